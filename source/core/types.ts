@@ -1,0 +1,95 @@
+// The data plane's shared vocabulary. Sources produce these; core and ui consume them.
+
+export type SourceName = 'docker' | 'postgres' | 'redis';
+
+/** What a source can say about itself. `unreachable` always carries a reason, never a silent zero. */
+export type SourceStatus =
+	| {kind: 'connecting'; since: number}
+	| {kind: 'ok'; at: number}
+	| {kind: 'unreachable'; reason: string; since: number}
+	| {kind: 'reconnecting'; reason: string; since: number};
+
+export type ContainerState =
+	| 'created'
+	| 'running'
+	| 'paused'
+	| 'restarting'
+	| 'removing'
+	| 'exited'
+	| 'dead';
+
+export type HealthStatus = 'healthy' | 'unhealthy' | 'starting' | 'none';
+
+export interface InstanceSample {
+	id: string;
+	name: string;
+	/** com.docker.compose.container-number, when the label is there. */
+	number: number | null;
+	state: ContainerState;
+	health: HealthStatus;
+	restartCount: number;
+	/** Epoch ms, null when never started. */
+	startedAt: number | null;
+	/** null until two stats readings gave a delta. */
+	cpuPercent: number | null;
+	memPercent: number | null;
+	memUsageBytes: number | null;
+	memLimitBytes: number | null;
+	/** Epoch ms of the stats reading behind the numbers, null when none yet. */
+	sampledAt: number | null;
+}
+
+export interface PostgresSample {
+	/** Client backends in pg_stat_activity. */
+	connections: number;
+	/** Client backends whose state is 'active' (the runbook's count). */
+	active: number;
+	maxConnections: number;
+	/** connections / maxConnections, 0..1. */
+	ratio: number;
+	at: number;
+}
+
+export interface RedisSample {
+	usedMemoryBytes: number;
+	usedMemoryRssBytes: number;
+	/** 0 when maxmemory is not set. */
+	maxMemoryBytes: number;
+	totalSystemMemoryBytes: number;
+	/** What the ratio is taken against. */
+	limitBytes: number;
+	limitSource: 'maxmemory' | 'system';
+	fragmentationRatio: number;
+	/** usedMemoryBytes / limitBytes, 0..1. */
+	ratio: number;
+	at: number;
+}
+
+export interface DockerView {
+	endpoint: string;
+	status: SourceStatus;
+	instances: InstanceSample[];
+}
+
+export interface PostgresView {
+	endpoint: string;
+	status: SourceStatus;
+	/** Last good reading, kept while the source is down so the screen can show it as stale. */
+	sample: PostgresSample | null;
+}
+
+export interface RedisView {
+	endpoint: string;
+	status: SourceStatus;
+	sample: RedisSample | null;
+}
+
+/** Everything known about the stack at one moment. */
+export interface StackSnapshot {
+	at: number;
+	project: string;
+	service: string;
+	docker: DockerView;
+	postgres: PostgresView;
+	redis: RedisView;
+}

@@ -1,0 +1,12 @@
+import {defineConfig} from 'vitest/config';
+
+export default defineConfig({
+	test: {
+		include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+		// Integration tests share one Docker engine, PostgreSQL and Redis: files run one at a time.
+		fileParallelism: false,
+		testTimeout: 30_000,
+		hookTimeout: 60_000,
+		reporters: ['default', './test/support/summary-reporter.ts'],
+	},
+});
