@@ -1,0 +1,11 @@
+import {describe, expect, it} from 'vitest';
+import {defaultThresholds} from '../../source/core/thresholds.js';
+
+describe('default thresholds', () => {
+	it('are the scaling runbook triggers', () => {
+		expect(defaultThresholds.cpuImmediate).toBe(80);
+		expect(defaultThresholds.cpuSustainSeconds).toBe(600);
+		expect(defaultThresholds.memImmediate).toBe(85);
+		expect(defaultThresholds.dbImmediate).toBe(80);
+	});
+});
