@@ -1,0 +1,68 @@
+// Per-series history for the charts and trends. Bounded twice: samples per series, and number of series.
+import {RingBuffer} from './ring-buffer.js';
+
+/** One hour at one sample a second. */
+export const defaultHistoryCapacity = 3600;
+/** Instances come and go during scaling; series of long-gone ones are dropped past this many. */
+export const defaultMaxSeries = 1024;
+
+export const seriesKey = {
+	instanceCpu: (id: string) => `cpu:${id}`,
+	instanceMem: (id: string) => `mem:${id}`,
+	serviceCpu: 'service:cpu',
+	serviceMem: 'service:mem',
+	dbRatio: 'db:ratio',
+	redisRatio: 'redis:ratio',
+} as const;
+
+export class History {
+	private readonly series = new Map<string, RingBuffer>();
+
+	constructor(
+		readonly capacity = defaultHistoryCapacity,
+		readonly maxSeries = defaultMaxSeries,
+	) {}
+
+	get seriesCount(): number {
+		return this.series.size;
+	}
+
+	push(key: string, time: number, value: number): void {
+		if (!Number.isFinite(value)) return;
+		let buffer = this.series.get(key);
+		if (buffer === undefined) {
+			if (this.series.size >= this.maxSeries) this.evictOldest();
+			buffer = new RingBuffer(this.capacity);
+			this.series.set(key, buffer);
+		}
+
+		buffer.push(time, value);
+	}
+
+	values(key: string, since: number): number[] {
+		return this.series.get(key)?.valuesSince(since) ?? [];
+	}
+
+	last(key: string): {time: number; value: number} | undefined {
+		return this.series.get(key)?.last();
+	}
+
+	delete(key: string): void {
+		this.series.delete(key);
+	}
+
+	/** Drops the series whose newest sample is the oldest: an instance long gone. */
+	private evictOldest(): void {
+		let oldestKey: string | undefined;
+		let oldestTime = Number.POSITIVE_INFINITY;
+		for (const [key, buffer] of this.series) {
+			const time = buffer.last()?.time ?? Number.NEGATIVE_INFINITY;
+			if (time < oldestTime) {
+				oldestTime = time;
+				oldestKey = key;
+			}
+		}
+
+		if (oldestKey !== undefined) this.series.delete(oldestKey);
+	}
+}

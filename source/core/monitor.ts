@@ -1,0 +1,81 @@
+// One tick of the live monitor: snapshot in, frame out. The UI calls tick() from its one shared clock.
+import type {Assessment} from './assessment.js';
+import {appendEvents, diffConcerns, type EventEntry} from './event-log.js';
+import {History, seriesKey} from './history.js';
+import {emptyClock, evaluate, type BreachClock} from './rules.js';
+import type {Thresholds} from './thresholds.js';
+import type {StackSnapshot} from './types.js';
+
+export interface MonitorFrame {
+	snapshot: StackSnapshot;
+	assessment: Assessment;
+	events: readonly EventEntry[];
+	tick: number;
+}
+
+export interface Monitor {
+	readonly history: History;
+	tick(snapshot: StackSnapshot): MonitorFrame;
+	/** Adds an entry (actions use it); the next frame shows it. */
+	log(entry: EventEntry): void;
+	/** The latest frame, or undefined before the first tick. */
+	current(): MonitorFrame | undefined;
+}
+
+export function createMonitor(options: {thresholds: Thresholds; history?: History; eventCapacity?: number}): Monitor {
+	const history = options.history ?? new History();
+	let clock: BreachClock = emptyClock;
+	let events: readonly EventEntry[] = [];
+	let pending: EventEntry[] = [];
+	let frame: MonitorFrame | undefined;
+	// Each instance's last sample time, so a reading is stored once however often we tick.
+	const lastStored = new Map<string, number>();
+	let tickCount = 0;
+
+	const record = (snapshot: StackSnapshot, assessment: Assessment) => {
+		const seen = new Set<string>();
+		for (const instance of snapshot.docker.instances) {
+			seen.add(instance.id);
+			if (instance.sampledAt === null || lastStored.get(instance.id) === instance.sampledAt) continue;
+			lastStored.set(instance.id, instance.sampledAt);
+			if (instance.cpuPercent !== null) history.push(seriesKey.instanceCpu(instance.id), instance.sampledAt, instance.cpuPercent);
+			if (instance.memPercent !== null) history.push(seriesKey.instanceMem(instance.id), instance.sampledAt, instance.memPercent);
+		}
+
+		for (const id of lastStored.keys()) {
+			if (!seen.has(id)) lastStored.delete(id);
+		}
+
+		const {cpuPercent, memPercent} = assessment.averages;
+		if (cpuPercent !== null) history.push(seriesKey.serviceCpu, snapshot.at, cpuPercent);
+		if (memPercent !== null) history.push(seriesKey.serviceMem, snapshot.at, memPercent);
+		const pg = snapshot.postgres.sample;
+		if (pg !== null && snapshot.postgres.status.kind === 'ok' && history.last(seriesKey.dbRatio)?.time !== pg.at) {
+			history.push(seriesKey.dbRatio, pg.at, pg.ratio * 100);
+		}
+
+		const redis = snapshot.redis.sample;
+		if (redis !== null && snapshot.redis.status.kind === 'ok' && history.last(seriesKey.redisRatio)?.time !== redis.at) {
+			history.push(seriesKey.redisRatio, redis.at, redis.ratio * 100);
+		}
+	};
+
+	return {
+		history,
+		tick(snapshot) {
+			const evaluation = evaluate(snapshot, options.thresholds, clock, snapshot.at);
+			clock = evaluation.clock;
+			record(snapshot, evaluation.assessment);
+			const changes = diffConcerns(frame?.assessment, evaluation.assessment);
+			events = appendEvents(events, [...pending, ...changes], options.eventCapacity);
+			pending = [];
+			tickCount++;
+			frame = {snapshot, assessment: evaluation.assessment, events, tick: tickCount};
+			return frame;
+		},
+		log(entry) {
+			pending.push(entry);
+		},
+		current: () => frame,
+	};
+}

@@ -1,0 +1,63 @@
+// Fixed-capacity time series: memory is set at creation and never grows with run time.
+
+export class RingBuffer {
+	readonly capacity: number;
+	private readonly times: Float64Array;
+	private readonly values: Float64Array;
+	private start = 0;
+	private count = 0;
+
+	constructor(capacity: number) {
+		if (!Number.isInteger(capacity) || capacity < 1) {
+			throw new RangeError(`ring buffer capacity must be a positive integer, got ${capacity}`);
+		}
+
+		this.capacity = capacity;
+		this.times = new Float64Array(capacity);
+		this.values = new Float64Array(capacity);
+	}
+
+	get size(): number {
+		return this.count;
+	}
+
+	push(time: number, value: number): void {
+		const index = (this.start + this.count) % this.capacity;
+		this.times[index] = time;
+		this.values[index] = value;
+		if (this.count < this.capacity) {
+			this.count++;
+		} else {
+			this.start = (this.start + 1) % this.capacity;
+		}
+	}
+
+	/** The newest sample, or undefined when empty. */
+	last(): {time: number; value: number} | undefined {
+		if (this.count === 0) return undefined;
+		const index = (this.start + this.count - 1) % this.capacity;
+		return {time: this.times[index]!, value: this.values[index]!};
+	}
+
+	/** Values with time >= since, oldest first. */
+	valuesSince(since: number): number[] {
+		const out: number[] = [];
+		for (let i = 0; i < this.count; i++) {
+			const index = (this.start + i) % this.capacity;
+			if (this.times[index]! >= since) out.push(this.values[index]!);
+		}
+
+		return out;
+	}
+
+	/** Samples with time >= since, oldest first. */
+	samplesSince(since: number): Array<{time: number; value: number}> {
+		const out: Array<{time: number; value: number}> = [];
+		for (let i = 0; i < this.count; i++) {
+			const index = (this.start + i) % this.capacity;
+			if (this.times[index]! >= since) out.push({time: this.times[index]!, value: this.values[index]!});
+		}
+
+		return out;
+	}
+}
