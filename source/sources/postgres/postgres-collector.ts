@@ -1,0 +1,203 @@
+// Reads PostgreSQL connection usage through ONE long-lived client of its own (never a pool):
+// once connected it keeps reading even when the server is at max_connections and refuses new clients.
+import pg from 'pg';
+import type {PostgresSample, PostgresView, SourceStatus} from '../../core/types.js';
+import type {Collector} from '../collector.js';
+import {describeError, redactSecrets} from '../describe-error.js';
+
+export interface PostgresCollectorOptions {
+	/** postgres://user:password@host:port/db; the password never leaves this module. */
+	connectionString: string;
+	/** Shown in the view and in reasons, e.g. '127.0.0.1:5432'. */
+	endpoint: string;
+	intervalMs: number;
+	/** Bounds connecting and each query (client and server side). Default 2000. */
+	timeoutMs?: number;
+	now?: () => number;
+}
+
+export interface PostgresCollector extends Collector<PostgresView> {
+	/**
+	 * Client backends of other roles whose state this role may not read (it is neither superuser nor in
+	 * pg_read_all_stats). They count in `connections`, but `active` cannot include them. null before a reading.
+	 */
+	hiddenSessions(): number | null;
+}
+
+// Other roles' sessions appear to an unprivileged role with backend_type and state NULL, but datid and
+// usesysid still set: count those as client backends so `connections` stays right, and report them as hidden.
+// Background processes (checkpointer, autovacuum launcher, ...) have no usesysid or no datid.
+const readingSql = `
+SELECT
+	count(*) FILTER (WHERE backend_type = 'client backend')::int AS visible,
+	count(*) FILTER (WHERE backend_type = 'client backend' AND state = 'active')::int AS active,
+	count(*) FILTER (WHERE backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL)::int AS hidden,
+	current_setting('max_connections')::int AS max_connections
+FROM pg_stat_activity`;
+
+interface ReadingRow {
+	visible: number;
+	active: number;
+	hidden: number;
+	max_connections: number;
+}
+
+function passwordOf(connectionString: string): string | undefined {
+	try {
+		const password = new URL(connectionString).password;
+		return password ? decodeURIComponent(password) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Ends a client and makes sure its socket is gone, even when the server never answers the goodbye. */
+async function closeClient(client: pg.Client, timeoutMs: number): Promise<void> {
+	let timer: NodeJS.Timeout | undefined;
+	try {
+		await Promise.race([
+			client.end().catch(() => undefined),
+			new Promise<void>((resolve) => {
+				timer = setTimeout(resolve, timeoutMs);
+			}),
+		]);
+	} finally {
+		clearTimeout(timer);
+		// `connection` is not in the typings; destroying an already closed stream is a no-op.
+		(client as unknown as {connection?: {stream?: {destroy?: () => void}}}).connection?.stream?.destroy?.();
+	}
+}
+
+export function createPostgresCollector(options: PostgresCollectorOptions): PostgresCollector {
+	const timeoutMs = options.timeoutMs ?? 2000;
+	const now = options.now ?? Date.now;
+	const secrets = [passwordOf(options.connectionString)];
+	const listeners = new Set<() => void>();
+
+	let current: PostgresView = {endpoint: options.endpoint, status: {kind: 'connecting', since: now()}, sample: null};
+	let hidden: number | null = null;
+	let running = false;
+	let timer: NodeJS.Timeout | undefined;
+	// At most one client exists: `client` (connecting or connected) or `closing` (being ended), never both.
+	let client: pg.Client | null = null;
+	let closing: Promise<void> | null = null;
+	let reading: Promise<void> | null = null;
+
+	function publish(next: PostgresView): void {
+		current = next;
+		for (const listener of listeners) {
+			try {
+				listener();
+			} catch {
+				// A consumer's bug must not stop the readings.
+			}
+		}
+	}
+
+	function setStatus(status: SourceStatus, sample = current.sample): void {
+		publish({endpoint: options.endpoint, status, sample});
+	}
+
+	function fail(error: unknown): void {
+		const reason = redactSecrets(describeError(error, options.endpoint, timeoutMs), secrets);
+		// With a last good sample kept on screen the source is 'reconnecting', else it was never reachable.
+		const kind = current.sample ? 'reconnecting' : 'unreachable';
+		const since = current.status.kind === kind ? current.status.since : now();
+		setStatus({kind, reason, since});
+	}
+
+	function dropClient(): Promise<void> {
+		const old = client;
+		client = null;
+		if (!old) return closing ?? Promise.resolve();
+		const done = closeClient(old, timeoutMs).finally(() => {
+			if (closing === done) closing = null;
+		});
+		closing = done;
+		return done;
+	}
+
+	async function connectedClient(): Promise<pg.Client> {
+		if (client) return client;
+		if (closing) await closing;
+		if (!running) throw new Error('stopped');
+		const fresh = new pg.Client({
+			connectionString: options.connectionString,
+			connectionTimeoutMillis: timeoutMs,
+			query_timeout: timeoutMs,
+			statement_timeout: timeoutMs,
+			application_name: 'va-top',
+			keepAlive: true,
+		});
+		// An idle client loses its server (restart, pg_terminate_backend): pg emits 'error', which would
+		// otherwise crash the process. Drop it now so the next tick reconnects.
+		fresh.on('error', (error) => {
+			if (client !== fresh) return;
+			void dropClient();
+			if (running) fail(error);
+		});
+		client = fresh;
+		await fresh.connect();
+		return fresh;
+	}
+
+	async function readOnce(): Promise<void> {
+		try {
+			const db = await connectedClient();
+			const result = await db.query<ReadingRow>(readingSql);
+			if (!running) return;
+			const row = result.rows[0];
+			if (!row || !(row.max_connections > 0)) throw new Error('pg_stat_activity reading returned no max_connections');
+			const connections = row.visible + row.hidden;
+			const at = now();
+			const sample: PostgresSample = {
+				connections,
+				active: row.active,
+				maxConnections: row.max_connections,
+				ratio: connections / row.max_connections,
+				at,
+			};
+			hidden = row.hidden;
+			setStatus({kind: 'ok', at}, sample);
+		} catch (error) {
+			if (!running) return;
+			// Whatever failed (connect, query timeout, server gone), this client is no longer trusted.
+			await dropClient();
+			if (running) fail(error);
+		}
+	}
+
+	function tick(): void {
+		// Readings never overlap: a slow one makes the next tick skip.
+		if (!running || reading) return;
+		reading = readOnce().finally(() => {
+			reading = null;
+		});
+	}
+
+	return {
+		start() {
+			if (running) return;
+			running = true;
+			if (current.status.kind !== 'connecting') setStatus({kind: 'connecting', since: now()});
+			tick();
+			timer = setInterval(tick, options.intervalMs);
+		},
+		async stop() {
+			running = false;
+			clearInterval(timer);
+			timer = undefined;
+			await dropClient();
+			await reading;
+			await closing;
+		},
+		view: () => current,
+		subscribe(listener) {
+			listeners.add(listener);
+			return () => {
+				listeners.delete(listener);
+			};
+		},
+		hiddenSessions: () => hidden,
+	};
+}

@@ -1,0 +1,194 @@
+// Reads Redis memory use (INFO memory) through one ioredis connection that reconnects on its own with a
+// bounded backoff; every failure becomes the view's status, never an unhandled error.
+import {Redis} from 'ioredis';
+import {redisMemorySample} from '../../core/redis-info.js';
+import type {RedisView, SourceStatus} from '../../core/types.js';
+import type {Collector} from '../collector.js';
+import {describeError, redactSecrets} from '../describe-error.js';
+
+export interface RedisCollectorOptions {
+	/** redis://[:password@]host:port[/db]; the password never leaves this module. */
+	url: string;
+	/** Shown in the view and in reasons, e.g. '127.0.0.1:6379'. */
+	endpoint: string;
+	intervalMs: number;
+	/** Bounds connecting and each command. Default 2000. */
+	timeoutMs?: number;
+	now?: () => number;
+}
+
+/** Reconnect delay: grows by 500 ms per failed attempt up to 5 s, and never gives up while running. */
+export function redisRetryDelay(attempt: number): number {
+	return Math.min(Math.max(attempt, 1) * 500, 5000);
+}
+
+function passwordOf(url: string): string | undefined {
+	try {
+		const password = new URL(url).password;
+		return password ? decodeURIComponent(password) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function delay(ms: number): Promise<void> {
+	return new Promise((resolve) => {
+		setTimeout(resolve, ms);
+	});
+}
+
+/** `stream` is not in the typings; destroying a closed socket is a no-op. */
+function destroySocket(client: Redis): void {
+	(client as unknown as {stream?: {destroy?: () => void}}).stream?.destroy?.();
+}
+
+function timeoutError(): Error {
+	return Object.assign(new Error('connect ETIMEDOUT'), {code: 'ETIMEDOUT'});
+}
+
+export function createRedisCollector(options: RedisCollectorOptions): Collector<RedisView> {
+	const timeoutMs = options.timeoutMs ?? 2000;
+	const now = options.now ?? Date.now;
+	const secrets = [passwordOf(options.url)];
+	const listeners = new Set<() => void>();
+
+	let current: RedisView = {endpoint: options.endpoint, status: {kind: 'connecting', since: now()}, sample: null};
+	let running = false;
+	let timer: NodeJS.Timeout | undefined;
+	let redis: Redis | null = null;
+	let reading: Promise<void> | null = null;
+	/** When the present connection attempt began, null once ready. */
+	let attemptSince: number | null = null;
+
+	function publish(next: RedisView): void {
+		current = next;
+		for (const listener of listeners) {
+			try {
+				listener();
+			} catch {
+				// A consumer's bug must not stop the readings.
+			}
+		}
+	}
+
+	function setStatus(status: SourceStatus, sample = current.sample): void {
+		publish({endpoint: options.endpoint, status, sample});
+	}
+
+	function fail(error: unknown): void {
+		if (!running) return;
+		const reason = redactSecrets(describeError(error, options.endpoint, timeoutMs), secrets);
+		const kind = current.sample ? 'reconnecting' : 'unreachable';
+		if (current.status.kind === kind && current.status.reason === reason) return;
+		const since = current.status.kind === kind ? current.status.since : now();
+		setStatus({kind, reason, since});
+	}
+
+	function read(client: Redis): void {
+		if (!running || reading) return;
+		reading = client
+			.info('memory')
+			.then((text) => {
+				if (!running) return;
+				const at = now();
+				setStatus({kind: 'ok', at}, redisMemorySample(text, at));
+			})
+			.catch(fail)
+			.finally(() => {
+				reading = null;
+			});
+	}
+
+	function tick(): void {
+		const client = redis;
+		if (!running || !client) return;
+		if (client.status === 'ready') {
+			read(client);
+			return;
+		}
+
+		// A server that accepts but never answers leaves ioredis in 'connect' for good (its command timeout
+		// fails the handshake commands but does not drop the socket): destroy the socket, which makes
+		// ioredis reconnect through the retry strategy.
+		if (attemptSince !== null && now() - attemptSince > timeoutMs + 500 && client.status !== 'reconnecting') {
+			fail(timeoutError());
+			attemptSince = null;
+			destroySocket(client);
+		}
+	}
+
+	function createClient(): Redis {
+		const client = new Redis(options.url, {
+			lazyConnect: true,
+			connectTimeout: timeoutMs,
+			commandTimeout: timeoutMs,
+			maxRetriesPerRequest: 1,
+			enableOfflineQueue: false,
+			retryStrategy: redisRetryDelay,
+			connectionName: 'va-top',
+		});
+		// ioredis throws an unhandled 'error' without a listener; every error is a status instead.
+		client.on('error', (error: unknown) => {
+			fail(error);
+		});
+		client.on('connecting', () => {
+			attemptSince = now();
+		});
+		client.on('ready', () => {
+			attemptSince = null;
+			read(client);
+		});
+		client.on('close', () => {
+			// A clean close (server shutdown) emits no 'error': say so, the reconnect errors follow.
+			if (running && current.status.kind === 'ok') fail(new Error('Connection is closed.'));
+		});
+		return client;
+	}
+
+	async function closeClient(client: Redis): Promise<void> {
+		if (client.status === 'end') return;
+		const ended = new Promise<void>((resolve) => {
+			client.once('end', resolve);
+		});
+		if (client.status === 'ready') {
+			await Promise.race([client.quit().catch(() => undefined), delay(timeoutMs)]);
+		}
+
+		// Between retries there is no socket and ioredis emits no 'end'; otherwise wait for it, bounded.
+		const status: string = client.status;
+		const hasSocket = status !== 'reconnecting' && status !== 'end' && status !== 'wait';
+		client.disconnect();
+		if (hasSocket) await Promise.race([ended, delay(timeoutMs)]);
+		// A peer that never closes its side keeps a half-closed socket: destroy it for sure.
+		destroySocket(client);
+	}
+
+	return {
+		start() {
+			if (running) return;
+			running = true;
+			if (current.status.kind !== 'connecting') setStatus({kind: 'connecting', since: now()});
+			redis = createClient();
+			attemptSince = now();
+			// Failures arrive as 'error' events too; the rejection only needs catching.
+			redis.connect().catch(() => undefined);
+			timer = setInterval(tick, options.intervalMs);
+		},
+		async stop() {
+			running = false;
+			clearInterval(timer);
+			timer = undefined;
+			const client = redis;
+			redis = null;
+			if (client) await closeClient(client);
+			await reading;
+		},
+		view: () => current,
+		subscribe(listener) {
+			listeners.add(listener);
+			return () => {
+				listeners.delete(listener);
+			};
+		},
+	};
+}
