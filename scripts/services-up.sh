@@ -1,0 +1,337 @@
+#!/usr/bin/env bash
+# Starts everything va-top's tests need, idempotently (a second run only checks, in about a second):
+#   - Docker engine (dockerd without iptables/bridge, vfs storage) and the local image va-top/busybox:1
+#   - PostgreSQL 15: our own cluster under $VA_STATE_DIR/pg15, 127.0.0.1:5432 only, max_connections=20,
+#     scram passwords on loopback; roles voiceassist/voiceassist (owns db voiceassist, pg_read_all_stats)
+#     and superuser va_admin/va_admin
+#   - Redis 7 on 127.0.0.1: 6379 without password, 6380 with requirepass; no persistence
+# nginx and tmux are only installed (scripts/setup.sh), never started here.
+#
+# usage: scripts/services-up.sh            (as root; VA_STATE_DIR defaults to /var/tmp/va-top)
+# Logs: $VA_STATE_DIR/logs/. Stop with scripts/services-down.sh.
+#
+# Already running services are adopted when they are what we promise (e.g. started by hand);
+# a foreign PostgreSQL/Redis on our ports that is not is replaced (stopped, ours started at once).
+set -Eeuo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+STATE=${VA_STATE_DIR:-/var/tmp/va-top}
+LOGS=$STATE/logs
+
+PG_BIN=/usr/lib/postgresql/15/bin
+PGDATA=$STATE/pg15/data
+PG_SOCKDIR=$STATE/pg15/run
+PG_PORT=5432
+PG_MAX_CONNECTIONS=20
+
+REDIS_PORT=6379
+REDIS_AUTH_PORT=6380
+REDIS_PASSWORD=va-redis-secret # a test fixture; it must still never be printed (tests check that)
+
+STEP=starting
+say() { echo "services-up: $*"; }
+die() { echo "services-up: FAILED: $STEP: $*" >&2; exit 1; }
+trap 'echo "services-up: FAILED: $STEP (line $LINENO: $BASH_COMMAND)" >&2' ERR
+
+[ "$(id -u)" = 0 ] || die "must run as root"
+mkdir -p "$STATE" "$LOGS"
+chmod 755 "$STATE" "$LOGS"
+
+# true when something accepts TCP connections on 127.0.0.1:$1
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+# pid of the process listening on 127.0.0.1:$1 (empty if unknown)
+listener_pid() {
+	ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2 || true
+}
+
+describe_listener() {
+	local pid
+	pid=$(listener_pid "$1")
+	if [ -n "$pid" ]; then echo "pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -c1-80))"; else echo "unknown process"; fi
+}
+
+# ---------------------------------------------------------------- docker
+docker_ok() { timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+ensure_cgroups() {
+	# dockerd needs cgroups; a machine whose init did not mount them gets them from cgroupfs-mount.
+	[ -e /sys/fs/cgroup/cgroup.controllers ] && return 0 # cgroup v2
+	[ -n "$(ls -A /sys/fs/cgroup/memory 2>/dev/null)" ] && return 0 # cgroup v1
+	if command -v cgroupfs-mount >/dev/null 2>&1; then
+		say "mounting cgroups (cgroupfs-mount)"
+		cgroupfs-mount
+	else
+		say "warning: no cgroup hierarchy mounted and no cgroupfs-mount; dockerd may fail"
+	fi
+}
+
+start_docker() {
+	STEP="docker engine"
+	if docker_ok; then
+		say "docker: engine answers"
+		return 0
+	fi
+	command -v dockerd >/dev/null 2>&1 || die "dockerd not installed (run scripts/setup.sh)"
+	if pgrep -x dockerd >/dev/null 2>&1; then
+		say "docker: dockerd runs but does not answer yet, waiting"
+	else
+		ensure_cgroups
+		say "docker: starting dockerd (log $LOGS/dockerd.log)"
+		# No iptables and no bridge: containers use --network none/host only (nothing may leave loopback).
+		# setsid: the daemon must not die with the shell or CI step that started it.
+		setsid dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs \
+			>>"$LOGS/dockerd.log" 2>&1 </dev/null &
+	fi
+	local deadline=$((SECONDS + 60))
+	until docker_ok; do
+		if [ $SECONDS -ge $deadline ]; then
+			tail -n 15 "$LOGS/dockerd.log" >&2 || true
+			die "docker engine did not answer within 60 s (log above: $LOGS/dockerd.log)"
+		fi
+		sleep 0.5
+	done
+	say "docker: engine answers"
+}
+
+# ---------------------------------------------------------------- postgres
+pg() { runuser -u postgres -- "$PG_BIN/$@"; }
+
+# psql as the local superuser over our own unix socket (peer auth); SQL on stdin.
+pg_sql() { runuser -u postgres -- "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKDIR" -p "$PG_PORT" -d postgres "$@"; }
+
+our_pg_running() { [ -f "$PGDATA/postmaster.pid" ] && pg pg_ctl -D "$PGDATA" status >/dev/null 2>&1; }
+
+# A PostgreSQL started by someone else that already is what we promise: both logins work and
+# max_connections is ours. Passwords go through PGPASSWORD, never on a command line or in output.
+pg_adoptable() {
+	local max
+	max=$(PGPASSWORD=va_admin timeout 10 "$PG_BIN/psql" -X -w -At -h 127.0.0.1 -p "$PG_PORT" -U va_admin -d postgres \
+		-c 'show max_connections' 2>/dev/null) || return 1
+	[ "$max" = "$PG_MAX_CONNECTIONS" ] || return 1
+	PGPASSWORD=voiceassist timeout 10 "$PG_BIN/psql" -X -w -At -h 127.0.0.1 -p "$PG_PORT" -U voiceassist -d voiceassist \
+		-c 'select 1' >/dev/null 2>&1
+}
+
+write_pg_config() { # -> prints "restart" when a setting that needs a restart changed
+	local conf=$PGDATA/va-top.conf hba=$PGDATA/pg_hba.conf tmp
+	tmp=$(mktemp)
+	cat >"$tmp" <<-EOF
+		# Written by va-top scripts/services-up.sh on every run; edits here are overwritten.
+		listen_addresses = '127.0.0.1'
+		port = $PG_PORT
+		max_connections = $PG_MAX_CONNECTIONS
+		unix_socket_directories = '$PG_SOCKDIR'
+		password_encryption = 'scram-sha-256'
+		shared_buffers = '64MB'
+		fsync = off
+		synchronous_commit = off
+		full_page_writes = off
+		logging_collector = off
+		log_line_prefix = '%m [%p] %q%u@%d '
+	EOF
+	if ! cmp -s "$tmp" "$conf"; then
+		install -o postgres -g postgres -m 600 "$tmp" "$conf"
+		echo restart
+	fi
+	grep -qx "include_if_exists = 'va-top.conf'" "$PGDATA/postgresql.conf" ||
+		echo "include_if_exists = 'va-top.conf'" >>"$PGDATA/postgresql.conf"
+	cat >"$tmp" <<-'EOF'
+		# Written by va-top scripts/services-up.sh. Local socket: peer (postgres runs the setup);
+		# TCP only on loopback, always with a scram password.
+		local   all   all                  peer
+		host    all   all   127.0.0.1/32   scram-sha-256
+		host    all   all   ::1/128        scram-sha-256
+	EOF
+	if ! cmp -s "$tmp" "$hba"; then
+		install -o postgres -g postgres -m 600 "$tmp" "$hba"
+		echo reload
+	fi
+	rm -f "$tmp"
+}
+
+pg_start() {
+	say "postgres: starting our cluster (log $LOGS/postgres.log)"
+	touch "$LOGS/postgres.log"
+	chown postgres:postgres "$LOGS/postgres.log"
+	setsid -w runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$LOGS/postgres.log" -w -t 60 start >/dev/null ||
+		{ tail -n 15 "$LOGS/postgres.log" >&2; die "pg_ctl start failed (log above)"; }
+}
+
+pg_wait_ready() {
+	local deadline=$((SECONDS + 60))
+	until "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; do
+		[ $SECONDS -lt $deadline ] || die "postgres on 127.0.0.1:$PG_PORT not ready within 60 s ($LOGS/postgres.log)"
+		sleep 0.3
+	done
+}
+
+pg_ensure_roles() { # roles and database; safe to repeat. Passwords travel on stdin only.
+	pg_sql >/dev/null <<-'EOF'
+		SET client_min_messages = warning;
+		SELECT format('CREATE ROLE %I', r) FROM unnest(ARRAY['voiceassist', 'va_admin']) AS r
+		 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) \gexec
+		ALTER ROLE voiceassist WITH LOGIN NOSUPERUSER PASSWORD 'voiceassist';
+		ALTER ROLE va_admin WITH LOGIN SUPERUSER PASSWORD 'va_admin';
+		GRANT pg_read_all_stats TO voiceassist;
+		SELECT 'CREATE DATABASE voiceassist OWNER voiceassist'
+		 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'voiceassist') \gexec
+		ALTER DATABASE voiceassist OWNER TO voiceassist;
+	EOF
+}
+
+start_postgres() {
+	STEP="postgres"
+	[ -x "$PG_BIN/initdb" ] || die "PostgreSQL 15 not installed at $PG_BIN (run scripts/setup.sh)"
+	id postgres >/dev/null 2>&1 || die "user postgres missing (run scripts/setup.sh)"
+	mkdir -p "$STATE/pg15" "$PG_SOCKDIR"
+	chown postgres:postgres "$STATE/pg15" "$PG_SOCKDIR"
+	chmod 700 "$STATE/pg15"
+
+	if [ ! -s "$PGDATA/PG_VERSION" ]; then
+		say "postgres: initdb $PGDATA"
+		install -d -o postgres -g postgres -m 700 "$PGDATA"
+		pg initdb -D "$PGDATA" -U postgres -E UTF8 --locale=C --auth-local=peer --auth-host=scram-sha-256 \
+			>"$LOGS/initdb.log" 2>&1 || { tail -n 15 "$LOGS/initdb.log" >&2; die "initdb failed"; }
+	fi
+	local changes
+	changes=$(write_pg_config)
+
+	if our_pg_running; then
+		if [[ "$changes" == *restart* ]]; then
+			say "postgres: settings changed, restarting our cluster"
+			setsid -w runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$LOGS/postgres.log" -m fast -w -t 60 restart >/dev/null
+		elif [[ "$changes" == *reload* ]]; then
+			pg pg_ctl -D "$PGDATA" reload >/dev/null
+		fi
+	elif port_open "$PG_PORT"; then
+		local pid cwd
+		pid=$(listener_pid "$PG_PORT")
+		cwd=$([ -n "$pid" ] && readlink "/proc/$pid/cwd" || true)
+		if pg_adoptable; then
+			say "postgres: adopting the server already on 127.0.0.1:$PG_PORT ($(describe_listener "$PG_PORT")): roles and max_connections match"
+			PG_ADOPTED=1
+		elif [ -n "$pid" ] && [ -n "$cwd" ] && [ -f "$cwd/postmaster.pid" ]; then
+			# Another PostgreSQL (e.g. Debian's main cluster started by hand): its postmaster's cwd is its data dir.
+			say "postgres: replacing the PostgreSQL on port $PG_PORT (data $cwd) with our cluster"
+			runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$cwd" -m fast -w -t 60 stop >/dev/null ||
+				die "could not stop the PostgreSQL in $cwd"
+			pg_start
+		else
+			die "port $PG_PORT is taken by $(describe_listener "$PG_PORT"), which is not a PostgreSQL we can use"
+		fi
+	else
+		pg_start
+	fi
+	pg_wait_ready
+	if [ "${PG_ADOPTED:-0}" = 0 ]; then pg_ensure_roles; fi
+	# Prove the promise over TCP with the password, as the tests will connect.
+	local max
+	max=$(PGPASSWORD=voiceassist "$PG_BIN/psql" -X -w -At -h 127.0.0.1 -p "$PG_PORT" -U voiceassist -d voiceassist \
+		-c 'show max_connections' 2>/dev/null) || die "voiceassist cannot log in on 127.0.0.1:$PG_PORT"
+	[ "$max" = "$PG_MAX_CONNECTIONS" ] || die "max_connections is $max, expected $PG_MAX_CONNECTIONS"
+	say "postgres: 127.0.0.1:$PG_PORT ready (max_connections $max)"
+}
+
+# ---------------------------------------------------------------- redis
+redis_cli() { # port, [password], args... ; the password goes through the environment, never argv
+	local port=$1 pass=$2
+	shift 2
+	if [ -n "$pass" ]; then
+		REDISCLI_AUTH=$pass timeout 5 redis-cli --no-auth-warning -h 127.0.0.1 -p "$port" "$@" 2>&1
+	else
+		env -u REDISCLI_AUTH timeout 5 redis-cli -h 127.0.0.1 -p "$port" "$@" 2>&1
+	fi
+}
+
+redis_conf() { # port, password
+	cat <<-EOF
+		# Written by va-top scripts/services-up.sh on every run.
+		bind 127.0.0.1
+		port $1
+		protected-mode yes
+		daemonize yes
+		pidfile $STATE/redis/$1/redis.pid
+		logfile $LOGS/redis-$1.log
+		dir $STATE/redis/$1
+		save ""
+		appendonly no
+		databases 16
+	EOF
+	[ -z "$2" ] || echo "requirepass $2"
+}
+
+start_one_redis() { # port, password ('' = none)
+	local port=$1 pass=$2 dir=$STATE/redis/$1 pid ours=0
+	local conf=$dir/redis.conf
+	install -d -o redis -g redis -m 750 "$STATE/redis" "$dir"
+	touch "$LOGS/redis-$port.log"
+	chown redis:redis "$LOGS/redis-$port.log"
+	redis_conf "$port" "$pass" >"$conf.new"
+	chown redis:redis "$conf.new"
+	chmod 600 "$conf.new"
+	mv "$conf.new" "$conf"
+
+	if port_open "$port"; then
+		pid=$(listener_pid "$port")
+		[ -n "$pid" ] && [ -f "$dir/redis.pid" ] && [ "$(cat "$dir/redis.pid")" = "$pid" ] && ours=1
+		local reply
+		reply=$(redis_cli "$port" "$pass" ping || true)
+		if [ "$reply" = PONG ]; then
+			if [ "$ours" = 0 ]; then
+				say "redis: adopting the server already on 127.0.0.1:$port ($(describe_listener "$port"))"
+				# Make it what we promise: no persistence, and the password on the auth port.
+				redis_cli "$port" "$pass" config set save '' >/dev/null || true
+				redis_cli "$port" "$pass" config set appendonly no >/dev/null || true
+			fi
+			if [ -n "$pass" ] && [ "$(redis_cli "$port" '' ping || true)" = PONG ]; then
+				redis_cli "$port" "$pass" config set requirepass "$pass" >/dev/null
+			fi
+			if [ -z "$pass" ] && [ "$(redis_cli "$port" '' ping || true)" != PONG ]; then
+				die "redis on $port requires a password; it must not"
+			fi
+			return 0
+		fi
+		# Something answers but not with our password (or is not Redis): replace it if it is a redis-server.
+		if [ -n "$pid" ] && grep -q redis-server "/proc/$pid/cmdline" 2>/dev/null; then
+			say "redis: replacing the redis-server on $port ($(describe_listener "$port"))"
+			kill "$pid"
+			local deadline=$((SECONDS + 15))
+			while port_open "$port"; do
+				[ $SECONDS -lt $deadline ] || die "old redis-server on $port (pid $pid) did not stop"
+				sleep 0.2
+			done
+		else
+			die "port $port is taken by $(describe_listener "$port"), which is not a Redis we can use"
+		fi
+	fi
+	say "redis: starting 127.0.0.1:$port${pass:+ (with password)} (log $LOGS/redis-$port.log)"
+	runuser -u redis -- redis-server "$conf" >/dev/null
+	local deadline=$((SECONDS + 20))
+	until [ "$(redis_cli "$port" "$pass" ping || true)" = PONG ]; do
+		if [ $SECONDS -ge $deadline ]; then
+			tail -n 10 "$LOGS/redis-$port.log" >&2 || true
+			die "redis on 127.0.0.1:$port did not answer PING within 20 s"
+		fi
+		sleep 0.2
+	done
+}
+
+start_redis() {
+	STEP="redis"
+	command -v redis-server >/dev/null 2>&1 || die "redis-server not installed (run scripts/setup.sh)"
+	id redis >/dev/null 2>&1 || die "user redis missing (run scripts/setup.sh)"
+	start_one_redis "$REDIS_PORT" ''
+	start_one_redis "$REDIS_AUTH_PORT" "$REDIS_PASSWORD"
+	local noauth
+	noauth=$(redis_cli "$REDIS_AUTH_PORT" '' ping || true)
+	[[ "$noauth" == *NOAUTH* ]] || die "redis on $REDIS_AUTH_PORT answers without the password"
+	say "redis: 127.0.0.1:$REDIS_PORT and :$REDIS_AUTH_PORT (password) answer"
+}
+
+start_docker
+STEP="image va-top/busybox:1"
+bash "$HERE/build-image.sh"
+start_postgres
+start_redis
+echo "services: docker ok, postgres 127.0.0.1:$PG_PORT ok, redis $REDIS_PORT/$REDIS_AUTH_PORT ok"
