@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// Entry point: parse and validate, then either the one-shot check or the live monitor.
+import {readFileSync} from 'node:fs';
+import meow from 'meow';
+import {camelCase, flagSpecs} from './source/config/flags.js';
+import {helpText} from './source/config/help.js';
+import {checkArgv, checkConfig, resolveOptions, type RawFlags} from './source/config/options.js';
+import {UsageError} from './source/config/usage-error.js';
+import {runOnce} from './source/commands/once.js';
+import {runLive} from './source/commands/live.js';
+import {createLiveStack} from './source/sources/live-stack.js';
+import {scrubSecrets, redactUrl} from './source/core/redact.js';
+
+async function main(argv: string[]): Promise<number> {
+	checkArgv(argv);
+	const cli = meow(helpText(), {
+		importMeta: import.meta,
+		argv,
+		autoHelp: false,
+		autoVersion: false,
+		allowUnknownFlags: true,
+		flags: Object.fromEntries(flagSpecs.map(spec => [camelCase(spec.name), {type: spec.kind === 'boolean' ? 'boolean' : 'string'}])) as never,
+	});
+	const given = new Set(argv.filter(token => token.startsWith('--')).map(token => token.slice(2).split('=')[0]!.replace(/^no-/, '')));
+	const flags: RawFlags = {};
+	for (const spec of flagSpecs) {
+		if (given.has(spec.name)) flags[spec.name] = (cli.flags as Record<string, string | boolean>)[camelCase(spec.name)];
+	}
+
+	if (flags.help === true || argv.includes('-h')) {
+		process.stdout.write(`\n  ${cli.pkg.description ?? ''}\n\n${helpText().replace(/^/gm, '  ')}\n`);
+		return 0;
+	}
+
+	if (flags.version === true) {
+		process.stdout.write(`${cli.pkg.version ?? 'unknown'}\n`);
+		return 0;
+	}
+
+	let config: RawFlags = {};
+	if (typeof flags.config === 'string') {
+		const file = flags.config;
+		let content: string;
+		try {
+			content = readFileSync(file, 'utf8');
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			throw new UsageError(`--config: cannot read "${file}" (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a directory' : (code ?? 'error')}), expected a JSON file`);
+		}
+
+		config = checkConfig(content, file);
+	}
+
+	const options = resolveOptions(flags, config, process.env);
+	const stack = createLiveStack(options);
+	if (options.once) return runOnce(stack, options, text => process.stdout.write(text));
+	return runLive(stack, options);
+}
+
+main(process.argv.slice(2)).then(
+	code => {
+		process.exitCode = code;
+	},
+	(error: unknown) => {
+		if (error instanceof UsageError) {
+			process.stderr.write(`va-top: ${redactUrl(error.message)}\n`);
+			process.exitCode = 64;
+			return;
+		}
+
+		const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+		process.stderr.write(`va-top: ${scrubSecrets(message ?? 'unknown error', [])}\n`);
+		if (process.env.VA_TOP_DEBUG && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
+		process.exitCode = 70;
+	},
+);

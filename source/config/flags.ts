@@ -1,0 +1,89 @@
+// The one table of flags: parsing, config-file keys, validation and --help all read it.
+import {defaultThresholds, type Thresholds} from '../core/thresholds.js';
+
+export type FlagKind = 'string' | 'boolean' | 'number';
+
+export interface FlagSpec {
+	/** kebab-case, as typed after --. */
+	name: string;
+	kind: FlagKind;
+	/** What --help prints as the value's placeholder. */
+	value?: string;
+	description: string;
+	/** Shown in --help; the actual default is applied in resolve. */
+	defaultText?: string;
+	env?: string;
+	/** May be set in the config file. */
+	inConfig: boolean;
+	group: 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Output';
+}
+
+const threshold = (name: keyof Thresholds, flag: string, description: string): FlagSpec => ({
+	name: flag,
+	kind: 'number',
+	value: 'PCT',
+	description,
+	defaultText: String(defaultThresholds[name]),
+	inConfig: true,
+	group: 'Thresholds (percent unless noted)',
+});
+
+export const flagSpecs: readonly FlagSpec[] = [
+	{name: 'project', kind: 'string', value: 'NAME', description: 'Compose project of the app service', defaultText: 'voiceassist', inConfig: true, group: 'Stack'},
+	{name: 'service', kind: 'string', value: 'NAME', description: 'Compose service of the app instances', defaultText: 'voiceassist-server', inConfig: true, group: 'Stack'},
+	{
+		name: 'docker-host',
+		kind: 'string',
+		value: 'URL',
+		description: 'Docker endpoint: unix://PATH, tcp://HOST:PORT (TLS with DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) or ssh://USER@HOST',
+		defaultText: 'unix:///var/run/docker.sock',
+		env: 'DOCKER_HOST',
+		inConfig: true,
+		group: 'Stack',
+	},
+	{
+		name: 'pg',
+		kind: 'string',
+		value: 'URL',
+		description: 'PostgreSQL: postgres://USER[:PASSWORD]@HOST[:PORT]/DB',
+		defaultText: 'postgres://voiceassist@localhost:5432/voiceassist',
+		env: 'DATABASE_URL, else PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE',
+		inConfig: true,
+		group: 'Stack',
+	},
+	{name: 'redis', kind: 'string', value: 'URL', description: 'Redis: redis://[:PASSWORD@]HOST[:PORT][/DB]', defaultText: 'redis://localhost:6379', env: 'REDIS_URL', inConfig: true, group: 'Stack'},
+	{name: 'config', kind: 'string', value: 'FILE', description: 'JSON file with any of these flags as keys (flags given on the command line win)', inConfig: false, group: 'Stack'},
+	threshold('cpuImmediate', 'cpu-immediate', 'CPU that calls for scaling out once sustained'),
+	{
+		name: 'cpu-sustain',
+		kind: 'string',
+		value: 'TIME',
+		description: 'How long CPU must stay over --cpu-immediate in the live monitor (e.g. 600, 90s, 10m)',
+		defaultText: '10m',
+		inConfig: true,
+		group: 'Thresholds (percent unless noted)',
+	},
+	threshold('cpuSoon', 'cpu-soon', 'CPU that asks to plan scaling within 24 hours'),
+	threshold('memImmediate', 'mem-immediate', 'Memory that calls for scaling out'),
+	threshold('memSoon', 'mem-soon', 'Memory that asks to plan scaling'),
+	threshold('dbImmediate', 'db-immediate', 'Database connections / max_connections that calls for action'),
+	threshold('dbSoon', 'db-soon', 'Database connections / max_connections that asks to plan'),
+	threshold('redisImmediate', 'redis-immediate', 'Redis used memory / its limit that calls for action'),
+	threshold('redisSoon', 'redis-soon', 'Redis used memory / its limit that asks to plan'),
+	{name: 'interval', kind: 'number', value: 'SECONDS', description: 'Seconds between readings and frames', defaultText: '1', inConfig: true, group: 'Monitor'},
+	{name: 'max', kind: 'number', value: 'N', description: 'Most app instances the service may run (shown in the header)', defaultText: '10', inConfig: true, group: 'Monitor'},
+	{name: 'bell', kind: 'boolean', description: 'Ring the terminal bell on entering IMMEDIATE (--no-bell turns it off)', defaultText: 'on', inConfig: true, group: 'Monitor'},
+	{name: 'color', kind: 'boolean', description: 'Colour (--no-color, or NO_COLOR set, gives monochrome)', defaultText: 'on', env: 'NO_COLOR', inConfig: true, group: 'Monitor'},
+	{name: 'once', kind: 'boolean', description: 'Print one capacity report and exit: 0 OK, 1 SOON, 2 IMMEDIATE, 3 a source unreadable', inConfig: false, group: 'Output'},
+	{name: 'json', kind: 'boolean', description: 'With --once: the report as one JSON object', inConfig: false, group: 'Output'},
+	{name: 'help', kind: 'boolean', description: 'Show this help', inConfig: false, group: 'Output'},
+	{name: 'version', kind: 'boolean', description: 'Show the version', inConfig: false, group: 'Output'},
+];
+
+export function camelCase(name: string): string {
+	return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+export function findFlag(name: string): FlagSpec | undefined {
+	return flagSpecs.find(spec => spec.name === name || camelCase(spec.name) === name);
+}

@@ -1,0 +1,282 @@
+// From argv, config file and environment to one validated Options, or a UsageError naming what was wrong.
+import {defaultThresholds, type Thresholds} from '../core/thresholds.js';
+import {camelCase, findFlag, flagSpecs, type FlagSpec} from './flags.js';
+import {UsageError} from './usage-error.js';
+import {validateDockerHost, validatePostgresUrl, validateRedisUrl} from './urls.js';
+
+export interface Options {
+	project: string;
+	service: string;
+	/** Validated URL; undefined means DOCKER_HOST was unset and the local socket is used. */
+	dockerHost: string | undefined;
+	pgUrl: string;
+	redisUrl: string;
+	configFile: string | undefined;
+	thresholds: Thresholds;
+	intervalMs: number;
+	max: number;
+	bell: boolean;
+	color: boolean;
+	once: boolean;
+	json: boolean;
+}
+
+export type RawFlags = Record<string, string | boolean | number | undefined>;
+
+const compiledDefaults = {
+	project: 'voiceassist',
+	service: 'voiceassist-server',
+	pgUrl: 'postgres://voiceassist@localhost:5432/voiceassist',
+	redisUrl: 'redis://localhost:6379',
+	intervalSeconds: 1,
+	max: 10,
+};
+
+/**
+ * Checks the raw argv tokens before any parser sees them, because parsers forgive too much:
+ * `--once=yes` silently false, a stray word ignored, an unknown flag passed through.
+ */
+export function checkArgv(argv: readonly string[]): void {
+	const seen = new Set<string>();
+	for (let i = 0; i < argv.length; i++) {
+		const token = argv[i]!;
+		if (token === '--') throw new UsageError('unexpected "--": va-top takes only flags (see --help)');
+		if (!token.startsWith('-') || token === '-') {
+			throw new UsageError(`unexpected argument "${token}": va-top takes only flags (see --help)`);
+		}
+
+		if (!token.startsWith('--')) {
+			if (token === '-h') continue;
+			throw new UsageError(`unknown flag "${token}" (see --help for the flags)`);
+		}
+
+		const [rawName, inlineValue] = splitOnce(token.slice(2));
+		const negated = rawName.startsWith('no-') ? flagSpecs.find(flag => flag.name === rawName.slice(3) && flag.kind === 'boolean') : undefined;
+		const spec = flagSpecs.find(flag => flag.name === rawName) ?? negated;
+		if (spec === undefined) throw new UsageError(`unknown flag "--${rawName}" (see --help for the flags)`);
+
+		if (seen.has(spec.name)) throw new UsageError(`--${spec.name} is given more than once`);
+		seen.add(spec.name);
+		if (spec.kind === 'boolean') {
+			if (inlineValue !== undefined) throw new UsageError(`--${rawName} takes no value, got "${inlineValue}"`);
+			continue;
+		}
+
+		if (inlineValue === undefined) {
+			const next = argv[i + 1];
+			if (next === undefined || (next.startsWith('--') && next.length > 2)) {
+				throw new UsageError(`--${spec.name} needs a value: ${expectation(spec)}`);
+			}
+
+			i++;
+		}
+	}
+}
+
+function splitOnce(text: string): [string, string | undefined] {
+	const at = text.indexOf('=');
+	return at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+/** Validates a parsed config file: an object with known keys of the right types. */
+export function checkConfig(content: string, file: string): RawFlags {
+	if (content.trim() === '') throw new UsageError(`config ${file}: the file is empty, expected a JSON object`);
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(content);
+	} catch (error) {
+		const detail = error instanceof Error ? error.message.split('\n')[0] : 'parse error';
+		throw new UsageError(`config ${file}: not valid JSON (${detail}), expected a JSON object`);
+	}
+
+	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+		throw new UsageError(`config ${file}: expected a JSON object of flag names to values, got ${describeJson(parsed)}`);
+	}
+
+	const out: RawFlags = {};
+	for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+		const spec = findFlag(key);
+		if (spec === undefined || !spec.inConfig) {
+			const known = flagSpecs.filter(flag => flag.inConfig).map(flag => flag.name).join(', ');
+			throw new UsageError(`config ${file}: unknown key "${key}", expected one of: ${known}`);
+		}
+
+		const expectedType = spec.kind === 'number' ? 'number' : spec.kind;
+		const okType = typeof value === expectedType || (spec.name === 'cpu-sustain' && typeof value === 'number');
+		if (!okType) {
+			throw new UsageError(`config ${file}: "${key}" must be a ${expectedType} (${expectation(spec)}), got ${describeJson(value)}`);
+		}
+
+		out[spec.name] = value as string | number | boolean;
+	}
+
+	return out;
+}
+
+function describeJson(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+	if (typeof value === 'object') return 'an object';
+	return `${typeof value} ${String(value)}`;
+}
+
+/**
+ * Merges flags over the config file over the environment over the defaults, then validates every value.
+ * `flags` holds only what was given on the command line, keyed by flag name.
+ */
+export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.ProcessEnv): Options {
+	const pick = (name: string) => (flags[name] !== undefined ? {value: flags[name], from: `--${name}`} : config[name] !== undefined ? {value: config[name], from: `config "${name}"`} : undefined);
+	const text = (name: string, fallback: string): string => {
+		const given = pick(name);
+		if (given === undefined) return fallback;
+		const value = String(given.value).trim();
+		if (value === '') throw new UsageError(`${given.from}: empty value, expected ${expectation(findFlag(name)!)}`);
+		return value;
+	};
+
+	const project = text('project', compiledDefaults.project);
+	const service = text('service', compiledDefaults.service);
+	for (const [name, value] of [['project', project], ['service', service]] as const) {
+		if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(value)) {
+			throw new UsageError(`${pick(name)?.from ?? name}: "${value}" is not a Compose name, expected letters, digits, "_", "." or "-"`);
+		}
+	}
+
+	const dockerGiven = pick('docker-host');
+	const dockerRaw = dockerGiven === undefined ? emptyToUndefined(env.DOCKER_HOST) : text('docker-host', '');
+	const dockerHost = dockerRaw === undefined ? undefined : validateDockerHost(dockerRaw, dockerGiven?.from ?? 'DOCKER_HOST');
+
+	const pgGiven = pick('pg');
+	const pgUrl = pgGiven !== undefined
+		? validatePostgresUrl(text('pg', ''), pgGiven.from)
+		: emptyToUndefined(env.DATABASE_URL) !== undefined
+			? validatePostgresUrl(env.DATABASE_URL!.trim(), 'DATABASE_URL')
+			: validatePostgresUrl(postgresUrlFromPgEnv(env) ?? compiledDefaults.pgUrl, 'PG* environment variables');
+
+	const redisGiven = pick('redis');
+	const redisUrl = redisGiven !== undefined
+		? validateRedisUrl(text('redis', ''), redisGiven.from)
+		: validateRedisUrl(emptyToUndefined(env.REDIS_URL) ?? compiledDefaults.redisUrl, 'REDIS_URL');
+
+	const thresholds: Thresholds = {...defaultThresholds};
+	const percentKeys: Array<[keyof Thresholds, string]> = [
+		['cpuImmediate', 'cpu-immediate'],
+		['cpuSoon', 'cpu-soon'],
+		['memImmediate', 'mem-immediate'],
+		['memSoon', 'mem-soon'],
+		['dbImmediate', 'db-immediate'],
+		['dbSoon', 'db-soon'],
+		['redisImmediate', 'redis-immediate'],
+		['redisSoon', 'redis-soon'],
+	];
+	for (const [key, name] of percentKeys) {
+		const given = pick(name);
+		if (given !== undefined) thresholds[key] = parseNumber(given.value, given.from, {min: 0, max: 100, what: 'a percentage from 0 to 100'});
+	}
+
+	for (const [soon, immediate] of [['cpuSoon', 'cpuImmediate'], ['memSoon', 'memImmediate'], ['dbSoon', 'dbImmediate'], ['redisSoon', 'redisImmediate']] as const) {
+		if (thresholds[soon] > thresholds[immediate]) {
+			throw new UsageError(`--${kebab(soon)} (${thresholds[soon]}) is above --${kebab(immediate)} (${thresholds[immediate]}), expected SOON at or below IMMEDIATE`);
+		}
+	}
+
+	const sustain = pick('cpu-sustain');
+	if (sustain !== undefined) thresholds.cpuSustainSeconds = parseDuration(sustain.value, sustain.from);
+
+	const interval = pick('interval');
+	const intervalSeconds = interval === undefined
+		? compiledDefaults.intervalSeconds
+		: parseNumber(interval.value, interval.from, {min: 0.2, max: 3600, what: 'seconds from 0.2 to 3600'});
+
+	const maxGiven = pick('max');
+	const max = maxGiven === undefined ? compiledDefaults.max : parseNumber(maxGiven.value, maxGiven.from, {min: 1, max: 1000, integer: true, what: 'a whole number of instances from 1 to 1000'});
+
+	const bool = (name: string, fallback: boolean) => {
+		const given = pick(name);
+		return given === undefined ? fallback : given.value === true;
+	};
+
+	const json = bool('json', false);
+	const once = bool('once', false);
+	if (json && !once) throw new UsageError('--json goes with --once, expected --once --json');
+
+	return {
+		project,
+		service,
+		dockerHost,
+		pgUrl,
+		redisUrl,
+		configFile: typeof flags.config === 'string' ? flags.config : undefined,
+		thresholds,
+		intervalMs: Math.round(intervalSeconds * 1000),
+		max,
+		bell: bool('bell', true),
+		color: bool('color', true) && emptyToUndefined(env.NO_COLOR) === undefined,
+		once,
+		json,
+	};
+}
+
+function kebab(key: string): string {
+	return key.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+	return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function postgresUrlFromPgEnv(env: NodeJS.ProcessEnv): string | undefined {
+	const keys = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE'] as const;
+	if (keys.every(key => emptyToUndefined(env[key]) === undefined)) return undefined;
+	const url = new URL('postgres://localhost');
+	url.hostname = emptyToUndefined(env.PGHOST) ?? 'localhost';
+	url.port = emptyToUndefined(env.PGPORT) ?? '5432';
+	url.username = encodeURIComponent(emptyToUndefined(env.PGUSER) ?? 'voiceassist');
+	if (emptyToUndefined(env.PGPASSWORD) !== undefined) url.password = encodeURIComponent(env.PGPASSWORD!);
+	url.pathname = `/${encodeURIComponent(emptyToUndefined(env.PGDATABASE) ?? 'voiceassist')}`;
+	return url.toString();
+}
+
+export function parseNumber(value: unknown, from: string, limits: {min: number; max: number; integer?: boolean; what: string}): number {
+	const text = String(value).trim();
+	const number = typeof value === 'number' ? value : text === '' ? Number.NaN : Number(text);
+	if (!Number.isFinite(number) || (limits.integer === true && !Number.isInteger(number)) || number < limits.min || number > limits.max) {
+		throw new UsageError(`${from}: expected ${limits.what}, got "${text}"`);
+	}
+
+	return number;
+}
+
+/** 600, 600s, 10m, 1h → seconds. */
+export function parseDuration(value: unknown, from: string): number {
+	const text = String(value).trim();
+	const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text);
+	const seconds = match ? Number(match[1]) * ({s: 1, m: 60, h: 3600}[match[2] as 's' | 'm' | 'h'] ?? 1) : Number.NaN;
+	if (!Number.isFinite(seconds) || seconds > 86_400) {
+		throw new UsageError(`${from}: expected a duration up to 24h such as 600, 90s or 10m, got "${text}"`);
+	}
+
+	return seconds;
+}
+
+export function expectation(spec: FlagSpec): string {
+	switch (spec.name) {
+		case 'interval':
+			return 'seconds from 0.2 to 3600';
+		case 'max':
+			return 'a whole number of instances from 1 to 1000';
+		case 'cpu-sustain':
+			return 'a duration such as 600, 90s or 10m';
+		case 'docker-host':
+			return 'a URL such as unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST';
+		case 'pg':
+			return 'a URL such as postgres://USER@HOST:5432/DB';
+		case 'redis':
+			return 'a URL such as redis://HOST:6379';
+		case 'config':
+			return 'a path to a JSON file';
+		default:
+			return spec.kind === 'number' ? 'a percentage from 0 to 100' : spec.kind === 'boolean' ? 'true or false' : `a ${camelCase(spec.name)} name`;
+	}
+}

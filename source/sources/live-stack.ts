@@ -1,0 +1,33 @@
+// The real stack: Docker, PostgreSQL and Redis as the options name them.
+import type {Options} from '../config/options.js';
+import {connectDocker} from './docker/connect.js';
+import {createDockerCollector} from './docker/docker-collector.js';
+import {createPostgresCollector} from './postgres/postgres-collector.js';
+import {createRedisCollector} from './redis/redis-collector.js';
+import {createStack, displayEndpoint, secretsOf, type Stack} from './stack.js';
+
+/** The timeout of every reading: the issue asks for about 2 s, and the one-shot check must end within 3 s. */
+export const readingTimeoutMs = 2000;
+
+export function createLiveStack(options: Options): Stack {
+	const {docker, endpoint} = connectDocker(options.dockerHost);
+	return createStack({
+		mode: 'live',
+		project: options.project,
+		service: options.service,
+		secrets: secretsOf([options.pgUrl, options.redisUrl, options.dockerHost ?? '']),
+		docker: createDockerCollector({docker, endpoint, project: options.project, service: options.service}),
+		postgres: createPostgresCollector({
+			connectionString: options.pgUrl,
+			endpoint: displayEndpoint.postgres(options.pgUrl),
+			intervalMs: options.intervalMs,
+			timeoutMs: readingTimeoutMs,
+		}),
+		redis: createRedisCollector({
+			url: options.redisUrl,
+			endpoint: displayEndpoint.redis(options.redisUrl),
+			intervalMs: options.intervalMs,
+			timeoutMs: readingTimeoutMs,
+		}),
+	});
+}

@@ -1,0 +1,79 @@
+// The whole stack as one thing to start, read and stop: real collectors or the demo's, the rest cannot tell.
+import {redactUrl, endpointOf} from '../core/redact.js';
+import type {DockerView, PostgresView, RedisView, StackSnapshot} from '../core/types.js';
+import type {Collector} from './collector.js';
+
+export interface Stack {
+	readonly mode: 'live' | 'demo';
+	readonly project: string;
+	readonly service: string;
+	/** Passwords the stack was configured with, for scrubbing any text before it is shown. */
+	readonly secrets: readonly string[];
+	start(): void;
+	stop(): Promise<void>;
+	snapshot(): StackSnapshot;
+	subscribe(listener: () => void): () => void;
+}
+
+export interface StackParts {
+	mode: 'live' | 'demo';
+	project: string;
+	service: string;
+	docker: Collector<DockerView>;
+	postgres: Collector<PostgresView>;
+	redis: Collector<RedisView>;
+	secrets?: readonly string[];
+	now?: () => number;
+}
+
+export function createStack(parts: StackParts): Stack {
+	const now = parts.now ?? Date.now;
+	const collectors = [parts.docker, parts.postgres, parts.redis];
+	return {
+		mode: parts.mode,
+		project: parts.project,
+		service: parts.service,
+		secrets: parts.secrets ?? [],
+		start() {
+			for (const collector of collectors) collector.start();
+		},
+		async stop() {
+			await Promise.allSettled(collectors.map(async collector => collector.stop()));
+		},
+		snapshot: () => ({
+			at: now(),
+			project: parts.project,
+			service: parts.service,
+			docker: parts.docker.view(),
+			postgres: parts.postgres.view(),
+			redis: parts.redis.view(),
+		}),
+		subscribe(listener) {
+			const unsubscribers = collectors.map(collector => collector.subscribe(listener));
+			return () => {
+				for (const unsubscribe of unsubscribers) unsubscribe();
+			};
+		},
+	};
+}
+
+/** Passwords in the configured URLs, so error text can be scrubbed of them. */
+export function secretsOf(urls: readonly string[]): string[] {
+	const secrets: string[] = [];
+	for (const value of urls) {
+		try {
+			const password = new URL(value).password;
+			if (password !== '') secrets.push(password, decodeURIComponent(password));
+		} catch {
+			// Not a URL: nothing to collect; it was validated before we got here.
+		}
+	}
+
+	return secrets;
+}
+
+export const displayEndpoint = {
+	postgres: (url: string) => endpointOf(url, 5432),
+	redis: (url: string) => endpointOf(url, 6379),
+	url: redactUrl,
+};
