@@ -37,8 +37,10 @@ stop_pid() { # name, pid: TERM, wait up to 20 s, then KILL
 	say "$name stopped"
 }
 
-for port in 6379 6380; do
-	pidfile=$STATE/redis/$port/redis.pid
+for dir in "$STATE"/redis/*/; do
+	[ -d "$dir" ] || continue
+	port=$(basename "$dir")
+	pidfile=$dir/redis.pid
 	if [ -f "$pidfile" ] && pid=$(cat "$pidfile") && [ -n "$pid" ] && grep -q redis-server "/proc/$pid/cmdline" 2>/dev/null; then
 		stop_pid "redis $port" "$pid"
 	else

@@ -9,6 +9,7 @@
 #
 # usage: scripts/services-up.sh            (as root; VA_STATE_DIR defaults to /var/tmp/va-top)
 # Logs: $VA_STATE_DIR/logs/. Stop with scripts/services-down.sh.
+# VA_PG_PORT, VA_REDIS_PORT, VA_REDIS_AUTH_PORT move a second, separate set (with another VA_STATE_DIR).
 #
 # Already running services are adopted when they are what we promise (e.g. started by hand);
 # a foreign PostgreSQL/Redis on our ports that is not is replaced (stopped, ours started at once).
@@ -21,11 +22,11 @@ LOGS=$STATE/logs
 PG_BIN=/usr/lib/postgresql/15/bin
 PGDATA=$STATE/pg15/data
 PG_SOCKDIR=$STATE/pg15/run
-PG_PORT=5432
+PG_PORT=${VA_PG_PORT:-5432}
 PG_MAX_CONNECTIONS=20
 
-REDIS_PORT=6379
-REDIS_AUTH_PORT=6380
+REDIS_PORT=${VA_REDIS_PORT:-6379}
+REDIS_AUTH_PORT=${VA_REDIS_AUTH_PORT:-6380}
 REDIS_PASSWORD=va-redis-secret # a test fixture; it must still never be printed (tests check that)
 
 STEP=starting
@@ -48,7 +49,7 @@ listener_pid() {
 describe_listener() {
 	local pid
 	pid=$(listener_pid "$1")
-	if [ -n "$pid" ]; then echo "pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -c1-80))"; else echo "unknown process"; fi
+	if [ -n "$pid" ]; then echo "pid $pid ($(tr '\0\n' '  ' <"/proc/$pid/cmdline" | tr -s ' ' | sed 's/ *$//' | cut -c1-80))"; else echo "unknown process"; fi
 }
 
 # ---------------------------------------------------------------- docker
