@@ -1,0 +1,572 @@
+// Follows the instances of one Compose service: one listing at connect, then the events API (no
+// polling) for lifecycle and health, and a stats stream per running container for CPU and memory.
+import type Dockerode from 'dockerode';
+import {cpuPercent, memoryUsage, type DockerStatsJson} from '../../core/docker-stats.js';
+import type {ContainerState, DockerView, HealthStatus, InstanceSample, SourceStatus} from '../../core/types.js';
+import type {Collector} from '../collector.js';
+import {describeError} from '../describe-error.js';
+import {openStatsStream, splitLines, type StatsReader} from './stats-reader.js';
+
+export interface DockerCollectorOptions {
+	docker: Dockerode;
+	/** From connectDocker: shown in the view and in reasons. */
+	endpoint: string;
+	project: string;
+	service: string;
+	now?: () => number;
+}
+
+/** Waits between reconnect attempts: 1 s, 2 s, then 5 s for as long as it takes. */
+export const dockerRetryDelaysMs = [1000, 2000, 5000] as const;
+/** Bounds each list or inspect request (not the streams, which are idle by nature). */
+export const dockerRequestTimeoutMs = 5000;
+/** A stats stream that ended while its container still runs is reopened after this. */
+const streamReopenMs = 1000;
+/** Events replayed from before the listing, so none is lost between the listing and the subscription. */
+const eventReplayMs = 2000;
+
+const projectLabel = 'com.docker.compose.project';
+const serviceLabel = 'com.docker.compose.service';
+const numberLabel = 'com.docker.compose.container-number';
+const oneoffLabel = 'com.docker.compose.oneoff';
+
+// Only these reach us; exec_* events (one per health check run) stay on the daemon.
+const followedEvents = [
+	'create',
+	'start',
+	'restart',
+	'die',
+	'stop',
+	'kill',
+	'pause',
+	'unpause',
+	'destroy',
+	'rename',
+	'health_status',
+];
+
+const containerStates: ReadonlySet<string> = new Set<ContainerState>([
+	'created',
+	'running',
+	'paused',
+	'restarting',
+	'removing',
+	'exited',
+	'dead',
+]);
+
+interface DockerEvent {
+	Type?: string;
+	Action?: string;
+	status?: string;
+	id?: string;
+	Actor?: {ID?: string};
+}
+
+interface Entry {
+	sample: InstanceSample;
+	reader: StatsReader | null;
+	reopenTimer: NodeJS.Timeout | undefined;
+}
+
+/** Orders answers to events: an inspect older than the last event for its container is dropped. */
+interface Versions {
+	state: number;
+	health: number;
+}
+
+class RequestTimeout extends Error {
+	readonly code = 'ETIMEDOUT';
+	constructor() {
+		super(`timed out after ${dockerRequestTimeoutMs / 1000}s`);
+	}
+}
+
+function toState(status: string | undefined): ContainerState {
+	return status !== undefined && containerStates.has(status) ? (status as ContainerState) : 'dead';
+}
+
+function toHealth(status: string | undefined): HealthStatus {
+	return status === 'healthy' || status === 'unhealthy' || status === 'starting' ? status : 'none';
+}
+
+function toTime(text: string | undefined): number | null {
+	if (!text) return null;
+	const ms = Date.parse(text);
+	// Docker's zero time (0001-01-01T00:00:00Z) means "never".
+	return Number.isFinite(ms) && ms > 0 ? ms : null;
+}
+
+function errorCode(error: unknown): string | undefined {
+	const code = (error as {code?: unknown} | null)?.code;
+	return typeof code === 'string' ? code : undefined;
+}
+
+function statusCode(error: unknown): number | undefined {
+	const code = (error as {statusCode?: unknown} | null)?.statusCode;
+	return typeof code === 'number' ? code : undefined;
+}
+
+function byNumberThenName(a: InstanceSample, b: InstanceSample): number {
+	const an = a.number ?? Number.MAX_SAFE_INTEGER;
+	const bn = b.number ?? Number.MAX_SAFE_INTEGER;
+	return an - bn || a.name.localeCompare(b.name);
+}
+
+function isRunning(state: ContainerState): boolean {
+	return state === 'running' || state === 'paused';
+}
+
+export function createDockerCollector(options: DockerCollectorOptions): Collector<DockerView> {
+	const {docker, endpoint} = options;
+	const now = options.now ?? Date.now;
+	const labels = [`${projectLabel}=${options.project}`, `${serviceLabel}=${options.service}`];
+	const socketPath = endpoint.startsWith('unix://') ? endpoint.slice('unix://'.length) : null;
+
+	const listeners = new Set<() => void>();
+	const entries = new Map<string, Entry>();
+	const versions = new Map<string, Versions>();
+	let status: SourceStatus = {kind: 'connecting', since: now()};
+	let cached: DockerView | null = null;
+
+	let started = false;
+	let stopped = false;
+	// Bumped on every (re)connect and on stop: answers and streams of an older connection are ignored.
+	let epoch = 0;
+	let failures = 0;
+	let downSince: number | null = null;
+	let lastReason = '';
+	let retryTimer: NodeJS.Timeout | undefined;
+	let events: {abort: AbortController; stream: NodeJS.ReadableStream | null; epoch: number} | null = null;
+	// Everything stop() has to wait for.
+	const inFlight = new Set<Promise<unknown>>();
+	const requestAborts = new Set<AbortController>();
+
+	function track<T>(promise: Promise<T>): Promise<T> {
+		const settled = promise.then(
+			() => undefined,
+			() => undefined,
+		);
+		inFlight.add(settled);
+		void settled.then(() => inFlight.delete(settled));
+		return promise;
+	}
+
+	function changed(): void {
+		cached = null;
+		if (stopped) return;
+		for (const listener of listeners) {
+			try {
+				listener();
+			} catch {
+				// A consumer's bug must not stop the readings.
+			}
+		}
+	}
+
+	function setStatus(next: SourceStatus): void {
+		status = next;
+		changed();
+	}
+
+	function reasonFor(error: unknown): string {
+		const code = errorCode(error);
+		if (socketPath && code === 'EACCES') return `permission denied on ${socketPath}`;
+		if (socketPath && code === 'ENOENT') return `no such socket ${socketPath}`;
+		if (socketPath && code === 'ECONNREFUSED') return `connection refused at ${endpoint} (is dockerd running?)`;
+		const http = statusCode(error);
+		if (http !== undefined) {
+			const message = error instanceof Error ? error.message.replace(/^\(HTTP code \d+\)\s*/, '').trim() : '';
+			return `daemon at ${endpoint} answered HTTP ${http}${message ? `: ${message.split('\n', 1)[0]}` : ''}`;
+		}
+
+		if (/authentication methods failed/i.test(error instanceof Error ? error.message : '')) {
+			return `ssh authentication failed at ${endpoint}`;
+		}
+
+		return describeError(error, endpoint, error instanceof RequestTimeout ? dockerRequestTimeoutMs : undefined);
+	}
+
+	/** A bounded request that stop() can cancel. */
+	function request<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+		const abort = new AbortController();
+		requestAborts.add(abort);
+		let timedOut = false;
+		const timer = setTimeout(() => {
+			timedOut = true;
+			abort.abort();
+		}, dockerRequestTimeoutMs);
+		return track(
+			run(abort.signal)
+				.catch((error: unknown) => {
+					throw timedOut ? new RequestTimeout() : error;
+				})
+				.finally(() => {
+					clearTimeout(timer);
+					requestAborts.delete(abort);
+				}),
+		);
+	}
+
+	function inspect(id: string): Promise<Dockerode.ContainerInspectInfo | null> {
+		return request((signal) => docker.getContainer(id).inspect({abortSignal: signal})).catch((error: unknown) => {
+			// Gone between the event and the answer: its destroy event follows.
+			if (statusCode(error) === 404) return null;
+			throw error;
+		});
+	}
+
+	function versionOf(id: string): Versions {
+		let version = versions.get(id);
+		if (!version) {
+			version = {state: 0, health: 0};
+			versions.set(id, version);
+		}
+
+		return version;
+	}
+
+	function isOurs(info: Dockerode.ContainerInspectInfo): boolean {
+		const containerLabels = info.Config?.Labels ?? {};
+		return (
+			containerLabels[projectLabel] === options.project &&
+			containerLabels[serviceLabel] === options.service &&
+			containerLabels[oneoffLabel] !== 'True'
+		);
+	}
+
+	/** Puts what inspect said into the row, keeping the last CPU and memory while it runs. */
+	function applyInspect(info: Dockerode.ContainerInspectInfo, applyHealth: boolean): void {
+		const id = info.Id;
+		const state = toState(info.State?.Status);
+		const number = Number.parseInt(info.Config?.Labels?.[numberLabel] ?? '', 10);
+		const entry = entries.get(id);
+		const previous = entry?.sample;
+		const running = isRunning(state);
+		const sample: InstanceSample = {
+			id,
+			name: (info.Name ?? '').replace(/^\//, '') || id.slice(0, 12),
+			number: Number.isFinite(number) ? number : null,
+			state,
+			health: applyHealth || !previous ? toHealth(info.State?.Health?.Status) : previous.health,
+			restartCount: info.RestartCount ?? 0,
+			startedAt: toTime(info.State?.StartedAt),
+			cpuPercent: running ? (previous?.cpuPercent ?? null) : null,
+			memPercent: running ? (previous?.memPercent ?? null) : null,
+			memUsageBytes: running ? (previous?.memUsageBytes ?? null) : null,
+			memLimitBytes: running ? (previous?.memLimitBytes ?? null) : null,
+			sampledAt: running ? (previous?.sampledAt ?? null) : null,
+		};
+		if (entry) entry.sample = sample;
+		else entries.set(id, {sample, reader: null, reopenTimer: undefined});
+		syncReader(id);
+	}
+
+	function remove(id: string): void {
+		const entry = entries.get(id);
+		versions.delete(id);
+		if (!entry) return;
+		entries.delete(id);
+		closeReader(entry);
+		changed();
+	}
+
+	// --- stats readers -------------------------------------------------------------------------
+
+	function closeReader(entry: Entry): void {
+		clearTimeout(entry.reopenTimer);
+		entry.reopenTimer = undefined;
+		const reader = entry.reader;
+		entry.reader = null;
+		if (reader) void track(reader.close());
+	}
+
+	/** A reader exactly while the container runs and the daemon is connected. */
+	function syncReader(id: string): void {
+		const entry = entries.get(id);
+		if (!entry) return;
+		const wanted = status.kind === 'ok' && !stopped && isRunning(entry.sample.state);
+		if (wanted && !entry.reader && !entry.reopenTimer) openReader(id, entry);
+		else if (!wanted && (entry.reader || entry.reopenTimer)) closeReader(entry);
+	}
+
+	function openReader(id: string, entry: Entry): void {
+		const readerEpoch = epoch;
+		const reader = openStatsStream(docker, id, {
+			onStats(stats) {
+				if (entries.get(id) === entry && entry.reader === reader) takeStats(entry, stats);
+			},
+			onEnd() {
+				if (entry.reader !== reader) return;
+				entry.reader = null;
+				void track(reader.close());
+				// Usually the container stopped and its die event is on the way; if not, read again.
+				if (stopped || readerEpoch !== epoch || entries.get(id) !== entry) return;
+				entry.reopenTimer = setTimeout(() => {
+					entry.reopenTimer = undefined;
+					if (!stopped && readerEpoch === epoch) syncReader(id);
+				}, streamReopenMs);
+			},
+		});
+		entry.reader = reader;
+	}
+
+	/** The hot path: one call per container per second. */
+	function takeStats(entry: Entry, stats: DockerStatsJson): void {
+		const cpu = cpuPercent(stats);
+		const memory = memoryUsage(stats);
+		const previous = entry.sample;
+		const read = stats.read === undefined ? Number.NaN : Date.parse(stats.read);
+		entry.sample = {
+			...previous,
+			// The first message of a stream has no delta yet: keep the last value instead of a blank.
+			cpuPercent: cpu ?? previous.cpuPercent,
+			memPercent: memory ? memory.percent : previous.memPercent,
+			memUsageBytes: memory ? memory.usageBytes : previous.memUsageBytes,
+			memLimitBytes: memory ? memory.limitBytes : previous.memLimitBytes,
+			sampledAt: read > 0 ? read : now(),
+		};
+		changed();
+	}
+
+	// --- events --------------------------------------------------------------------------------
+
+	function handleEvent(event: DockerEvent): void {
+		if (event.Type !== undefined && event.Type !== 'container') return;
+		const id = event.Actor?.ID ?? event.id;
+		const action = event.Action ?? event.status;
+		if (!id || !action) return;
+
+		if (action.startsWith('health_status')) {
+			const entry = entries.get(id);
+			versionOf(id).health++;
+			if (!entry) return;
+			const health = toHealth(action.slice(action.indexOf(':') + 1).trim());
+			if (entry.sample.health !== health) {
+				entry.sample = {...entry.sample, health};
+				changed();
+			}
+
+			return;
+		}
+
+		switch (action) {
+			case 'destroy':
+				remove(id);
+				return;
+			case 'die': {
+				// Shown at once; the inspect after it brings the restart count and a restart's new state.
+				const entry = entries.get(id);
+				if (entry && entry.sample.state !== 'exited') {
+					entry.sample = {
+						...entry.sample,
+						state: 'exited',
+						cpuPercent: null,
+						memPercent: null,
+						memUsageBytes: null,
+						memLimitBytes: null,
+						sampledAt: null,
+					};
+					syncReader(id);
+					changed();
+				}
+
+				refresh(id);
+				return;
+			}
+
+			default:
+				if (followedEvents.includes(action)) refresh(id);
+		}
+	}
+
+	/** Inspects one container after an event and applies the answer unless a newer event overtook it. */
+	function refresh(id: string): void {
+		const version = versionOf(id);
+		const state = ++version.state;
+		const health = version.health;
+		const refreshEpoch = epoch;
+		inspect(id).then(
+			(info) => {
+				if (stopped || refreshEpoch !== epoch || versions.get(id) !== version || version.state !== state) return;
+				if (!info) return;
+				if (!isOurs(info)) {
+					remove(id);
+					return;
+				}
+
+				applyInspect(info, version.health === health);
+				changed();
+			},
+			(error: unknown) => {
+				// The daemon stopped answering: the events stream tells too, but do not wait for it.
+				if (!stopped && refreshEpoch === epoch) lost(error);
+			},
+		);
+	}
+
+	function subscribe(sinceMs: number): void {
+		const abort = new AbortController();
+		const subscription: {abort: AbortController; stream: NodeJS.ReadableStream | null; epoch: number} = {
+			abort,
+			stream: null,
+			epoch,
+		};
+		events = subscription;
+		const eventOptions = {
+			since: Math.floor(sinceMs / 1000),
+			filters: {type: ['container'], label: labels, event: followedEvents},
+			abortSignal: abort.signal,
+		} as Dockerode.GetEventsOptions;
+		// The daemon sends the response headers only with the first event, so this may stay pending.
+		const pending = docker.getEvents(eventOptions).then(
+			(stream) => {
+				subscription.stream = stream;
+				stream.on('error', (error: unknown) => ended(error));
+				stream.on('end', () => ended(null));
+				stream.on('close', () => ended(null));
+				if (events !== subscription) {
+					(stream as NodeJS.ReadableStream & {destroy(): void}).destroy();
+					return;
+				}
+
+				splitLines(stream, (line) => {
+					if (events !== subscription || stopped) return;
+					try {
+						handleEvent(JSON.parse(line) as DockerEvent);
+					} catch {
+						// A malformed line or a bug in handling must not kill the subscription.
+					}
+				});
+			},
+			(error: unknown) => ended(error),
+		);
+		void track(pending);
+
+		function ended(error: unknown): void {
+			if (events !== subscription || stopped) return;
+			lost(error);
+		}
+	}
+
+	function closeEvents(): void {
+		const subscription = events;
+		events = null;
+		if (!subscription) return;
+		subscription.abort.abort();
+		const stream = subscription.stream as (NodeJS.ReadableStream & {destroy(): void; closed?: boolean}) | null;
+		if (stream && !stream.closed) {
+			void track(
+				new Promise<void>((resolve) => {
+					stream.once('close', () => resolve());
+					stream.destroy();
+				}),
+			);
+		}
+	}
+
+	// --- connection ----------------------------------------------------------------------------
+
+	async function connect(): Promise<void> {
+		const attemptEpoch = ++epoch;
+		const listedFrom = now();
+		let infos: Array<Dockerode.ContainerInspectInfo | null>;
+		try {
+			const listed = await request((signal) =>
+				docker.listContainers({all: true, filters: {label: labels}, abortSignal: signal}),
+			);
+			if (attemptEpoch !== epoch) return;
+			infos = await Promise.all(listed.map((container) => inspect(container.Id)));
+		} catch (error) {
+			if (attemptEpoch === epoch && !stopped) fail(reasonFor(error));
+			return;
+		}
+
+		if (attemptEpoch !== epoch || stopped) return;
+		const present = new Set<string>();
+		for (const info of infos) {
+			if (!info || !isOurs(info)) continue;
+			present.add(info.Id);
+			applyInspect(info, true);
+		}
+
+		for (const id of [...entries.keys()]) if (!present.has(id)) remove(id);
+		failures = 0;
+		downSince = null;
+		lastReason = '';
+		setStatus({kind: 'ok', at: now()});
+		subscribe(listedFrom - eventReplayMs);
+		for (const id of entries.keys()) syncReader(id);
+	}
+
+	function fail(reason: string): void {
+		lastReason = reason;
+		downSince ??= now();
+		setStatus({kind: 'unreachable', reason, since: downSince});
+		scheduleRetry();
+	}
+
+	/**
+	 * The connected daemon went away (error, or null when the events stream just ended): keep the rows
+	 * and their last numbers, drop every stream, retry.
+	 */
+	function lost(error: unknown): void {
+		if (stopped || status.kind !== 'ok') return;
+		epoch++;
+		closeEvents();
+		for (const entry of entries.values()) closeReader(entry);
+		fail(error === null ? `lost connection to ${endpoint} (event stream ended)` : reasonFor(error));
+	}
+
+	function scheduleRetry(): void {
+		clearTimeout(retryTimer);
+		const delay = dockerRetryDelaysMs[Math.min(failures, dockerRetryDelaysMs.length - 1)];
+		failures++;
+		retryTimer = setTimeout(() => {
+			retryTimer = undefined;
+			if (stopped) return;
+			setStatus({kind: 'reconnecting', reason: lastReason, since: downSince ?? now()});
+			void track(connect());
+		}, delay);
+	}
+
+	return {
+		start() {
+			if (started || stopped) return;
+			started = true;
+			status = {kind: 'connecting', since: now()};
+			changed();
+			void track(connect());
+		},
+		async stop() {
+			if (stopped) {
+				await Promise.allSettled([...inFlight]);
+				return;
+			}
+
+			stopped = true;
+			epoch++;
+			clearTimeout(retryTimer);
+			retryTimer = undefined;
+			closeEvents();
+			for (const entry of entries.values()) closeReader(entry);
+			for (const abort of requestAborts) abort.abort();
+			// Settling work can add more (a reader closing after its request): wait until nothing is left.
+			while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+		},
+		view() {
+			cached ??= {
+				endpoint,
+				status,
+				instances: [...entries.values()].map((entry) => entry.sample).sort(byNumberThenName),
+			};
+			return cached;
+		},
+		subscribe(listener) {
+			listeners.add(listener);
+			return () => {
+				listeners.delete(listener);
+			};
+		},
+	};
+}

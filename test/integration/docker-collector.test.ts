@@ -1,0 +1,280 @@
+// The Docker source against the real engine: containers of our own, labelled like Compose would.
+import net from 'node:net';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {DockerView, InstanceSample, SourceStatus} from '../../source/core/types.js';
+import type {Collector} from '../../source/sources/collector.js';
+import {connectDocker} from '../../source/sources/docker/connect.js';
+import {createDockerCollector} from '../../source/sources/docker/docker-collector.js';
+import {
+	docker,
+	dockerStats,
+	inspectState,
+	randomId,
+	removeRun,
+	runContainer,
+	socketProxy,
+	type SocketProxy,
+} from '../support/docker-fixtures.js';
+import {DOCKER_SOCKET, requireDocker, waitFor} from '../support/services.js';
+
+const available = await requireDocker();
+
+const run = randomId();
+const project = `shop-${run}`;
+const service = 'web';
+const endpoint = `unix://${DOCKER_SOCKET}`;
+
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+
+const collectors: Array<Collector<DockerView>> = [];
+function collectorFor(host: string, options: {project?: string} = {}): Collector<DockerView> {
+	const connection = connectDocker(host);
+	const collector = createDockerCollector({...connection, project: options.project ?? project, service});
+	collectors.push(collector);
+	return collector;
+}
+
+function instance(collector: Collector<DockerView>, id: string): InstanceSample | undefined {
+	return collector.view().instances.find((sample) => sample.id === id);
+}
+
+/** Every status the collector published, in order (listeners are called after each change). */
+function recordStatuses(collector: Collector<DockerView>): SourceStatus[] {
+	const seen: SourceStatus[] = [];
+	collector.subscribe(() => {
+		const status = collector.view().status;
+		if (seen.at(-1) !== status) seen.push(status);
+	});
+	return seen;
+}
+
+describe.skipIf(!available)('docker collector (real engine)', () => {
+	const ids = {healthy: '', busy: '', memory: '', stopped: '', decoy: ''};
+	let main: Collector<DockerView>;
+
+	beforeAll(async () => {
+		process.on('unhandledRejection', onUnhandled);
+		const common = {run, project, service};
+		[ids.healthy, ids.busy, ids.memory, ids.stopped, ids.decoy] = await Promise.all([
+			// Fails once, is restarted by its policy (RestartCount 1), then reports healthy.
+			runContainer({
+				...common,
+				number: 1,
+				options: ['--restart', 'on-failure:1', '--health-cmd', 'true', '--health-interval', '1s'],
+				command: ['sh', '-c', 'test -f /tmp/ran || { touch /tmp/ran; exit 1; }; exec sleep 1000'],
+			}),
+			runContainer({...common, number: 2, command: ['sh', '-c', 'while :; do :; done']}),
+			// 100 MB in a tmpfs: shmem counts as used memory (it is not inactive file cache).
+			runContainer({
+				...common,
+				number: 3,
+				options: ['--memory', '256m', '--shm-size', '200m'],
+				command: ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=100 2>/dev/null; exec sleep 1000'],
+			}),
+			runContainer({...common, number: 4, start: false, command: ['true']}),
+			// Same service name, another project: must never show up.
+			runContainer({run, project: `${project}-other`, service, number: 1, command: ['sleep', '1000']}),
+		]);
+		main = collectorFor(endpoint);
+		main.start();
+	});
+
+	afterAll(async () => {
+		await Promise.all(collectors.map((collector) => collector.stop()));
+		await removeRun(run);
+		process.off('unhandledRejection', onUnhandled);
+	});
+
+	it("lists exactly the service's instances, stopped ones included, with number, state, health, restarts, start time", async () => {
+		const view = await waitFor(() => main.view().status.kind === 'ok' && main.view().instances.length >= 4 && main.view(), {
+			message: 'collector lists 4 instances',
+		});
+		expect(view.endpoint).toBe(endpoint);
+		expect(new Set(view.instances.map((sample) => sample.id))).toEqual(
+			new Set([ids.healthy, ids.busy, ids.memory, ids.stopped]),
+		);
+		expect(view.instances.map((sample) => sample.number)).toEqual([1, 2, 3, 4]);
+		expect(instance(main, ids.stopped)).toMatchObject({state: 'created', startedAt: null, cpuPercent: null});
+		expect(instance(main, ids.busy)?.name).toBe(`${project}_web_2`);
+
+		// The restart and the health check happen after the listing: they arrive by events.
+		const healthy = await waitFor(
+			() => {
+				const sample = instance(main, ids.healthy);
+				return sample?.state === 'running' && sample.health === 'healthy' && sample.restartCount === 1 && sample;
+			},
+			{timeoutMs: 15_000, message: 'instance 1 restarted once and healthy'},
+		);
+		const truth = await inspectState(ids.healthy);
+		expect(truth.restartCount).toBe(1);
+		expect(healthy.startedAt).toBe(Date.parse(truth.state.StartedAt));
+		expect(instance(main, ids.busy)).toMatchObject({state: 'running', health: 'none', restartCount: 0});
+	});
+
+	it('reads CPU and memory like `docker stats` does for the same containers', async () => {
+		await waitFor(
+			() => instance(main, ids.busy)?.cpuPercent != null && instance(main, ids.memory)?.memPercent != null,
+			{timeoutMs: 10_000, message: 'first CPU and memory numbers'},
+		);
+		// Keep every reading of the window in which `docker stats` takes its own.
+		const history = new Map<string, Array<{at: number; cpu: number | null; mem: number | null}>>();
+		const unsubscribe = main.subscribe(() => {
+			for (const sample of main.view().instances) {
+				const list = history.get(sample.id) ?? [];
+				if (list.at(-1)?.at !== sample.sampledAt && sample.sampledAt !== null) {
+					list.push({at: sample.sampledAt, cpu: sample.cpuPercent, mem: sample.memPercent});
+				}
+
+				history.set(sample.id, list);
+			}
+		});
+		const cli = await dockerStats([ids.busy, ids.memory, ids.healthy]);
+		// Let the reading that matches the CLI's last one arrive here too.
+		await new Promise((resolve) => setTimeout(resolve, 1200));
+		unsubscribe();
+
+		const closest = (id: string, key: 'cpu' | 'mem', value: number) => {
+			const values = (history.get(id) ?? []).map((entry) => entry[key]).filter((v): v is number => v !== null);
+			expect(values.length).toBeGreaterThan(0);
+			return values.reduce((best, v) => (Math.abs(v - value) < Math.abs(best - value) ? v : best));
+		};
+
+		const busyCli = cli.get(ids.busy.slice(0, 12))!;
+		const memoryCli = cli.get(ids.memory.slice(0, 12))!;
+		const idleCli = cli.get(ids.healthy.slice(0, 12))!;
+		const busyOurs = closest(ids.busy, 'cpu', busyCli.cpuPercent);
+		const memoryOurs = closest(ids.memory, 'mem', memoryCli.memPercent);
+		const idleOurs = closest(ids.healthy, 'cpu', idleCli.cpuPercent);
+		console.log(
+			`busy CPU: va-top ${busyOurs.toFixed(2)} % vs docker stats ${busyCli.cpuPercent} %; ` +
+				`tmpfs MEM: va-top ${memoryOurs.toFixed(2)} % vs docker stats ${memoryCli.memPercent} %; ` +
+				`idle CPU: va-top ${idleOurs.toFixed(2)} % vs docker stats ${idleCli.cpuPercent} %`,
+		);
+		// A busy loop is real load (up to one core), 100 MB of 256 MB is about 39 %.
+		expect(busyCli.cpuPercent).toBeGreaterThan(15);
+		expect(Math.abs(busyOurs - busyCli.cpuPercent)).toBeLessThanOrEqual(10);
+		expect(memoryCli.memPercent).toBeGreaterThan(35);
+		expect(Math.abs(memoryOurs - memoryCli.memPercent)).toBeLessThanOrEqual(2);
+		expect(Math.abs(idleOurs - idleCli.cpuPercent)).toBeLessThanOrEqual(10);
+
+		const memory = instance(main, ids.memory)!;
+		expect(memory.memLimitBytes).toBe(256 * 1024 * 1024);
+		expect(memory.memUsageBytes).toBeGreaterThan(100 * 1024 * 1024);
+		expect(memory.sampledAt).toBeGreaterThan(Date.now() - 5000);
+	});
+
+	it('follows events: a new instance appears, a killed one shows exited, a removed one disappears', async () => {
+		const lateId = await runContainer({run, project, service, number: 5, command: ['sleep', '1000']});
+		const late = await waitFor(() => instance(main, lateId)?.state === 'running' && instance(main, lateId), {
+			timeoutMs: 5000,
+			message: 'instance 5 appears',
+		});
+		expect(late.number).toBe(5);
+		await waitFor(() => instance(main, lateId)?.memUsageBytes != null, {timeoutMs: 5000, message: 'stats of instance 5'});
+
+		await docker(['kill', ids.busy]);
+		const killed = await waitFor(() => instance(main, ids.busy)?.state === 'exited' && instance(main, ids.busy), {
+			timeoutMs: 5000,
+			message: 'killed instance shows exited',
+		});
+		expect(killed.cpuPercent).toBeNull();
+
+		await docker(['rm', '-f', lateId]);
+		await waitFor(() => instance(main, lateId) === undefined, {timeoutMs: 5000, message: 'removed instance disappears'});
+		// The decoy never appeared, and the killed row stays.
+		expect(main.view().instances.some((sample) => sample.id === ids.decoy)).toBe(false);
+		expect(instance(main, ids.busy)?.state).toBe('exited');
+	});
+
+	it('says why when the daemon cannot be reached, and keeps retrying without throwing', async () => {
+		const missing = path.join(tmpdir(), `va-top-missing-${run}.sock`);
+		const closedPort = await new Promise<number>((resolve) => {
+			const server = net.createServer();
+			server.listen(0, '127.0.0.1', () => {
+				const {port} = server.address() as net.AddressInfo;
+				server.close(() => resolve(port));
+			});
+		});
+		const viaSocket = collectorFor(`unix://${missing}`);
+		const viaTcp = collectorFor(`tcp://127.0.0.1:${closedPort}`);
+		const socketStatuses = recordStatuses(viaSocket);
+		const tcpStatuses = recordStatuses(viaTcp);
+		viaSocket.start();
+		viaTcp.start();
+
+		// First failure, then the retry after 1 s shows 'reconnecting' while it tries.
+		await waitFor(() => socketStatuses.some((status) => status.kind === 'reconnecting'), {
+			timeoutMs: 5000,
+			message: 'socket collector retries',
+		});
+		await waitFor(() => tcpStatuses.some((status) => status.kind === 'reconnecting'), {
+			timeoutMs: 5000,
+			message: 'tcp collector retries',
+		});
+		const socketDown = socketStatuses.find((status) => status.kind === 'unreachable');
+		const tcpDown = tcpStatuses.find((status) => status.kind === 'unreachable');
+		expect(socketDown).toMatchObject({reason: `no such socket ${missing}`});
+		expect(tcpDown).toMatchObject({reason: `connection refused at tcp://127.0.0.1:${closedPort}`});
+		expect(viaSocket.view().instances).toEqual([]);
+		expect(viaTcp.view().endpoint).toBe(`tcp://127.0.0.1:${closedPort}`);
+		await Promise.all([viaSocket.stop(), viaTcp.stop()]);
+		expect(unhandled).toEqual([]);
+	});
+
+	it('keeps the rows while the daemon is away and restarts everything when it is back', async () => {
+		const proxy: SocketProxy = socketProxy(path.join(tmpdir(), `va-top-proxy-${run}.sock`), DOCKER_SOCKET);
+		await proxy.open();
+		try {
+			const viaProxy = collectorFor(`unix://${proxy.path}`);
+			viaProxy.start();
+			const before = await waitFor(
+				() => {
+					const sample = instance(viaProxy, ids.memory);
+					return viaProxy.view().status.kind === 'ok' && sample?.memPercent != null && sample;
+				},
+				{timeoutMs: 10_000, message: 'readings through the proxy'},
+			);
+
+			await proxy.close();
+			const away = await waitFor(
+				() => {
+					const status = viaProxy.view().status;
+					return (status.kind === 'unreachable' || status.kind === 'reconnecting') && status;
+				},
+				{timeoutMs: 5000, message: 'collector notices the daemon is gone'},
+			);
+			expect('reason' in away && away.reason).toContain(proxy.path);
+			console.log(`daemon away: ${away.kind}, reason "${'reason' in away ? away.reason : ''}"`);
+			// Last numbers are kept while away.
+			expect(instance(viaProxy, ids.memory)?.memPercent).not.toBeNull();
+			expect(viaProxy.view().instances.length).toBe(main.view().instances.length);
+
+			await proxy.open();
+			const back = await waitFor(
+				() => {
+					const sample = instance(viaProxy, ids.memory);
+					return viaProxy.view().status.kind === 'ok' && sample && sample.sampledAt! > before.sampledAt! + 1000 && sample;
+				},
+				{timeoutMs: 15_000, message: 'fresh readings after the daemon is back'},
+			);
+			expect(back.memPercent).toBeGreaterThan(35);
+
+			// And events flow again on the new subscription.
+			const lateId = await runContainer({run, project, service, number: 6, command: ['sleep', '1000']});
+			await waitFor(() => instance(viaProxy, lateId)?.state === 'running', {timeoutMs: 5000, message: 'event after reconnect'});
+
+			// After stop nothing fires any more.
+			let calls = 0;
+			viaProxy.subscribe(() => calls++);
+			await viaProxy.stop();
+			const afterStop = calls;
+			await new Promise((resolve) => setTimeout(resolve, 1500));
+			expect(calls).toBe(afterStop);
+		} finally {
+			await proxy.close();
+		}
+	});
+});
