@@ -198,12 +198,23 @@ describe.skipIf(!available)('docker collector (real engine)', () => {
 				server.close(() => resolve(port));
 			});
 		});
+		// A daemon that accepts connections and never answers.
+		const silentPath = path.join(tmpdir(), `va-top-silent-${run}.sock`);
+		const silentSockets = new Set<net.Socket>();
+		const silent = net.createServer((socket) => {
+			silentSockets.add(socket);
+			socket.on('error', () => undefined);
+		});
+		await new Promise<void>((resolve) => silent.listen(silentPath, resolve));
 		const viaSocket = collectorFor(`unix://${missing}`);
 		const viaTcp = collectorFor(`tcp://127.0.0.1:${closedPort}`);
+		const viaSilent = collectorFor(`unix://${silentPath}`);
 		const socketStatuses = recordStatuses(viaSocket);
 		const tcpStatuses = recordStatuses(viaTcp);
+		const silentStatuses = recordStatuses(viaSilent);
 		viaSocket.start();
 		viaTcp.start();
+		viaSilent.start();
 
 		// First failure, then the retry after 1 s shows 'reconnecting' while it tries.
 		await waitFor(() => socketStatuses.some((status) => status.kind === 'reconnecting'), {
@@ -220,7 +231,17 @@ describe.skipIf(!available)('docker collector (real engine)', () => {
 		expect(tcpDown).toMatchObject({reason: `connection refused at tcp://127.0.0.1:${closedPort}`});
 		expect(viaSocket.view().instances).toEqual([]);
 		expect(viaTcp.view().endpoint).toBe(`tcp://127.0.0.1:${closedPort}`);
-		await Promise.all([viaSocket.stop(), viaTcp.stop()]);
+
+		const timedOut = await waitFor(() => silentStatuses.find((status) => status.kind === 'unreachable'), {
+			timeoutMs: 8000,
+			message: 'silent daemon times out',
+		});
+		expect(timedOut).toMatchObject({reason: `timed out after 5s at unix://${silentPath}`});
+		expect(silentStatuses[0]?.kind).toBe('connecting');
+
+		await Promise.all([viaSocket.stop(), viaTcp.stop(), viaSilent.stop()]);
+		for (const socket of silentSockets) socket.destroy();
+		await new Promise<void>((resolve) => silent.close(() => resolve()));
 		expect(unhandled).toEqual([]);
 	});
 
