@@ -89,7 +89,7 @@ function describeRaw(error: unknown, endpoint: string, timeoutMs?: number): stri
 			return `database is starting up or shutting down ${at}`;
 		case '57P01':
 		case '57P02':
-			return `server terminated the connection (shutdown) ${at}`;
+			return `connection terminated by the server (administrator command or shutdown) ${at}`;
 		case '57014':
 			return timeoutMs === undefined
 				? `query cancelled by statement timeout ${at}`

@@ -137,7 +137,16 @@ export function createPostgresCollector(options: PostgresCollectorOptions): Post
 			if (running) fail(error);
 		});
 		client = fresh;
-		await fresh.connect();
+		// pg never settles connect() when end() is called mid-handshake (stop() does that): its 'end' event
+		// settles it instead.
+		await new Promise<void>((resolve, reject) => {
+			fresh.once('end', () => {
+				reject(new Error('Connection terminated'));
+			});
+			fresh.connect().then(() => {
+				resolve();
+			}, reject);
+		});
 		return fresh;
 	}
 

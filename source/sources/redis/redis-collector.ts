@@ -37,6 +37,8 @@ function delay(ms: number): Promise<void> {
 	});
 }
 
+const vagueReason = /^(?:not connected|connection closed by server) at /;
+
 /** `stream` is not in the typings; destroying a closed socket is a no-op. */
 function destroySocket(client: Redis): void {
 	(client as unknown as {stream?: {destroy?: () => void}}).stream?.destroy?.();
@@ -57,8 +59,8 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 	let timer: NodeJS.Timeout | undefined;
 	let redis: Redis | null = null;
 	let reading: Promise<void> | null = null;
-	/** When the present connection attempt began, null once ready. */
-	let attemptSince: number | null = null;
+	/** Fires when a connection attempt has not become ready within timeoutMs. */
+	let handshakeTimer: NodeJS.Timeout | undefined;
 
 	function publish(next: RedisView): void {
 		current = next;
@@ -78,6 +80,10 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 	function fail(error: unknown): void {
 		if (!running) return;
 		const reason = redactSecrets(describeError(error, options.endpoint, timeoutMs), secrets);
+		// Dropping a socket makes ioredis fail its pending commands too ("not connected"): those echoes
+		// must not replace the reason that explains the drop.
+		const failing = current.status.kind === 'unreachable' || current.status.kind === 'reconnecting';
+		if (failing && vagueReason.test(reason)) return;
 		const kind = current.sample ? 'reconnecting' : 'unreachable';
 		if (current.status.kind === kind && current.status.reason === reason) return;
 		const since = current.status.kind === kind ? current.status.since : now();
@@ -102,19 +108,7 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 	function tick(): void {
 		const client = redis;
 		if (!running || !client) return;
-		if (client.status === 'ready') {
-			read(client);
-			return;
-		}
-
-		// A server that accepts but never answers leaves ioredis in 'connect' for good (its command timeout
-		// fails the handshake commands but does not drop the socket): destroy the socket, which makes
-		// ioredis reconnect through the retry strategy.
-		if (attemptSince !== null && now() - attemptSince > timeoutMs + 500 && client.status !== 'reconnecting') {
-			fail(timeoutError());
-			attemptSince = null;
-			destroySocket(client);
-		}
+		if (client.status === 'ready') read(client);
 	}
 
 	function createClient(): Redis {
@@ -131,14 +125,24 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 		client.on('error', (error: unknown) => {
 			fail(error);
 		});
+		// A server that accepts but never answers leaves ioredis in 'connect' for good (its command timeout
+		// fails the handshake commands but does not drop the socket): after timeoutMs, say so and destroy
+		// the socket, which makes ioredis reconnect through the retry strategy.
 		client.on('connecting', () => {
-			attemptSince = now();
+			clearTimeout(handshakeTimer);
+			handshakeTimer = setTimeout(() => {
+				// Only while this attempt is still in its handshake (not between retries, not ready).
+				if (!running || (client.status !== 'connecting' && client.status !== 'connect')) return;
+				fail(timeoutError());
+				destroySocket(client);
+			}, timeoutMs);
 		});
 		client.on('ready', () => {
-			attemptSince = null;
+			clearTimeout(handshakeTimer);
 			read(client);
 		});
 		client.on('close', () => {
+			clearTimeout(handshakeTimer);
 			// A clean close (server shutdown) emits no 'error': say so, the reconnect errors follow.
 			if (running && current.status.kind === 'ok') fail(new Error('Connection is closed.'));
 		});
@@ -169,7 +173,6 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 			running = true;
 			if (current.status.kind !== 'connecting') setStatus({kind: 'connecting', since: now()});
 			redis = createClient();
-			attemptSince = now();
 			// Failures arrive as 'error' events too; the rejection only needs catching.
 			redis.connect().catch(() => undefined);
 			timer = setInterval(tick, options.intervalMs);
@@ -177,6 +180,7 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 		async stop() {
 			running = false;
 			clearInterval(timer);
+			clearTimeout(handshakeTimer);
 			timer = undefined;
 			const client = redis;
 			redis = null;
