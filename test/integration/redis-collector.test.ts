@@ -1,0 +1,244 @@
+import net from 'node:net';
+import {Redis} from 'ioredis';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {parseRedisInfo} from '../../source/core/redis-info.js';
+import type {RedisView, SourceStatus} from '../../source/core/types.js';
+import {createRedisCollector} from '../../source/sources/redis/redis-collector.js';
+import type {Collector} from '../../source/sources/collector.js';
+
+// Endpoints: env overrides, else the local services started by scripts/.
+const host = process.env.VA_TEST_REDIS_HOST ?? '127.0.0.1';
+const openPort = Number(process.env.VA_TEST_REDIS_PORT ?? 6379);
+const authPort = Number(process.env.VA_TEST_REDIS_AUTH_PORT ?? 6380);
+const password = process.env.VA_TEST_REDIS_PASSWORD ?? 'va-redis-secret';
+const openEndpoint = `${host}:${openPort}`;
+const authEndpoint = `${host}:${authPort}`;
+
+async function probe(port: number, pass?: string): Promise<boolean> {
+	const client = new Redis({host, port, password: pass, lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null});
+	client.on('error', () => undefined);
+	try {
+		await client.connect();
+		return (await client.ping()) === 'PONG';
+	} catch {
+		return false;
+	} finally {
+		client.disconnect();
+	}
+}
+
+const openAvailable = await probe(openPort);
+const authAvailable = await probe(authPort, password);
+if ((!openAvailable || !authAvailable) && process.env.CI === 'true') {
+	throw new Error(`Redis is not reachable at ${openEndpoint} / ${authEndpoint} (CI=true: failing instead of skipping)`);
+}
+
+async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = check();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 25));
+	}
+}
+
+async function freePort(): Promise<number> {
+	const server = net.createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const {port} = server.address() as net.AddressInfo;
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
+}
+
+function sampleAfter(view: RedisView, after: number): RedisView['sample'] | undefined {
+	return view.status.kind === 'ok' && view.sample && view.sample.at > after ? view.sample : undefined;
+}
+
+function unreachable(collector: Collector<RedisView>) {
+	return () => {
+		const s = collector.view().status;
+		return s.kind === 'unreachable' ? s : undefined;
+	};
+}
+
+const collectors: Array<Collector<RedisView>> = [];
+function collector(url: string, endpoint: string, timeoutMs = 2000, intervalMs = 200): Collector<RedisView> {
+	const created = createRedisCollector({url, endpoint, intervalMs, timeoutMs});
+	collectors.push(created);
+	return created;
+}
+
+afterAll(async () => {
+	await Promise.all(collectors.map(async (c) => c.stop()));
+});
+
+describe.skipIf(!openAvailable)('Redis collector against a real server without password', () => {
+	const prefix = `va-top-test:${process.pid}:${Date.now()}:`;
+	let direct: Redis;
+	let originalMaxmemory = '0';
+
+	beforeAll(async () => {
+		direct = new Redis({host, port: openPort, lazyConnect: true});
+		await direct.connect();
+		originalMaxmemory = ((await direct.config('GET', 'maxmemory')) as string[])[1] ?? '0';
+	});
+
+	afterAll(async () => {
+		const keys = await direct.keys(`${prefix}*`);
+		if (keys.length > 0) await direct.del(...keys);
+		await direct.config('SET', 'maxmemory', originalMaxmemory);
+		await direct.quit();
+	});
+
+	it('reads used_memory / maxmemory like a direct INFO, within 2 %', async () => {
+		await direct.config('SET', 'maxmemory', '10mb');
+		// ~5 MB under the test's own prefix.
+		const chunk = 'x'.repeat(100 * 1024);
+		const pipeline = direct.pipeline();
+		for (let i = 0; i < 50; i++) pipeline.set(`${prefix}${i}`, chunk);
+		await pipeline.exec();
+
+		const redis1 = collector(`redis://${openEndpoint}`, openEndpoint);
+		const started = Date.now();
+		redis1.start();
+		const sample = await waitFor('a reading', () => sampleAfter(redis1.view(), started));
+		const info = parseRedisInfo(await direct.info('memory'));
+		const expected = Number(info.used_memory) / Number(info.maxmemory);
+		console.log(
+			`redis: collector ratio=${sample.ratio.toFixed(4)} used=${sample.usedMemoryBytes} limit=${sample.limitBytes} ` +
+				`| direct INFO ratio=${expected.toFixed(4)} used=${info.used_memory} maxmemory=${info.maxmemory}`,
+		);
+		expect(sample.limitSource).toBe('maxmemory');
+		expect(sample.maxMemoryBytes).toBe(10 * 1024 * 1024);
+		expect(sample.limitBytes).toBe(10 * 1024 * 1024);
+		expect(sample.ratio).toBeGreaterThan(0.45);
+		expect(Math.abs(sample.ratio - expected)).toBeLessThanOrEqual(0.02);
+		expect(sample.usedMemoryRssBytes).toBeGreaterThan(0);
+		expect(sample.fragmentationRatio).toBeGreaterThan(0);
+
+		// Without maxmemory the ratio is against the machine's memory.
+		await direct.config('SET', 'maxmemory', '0');
+		const changed = Date.now();
+		const system = await waitFor('a system-limit reading', () => {
+			const s = sampleAfter(redis1.view(), changed);
+			return s?.limitSource === 'system' ? s : undefined;
+		});
+		const total = Number(parseRedisInfo(await direct.info('memory')).total_system_memory);
+		expect(system.maxMemoryBytes).toBe(0);
+		expect(system.limitBytes).toBe(total);
+		expect(system.ratio).toBeCloseTo(system.usedMemoryBytes / total, 12);
+		await direct.config('SET', 'maxmemory', originalMaxmemory);
+		await redis1.stop();
+	});
+
+	it('becomes reconnecting with the last sample when its connection is killed, then recovers', async () => {
+		const redis1 = collector(`redis://${openEndpoint}`, openEndpoint);
+		const seen: SourceStatus[] = [];
+		redis1.subscribe(() => {
+			const status = redis1.view().status;
+			if (seen.at(-1) !== status) seen.push(status);
+		});
+		// Other va-top processes may be connected too: ours are the va-top clients that were not there before.
+		const vaTopIds = async () =>
+			String(await direct.client('LIST'))
+				.split('\n')
+				.filter((line) => line.includes(' name=va-top '))
+				.map((line) => /^id=(\d+)/.exec(line)?.[1] ?? '');
+		const others = new Set(await vaTopIds());
+		const ours = async () => (await vaTopIds()).filter((id) => !others.has(id));
+		redis1.start();
+		await waitFor('first reading', () => redis1.view().status.kind === 'ok');
+		const mine = await ours();
+		expect(mine).toHaveLength(1);
+		await direct.client('KILL', 'ID', mine[0]!);
+
+		const reconnecting = await waitFor('reconnecting', () => seen.find((s) => s.kind === 'reconnecting'));
+		expect(redis1.view().sample).not.toBeNull();
+		const index = seen.indexOf(reconnecting);
+		await waitFor('ok again', () => seen.slice(index).some((s) => s.kind === 'ok'));
+
+		// stop() closes the connection: the server no longer lists it.
+		await redis1.stop();
+		const deadline = Date.now() + 3000;
+		while ((await ours()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+		expect(await ours()).toEqual([]);
+	});
+});
+
+describe.skipIf(!authAvailable)('Redis collector against a server with requirepass', () => {
+	it('reads with the password in the URL', async () => {
+		const redis1 = collector(`redis://:${password}@${authEndpoint}`, authEndpoint);
+		redis1.start();
+		const sample = await waitFor('a reading', () => sampleAfter(redis1.view(), 0));
+		expect(sample.usedMemoryBytes).toBeGreaterThan(0);
+	});
+
+	it('says NOAUTH without a password and "wrong password" with a bad one, never showing it', async () => {
+		const secret = 'Not-The-Secret-4711';
+		const none = collector(`redis://${authEndpoint}`, authEndpoint);
+		const wrong = collector(`redis://:${secret}@${authEndpoint}`, authEndpoint);
+		none.start();
+		wrong.start();
+		expect((await waitFor('NOAUTH', unreachable(none))).reason).toBe('authentication required (NOAUTH)');
+		expect((await waitFor('WRONGPASS', unreachable(wrong))).reason).toBe('wrong password');
+		expect(JSON.stringify(wrong.view())).not.toContain(secret);
+		expect(JSON.stringify(none.view())).not.toContain(password);
+		await Promise.all([none.stop(), wrong.stop()]);
+	});
+});
+
+describe('Redis collector without a server', () => {
+	it('says "connection refused" for a closed port', async () => {
+		const port = await freePort();
+		const redis1 = collector(`redis://:${password}@127.0.0.1:${port}`, `127.0.0.1:${port}`);
+		redis1.start();
+		const status = await waitFor('refused', unreachable(redis1));
+		expect(status.reason).toBe(`connection refused at 127.0.0.1:${port}`);
+		expect(status.reason).not.toContain(password);
+		await redis1.stop();
+	});
+
+	it('gives up on a server that accepts and never answers, one socket at a time', async () => {
+		let open = 0;
+		let most = 0;
+		let accepted = 0;
+		const server = net.createServer((socket) => {
+			accepted++;
+			open++;
+			most = Math.max(most, open);
+			socket.on('error', () => undefined);
+			socket.on('close', () => open--);
+			// Read and drop what the client sends: an unread stream never sees the client's FIN.
+			socket.resume();
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const {port} = server.address() as net.AddressInfo;
+		try {
+			const redis1 = collector(`redis://127.0.0.1:${port}`, `127.0.0.1:${port}`, 1000, 100);
+			const started = Date.now();
+			redis1.start();
+			const status = await waitFor('timeout', unreachable(redis1), 5000);
+			const took = Date.now() - started;
+			console.log(`redis hanging server: unreachable after ${took} ms (timeout 1000 ms)`);
+			expect(status.reason).toBe(`timed out after 1s at 127.0.0.1:${port}`);
+			expect(took).toBeGreaterThanOrEqual(900);
+			expect(took).toBeLessThan(1800);
+			// It drops the dead socket and tries again, never holding two.
+			await waitFor('a second attempt', () => accepted >= 2, 8000);
+			expect(most).toBe(1);
+			// stop() in the middle of a handshake (a fresh socket just accepted) still resolves promptly
+			// and closes the socket: pg's connect() alone would never settle here.
+			const attempts = accepted;
+			await waitFor('a fresh handshake', () => accepted > attempts && open === 1, 8000);
+			const stopping = Date.now();
+			await redis1.stop();
+			const stopTook = Date.now() - stopping;
+			console.log(`redis hanging server: stop() took ${stopTook} ms, ${accepted} attempts, at most ${most} socket open`);
+			expect(stopTook).toBeLessThan(1500);
+			await waitFor('server side closed', () => open === 0, 3000);
+		} finally {
+			server.close();
+		}
+	});
+});
