@@ -54,6 +54,11 @@ describe('dockerOptionsFor', () => {
 		expect(dockerOptionsFor(undefined, {DOCKER_HOST: ''}).endpoint).toBe('unix:///var/run/docker.sock');
 	});
 
+	it('treats an empty host like no host', () => {
+		expect(dockerOptionsFor('', {DOCKER_HOST: 'tcp://10.0.0.1:2375'}).endpoint).toBe('tcp://10.0.0.1:2375');
+		expect(dockerOptionsFor(' ', {}).endpoint).toBe('unix:///var/run/docker.sock');
+	});
+
 	it('prefers the given host over DOCKER_HOST', () => {
 		const {options, endpoint} = dockerOptionsFor('unix:///tmp/d.sock', {DOCKER_HOST: 'tcp://10.0.0.1:2375'});
 		expect(endpoint).toBe('unix:///tmp/d.sock');

@@ -24,7 +24,8 @@ export function dockerOptionsFor(
 	host: string | undefined,
 	env: Env = process.env,
 ): {options: Dockerode.DockerOptions; endpoint: string} {
-	const raw = (host ?? env.DOCKER_HOST ?? '').trim() || defaultDockerHost;
+	// An empty --host or DOCKER_HOST counts as not given.
+	const raw = host?.trim() || env.DOCKER_HOST?.trim() || defaultDockerHost;
 	const scheme = /^([a-z][a-z\d+.-]*):\/\//i.exec(raw)?.[1]?.toLowerCase();
 	// timeout too: DOCKER_CLIENT_TIMEOUT (often set for compose) would cut idle event streams.
 	const unset = {
