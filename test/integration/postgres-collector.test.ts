@@ -1,42 +1,18 @@
 import net from 'node:net';
 import pg from 'pg';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {PG_ADMIN_URL, PG_HOST, PG_PORT, PG_URL, requirePostgres, waitFor} from '../support/services.js';
 import type {PostgresView, SourceStatus} from '../../source/core/types.js';
 import {createPostgresCollector, type PostgresCollector} from '../../source/sources/postgres/postgres-collector.js';
 
-// Endpoints: env overrides, else the local services started by scripts/.
-const pgHost = process.env.VA_TEST_PG_HOST ?? '127.0.0.1';
-const pgPort = Number(process.env.VA_TEST_PG_PORT ?? 5432);
-const endpoint = `${pgHost}:${pgPort}`;
-const appUrl = process.env.VA_TEST_PG_URL ?? `postgres://voiceassist:voiceassist@${endpoint}/voiceassist`;
-const adminUrl = process.env.VA_TEST_PG_ADMIN_URL ?? `postgres://va_admin:va_admin@${endpoint}/voiceassist`;
+const available = await requirePostgres();
+const endpoint = `${PG_HOST}:${PG_PORT}`;
+const appUrl = PG_URL;
+const adminUrl = PG_ADMIN_URL;
 
-async function probe(): Promise<boolean> {
-	const client = new pg.Client({connectionString: adminUrl, connectionTimeoutMillis: 2000});
-	try {
-		await client.connect();
-		await client.query('SELECT 1');
-		return true;
-	} catch {
-		return false;
-	} finally {
-		await client.end().catch(() => undefined);
-	}
-}
-
-const available = await probe();
-if (!available && process.env.CI === 'true') {
-	throw new Error(`PostgreSQL is not reachable at ${endpoint} (CI=true: failing instead of skipping)`);
-}
-
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = check();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 25));
-	}
+/** The shared waitFor, polling faster: some tests time how long the collector took. */
+async function until<T>(message: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+	return waitFor(check, {message, timeoutMs, intervalMs: 25});
 }
 
 async function freePort(): Promise<number> {
@@ -105,7 +81,7 @@ describe.skipIf(!available)('PostgreSQL collector against a real server', () => 
 	it('counts client backends and active ones like pg_stat_activity, past 80 % of max_connections', async () => {
 		const pg1 = collector(appUrl, endpoint);
 		pg1.start();
-		await waitFor('first reading', () => pg1.view().status.kind === 'ok');
+		await until('first reading', () => pg1.view().status.kind === 'ok');
 
 		// Fill to ~85 %: the collector and the admin session already count.
 		const before = (await admin.query(clientsCount)).rows[0].connections as number;
@@ -114,14 +90,15 @@ describe.skipIf(!available)('PostgreSQL collector against a real server', () => 
 		for (let i = 0; i < toOpen; i++) await openExtra(appUrl);
 		// Three of them busy: an in-flight pg_sleep shows as state 'active'.
 		const sleeping = extras.slice(0, 3).map(async (client) => client.query('SELECT pg_sleep(3)').catch(() => undefined));
-		const sleepersSeen = async () =>
-			(await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(3)' AND state = 'active'`))
-				.rows[0].n as number;
-		const deadline = Date.now() + 5000;
-		while ((await sleepersSeen()) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+		await until('three sleepers active', async () => {
+			const {rows} = await admin.query(
+				`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(3)' AND state = 'active'`,
+			);
+			return rows[0].n >= 3;
+		});
 		const setUpAt = Date.now();
 
-		const sample = await waitFor('a reading after the set-up', () => sampleAfter(pg1.view(), setUpAt));
+		const sample = await until('a reading after the set-up', () => sampleAfter(pg1.view(), setUpAt));
 		const expected = (await admin.query(clientsCount)).rows[0] as {connections: number; active: number};
 		console.log(
 			`postgres: collector connections=${sample.connections} active=${sample.active} ratio=${sample.ratio.toFixed(3)} ` +
@@ -142,15 +119,55 @@ describe.skipIf(!available)('PostgreSQL collector against a real server', () => 
 		await Promise.all(sleeping);
 		await closeExtras();
 		const after = Date.now();
-		const drained = await waitFor('a reading after closing', () => sampleAfter(pg1.view(), after + 300));
+		const drained = await until('a reading after closing', () => sampleAfter(pg1.view(), after + 300));
 		expect(drained.connections).toBeLessThanOrEqual(before + 1);
 		await pg1.stop();
+	});
+
+	it('still counts every connection for a role that cannot see other sessions, and says how many it cannot see', async () => {
+		// A throwaway role that is neither superuser nor in pg_read_all_stats: pg_stat_activity hides the
+		// backend_type and state of other roles' sessions from it.
+		const role = `va_top_nostats_${process.pid}`;
+		const rolePassword = `pw-${Math.random().toString(36).slice(2)}`;
+		await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${rolePassword}'`);
+		try {
+			const url = `postgres://${role}:${rolePassword}@${endpoint}/voiceassist`;
+			const blind = collector(url, endpoint);
+			blind.start();
+			await until('first reading', () => blind.view().status.kind === 'ok');
+			for (let i = 0; i < 3; i++) await openExtra(appUrl);
+			const sleeping = extras[0]!.query('SELECT pg_sleep(2)').catch(() => undefined);
+			await until('sleeper active', async () => {
+				const {rows} = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(2)' AND state = 'active'`);
+				return rows[0].n >= 1;
+			});
+			const setUpAt = Date.now();
+			const sample = await until('a reading after the set-up', () => sampleAfter(blind.view(), setUpAt));
+			const expected = (await admin.query(clientsCount)).rows[0] as {connections: number; active: number};
+			const ownSessions = (await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1', [role])).rows[0]
+				.n as number;
+			console.log(
+				`postgres without pg_read_all_stats: connections=${sample.connections} (admin ${expected.connections}), ` +
+					`active=${sample.active} (admin ${expected.active}), hidden=${blind.hiddenSessions()}`,
+			);
+			expect(sample.connections).toBe(expected.connections);
+			expect(blind.hiddenSessions()).toBe(expected.connections - ownSessions);
+			// It sees only its own session as active; the sleeper is among the hidden ones.
+			expect(sample.active).toBe(1);
+			expect(expected.active).toBeGreaterThanOrEqual(2);
+			await sleeping;
+			await blind.stop();
+			await closeExtras();
+		} finally {
+			await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]);
+			await admin.query(`DROP ROLE ${role}`);
+		}
 	});
 
 	it('keeps reading at max_connections because it kept its own connection', async () => {
 		const pg1 = collector(appUrl, endpoint);
 		pg1.start();
-		await waitFor('first reading', () => pg1.view().status.kind === 'ok');
+		await until('first reading', () => pg1.view().status.kind === 'ok');
 
 		// Take every slot: the app role until the reserved slots, then the superuser for the rest.
 		let refusal = '';
@@ -167,7 +184,7 @@ describe.skipIf(!available)('PostgreSQL collector against a real server', () => 
 
 		expect(refusal).toMatch(/too many clients/);
 		const fullAt = Date.now();
-		const sample = await waitFor('a reading while full', () => sampleAfter(pg1.view(), fullAt));
+		const sample = await until('a reading while full', () => sampleAfter(pg1.view(), fullAt));
 		console.log(`postgres full: collector connections=${sample.connections}/${sample.maxConnections} ratio=${sample.ratio}`);
 		expect(sample.connections).toBe(maxConnections);
 		expect(sample.ratio).toBe(1);
@@ -175,7 +192,7 @@ describe.skipIf(!available)('PostgreSQL collector against a real server', () => 
 		// A newcomer is refused, and says why.
 		const late = collector(appUrl, endpoint);
 		late.start();
-		const status = await waitFor('newcomer refused', () => {
+		const status = await until('newcomer refused', () => {
 			const s = late.view().status;
 			return s.kind === 'unreachable' ? s : undefined;
 		});
@@ -189,7 +206,7 @@ describe.skipIf(!available)('PostgreSQL collector against a real server', () => 
 		const pg1 = collector(appUrl, endpoint);
 		const seen = watch(pg1);
 		pg1.start();
-		await waitFor('first reading', () => pg1.view().status.kind === 'ok');
+		await until('first reading', () => pg1.view().status.kind === 'ok');
 		// The newest va-top session of the app role is this collector's (collectors of earlier tests are stopped).
 		const {rows} = await admin.query(
 			`SELECT pid FROM pg_stat_activity WHERE application_name = 'va-top' AND usename = 'voiceassist' ORDER BY backend_start DESC LIMIT 1`,
@@ -198,14 +215,14 @@ describe.skipIf(!available)('PostgreSQL collector against a real server', () => 
 		expect(pid).toBeGreaterThan(0);
 		await admin.query('SELECT pg_terminate_backend($1)', [pid]);
 
-		const reconnecting = await waitFor('reconnecting', () =>
+		const reconnecting = await until('reconnecting', () =>
 			seen.find((s): s is Extract<SourceStatus, {kind: 'reconnecting'}> => s.kind === 'reconnecting'),
 		);
 		console.log(`postgres killed session: reconnecting, reason "${reconnecting.reason}"`);
 		expect(reconnecting.reason).toMatch(/terminated by the server|closed by server/);
 		expect(reconnecting.reason).toContain(endpoint);
 		const index = seen.indexOf(reconnecting);
-		await waitFor('ok again', () => seen.slice(index).some((s) => s.kind === 'ok'));
+		await until('ok again', () => seen.slice(index).some((s) => s.kind === 'ok'));
 		expect(pg1.view().sample).not.toBeNull();
 		await pg1.stop();
 	});
@@ -220,12 +237,12 @@ describe.skipIf(!available)('PostgreSQL collector against a real server', () => 
 			if (pg1.view().status.kind === 'unreachable') failures++;
 		});
 		pg1.start();
-		await waitFor('20 failed readings', () => failures >= 20);
+		await until('20 failed readings', () => failures >= 20);
 		const status = pg1.view().status;
 		expect(status).toMatchObject({kind: 'unreachable', reason: `connection refused at 127.0.0.1:${port}`});
 		expect(sockets()).toBeLessThanOrEqual(socketsBefore + 1);
 		await pg1.stop();
-		await waitFor('no socket left', () => sockets() <= socketsBefore);
+		await until('no socket left', () => sockets() <= socketsBefore);
 	});
 
 	it('gives up on a server that accepts and never answers within the timeout, one socket at a time', async () => {
@@ -247,7 +264,7 @@ describe.skipIf(!available)('PostgreSQL collector against a real server', () => 
 			const pg1 = collector(`postgres://voiceassist:voiceassist@127.0.0.1:${port}/voiceassist`, `127.0.0.1:${port}`, 1000, 100);
 			const started = Date.now();
 			pg1.start();
-			const status = await waitFor(
+			const status = await until(
 				'timeout',
 				() => {
 					const s = pg1.view().status;
@@ -260,18 +277,18 @@ describe.skipIf(!available)('PostgreSQL collector against a real server', () => 
 			expect(status.reason).toBe(`timed out after 1s at 127.0.0.1:${port}`);
 			expect(took).toBeGreaterThanOrEqual(900);
 			expect(took).toBeLessThan(1800);
-			await waitFor('three attempts', () => accepted >= 3, 8000);
+			await until('three attempts', () => accepted >= 3, 8000);
 			expect(most).toBe(1);
 			// stop() in the middle of a handshake (a fresh socket just accepted) still resolves promptly
 			// and closes the socket: pg's connect() alone would never settle here.
 			const attempts = accepted;
-			await waitFor('a fresh handshake', () => accepted > attempts && open === 1, 8000);
+			await until('a fresh handshake', () => accepted > attempts && open === 1, 8000);
 			const stopping = Date.now();
 			await pg1.stop();
 			const stopTook = Date.now() - stopping;
 			console.log(`postgres hanging server: stop() took ${stopTook} ms, ${accepted} attempts, at most ${most} socket open`);
 			expect(stopTook).toBeLessThan(1500);
-			await waitFor('server side closed', () => open === 0, 3000);
+			await until('server side closed', () => open === 0, 3000);
 		} finally {
 			server.close();
 		}
@@ -287,10 +304,10 @@ describe.skipIf(!available)('PostgreSQL collector against a real server', () => 
 			const s = c.view().status;
 			return s.kind === 'unreachable' ? s : undefined;
 		};
-		const auth = await waitFor('auth failure', unreachable(wrong));
+		const auth = await until('auth failure', unreachable(wrong));
 		expect(auth.reason).toBe('password authentication failed for user "voiceassist"');
 		expect(JSON.stringify(wrong.view())).not.toContain(secret);
-		const db = await waitFor('unknown db', unreachable(noDb));
+		const db = await until('unknown db', unreachable(noDb));
 		expect(db.reason).toBe('database "va_top_no_such_db" does not exist');
 		await Promise.all([wrong.stop(), noDb.stop()]);
 	});

@@ -1,46 +1,31 @@
 import net from 'node:net';
 import {Redis} from 'ioredis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {
+	REDIS_AUTH_PORT,
+	REDIS_HOST,
+	REDIS_PASSWORD,
+	REDIS_PORT,
+	requireRedis,
+	requireRedisAuth,
+	waitFor,
+} from '../support/services.js';
 import {parseRedisInfo} from '../../source/core/redis-info.js';
 import type {RedisView, SourceStatus} from '../../source/core/types.js';
 import {createRedisCollector} from '../../source/sources/redis/redis-collector.js';
 import type {Collector} from '../../source/sources/collector.js';
 
-// Endpoints: env overrides, else the local services started by scripts/.
-const host = process.env.VA_TEST_REDIS_HOST ?? '127.0.0.1';
-const openPort = Number(process.env.VA_TEST_REDIS_PORT ?? 6379);
-const authPort = Number(process.env.VA_TEST_REDIS_AUTH_PORT ?? 6380);
-const password = process.env.VA_TEST_REDIS_PASSWORD ?? 'va-redis-secret';
-const openEndpoint = `${host}:${openPort}`;
-const authEndpoint = `${host}:${authPort}`;
+const openAvailable = await requireRedis();
+const authAvailable = await requireRedisAuth();
+const host = REDIS_HOST;
+const openPort = REDIS_PORT;
+const password = REDIS_PASSWORD;
+const openEndpoint = `${REDIS_HOST}:${REDIS_PORT}`;
+const authEndpoint = `${REDIS_HOST}:${REDIS_AUTH_PORT}`;
 
-async function probe(port: number, pass?: string): Promise<boolean> {
-	const client = new Redis({host, port, password: pass, lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null});
-	client.on('error', () => undefined);
-	try {
-		await client.connect();
-		return (await client.ping()) === 'PONG';
-	} catch {
-		return false;
-	} finally {
-		client.disconnect();
-	}
-}
-
-const openAvailable = await probe(openPort);
-const authAvailable = await probe(authPort, password);
-if ((!openAvailable || !authAvailable) && process.env.CI === 'true') {
-	throw new Error(`Redis is not reachable at ${openEndpoint} / ${authEndpoint} (CI=true: failing instead of skipping)`);
-}
-
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = check();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 25));
-	}
+/** The shared waitFor, polling faster: some tests time how long the collector took. */
+async function until<T>(message: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+	return waitFor(check, {message, timeoutMs, intervalMs: 25});
 }
 
 async function freePort(): Promise<number> {
@@ -102,7 +87,7 @@ describe.skipIf(!openAvailable)('Redis collector against a real server without p
 		const redis1 = collector(`redis://${openEndpoint}`, openEndpoint);
 		const started = Date.now();
 		redis1.start();
-		const sample = await waitFor('a reading', () => sampleAfter(redis1.view(), started));
+		const sample = await until('a reading', () => sampleAfter(redis1.view(), started));
 		const info = parseRedisInfo(await direct.info('memory'));
 		const expected = Number(info.used_memory) / Number(info.maxmemory);
 		console.log(
@@ -120,7 +105,7 @@ describe.skipIf(!openAvailable)('Redis collector against a real server without p
 		// Without maxmemory the ratio is against the machine's memory.
 		await direct.config('SET', 'maxmemory', '0');
 		const changed = Date.now();
-		const system = await waitFor('a system-limit reading', () => {
+		const system = await until('a system-limit reading', () => {
 			const s = sampleAfter(redis1.view(), changed);
 			return s?.limitSource === 'system' ? s : undefined;
 		});
@@ -148,21 +133,19 @@ describe.skipIf(!openAvailable)('Redis collector against a real server without p
 		const others = new Set(await vaTopIds());
 		const ours = async () => (await vaTopIds()).filter((id) => !others.has(id));
 		redis1.start();
-		await waitFor('first reading', () => redis1.view().status.kind === 'ok');
+		await until('first reading', () => redis1.view().status.kind === 'ok');
 		const mine = await ours();
 		expect(mine).toHaveLength(1);
 		await direct.client('KILL', 'ID', mine[0]!);
 
-		const reconnecting = await waitFor('reconnecting', () => seen.find((s) => s.kind === 'reconnecting'));
+		const reconnecting = await until('reconnecting', () => seen.find((s) => s.kind === 'reconnecting'));
 		expect(redis1.view().sample).not.toBeNull();
 		const index = seen.indexOf(reconnecting);
-		await waitFor('ok again', () => seen.slice(index).some((s) => s.kind === 'ok'));
+		await until('ok again', () => seen.slice(index).some((s) => s.kind === 'ok'));
 
 		// stop() closes the connection: the server no longer lists it.
 		await redis1.stop();
-		const deadline = Date.now() + 3000;
-		while ((await ours()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-		expect(await ours()).toEqual([]);
+		await until('no va-top client of ours listed', async () => (await ours()).length === 0, 3000);
 	});
 });
 
@@ -170,7 +153,7 @@ describe.skipIf(!authAvailable)('Redis collector against a server with requirepa
 	it('reads with the password in the URL', async () => {
 		const redis1 = collector(`redis://:${password}@${authEndpoint}`, authEndpoint);
 		redis1.start();
-		const sample = await waitFor('a reading', () => sampleAfter(redis1.view(), 0));
+		const sample = await until('a reading', () => sampleAfter(redis1.view(), 0));
 		expect(sample.usedMemoryBytes).toBeGreaterThan(0);
 	});
 
@@ -180,8 +163,8 @@ describe.skipIf(!authAvailable)('Redis collector against a server with requirepa
 		const wrong = collector(`redis://:${secret}@${authEndpoint}`, authEndpoint);
 		none.start();
 		wrong.start();
-		expect((await waitFor('NOAUTH', unreachable(none))).reason).toBe('authentication required (NOAUTH)');
-		expect((await waitFor('WRONGPASS', unreachable(wrong))).reason).toBe('wrong password');
+		expect((await until('NOAUTH', unreachable(none))).reason).toBe('authentication required (NOAUTH)');
+		expect((await until('WRONGPASS', unreachable(wrong))).reason).toBe('wrong password');
 		expect(JSON.stringify(wrong.view())).not.toContain(secret);
 		expect(JSON.stringify(none.view())).not.toContain(password);
 		await Promise.all([none.stop(), wrong.stop()]);
@@ -193,7 +176,7 @@ describe('Redis collector without a server', () => {
 		const port = await freePort();
 		const redis1 = collector(`redis://:${password}@127.0.0.1:${port}`, `127.0.0.1:${port}`);
 		redis1.start();
-		const status = await waitFor('refused', unreachable(redis1));
+		const status = await until('refused', unreachable(redis1));
 		expect(status.reason).toBe(`connection refused at 127.0.0.1:${port}`);
 		expect(status.reason).not.toContain(password);
 		await redis1.stop();
@@ -218,25 +201,25 @@ describe('Redis collector without a server', () => {
 			const redis1 = collector(`redis://127.0.0.1:${port}`, `127.0.0.1:${port}`, 1000, 100);
 			const started = Date.now();
 			redis1.start();
-			const status = await waitFor('timeout', unreachable(redis1), 5000);
+			const status = await until('timeout', unreachable(redis1), 5000);
 			const took = Date.now() - started;
 			console.log(`redis hanging server: unreachable after ${took} ms (timeout 1000 ms)`);
 			expect(status.reason).toBe(`timed out after 1s at 127.0.0.1:${port}`);
 			expect(took).toBeGreaterThanOrEqual(900);
 			expect(took).toBeLessThan(1800);
 			// It drops the dead socket and tries again, never holding two.
-			await waitFor('a second attempt', () => accepted >= 2, 8000);
+			await until('a second attempt', () => accepted >= 2, 8000);
 			expect(most).toBe(1);
 			// stop() in the middle of a handshake (a fresh socket just accepted) still resolves promptly
 			// and closes the socket: pg's connect() alone would never settle here.
 			const attempts = accepted;
-			await waitFor('a fresh handshake', () => accepted > attempts && open === 1, 8000);
+			await until('a fresh handshake', () => accepted > attempts && open === 1, 8000);
 			const stopping = Date.now();
 			await redis1.stop();
 			const stopTook = Date.now() - stopping;
 			console.log(`redis hanging server: stop() took ${stopTook} ms, ${accepted} attempts, at most ${most} socket open`);
 			expect(stopTook).toBeLessThan(1500);
-			await waitFor('server side closed', () => open === 0, 3000);
+			await until('server side closed', () => open === 0, 3000);
 		} finally {
 			server.close();
 		}
