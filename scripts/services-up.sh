@@ -74,8 +74,11 @@ start_docker() {
 		return 0
 	fi
 	command -v dockerd >/dev/null 2>&1 || die "dockerd not installed (run scripts/setup.sh)"
-	if pgrep -x dockerd >/dev/null 2>&1; then
-		say "docker: dockerd runs but does not answer yet, waiting"
+	local pid
+	pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+	if [ -n "$pid" ] && grep -qa dockerd "/proc/$pid/cmdline" 2>/dev/null; then
+		# Its pid file says it is the daemon for /var/run: probably still starting.
+		say "docker: dockerd (pid $pid) runs but does not answer yet, waiting"
 	else
 		ensure_cgroups
 		say "docker: starting dockerd (log $LOGS/dockerd.log)"

@@ -156,7 +156,9 @@ for n in $(seq 1 "$REPLICAS"); do
 			echo "  $name: hot (burning one core)"
 		fi
 	else
-		for pid in $(burners "$name"); do docker exec "$name" kill "$pid"; echo "  $name: cooled"; done
+		for pid in $(burners "$name" || true); do
+			if docker exec "$name" kill "$pid" 2>/dev/null; then echo "  $name: cooled"; fi
+		done
 	fi
 done
 for k in ${HOT//,/ }; do
