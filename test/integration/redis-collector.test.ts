@@ -1,3 +1,4 @@
+import {spawn, type ChildProcess} from 'node:child_process';
 import net from 'node:net';
 import {Redis} from 'ioredis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -168,6 +169,75 @@ describe.skipIf(!authAvailable)('Redis collector against a server with requirepa
 		expect(JSON.stringify(wrong.view())).not.toContain(secret);
 		expect(JSON.stringify(none.view())).not.toContain(password);
 		await Promise.all([none.stop(), wrong.stop()]);
+	});
+});
+
+/** A throwaway redis-server on a free loopback port (no persistence), for start/stop/restart tests. */
+async function startOwnRedis(port: number): Promise<ChildProcess> {
+	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+		stdio: 'ignore',
+	});
+	await until('own redis-server listening', async () => {
+		const probe = new Redis({port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0});
+		probe.on('error', () => undefined);
+		try {
+			await probe.connect();
+			return (await probe.ping()) === 'PONG';
+		} finally {
+			probe.disconnect();
+		}
+	});
+	return child;
+}
+
+async function stopOwnRedis(child: ChildProcess): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise((resolve) => child.once('exit', resolve));
+	child.kill('SIGKILL');
+	await exited;
+}
+
+const ownRedisAvailable = await new Promise<boolean>((resolve) => {
+	const probe = spawn('redis-server', ['--version'], {stdio: 'ignore'});
+	probe.on('error', () => resolve(false));
+	probe.on('exit', (code) => resolve(code === 0));
+});
+
+describe.skipIf(!ownRedisAvailable)('Redis collector across server start and restart', () => {
+	it('comes up when the server appears later, reconnects after the server dies and returns', async () => {
+		const port = await freePort();
+		const at = `127.0.0.1:${port}`;
+		const redis1 = collector(`redis://${at}`, at, 1000, 100);
+		const seen: SourceStatus[] = [];
+		redis1.subscribe(() => {
+			const status = redis1.view().status;
+			if (seen.at(-1) !== status) seen.push(status);
+		});
+		redis1.start();
+		expect((await until('refused before the server exists', unreachable(redis1))).reason).toBe(`connection refused at ${at}`);
+
+		let server = await startOwnRedis(port);
+		try {
+			const appeared = Date.now();
+			await until('ok once the server is there', () => redis1.view().status.kind === 'ok', 8000);
+			console.log(`redis own server: first reading ${Date.now() - appeared} ms after it started listening`);
+
+			await stopOwnRedis(server);
+			await until('reconnecting after the server died', () => {
+				const s = redis1.view().status;
+				return s.kind === 'reconnecting' && s.reason === `connection refused at ${at}` ? s : undefined;
+			});
+			expect(redis1.view().sample).not.toBeNull();
+			expect(seen.some((s) => s.kind === 'reconnecting')).toBe(true);
+
+			server = await startOwnRedis(port);
+			const back = Date.now();
+			await until('ok after the restart', () => redis1.view().status.kind === 'ok', 8000);
+			console.log(`redis own server: back to ok ${Date.now() - back} ms after the restart`);
+			await redis1.stop();
+		} finally {
+			await stopOwnRedis(server);
+		}
 	});
 });
 
