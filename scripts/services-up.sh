@@ -80,6 +80,11 @@ start_docker() {
 		# Its pid file says it is the daemon for /var/run: probably still starting.
 		say "docker: dockerd (pid $pid) runs but does not answer yet, waiting"
 	else
+		if [ -e /var/run/docker.pid ]; then
+			# Left by a killed dockerd; if its pid is reused by now, dockerd would refuse to start.
+			say "docker: removing stale /var/run/docker.pid"
+			rm -f /var/run/docker.pid
+		fi
 		ensure_cgroups
 		say "docker: starting dockerd (log $LOGS/dockerd.log)"
 		# No iptables and no bridge: containers use --network none/host only (nothing may leave loopback).
@@ -104,7 +109,40 @@ pg() { runuser -u postgres -- "$PG_BIN/$@"; }
 # psql as the local superuser over our own unix socket (peer auth); SQL on stdin.
 pg_sql() { runuser -u postgres -- "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKDIR" -p "$PG_PORT" -d postgres "$@"; }
 
-our_pg_running() { [ -f "$PGDATA/postmaster.pid" ] && pg pg_ctl -D "$PGDATA" status >/dev/null 2>&1; }
+# Running = its postmaster.pid names a live process whose cwd is our data dir (a postmaster works there).
+# A pid file left by a killed server (CI kills what a session left running) is removed, as its pid may
+# belong to some other process by now and pg_ctl would then believe the server runs.
+our_pg_running() {
+	local pid
+	[ -f "$PGDATA/postmaster.pid" ] || return 1
+	pid=$(head -n1 "$PGDATA/postmaster.pid" 2>/dev/null || true)
+	if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$PGDATA" ]; then
+		return 0
+	fi
+	# Backends of a killed postmaster exit on their own within moments; until then they still use its
+	# shared memory, which a new postmaster must not share. Our cluster's processes work in $PGDATA.
+	local deadline=$((SECONDS + 10)) orphans
+	while orphans=$(pg_orphans) && [ -n "$orphans" ]; do
+		if [ $SECONDS -ge $deadline ]; then
+			say "postgres: killing leftover processes of our killed cluster: $orphans"
+			kill -9 $orphans 2>/dev/null || true
+			sleep 0.5
+			break
+		fi
+		sleep 0.2
+	done
+	say "postgres: removing stale postmaster.pid (pid ${pid:-?} is not our server)"
+	rm -f "$PGDATA/postmaster.pid"
+	return 1
+}
+
+pg_orphans() { # pids of live processes whose cwd is our data dir (zombies have none)
+	local d
+	for d in /proc/[0-9]*; do
+		[ "$(readlink "$d/cwd" 2>/dev/null)" = "$PGDATA" ] && echo -n "${d#/proc/} "
+	done
+	return 0
+}
 
 # A PostgreSQL started by someone else that already is what we promise: both logins work and
 # max_connections is ours. Passwords go through PGPASSWORD, never on a command line or in output.
@@ -154,12 +192,35 @@ write_pg_config() { # -> prints "restart" when a setting that needs a restart ch
 	rm -f "$tmp"
 }
 
+pg_initdb() {
+	say "postgres: initdb $PGDATA"
+	install -d -o postgres -g postgres -m 700 "$PGDATA"
+	pg initdb -D "$PGDATA" -U postgres -E UTF8 --locale=C --auth-local=peer --auth-host=scram-sha-256 \
+		>"$LOGS/initdb.log" 2>&1 || { tail -n 15 "$LOGS/initdb.log" >&2; die "initdb failed"; }
+}
+
+pg_ctl_start() {
+	setsid -w runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$LOGS/postgres.log" -w -t 60 start >/dev/null
+}
+
 pg_start() {
 	say "postgres: starting our cluster (log $LOGS/postgres.log)"
+	# Not running, so any socket or socket lock in our private socket dir is left from a killed server;
+	# its lock names a pid that may still look alive (an unreaped zombie) and would block the start.
+	rm -f "$PG_SOCKDIR"/.s.PGSQL.*
 	touch "$LOGS/postgres.log"
 	chown postgres:postgres "$LOGS/postgres.log"
-	setsid -w runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$LOGS/postgres.log" -w -t 60 start >/dev/null ||
-		{ tail -n 15 "$LOGS/postgres.log" >&2; die "pg_ctl start failed (log above)"; }
+	pg_ctl_start && return 0
+	tail -n 8 "$LOGS/postgres.log" >&2
+	port_open "$PG_PORT" && die "pg_ctl start failed and port $PG_PORT is taken by $(describe_listener "$PG_PORT")"
+	# Our cluster only holds test data (and runs with fsync off): one that cannot start, say after the
+	# machine went down, is recreated rather than left for someone to repair by hand.
+	say "postgres: our cluster does not start; recreating it (the old one is kept as $STATE/pg15/data.broken)"
+	rm -rf "$STATE/pg15/data.broken"
+	mv "$PGDATA" "$STATE/pg15/data.broken"
+	pg_initdb
+	write_pg_config >/dev/null
+	pg_ctl_start || { tail -n 15 "$LOGS/postgres.log" >&2; die "pg_ctl start failed on a fresh cluster (log above)"; }
 }
 
 pg_wait_ready() {
@@ -192,12 +253,7 @@ start_postgres() {
 	chown postgres:postgres "$STATE/pg15" "$PG_SOCKDIR"
 	chmod 700 "$STATE/pg15"
 
-	if [ ! -s "$PGDATA/PG_VERSION" ]; then
-		say "postgres: initdb $PGDATA"
-		install -d -o postgres -g postgres -m 700 "$PGDATA"
-		pg initdb -D "$PGDATA" -U postgres -E UTF8 --locale=C --auth-local=peer --auth-host=scram-sha-256 \
-			>"$LOGS/initdb.log" 2>&1 || { tail -n 15 "$LOGS/initdb.log" >&2; die "initdb failed"; }
-	fi
+	[ -s "$PGDATA/PG_VERSION" ] || pg_initdb
 	local changes
 	changes=$(write_pg_config)
 
