@@ -85,6 +85,12 @@ start_docker() {
 			say "docker: removing stale /var/run/docker.pid"
 			rm -f /var/run/docker.pid
 		fi
+		local cpid
+		cpid=$(cat /var/run/docker/containerd/containerd.pid 2>/dev/null || true)
+		if [ -n "$cpid" ] && ! grep -qa containerd "/proc/$cpid/cmdline" 2>/dev/null; then
+			# dockerd would take a reused pid for its containerd and wait on it.
+			rm -f /var/run/docker/containerd/containerd.pid
+		fi
 		ensure_cgroups
 		say "docker: starting dockerd (log $LOGS/dockerd.log)"
 		# No iptables and no bridge: containers use --network none/host only (nothing may leave loopback).
