@@ -242,14 +242,29 @@ describe.skipIf(!ownRedisAvailable)('Redis collector across server start and res
 });
 
 describe('Redis collector without a server', () => {
-	it('says "connection refused" for a closed port', async () => {
+	it('says "connection refused" for a closed port, keeps retrying, and leaves nothing running after stop()', async () => {
 		const port = await freePort();
-		const redis1 = collector(`redis://:${password}@127.0.0.1:${port}`, `127.0.0.1:${port}`);
+		const live = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPSocketWrap').length;
+		const before = live();
+		const redis1 = collector(`redis://:${password}@127.0.0.1:${port}`, `127.0.0.1:${port}`, 2000, 100);
+		let refusals = 0;
 		redis1.start();
 		const status = await until('refused', unreachable(redis1));
 		expect(status.reason).toBe(`connection refused at 127.0.0.1:${port}`);
 		expect(status.reason).not.toContain(password);
+		// Retries go on (500 ms, then 1 s apart): count the connection attempts through a listener on the port.
+		const server = net.createServer((socket) => {
+			refusals++;
+			socket.destroy();
+		});
+		await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+		try {
+			await until('a retry reaching the port', () => refusals > 0, 5000);
+		} finally {
+			server.close();
+		}
 		await redis1.stop();
+		expect(live()).toBeLessThanOrEqual(before);
 	});
 
 	it('gives up on a server that accepts and never answers, one socket at a time', async () => {

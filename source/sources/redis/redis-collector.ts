@@ -31,11 +31,22 @@ function passwordOf(url: string): string | undefined {
 	}
 }
 
-function delay(ms: number): Promise<void> {
-	return new Promise((resolve) => {
-		setTimeout(resolve, ms);
-	});
+/** Waits for the promise, at most ms; clears its timer so nothing is left running after stop(). */
+async function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
+	let timer: NodeJS.Timeout | undefined;
+	try {
+		await Promise.race([
+			promise.catch(() => undefined),
+			new Promise<void>((resolve) => {
+				timer = setTimeout(resolve, ms);
+			}),
+		]);
+	} finally {
+		clearTimeout(timer);
+	}
 }
+
+const disconnectGraceMs = 200;
 
 const vagueReason = /^(?:not connected|connection closed by server) at /;
 
@@ -120,6 +131,9 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 			enableOfflineQueue: false,
 			retryStrategy: redisRetryDelay,
 			connectionName: 'va-top',
+			// ioredis arms this timer on every disconnect and only clears it when a live socket closes;
+			// kept short so stop() can outwait it (default 2 s).
+			disconnectTimeout: disconnectGraceMs,
 		});
 		// ioredis throws an unhandled 'error' without a listener; every error is a status instead.
 		client.on('error', (error: unknown) => {
@@ -130,6 +144,7 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 		// the socket, which makes ioredis reconnect through the retry strategy.
 		client.on('connecting', () => {
 			clearTimeout(handshakeTimer);
+			if (!running) return;
 			handshakeTimer = setTimeout(() => {
 				// Only while this attempt is still in its handshake (not between retries, not ready).
 				if (!running || (client.status !== 'connecting' && client.status !== 'connect')) return;
@@ -155,14 +170,16 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 			client.once('end', resolve);
 		});
 		if (client.status === 'ready') {
-			await Promise.race([client.quit().catch(() => undefined), delay(timeoutMs)]);
+			await atMost(client.quit(), timeoutMs);
 		}
 
-		// Between retries there is no socket and ioredis emits no 'end'; otherwise wait for it, bounded.
+		// Between retries there is no socket and ioredis emits no 'end': its disconnect timer on the dead
+		// socket then simply runs out. Otherwise wait for 'end', bounded.
 		const status: string = client.status;
 		const hasSocket = status !== 'reconnecting' && status !== 'end' && status !== 'wait';
 		client.disconnect();
-		if (hasSocket) await Promise.race([ended, delay(timeoutMs)]);
+		if (hasSocket) await atMost(ended, timeoutMs);
+		else await new Promise((resolve) => setTimeout(resolve, disconnectGraceMs + 20));
 		// A peer that never closes its side keeps a half-closed socket: destroy it for sure.
 		destroySocket(client);
 	}
