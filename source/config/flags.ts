@@ -74,6 +74,7 @@ export const flagSpecs: readonly FlagSpec[] = [
 	{name: 'max', kind: 'number', value: 'N', description: 'Most app instances the service may run (shown in the header)', defaultText: '10', inConfig: true, group: 'Monitor'},
 	{name: 'bell', kind: 'boolean', description: 'Ring the terminal bell on entering IMMEDIATE (--no-bell turns it off)', defaultText: 'on', inConfig: true, group: 'Monitor'},
 	{name: 'color', kind: 'boolean', description: 'Colour (--no-color, or NO_COLOR set, gives monochrome)', defaultText: 'on', env: 'NO_COLOR', inConfig: true, group: 'Monitor'},
+	{name: 'demo', kind: 'boolean', description: 'Run against a built-in simulated VoiceAssist stack (needs no Docker, PostgreSQL or Redis)', inConfig: false, group: 'Monitor'},
 	{name: 'once', kind: 'boolean', description: 'Print one capacity report and exit: 0 OK, 1 SOON, 2 IMMEDIATE, 3 a source unreadable', inConfig: false, group: 'Output'},
 	{name: 'json', kind: 'boolean', description: 'With --once: the report as one JSON object', inConfig: false, group: 'Output'},
 	{name: 'help', kind: 'boolean', description: 'Show this help', inConfig: false, group: 'Output'},

@@ -19,6 +19,7 @@ export interface Options {
 	color: boolean;
 	once: boolean;
 	json: boolean;
+	demo: boolean;
 }
 
 export type RawFlags = Record<string, string | boolean | number | undefined>;
@@ -215,6 +216,7 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		color: bool('color', true) && emptyToUndefined(env.NO_COLOR) === undefined,
 		once,
 		json,
+		demo: bool('demo', false),
 	};
 }
 
