@@ -1,0 +1,125 @@
+// Fits an asciichart plot into a given box. Pure: values in, lines of classified segments out.
+// asciichart's width is the number of points and it adds a label gutter, so both are computed here, and
+// every line it returns is exactly `width` cells.
+import asciichart from 'asciichart';
+import {bucketMax, cleanSeries} from './series.js';
+import {fit} from './format.js';
+
+export type SegmentKind = 'axis' | 'data' | 'threshold' | 'blank' | 'note';
+
+export interface Segment {
+	kind: SegmentKind;
+	text: string;
+}
+
+export type ChartLine = Segment[];
+
+export interface ChartInput {
+	values: readonly number[];
+	/** Drawn as a dotted constant line in its own character, so it shows without colour. */
+	threshold?: number | null;
+	/** Cells, including the label gutter. */
+	width: number;
+	/** Lines of plot, including the top (100) and bottom (0) label rows. */
+	height: number;
+	/** Samples the full window holds; shorter history gives a shorter line instead of a stretched one. */
+	expectedPoints?: number;
+}
+
+/** Labels are 3 wide ('100', ' 50', '  0') and the axis one more: the plot starts at this column. */
+export const chartGutter = 4;
+export const thresholdChar = '┄';
+const emptyLabel = 'no data';
+
+function label(value: number): string {
+	return String(Math.round(value)).padStart(3, ' ').slice(-3);
+}
+
+/** Plot rows for height lines: asciichart draws height + 1 rows. */
+function rowOf(value: number, lines: number): number {
+	const rows = lines - 1;
+	return rows - Math.round((Math.min(100, Math.max(0, value)) * rows) / 100);
+}
+
+/** Splits one plain plot line into runs of the same kind. */
+function classify(line: string): ChartLine {
+	const segments: ChartLine = [];
+	const chars = Array.from(line);
+	const push = (kind: SegmentKind, char: string) => {
+		const last = segments[segments.length - 1];
+		if (last && last.kind === kind) last.text += char;
+		else segments.push({kind, text: char});
+	};
+
+	chars.forEach((char, index) => {
+		if (index < chartGutter) push('axis', char);
+		else if (char === ' ') push('blank', char);
+		else if (char === thresholdChar) push('threshold', char);
+		else push('data', char);
+	});
+	return segments;
+}
+
+function emptyFrame(width: number, height: number, avoidRow: number): string[] {
+	const plot = width - chartGutter;
+	const lines: string[] = [];
+	let labelRow = Math.floor((height - 1) / 2);
+	// Keep the label off the threshold row so the dotted line cannot hide it.
+	if (labelRow === avoidRow) labelRow = labelRow + 1 < height ? labelRow + 1 : labelRow - 1;
+	for (let i = 0; i < height; i++) {
+		const value = height === 1 ? 0 : 100 - (i * 100) / (height - 1);
+		const middle = i === labelRow;
+		const body = middle ? fit(' '.repeat(Math.max(0, Math.floor((plot - emptyLabel.length) / 2))) + emptyLabel, plot) : ' '.repeat(plot);
+		lines.push(`${label(value)}┤${body}`);
+	}
+
+	return lines;
+}
+
+/**
+ * The chart as `height` lines of exactly `width` cells. Never throws: empty, constant and NaN series,
+ * values above 100 (CPU on several cores) and tiny boxes all give a drawable result on a fixed 0..100 scale.
+ */
+export function fitChart(input: ChartInput): ChartLine[] {
+	const width = Math.max(0, Math.floor(input.width));
+	const height = Math.max(0, Math.floor(input.height));
+	if (width === 0 || height === 0) return [];
+	// Too narrow or short for axes: a blank box keeps the layout's sums right.
+	if (width < chartGutter + 2 || height < 2) {
+		return Array.from({length: height}, (_, i) => [{kind: 'note' as const, text: fit(i === 0 ? emptyLabel : '', width)}]);
+	}
+
+	// asciichart draws points + gutter cells (the last one always blank), so this fills the width exactly.
+	const points = width - chartGutter;
+	const values = bucketMax(cleanSeries(input.values), points, input.expectedPoints);
+	const threshold = input.threshold;
+	const hasThreshold = threshold !== null && threshold !== undefined && Number.isFinite(threshold);
+	const thresholdRow = hasThreshold ? rowOf(threshold, height) : -1;
+	let lines: string[];
+	if (values.length === 0) {
+		lines = emptyFrame(width, height, thresholdRow);
+	} else {
+		const plot = asciichart.plot(values, {min: 0, max: 100, height: height - 1, offset: 2, format: label});
+		lines = plot.split('\n').map(line => fit(line, width));
+		// asciichart marks its top row with '┼' as if zero were there; only the first value's row should have it.
+		const firstRow = rowOf(values[0]!, height);
+		lines = lines.map((line, row) => (row !== firstRow && line[chartGutter - 1] === '┼' ? line.slice(0, chartGutter - 1) + '┤' + line.slice(chartGutter) : line));
+	}
+
+	if (hasThreshold) {
+		const row = thresholdRow;
+		const line = Array.from(lines[row] ?? '');
+		for (let i = chartGutter; i < line.length; i++) {
+			if (line[i] === ' ') line[i] = thresholdChar;
+		}
+
+		lines[row] = line.join('');
+	}
+
+	return lines.slice(0, height).map(line => classify(line));
+}
+
+/** The plain text of a fitted chart, for tests and logs. */
+export function chartText(lines: readonly ChartLine[]): string[] {
+	return lines.map(line => line.map(segment => segment.text).join(''));
+}

@@ -1,0 +1,133 @@
+// What the four charts show for a frame: series from the history, thresholds, and titles that carry the marks.
+// Pure: reads the history, writes nothing.
+import type {Concern} from '../../core/assessment.js';
+import {seriesKey, type History} from '../../core/history.js';
+import type {MonitorFrame} from '../../core/monitor.js';
+import type {Thresholds} from '../../core/thresholds.js';
+import type {InstanceSample, SourceStatus} from '../../core/types.js';
+import {instanceMark, sustainText} from './concern-text.js';
+import {formatBytes, formatPercent} from './format.js';
+import {levelColor, levelSymbol, type ColorName} from './symbols.js';
+
+export interface ChartData {
+	key: string;
+	title: string;
+	titleColor?: ColorName;
+	values: readonly number[];
+	threshold: number;
+	expectedPoints: number;
+	lineColor: ColorName;
+}
+
+export interface ChartDataInput {
+	frame: MonitorFrame | undefined;
+	history: History;
+	thresholds: Thresholds;
+	selected: InstanceSample | undefined;
+	windowMs: number;
+	windowLabel: string;
+	intervalMs: number;
+}
+
+function markOf(concern: Concern | undefined): {text: string; color?: ColorName} {
+	if (!concern) return {text: ''};
+	const timer = sustainText(concern);
+	return {text: ` ${levelSymbol[concern.level]}${timer ? ` ${timer}` : ''}`, color: levelColor[concern.level]};
+}
+
+function downText(status: SourceStatus): string {
+	if (status.kind === 'unreachable') return ' ? unreachable';
+	if (status.kind === 'reconnecting') return ' ? reconnecting';
+	if (status.kind === 'connecting') return ' connecting';
+	return '';
+}
+
+export function chartData({frame, history, thresholds, selected, windowMs, windowLabel, intervalMs}: ChartDataInput): ChartData[] {
+	const now = frame?.snapshot.at ?? 0;
+	const since = now - windowMs;
+	const expectedPoints = Math.max(1, Math.round(windowMs / Math.max(1, intervalMs)));
+	const assessment = frame?.assessment;
+	const concerns = assessment?.concerns ?? [];
+	const suffix = ` (${windowLabel})`;
+
+	const cpuKey = selected ? seriesKey.instanceCpu(selected.id) : seriesKey.serviceCpu;
+	const memKey = selected ? seriesKey.instanceMem(selected.id) : seriesKey.serviceMem;
+	// Values and marks first: a narrow chart truncates its title from the right.
+	const who = selected ? ` · ${selected.name}` : ' · service avg';
+	const cpuValue = selected ? selected.cpuPercent : (assessment?.averages.cpuPercent ?? null);
+	const memValue = selected ? selected.memPercent : (assessment?.averages.memPercent ?? null);
+	const cpuConcern = selected
+		? undefined
+		: concerns.find(concern => concern.scope === 'service' && concern.metric === 'cpu');
+	const memConcern = selected
+		? undefined
+		: concerns.find(concern => concern.scope === 'service' && concern.metric === 'memory');
+	const cpuMark = selected ? instanceMark(assessment, selected.name, 'cpu', cpuValue) : undefined;
+	const memMark = selected ? instanceMark(assessment, selected.name, 'memory', memValue) : undefined;
+	const cpuBadge = cpuMark ? (cpuMark.level === 'OK' ? {text: ''} : {text: ` ${cpuMark.mark.trim()}${cpuMark.timer ? ` ${cpuMark.timer}` : ''}`, color: levelColor[cpuMark.level]}) : markOf(cpuConcern);
+	const memBadge = memMark ? (memMark.level === 'OK' ? {text: ''} : {text: ` ${memMark.mark.trim()}`, color: levelColor[memMark.level]}) : markOf(memConcern);
+	const memUsage = selected && selected.memUsageBytes !== null ? ` ${formatBytes(selected.memUsageBytes)}/${formatBytes(selected.memLimitBytes)}` : '';
+
+	const pgView = frame?.snapshot.postgres;
+	const pg = pgView?.sample ?? null;
+	const dbBadge = markOf(concerns.find(concern => concern.key === 'database.connections'));
+	const dbNow = pg ? ` ${pg.connections}/${pg.maxConnections} ${formatPercent(pg.ratio * 100)}` : ' no data';
+
+	const redisView = frame?.snapshot.redis;
+	const redis = redisView?.sample ?? null;
+	const redisBadge = markOf(concerns.find(concern => concern.key === 'redis.memory'));
+	const redisNow = redis
+		? ` ${formatBytes(redis.usedMemoryBytes)}/${formatBytes(redis.limitBytes)}${redis.limitSource === 'system' ? ' (system, no maxmemory)' : ''} ${formatPercent(redis.ratio * 100)}`
+		: ' no data';
+
+	return [
+		{
+			key: 'cpu',
+			title: `CPU ${formatPercent(cpuValue)}${cpuBadge.text}${suffix}${who}`,
+			titleColor: cpuBadge.color,
+			values: history.values(cpuKey, since),
+			threshold: thresholds.cpuImmediate,
+			expectedPoints,
+			lineColor: 'cyan',
+		},
+		{
+			key: 'mem',
+			title: `MEM ${formatPercent(memValue)}${memBadge.text}${memUsage}${suffix}${who}`,
+			titleColor: memBadge.color,
+			values: history.values(memKey, since),
+			threshold: thresholds.memImmediate,
+			expectedPoints,
+			lineColor: 'blue',
+		},
+		{
+			key: 'db',
+			title: `DB conn${dbNow}${dbBadge.text}${pgView ? downText(pgView.status) : ''}${suffix}`,
+			titleColor: dbBadge.color ?? (pgView && pgView.status.kind !== 'ok' ? 'magenta' : undefined),
+			values: history.values(seriesKey.dbRatio, since),
+			threshold: thresholds.dbImmediate,
+			expectedPoints,
+			lineColor: 'green',
+		},
+		{
+			key: 'redis',
+			title: `REDIS mem${redisNow}${redisBadge.text}${redisView ? downText(redisView.status) : ''}${suffix}`,
+			titleColor: redisBadge.color ?? (redisView && redisView.status.kind !== 'ok' ? 'magenta' : undefined),
+			values: history.values(seriesKey.redisRatio, since),
+			threshold: thresholds.redisImmediate,
+			expectedPoints,
+			lineColor: 'magenta',
+		},
+	];
+}
+
+/** Recent CPU values per instance for the table's trend column. */
+export function cpuTrends(frame: MonitorFrame | undefined, history: History, points: number, intervalMs: number): Map<string, number[]> {
+	const trends = new Map<string, number[]>();
+	if (!frame || points <= 0) return trends;
+	const since = frame.snapshot.at - points * Math.max(1, intervalMs) * 1.5;
+	for (const instance of frame.snapshot.docker.instances) {
+		trends.set(instance.id, history.values(seriesKey.instanceCpu(instance.id), since).slice(-points));
+	}
+
+	return trends;
+}

@@ -1,0 +1,74 @@
+// Short, fixed-width-friendly text for table cells and headers. Pure: no I/O, no React.
+import {formatDuration} from '../../core/rules.js';
+
+export {formatDuration};
+
+/** '84%', '5.3%' under 10 so an idle instance is not shown as 0%, '-' when there is no number. */
+export function formatPercent(value: number | null | undefined): string {
+	if (value === null || value === undefined || !Number.isFinite(value)) return '-';
+	if (value < 10) return `${(Math.round(value * 10) / 10).toFixed(1)}%`;
+	return `${Math.round(value)}%`;
+}
+
+const byteUnits = ['B', 'K', 'M', 'G', 'T', 'P'];
+
+/** Binary units, at most 4 characters plus the unit: 512M, 1.5G, 980K. */
+export function formatBytes(bytes: number | null | undefined): string {
+	if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '-';
+	let value = bytes;
+	let unit = 0;
+	while (value >= 1024 && unit < byteUnits.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+
+	const text = unit === 0 || value >= 10 ? String(Math.round(value)) : value.toFixed(1);
+	return `${text}${byteUnits[unit]}`;
+}
+
+/** Milliseconds as an age: '0s', '12s', '3m05s'. */
+export function formatAge(ms: number): string {
+	return formatDuration(Math.max(0, ms) / 1000);
+}
+
+/** Local wall-clock time of an event, HH:MM:SS. */
+export function formatClock(epochMs: number): string {
+	const date = new Date(epochMs);
+	const two = (n: number) => String(n).padStart(2, '0');
+	return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+}
+
+/**
+ * Display width of text as drawn here. Every glyph the UI emits (ASCII, box drawing, ▲ ▁..█ ┄ …) takes one cell,
+ * so counting code points is exact for our own text; names come from Docker and are ASCII.
+ */
+export function textWidth(text: string): number {
+	let width = 0;
+	for (const _ of text) width++;
+	return width;
+}
+
+/** Cuts text to width, ending in '…' when something was cut. */
+export function truncate(text: string, width: number): string {
+	if (width <= 0) return '';
+	const chars = Array.from(text);
+	if (chars.length <= width) return text;
+	if (width === 1) return '…';
+	return chars.slice(0, width - 1).join('') + '…';
+}
+
+/** Cuts from the left, keeping the end: container names differ in their last part (`…server-1`, `…server-2`). */
+export function truncateStart(text: string, width: number): string {
+	if (width <= 0) return '';
+	const chars = Array.from(text);
+	if (chars.length <= width) return text;
+	if (width === 1) return '…';
+	return '…' + chars.slice(chars.length - width + 1).join('');
+}
+
+/** Exactly width cells: truncated, then padded on the right (or left with align 'right'). */
+export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+	const cut = truncate(text, width);
+	const pad = ' '.repeat(Math.max(0, width - textWidth(cut)));
+	return align === 'left' ? cut + pad : pad + cut;
+}

@@ -1,0 +1,55 @@
+// How fresh each source's data is, in words for the header: `redis: stale 12s`, `docker: reconnecting`,
+// `postgres: unreachable (connection refused at 127.0.0.1:5432)`. Pure.
+import type {SourceName, SourceStatus, StackSnapshot} from '../../core/types.js';
+import {formatAge} from './format.js';
+
+export type SourceHealth = 'ok' | 'stale' | 'connecting' | 'reconnecting' | 'unreachable';
+
+export interface SourceLine {
+	name: SourceName;
+	health: SourceHealth;
+	/** Epoch ms of the newest data this source gave, null when none. */
+	dataAt: number | null;
+	text: string;
+}
+
+/** A source is stale when its newest data is older than three readings, and never sooner than 3 s. */
+export function staleAfterMs(intervalMs: number): number {
+	return Math.max(3 * intervalMs, 3000);
+}
+
+function describe(name: SourceName, status: SourceStatus, dataAt: number | null, now: number, intervalMs: number): SourceLine {
+	switch (status.kind) {
+		case 'connecting':
+			return {name, health: 'connecting', dataAt, text: `${name}: connecting`};
+		case 'reconnecting':
+			return {name, health: 'reconnecting', dataAt, text: `${name}: reconnecting`};
+		case 'unreachable':
+			return {name, health: 'unreachable', dataAt, text: `${name}: unreachable (${status.reason})`};
+		case 'ok': {
+			const at = dataAt ?? status.at;
+			const age = now - at;
+			if (age > staleAfterMs(intervalMs)) return {name, health: 'stale', dataAt: at, text: `${name}: stale ${formatAge(age)}`};
+			return {name, health: 'ok', dataAt: at, text: `${name} ok`};
+		}
+	}
+}
+
+export function sourceLines(snapshot: StackSnapshot, now: number, intervalMs: number): SourceLine[] {
+	const dockerAt = snapshot.docker.status.kind === 'ok' ? snapshot.docker.status.at : null;
+	return [
+		describe('docker', snapshot.docker.status, dockerAt, now, intervalMs),
+		describe('postgres', snapshot.postgres.status, snapshot.postgres.sample?.at ?? null, now, intervalMs),
+		describe('redis', snapshot.redis.status, snapshot.redis.sample?.at ?? null, now, intervalMs),
+	];
+}
+
+/** Age of the newest data from any source, null when no source has given any. */
+export function newestDataAge(lines: readonly SourceLine[], now: number): number | null {
+	let newest: number | null = null;
+	for (const line of lines) {
+		if (line.dataAt !== null && (newest === null || line.dataAt > newest)) newest = line.dataAt;
+	}
+
+	return newest === null ? null : Math.max(0, now - newest);
+}

@@ -1,0 +1,60 @@
+import {describe, expect, it} from 'vitest';
+import {chartGutter, chartText, fitChart, thresholdChar} from '../../../source/ui/layout/chart-fit.js';
+
+const widths = [6, 10, 15, 20, 33, 40, 60, 97, 160];
+const heights = [2, 3, 4, 7, 12];
+const series: Record<string, number[]> = {
+	empty: [],
+	one: [42],
+	constant: Array.from({length: 50}, () => 50),
+	nan: [Number.NaN, Number.NaN, Number.NaN],
+	mixed: [10, Number.NaN, 85, Number.POSITIVE_INFINITY, 40],
+	over: [150, 250, 99],
+	long: Array.from({length: 3600}, (_, i) => (i * 7) % 100),
+};
+
+describe('fitChart', () => {
+	it('never throws and fills exactly width x height for every series and box', () => {
+		for (const [name, values] of Object.entries(series)) {
+			for (const width of widths) {
+				for (const height of heights) {
+					const lines = chartText(fitChart({values, threshold: 80, width, height}));
+					expect(lines, `${name} ${width}x${height}`).toHaveLength(height);
+					for (const line of lines) expect(Array.from(line), `${name} ${width}x${height}: ${line}`).toHaveLength(width);
+				}
+			}
+		}
+	});
+
+	it('keeps a fixed 0..100 scale whatever the data', () => {
+		for (const values of [[1, 2, 3], [50, 50], [150]]) {
+			const lines = chartText(fitChart({values, width: 30, height: 5}));
+			expect(lines[0]!.slice(0, 3)).toBe('100');
+			expect(lines.at(-1)!.slice(0, 3)).toBe('  0');
+		}
+	});
+
+	it('says "no data" on an empty or all-NaN series, and keeps the threshold line', () => {
+		for (const values of [[], [Number.NaN]]) {
+			const lines = chartText(fitChart({values, threshold: 80, width: 30, height: 5}));
+			expect(lines.join('\n')).toContain('no data');
+			expect(lines.join('\n')).toContain(thresholdChar.repeat(10));
+		}
+	});
+
+	it('draws the threshold as a dotted line on its row, in its own segment kind', () => {
+		const chart = fitChart({values: [10, 10, 10], threshold: 80, width: 30, height: 6});
+		// 6 lines: rows for 100, 80, 60, 40, 20, 0.
+		expect(chartText(chart)[1]!.startsWith(' 80┤')).toBe(true);
+		expect(chart[1]!.some(segment => segment.kind === 'threshold' && segment.text.length > 10)).toBe(true);
+		expect(chart[4]!.some(segment => segment.kind === 'data')).toBe(true);
+	});
+
+	it('uses one point per column after the gutter, newest at the right', () => {
+		const values = Array.from({length: 26}, (_, i) => (i === 25 ? 100 : 0));
+		const lines = chartText(fitChart({values, width: 30, height: 3}));
+		// The last point is drawn in the column before the (always blank) last one.
+		expect(lines[0]!.trimEnd().length).toBe(30 - 1);
+		expect(chartGutter).toBe(4);
+	});
+});
