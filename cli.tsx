@@ -11,6 +11,10 @@ import {runLive} from './source/commands/live.js';
 import {createLiveStack} from './source/sources/live-stack.js';
 import {scrubSecrets, redactUrl} from './source/core/redact.js';
 
+// Library warnings (docker-modem's ssh URL deprecation, say) would scribble over the full screen.
+process.removeAllListeners('warning');
+if (process.env.VA_TOP_DEBUG) process.on('warning', warning => process.stderr.write(`${warning.name}: ${warning.message}\n`));
+
 async function main(argv: string[]): Promise<number> {
 	checkArgv(argv);
 	const cli = meow(helpText(), {
