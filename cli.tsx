@@ -8,7 +8,7 @@ import {checkArgv, checkConfig, resolveOptions, type RawFlags} from './source/co
 import {UsageError} from './source/config/usage-error.js';
 import {runOnce} from './source/commands/once.js';
 import {runLive} from './source/commands/live.js';
-import {createLiveStack} from './source/sources/live-stack.js';
+import {openStack} from './source/sources/live-stack.js';
 import {scrubSecrets, redactUrl} from './source/core/redact.js';
 
 // Library warnings (docker-modem's ssh URL deprecation, say) would scribble over the full screen.
@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
 	}
 
 	const options = resolveOptions(flags, config, process.env);
-	const stack = createLiveStack(options);
+	const {stack} = openStack(options);
 	if (options.once) return runOnce(stack, options, text => process.stdout.write(text));
 	return runLive(stack, options);
 }

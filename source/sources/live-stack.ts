@@ -4,6 +4,7 @@ import {connectDocker} from './docker/connect.js';
 import {createDockerCollector} from './docker/docker-collector.js';
 import {createPostgresCollector} from './postgres/postgres-collector.js';
 import {createRedisCollector} from './redis/redis-collector.js';
+import {createDemoStack, type DemoStack} from './demo/demo-stack.js';
 import {createStack, displayEndpoint, secretsOf, type Stack} from './stack.js';
 
 /** The timeout of every reading: the issue asks for about 2 s, and the one-shot check must end within 3 s. */
@@ -30,4 +31,20 @@ export function createLiveStack(options: Options): Stack {
 			timeoutMs: readingTimeoutMs,
 		}),
 	});
+}
+
+/** The stack the options ask for: the simulated one with --demo, else the real one. */
+export function openStack(options: Options): {stack: Stack; demo: DemoStack | undefined} {
+	if (!options.demo) return {stack: createLiveStack(options), demo: undefined};
+	const demo = createDemoStack({project: options.project, service: options.service, intervalMs: options.intervalMs});
+	const stack = createStack({
+		mode: 'demo',
+		project: options.project,
+		service: options.service,
+		docker: demo.docker,
+		postgres: demo.postgres,
+		redis: demo.redis,
+		now: () => demo.now(),
+	});
+	return {stack, demo};
 }
