@@ -1,4 +1,5 @@
 // From argv, config file and environment to one validated Options, or a UsageError naming what was wrong.
+import {redactUrl} from '../core/redact.js';
 import {defaultThresholds, type Thresholds} from '../core/thresholds.js';
 import {camelCase, findFlag, flagSpecs, type FlagSpec} from './flags.js';
 import {UsageError} from './usage-error.js';
@@ -46,7 +47,7 @@ export function checkArgv(argv: readonly string[]): void {
 		const token = argv[i]!;
 		if (token === '--') throw new UsageError('unexpected "--": va-top takes only flags (see --help)');
 		if (!token.startsWith('-') || token === '-') {
-			throw new UsageError(`unexpected argument "${token}": va-top takes only flags (see --help)`);
+			throw new UsageError(`unexpected argument "${redactUrl(token)}": va-top takes only flags (see --help)`);
 		}
 
 		if (!token.startsWith('--')) {
@@ -62,7 +63,7 @@ export function checkArgv(argv: readonly string[]): void {
 		if (seen.has(spec.name)) throw new UsageError(`--${spec.name} is given more than once`);
 		seen.add(spec.name);
 		if (spec.kind === 'boolean') {
-			if (inlineValue !== undefined) throw new UsageError(`--${rawName} takes no value, got "${inlineValue}"`);
+			if (inlineValue !== undefined) throw new UsageError(`--${rawName} takes no value, got "${redactUrl(inlineValue)}"`);
 			continue;
 		}
 
