@@ -1,0 +1,135 @@
+// The safety rules of scale and drain as pure functions: the action runner asks them before a confirmation is
+// shown and again right before acting, so the screen and the engine can never disagree about what is allowed.
+
+export type ActionKind = 'scale' | 'drain';
+
+export type RefusalCode =
+	| 'read-only'
+	| 'invalid-target'
+	| 'no-change'
+	| 'below-min'
+	| 'above-max'
+	| 'count-changed'
+	| 'busy'
+	| 'not-found'
+	| 'not-running'
+	| 'no-template'
+	| 'unsafe-audit-log';
+
+export interface Refusal {
+	kind: 'refusal';
+	action: ActionKind;
+	code: RefusalCode;
+	/** One line for the screen, the event log and the audit log. */
+	reason: string;
+	from?: number;
+	to?: number;
+	instance?: string;
+}
+
+export interface ScaleLimits {
+	min: number;
+	max: number;
+	readOnly: boolean;
+}
+
+export function refusal(action: ActionKind, code: RefusalCode, reason: string, extra: Partial<Pick<Refusal, 'from' | 'to' | 'instance'>> = {}): Refusal {
+	return {kind: 'refusal', action, code, reason, ...extra};
+}
+
+export function isRefusal(value: unknown): value is Refusal {
+	return typeof value === 'object' && value !== null && (value as {kind?: unknown}).kind === 'refusal';
+}
+
+/**
+ * Whether the service may go from `current` to `target` instances. Strict bounds: a target outside --min/--max is
+ * refused even when it moves toward them, so what is typed is never silently clamped to something else.
+ */
+export function checkScale(current: number, target: number, limits: ScaleLimits): Refusal | null {
+	const extra = {from: current, to: target};
+	if (limits.readOnly) return refusal('scale', 'read-only', 'read-only: actions are off (--read-only)', extra);
+	if (!Number.isInteger(target) || target < 0) {
+		return refusal('scale', 'invalid-target', `"${String(target)}" is not a whole number of instances`, extra);
+	}
+
+	if (target === current) return refusal('scale', 'no-change', `already at ${current} instance${current === 1 ? '' : 's'}, nothing to do`, extra);
+	if (target < limits.min) return refusal('scale', 'below-min', `${target} is below the minimum of ${limits.min} (--min)`, extra);
+	if (target > limits.max) return refusal('scale', 'above-max', `${target} is above the maximum of ${limits.max} (--max)`, extra);
+	return null;
+}
+
+/** Draining removes the instance, so the service goes from current to current - 1. */
+export function checkDrain(current: number, instance: string, limits: ScaleLimits): Refusal | null {
+	const extra = {from: current, to: current - 1, instance};
+	if (limits.readOnly) return refusal('drain', 'read-only', 'read-only: actions are off (--read-only)', extra);
+	if (current - 1 < limits.min) {
+		return refusal('drain', 'below-min', `draining ${instance} would leave ${current - 1} instance${current - 1 === 1 ? '' : 's'}, below the minimum of ${limits.min} (--min)`, extra);
+	}
+
+	return null;
+}
+
+/** The count read right before acting must still be the one the confirmation showed. */
+export function checkUnchanged(action: ActionKind, confirmed: number, actual: number, instance?: string): Refusal | null {
+	if (confirmed === actual) return null;
+	return refusal(
+		action,
+		'count-changed',
+		`the instance count changed from ${confirmed} to ${actual} since the confirmation was shown; nothing was done, look again and retry`,
+		{from: confirmed, to: actual, ...(instance === undefined ? {} : {instance})},
+	);
+}
+
+export interface DbProjection {
+	/** Client connections now. */
+	current: number;
+	/** current / instances now: what each instance holds on average. */
+	perInstance: number;
+	/** current + perInstance × added instances, rounded up. */
+	projected: number;
+	max: number;
+	/** projected / max, in %. */
+	percent: number;
+	/** The threshold it is compared with (the database IMMEDIATE threshold), in %. */
+	threshold: number;
+	/** projected % above the threshold (same comparison as the live rules: strictly above). */
+	warn: boolean;
+	text: string;
+}
+
+/**
+ * What scaling from `instances` to `target` would do to the database connections, assuming each new instance opens
+ * as many as the average one holds now. Null when it cannot be known (no reading, or no instance to average).
+ */
+export function projectDbConnections(input: {
+	instances: number;
+	target: number;
+	dbConnections: number | undefined;
+	dbMax: number | undefined;
+	thresholdPercent: number;
+}): DbProjection | null {
+	const {instances, target, dbConnections, dbMax, thresholdPercent} = input;
+	if (dbConnections === undefined || dbMax === undefined || !(dbMax > 0) || !(instances > 0) || !(dbConnections >= 0)) return null;
+	const perInstance = dbConnections / instances;
+	const projected = Math.ceil(dbConnections + perInstance * (target - instances) - 1e-9);
+	const percent = (projected / dbMax) * 100;
+	const warn = percent > thresholdPercent;
+	const round = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(1));
+	const text =
+		`database connections ${dbConnections} → ~${projected} of ${dbMax} (${Math.round(percent)}%, ${round(perInstance)} per instance)` +
+		(warn ? `: WARNING above the ${thresholdPercent}% database threshold` : '');
+	return {current: dbConnections, perInstance, projected, max: dbMax, percent, threshold: thresholdPercent, warn, text};
+}
+
+/**
+ * Compose's order for scaling down: the highest container numbers go first (compose 1.29 sorts by number and
+ * removes the tail; v2 does the same). Instances without a number are taken last.
+ */
+export function scaleDownVictims<T extends {number: number | null; name: string}>(instances: readonly T[], count: number): T[] {
+	const ordered = [...instances].sort((a, b) => {
+		const an = a.number ?? -1;
+		const bn = b.number ?? -1;
+		return bn - an || b.name.localeCompare(a.name);
+	});
+	return ordered.slice(0, Math.max(0, count));
+}
