@@ -1,0 +1,55 @@
+// The live monitor: state, clock and keys wired into two contexts around the screen.
+import React, {useMemo, useRef} from 'react';
+import type {Monitor} from '../core/monitor.js';
+import {Screen} from './components/screen/index.js';
+import {MonitorActionsContext, type MonitorActions} from './contexts/monitor-actions-context.js';
+import {MonitorStateContext, type MonitorState, type ScreenSettings} from './contexts/monitor-state-context.js';
+import {useKeys} from './hooks/use-keys.js';
+import {useMonitor, type SnapshotSource} from './hooks/use-monitor.js';
+import {useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
+import {useTerminalSize} from './hooks/use-terminal-size.js';
+
+export interface AppProps {
+	stack: SnapshotSource;
+	monitor: Monitor;
+	settings: ScreenSettings;
+	/** Called once the user asks to leave: 0 for q, 130 for Ctrl-C. */
+	onQuit(code: number): void;
+	/** Rings the bell; called once each time the overall level enters IMMEDIATE. Omitted: no bell. */
+	onBell?: () => void;
+	initialUi?: Partial<MonitorUiState>;
+}
+
+export function App({stack, monitor, settings, onQuit, onBell, initialUi}: AppProps) {
+	const [ui, dispatch] = useMonitorState(initialUi);
+	const size = useTerminalSize();
+	const frame = useMonitor({stack, monitor, intervalMs: settings.intervalMs, paused: ui.paused, onEnterImmediate: onBell});
+
+	// Actions stay one object for the app's life; what changes (ids, onQuit) is read through refs.
+	const ids = useRef<string[]>([]);
+	ids.current = frame?.snapshot.docker.instances.map(instance => instance.id) ?? [];
+	const quitRef = useRef(onQuit);
+	quitRef.current = onQuit;
+	const actions = useMemo<MonitorActions>(
+		() => ({
+			selectNext: () => dispatch({type: 'select-next', ids: ids.current}),
+			selectPrevious: () => dispatch({type: 'select-previous', ids: ids.current}),
+			setWindow: window => dispatch({type: 'set-window', window}),
+			togglePause: () => dispatch({type: 'toggle-pause'}),
+			toggleHelp: () => dispatch({type: 'toggle-help'}),
+			closeHelp: () => dispatch({type: 'close-help'}),
+			quit: code => quitRef.current(code),
+		}),
+		[dispatch],
+	);
+	useKeys(actions, ui.help);
+
+	const state = useMemo<MonitorState>(() => ({frame, history: monitor.history, ui, size, settings}), [frame, monitor, ui, size, settings]);
+	return (
+		<MonitorActionsContext.Provider value={actions}>
+			<MonitorStateContext.Provider value={state}>
+				<Screen />
+			</MonitorStateContext.Provider>
+		</MonitorActionsContext.Provider>
+	);
+}

@@ -1,0 +1,1 @@
+export {ChartsPanel, type ChartSpec, type ChartsPanelProps} from './charts-panel.js';

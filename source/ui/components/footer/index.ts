@@ -1,0 +1,1 @@
+export {Footer, footerHints, type FooterProps} from './footer.js';

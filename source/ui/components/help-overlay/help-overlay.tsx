@@ -1,0 +1,50 @@
+// Every key, and what the marks mean. Replaces the body while open.
+import {Box, Text} from 'ink';
+import React, {memo} from 'react';
+import {thresholdChar} from '../../layout/chart-fit.js';
+import {levelSymbol, tone} from '../../layout/symbols.js';
+import {Line} from '../line/index.js';
+
+export interface HelpOverlayProps {
+	width: number;
+	height: number;
+	color: boolean;
+}
+
+export const helpKeys: ReadonlyArray<readonly [string, string]> = [
+	['↑ ↓  j k', 'select an instance (its CPU and memory charts)'],
+	['1 2 3 4', 'chart window: 1 m, 5 m, 15 m, 1 h'],
+	['p', 'pause the display (readings and the log go on)'],
+	['?  Esc', 'show or close this help'],
+	['q  Ctrl-C', 'quit'],
+];
+
+const marks: readonly string[] = [
+	`${levelSymbol.SOON} SOON   ${levelSymbol.IMMEDIATE} IMMEDIATE   ${levelSymbol.UNKNOWN} not assessed (source down or stale)   ${thresholdChar}${thresholdChar} threshold`,
+	`cpu 84% ${levelSymbol.SOON} 6m12s → IMMEDIATE at 10m: CPU over its limit, the clock to IMMEDIATE`,
+];
+
+function HelpOverlayView({width, height, color}: HelpOverlayProps) {
+	const lines = [
+		<Line key="title" bold>
+			Keys
+		</Line>,
+		...helpKeys.map(([keys, what]) => (
+			<Line key={keys}>
+				<Text bold color={tone(color, 'cyan')}>{`  ${keys.padEnd(11)}`}</Text>
+				{what}
+			</Line>
+		)),
+		<Line key="marks" bold>
+			Marks
+		</Line>,
+		...marks.map(text => <Line key={text}>{`  ${text}`}</Line>),
+	];
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			{lines.slice(0, Math.max(0, height))}
+		</Box>
+	);
+}
+
+export const HelpOverlay = memo(HelpOverlayView);

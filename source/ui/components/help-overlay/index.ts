@@ -1,0 +1,1 @@
+export {HelpOverlay, helpKeys, type HelpOverlayProps} from './help-overlay.js';

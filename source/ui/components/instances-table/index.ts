@@ -1,0 +1,1 @@
+export {InstancesTable, scrollStart, type InstancesTableProps} from './instances-table.js';

@@ -1,0 +1,94 @@
+// The whole frame, laid out for the pane's size. The only component that reads the state context;
+// everything below it renders from props.
+import {Box} from 'ink';
+import React, {useMemo} from 'react';
+import {redactUrl} from '../../../core/redact.js';
+import {useMonitorStateContext} from '../../contexts/monitor-state-context.js';
+import {chartWindows, resolveSelection} from '../../hooks/use-monitor-state.js';
+import {chartData, cpuTrends} from '../../layout/chart-specs.js';
+import {computeLayout, tableColumns} from '../../layout/screen-layout.js';
+import {sourceLines} from '../../layout/source-status.js';
+import {ChartsPanel} from '../charts-panel/index.js';
+import {EventLog} from '../event-log/index.js';
+import {Footer} from '../footer/index.js';
+import {Header} from '../header/index.js';
+import {HelpOverlay} from '../help-overlay/index.js';
+import {InstancesTable} from '../instances-table/index.js';
+import {TooSmall} from '../too-small/index.js';
+
+const noInstances: never[] = [];
+
+export function Screen() {
+	const {frame, history, ui, size, settings} = useMonitorStateContext();
+	const snapshot = frame?.snapshot;
+	const instances = snapshot?.docker.instances ?? noInstances;
+	const now = snapshot?.at ?? 0;
+	const layout = useMemo(() => computeLayout(size.columns, size.rows, instances.length), [size.columns, size.rows, instances.length]);
+	const ids = useMemo(() => instances.map(instance => instance.id), [instances]);
+	const selectedId = resolveSelection(ids, ui.selectedId);
+	const selected = instances.find(instance => instance.id === selectedId);
+	const trendWidth = layout.kind === 'screen' ? tableColumns(layout.columns).trend : 0;
+
+	// History is shared and mutable: the frame (a new object every tick) is what says it changed.
+	const charts = useMemo(
+		() =>
+			chartData({
+				frame,
+				history,
+				thresholds: settings.thresholds,
+				selected,
+				windowMs: chartWindows[ui.window],
+				windowLabel: ui.window,
+				intervalMs: settings.intervalMs,
+			}),
+		[frame, history, settings.thresholds, settings.intervalMs, selected, ui.window],
+	);
+	const trends = useMemo(() => cpuTrends(frame, history, trendWidth, settings.intervalMs), [frame, history, trendWidth, settings.intervalMs]);
+
+	if (layout.kind === 'too-small') return <TooSmall columns={layout.columns} rows={layout.rows} />;
+
+	const {color} = settings;
+	const docker = snapshot ? sourceLines(snapshot, now, settings.intervalMs)[0] : undefined;
+	const emptyText = !snapshot ? 'waiting for the first reading…' : docker && docker.health !== 'ok' ? docker.text : undefined;
+
+	return (
+		<Box flexDirection="column" width={layout.columns} height={layout.frame}>
+			<Header
+				width={layout.columns}
+				color={color}
+				project={settings.project}
+				service={settings.service}
+				dockerEndpoint={snapshot ? redactUrl(snapshot.docker.endpoint) : settings.dockerEndpoint}
+				mode={settings.mode}
+				readOnly={settings.readOnly}
+				paused={ui.paused}
+				max={settings.max}
+				intervalMs={settings.intervalMs}
+				snapshot={snapshot}
+				assessment={frame?.assessment}
+				now={now}
+			/>
+			<Box flexDirection="column" height={layout.body}>
+				{ui.help ? (
+					<HelpOverlay width={layout.columns} height={layout.body} color={color} />
+				) : (
+					<>
+						<InstancesTable
+							instances={instances}
+							assessment={frame?.assessment}
+							selectedId={selectedId}
+							trends={trends}
+							width={layout.columns}
+							height={layout.table}
+							color={color}
+							emptyText={emptyText}
+						/>
+						<ChartsPanel charts={charts} layout={layout.charts} color={color} />
+						<EventLog events={frame?.events ?? noInstances} width={layout.columns} height={layout.events} color={color} />
+					</>
+				)}
+			</Box>
+			<Footer color={color} help={ui.help} paused={ui.paused} canSelect={instances.length > 1} window={ui.window} />
+		</Box>
+	);
+}

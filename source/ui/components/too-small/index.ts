@@ -1,0 +1,1 @@
+export {TooSmall, tooSmallText, type TooSmallProps} from './too-small.js';

@@ -1,0 +1,22 @@
+// Everything a key can do. Stable for the app's life, so consumers do not re-render when data changes.
+import {createContext, useContext} from 'react';
+import type {ChartWindow} from '../hooks/use-monitor-state.js';
+
+export interface MonitorActions {
+	selectNext(): void;
+	selectPrevious(): void;
+	setWindow(window: ChartWindow): void;
+	togglePause(): void;
+	toggleHelp(): void;
+	closeHelp(): void;
+	/** 0 for q, 130 for Ctrl-C. */
+	quit(code: number): void;
+}
+
+export const MonitorActionsContext = createContext<MonitorActions | undefined>(undefined);
+
+export function useMonitorActions(): MonitorActions {
+	const value = useContext(MonitorActionsContext);
+	if (value === undefined) throw new Error('useMonitorActions outside <MonitorActionsContext>');
+	return value;
+}

@@ -1,0 +1,37 @@
+// What the screen shows, in one context; actions travel in their own so key handlers never re-render on data.
+import {createContext, useContext} from 'react';
+import type {History} from '../../core/history.js';
+import type {MonitorFrame} from '../../core/monitor.js';
+import type {Thresholds} from '../../core/thresholds.js';
+import type {MonitorUiState} from '../hooks/use-monitor-state.js';
+import type {TerminalSize} from '../hooks/use-terminal-size.js';
+
+/** Fixed for the run: from the options and the stack. */
+export interface ScreenSettings {
+	project: string;
+	service: string;
+	dockerEndpoint: string;
+	mode: 'live' | 'demo';
+	readOnly: boolean;
+	intervalMs: number;
+	thresholds: Thresholds;
+	/** Most instances the service may run. */
+	max: number;
+	color: boolean;
+}
+
+export interface MonitorState {
+	frame: MonitorFrame | undefined;
+	history: History;
+	ui: MonitorUiState;
+	size: TerminalSize;
+	settings: ScreenSettings;
+}
+
+export const MonitorStateContext = createContext<MonitorState | undefined>(undefined);
+
+export function useMonitorStateContext(): MonitorState {
+	const value = useContext(MonitorStateContext);
+	if (value === undefined) throw new Error('useMonitorStateContext outside <MonitorStateContext>');
+	return value;
+}

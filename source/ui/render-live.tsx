@@ -1,0 +1,104 @@
+// Entry for the CLI: `va-top` without --once. Mounts <App/> full screen and resolves with the exit code
+// (0 q, 130 Ctrl-C/SIGINT, 143 SIGTERM, 129 SIGHUP, 70 a crash). The caller starts and stops the stack.
+// Ink runs in debug mode (each render hands over the whole frame) and ScreenWriter writes only the changed lines:
+// see screen-writer.ts for why Ink 6.8's incrementalRendering cannot be used.
+import {render, type Instance} from 'ink';
+import React from 'react';
+import {createMonitor, type Monitor} from '../core/monitor.js';
+import type {Options} from '../config/options.js';
+import {redactUrl} from '../core/redact.js';
+import {App} from './app.js';
+import type {ScreenSettings} from './contexts/monitor-state-context.js';
+import type {SnapshotSource} from './hooks/use-monitor.js';
+import {colorEnabled} from './layout/symbols.js';
+import {crashLine, exitCodes, openTerminalSession, type ProcessLike} from './terminal/alternate-screen.js';
+import {ScreenWriter} from './terminal/screen-writer.js';
+
+/** What the screen needs of a stack (createStack's Stack fits). */
+export interface LiveStack extends SnapshotSource {
+	readonly mode: 'live' | 'demo';
+}
+
+/** What the screen needs of the options: the CLI's Options fits; readOnly comes with the actions. */
+export type LiveOptions = Pick<Options, 'project' | 'service' | 'dockerHost' | 'thresholds' | 'intervalMs' | 'max' | 'bell' | 'color'> & {
+	readOnly?: boolean;
+};
+
+export interface RenderLiveOptions {
+	stack: LiveStack;
+	options: LiveOptions;
+	stdout?: NodeJS.WriteStream;
+	stdin?: NodeJS.ReadStream;
+	stderr?: NodeJS.WriteStream;
+	/** Defaults to a new monitor with the options' thresholds. */
+	monitor?: Monitor;
+	env?: NodeJS.ProcessEnv;
+	proc?: ProcessLike;
+}
+
+/** Frames are paced by the interval; this only caps bursts (keys, resize). Low for slow SSH links. */
+export const maxFps = 10;
+export const bell = '\u0007';
+
+export function screenSettings(stack: LiveStack, options: LiveOptions, env: NodeJS.ProcessEnv = process.env): ScreenSettings {
+	return {
+		project: options.project,
+		service: options.service,
+		// Until the first snapshot names the endpoint the collector really uses.
+		dockerEndpoint: redactUrl(options.dockerHost ?? 'unix:///var/run/docker.sock'),
+		mode: stack.mode,
+		readOnly: options.readOnly ?? false,
+		intervalMs: Math.max(100, Math.round(options.intervalMs)),
+		thresholds: options.thresholds,
+		max: options.max,
+		color: colorEnabled(!options.color, env),
+	};
+}
+
+export function renderLive({stack, options, stdout = process.stdout, stdin = process.stdin, stderr = process.stderr, monitor, env = process.env, proc}: RenderLiveOptions): Promise<number> {
+	const settings = screenSettings(stack, options, env);
+	const liveMonitor = monitor ?? createMonitor({thresholds: options.thresholds});
+	return new Promise<number>(resolve => {
+		let instance: Instance | undefined;
+		let screen: ScreenWriter | undefined;
+		let done = false;
+		const session = openTerminalSession({
+			stdout,
+			stdin,
+			stderr,
+			proc,
+			teardown() {
+				instance?.unmount();
+				screen?.close();
+			},
+			onSignal: code => finish(code),
+		});
+
+		function finish(code: number, error?: unknown) {
+			if (done) return;
+			done = true;
+			session.restore();
+			session.dispose();
+			// After leaving the alternate screen, so the message stays on the shell's screen.
+			if (error !== undefined) stderr.write(crashLine(error, Boolean(env['VA_TOP_DEBUG'])));
+			resolve(code);
+		}
+
+		const ring = options.bell ? () => stdout.write(bell) : undefined;
+		screen = new ScreenWriter(stdout, {maxFps});
+		instance = render(<App stack={stack} monitor={liveMonitor} settings={settings} onQuit={code => finish(code)} onBell={ring} />, {
+			stdout: screen as unknown as NodeJS.WriteStream,
+			stdin,
+			stderr,
+			debug: true,
+			maxFps,
+			exitOnCtrlC: false,
+			patchConsole: false,
+		});
+		// A render error: Ink's error boundary exits the app with it.
+		instance.waitUntilExit().then(
+			() => finish(exitCodes.quit),
+			(error: unknown) => finish(exitCodes.crash, error),
+		);
+	});
+}
