@@ -15,7 +15,7 @@ export interface FlagSpec {
 	env?: string;
 	/** May be set in the config file. */
 	inConfig: boolean;
-	group: 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Output';
+	group: 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'Output';
 }
 
 const threshold = (name: keyof Thresholds, flag: string, description: string): FlagSpec => ({
@@ -75,6 +75,37 @@ export const flagSpecs: readonly FlagSpec[] = [
 	{name: 'bell', kind: 'boolean', description: 'Ring the terminal bell on entering IMMEDIATE (--no-bell turns it off)', defaultText: 'on', inConfig: true, group: 'Monitor'},
 	{name: 'color', kind: 'boolean', description: 'Colour (--no-color, or NO_COLOR set, gives monochrome)', defaultText: 'on', env: 'NO_COLOR', inConfig: true, group: 'Monitor'},
 	{name: 'demo', kind: 'boolean', description: 'Run against a built-in simulated VoiceAssist stack (needs no Docker, PostgreSQL or Redis)', inConfig: false, group: 'Monitor'},
+	{name: 'min', kind: 'number', value: 'N', description: 'Fewest app instances: scaling and draining never go below it', defaultText: '2', inConfig: true, group: 'Actions'},
+	{
+		name: 'compose-file',
+		kind: 'string',
+		value: 'FILE',
+		description: 'Scale with `docker compose` (or docker-compose) and this file instead of the Engine API',
+		inConfig: true,
+		group: 'Actions',
+	},
+	{
+		name: 'lb-remove-cmd',
+		kind: 'string',
+		value: 'CMD',
+		description: 'Shell command that takes an instance out of the load balancer; gets its name and address as "$1" "$2" (or where {name} and {address} stand)',
+		inConfig: true,
+		group: 'Actions',
+	},
+	{name: 'lb-restore-cmd', kind: 'string', value: 'CMD', description: 'Shell command that puts it back (same arguments); required with --lb-remove-cmd', inConfig: true, group: 'Actions'},
+	{name: 'app-port', kind: 'number', value: 'PORT', description: 'Port the app serves on inside each instance, whose connections a drain waits for', defaultText: '8000', inConfig: true, group: 'Actions'},
+	{name: 'drain-timeout', kind: 'number', value: 'SECONDS', description: 'Longest a drain waits for connections to finish before stopping the instance anyway', defaultText: '30', inConfig: true, group: 'Actions'},
+	{name: 'read-only', kind: 'boolean', description: 'No action keys: monitor only', inConfig: true, group: 'Actions'},
+	{name: 'dry-run', kind: 'boolean', description: 'Actions show and log what they would do and change nothing', inConfig: true, group: 'Actions'},
+	{
+		name: 'audit-log',
+		kind: 'string',
+		value: 'FILE',
+		description: 'Where each action is appended as a JSON line (mode 0600)',
+		defaultText: '$XDG_STATE_HOME/va-top/audit.log or ~/.local/state/va-top/audit.log',
+		inConfig: true,
+		group: 'Actions',
+	},
 	{name: 'once', kind: 'boolean', description: 'Print one capacity report and exit: 0 OK, 1 SOON, 2 IMMEDIATE, 3 a source unreadable', inConfig: false, group: 'Output'},
 	{name: 'json', kind: 'boolean', description: 'With --once: the report as one JSON object', inConfig: false, group: 'Output'},
 	{name: 'help', kind: 'boolean', description: 'Show this help', inConfig: false, group: 'Output'},

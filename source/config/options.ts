@@ -24,6 +24,19 @@ export interface Options {
 	once: boolean;
 	json: boolean;
 	demo: boolean;
+	/** Fewest instances scale and drain may leave. */
+	min: number;
+	/** Scale through `docker compose` with this file; undefined: through the Engine API. */
+	composeFile: string | undefined;
+	/** Balancer hooks, both or neither. */
+	lbRemoveCmd: string | undefined;
+	lbRestoreCmd: string | undefined;
+	appPort: number;
+	drainTimeoutMs: number;
+	readOnly: boolean;
+	dryRun: boolean;
+	/** undefined: the default under the user's state directory (see source/actions/audit-log.ts). */
+	auditLog: string | undefined;
 }
 
 export type RawFlags = Record<string, string | boolean | number | undefined>;
@@ -35,6 +48,9 @@ const compiledDefaults = {
 	redisUrl: 'redis://localhost:6379',
 	intervalSeconds: 1,
 	max: 10,
+	min: 2,
+	appPort: 8000,
+	drainTimeoutSeconds: 30,
 };
 
 /**
@@ -207,6 +223,29 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 	const once = bool('once', false);
 	if (json && !once) throw new UsageError('--json goes with --once, expected --once --json');
 
+	const minGiven = pick('min');
+	const min = minGiven === undefined ? compiledDefaults.min : parseNumber(minGiven.value, minGiven.from, {min: 1, max: 1000, integer: true, what: 'a whole number of instances from 1 to 1000'});
+	if (min > max) throw new UsageError(`--min (${min}) is above --max (${max}), expected --min at or below --max`);
+
+	const portGiven = pick('app-port');
+	const appPort = portGiven === undefined ? compiledDefaults.appPort : parseNumber(portGiven.value, portGiven.from, {min: 1, max: 65_535, integer: true, what: 'a port from 1 to 65535'});
+
+	const drainGiven = pick('drain-timeout');
+	const drainTimeoutSeconds = drainGiven === undefined
+		? compiledDefaults.drainTimeoutSeconds
+		: parseNumber(drainGiven.value, drainGiven.from, {min: 1, max: 3600, what: 'seconds from 1 to 3600'});
+
+	const optionalText = (name: string) => (pick(name) === undefined ? undefined : text(name, ''));
+	const composeFile = optionalText('compose-file');
+	const lbRemoveCmd = optionalText('lb-remove-cmd');
+	const lbRestoreCmd = optionalText('lb-restore-cmd');
+	if ((lbRemoveCmd === undefined) !== (lbRestoreCmd === undefined)) {
+		const missing = lbRemoveCmd === undefined ? 'lb-remove-cmd' : 'lb-restore-cmd';
+		throw new UsageError(`--lb-remove-cmd and --lb-restore-cmd go together (an aborted drain must put the instance back), expected --${missing} too`);
+	}
+
+	const auditLog = optionalText('audit-log');
+
 	return {
 		project,
 		service,
@@ -222,6 +261,16 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		once,
 		json,
 		demo: bool('demo', false),
+		min,
+		composeFile,
+		lbRemoveCmd,
+		lbRestoreCmd,
+		appPort,
+		drainTimeoutMs: Math.round(drainTimeoutSeconds * 1000),
+		// --read-only with --dry-run is fine: read-only wins, nothing is bound.
+		readOnly: bool('read-only', false),
+		dryRun: bool('dry-run', false),
+		auditLog,
 	};
 }
 
@@ -272,7 +321,18 @@ export function expectation(spec: FlagSpec): string {
 		case 'interval':
 			return 'seconds from 0.2 to 3600';
 		case 'max':
+		case 'min':
 			return 'a whole number of instances from 1 to 1000';
+		case 'app-port':
+			return 'a port from 1 to 65535';
+		case 'drain-timeout':
+			return 'seconds from 1 to 3600';
+		case 'compose-file':
+		case 'audit-log':
+			return 'a file path';
+		case 'lb-remove-cmd':
+		case 'lb-restore-cmd':
+			return 'a shell command';
 		case 'cpu-sustain':
 			return 'a duration such as 600, 90s or 10m';
 		case 'docker-host':
