@@ -113,7 +113,8 @@ export function fitChart(input: ChartInput): ChartLine[] {
 			if (line[i] === ' ') line[i] = thresholdChar;
 		}
 
-		lines[row] = line.join('');
+		// The row's label names the threshold itself (80, not the 75 the scale would put there).
+		lines[row] = label(threshold) + line.slice(chartGutter - 1).join('');
 	}
 
 	return lines.slice(0, height).map(line => classify(line));

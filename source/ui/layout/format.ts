@@ -66,6 +66,16 @@ export function truncateStart(text: string, width: number): string {
 	return '…' + chars.slice(chars.length - width + 1).join('');
 }
 
+/** A container name without the compose project prefix the header already shows: `voiceassist-server-1`. */
+export function shortName(name: string, project: string): string {
+	for (const separator of ['-', '_']) {
+		const prefix = `${project}${separator}`;
+		if (project !== '' && name.startsWith(prefix) && name.length > prefix.length) return name.slice(prefix.length);
+	}
+
+	return name;
+}
+
 /** Exactly width cells: truncated, then padded on the right (or left with align 'right'). */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
 	const cut = truncate(text, width);

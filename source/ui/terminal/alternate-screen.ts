@@ -82,10 +82,17 @@ export function openTerminalSession(options: TerminalSessionOptions): TerminalSe
 		safely(() => stdout.write(showCursor + leaveAlternateScreen));
 	};
 
+	let signalled = false;
 	const onSignalEvent = (signal: Signal) => {
 		const code = exitCodes[signal];
+		// A second signal while shutting down: the user insists, exit now.
+		if (signalled) {
+			proc.exit(code);
+			return;
+		}
+
+		signalled = true;
 		restore();
-		dispose();
 		if (onSignal) {
 			safely(() => onSignal(code, signal));
 			// Unref'd: it only fires if something (a hung source) would keep the process alive.
@@ -110,7 +117,9 @@ export function openTerminalSession(options: TerminalSessionOptions): TerminalSe
 	const onExit = () => restore();
 
 	function dispose() {
-		if (disposed) return;
+		// After a signal the handlers stay until the process ends: Ink's signal-exit re-raises the signal (killing
+		// the process before the caller can stop its sources) as soon as it is the only listener left.
+		if (disposed || signalled) return;
 		disposed = true;
 		for (const [signal, handler] of handlers) proc.off(signal, handler);
 		proc.off('uncaughtException', onCrash);

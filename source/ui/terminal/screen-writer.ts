@@ -21,6 +21,7 @@ export const hideCursor = '\u001B[?25l';
 export const clearScreen = '\u001B[H\u001B[2J';
 const eraseLineEnd = '\u001B[K';
 const sgr = /\u001B\[[\d;]*m/g;
+const sgrSticky = /\u001B\[[\d;]*m/y;
 
 function moveTo(row: number): string {
 	return `\u001B[${row + 1};1H`;
@@ -34,13 +35,41 @@ export function visibleWidth(line: string): number {
 }
 
 /**
+ * The line cut to `columns` cells, colour codes kept and reset after a cut. The views already fit their lines;
+ * this guards the moment after a resize, when one frame may still have the old layout: a wrapped line would
+ * scroll the alternate screen and leave debris.
+ */
+export function clipLine(line: string, columns: number): string {
+	if (visibleWidth(line) <= columns) return line;
+	let out = '';
+	let cells = 0;
+	let index = 0;
+	while (index < line.length && cells < columns) {
+		sgrSticky.lastIndex = index;
+		const code = sgrSticky.exec(line);
+		if (code !== null) {
+			out += code[0];
+			index += code[0].length;
+			continue;
+		}
+
+		const char = String.fromCodePoint(line.codePointAt(index)!);
+		out += char;
+		index += char.length;
+		cells++;
+	}
+
+	return `${out}\u001B[0m`;
+}
+
+/**
  * The bytes that turn `previous` (null: unknown, repaint all) into `next` on a `columns` x `rows` screen.
  * At most rows - 1 lines are drawn. Erase-to-end only after a line shorter than the screen: after a full-width line
  * the cursor sits in the pending-wrap cell, and erasing there would remove the last character.
  */
 export function frameUpdate(previous: readonly string[] | null, next: readonly string[], columns: number, rows: number): string {
 	const limit = Math.max(0, rows - 1);
-	const lines = next.slice(0, limit);
+	const lines = next.slice(0, limit).map(line => clipLine(line, columns));
 	const parts: string[] = previous === null ? [clearScreen] : [];
 	for (let i = 0; i < lines.length; i++) {
 		const line = lines[i]!;
@@ -123,7 +152,7 @@ export class ScreenWriter extends EventEmitter {
 		if (text === undefined || this.closed) return;
 		const lines = text.split('\n');
 		const update = frameUpdate(this.shown, lines, this.columns, this.rows);
-		this.shown = lines.slice(0, Math.max(0, this.rows - 1));
+		this.shown = lines.slice(0, Math.max(0, this.rows - 1)).map(line => clipLine(line, this.columns));
 		this.lastWrite = Date.now();
 		if (update !== '') this.output.write(update);
 	}

@@ -58,3 +58,11 @@ describe('fitChart', () => {
 		expect(chartGutter).toBe(4);
 	});
 });
+
+describe('threshold label', () => {
+	it('the threshold row is labelled with the threshold, not the scale value', () => {
+		const lines = chartText(fitChart({values: [10, 20], threshold: 80, width: 30, height: 5}));
+		// 5 lines: 100, 75, 50, 25, 0 — 80 lands on the 75 row and names itself.
+		expect(lines.map(line => line.slice(0, 3))).toEqual(['100', ' 80', ' 50', ' 25', '  0']);
+	});
+});

@@ -6,7 +6,7 @@ import {
 	openTerminalSession,
 	showCursor,
 } from '../../../source/ui/terminal/alternate-screen.js';
-import {clearScreen, frameUpdate, hideCursor, ScreenWriter, visibleWidth} from '../../../source/ui/terminal/screen-writer.js';
+import {clearScreen, clipLine, frameUpdate, hideCursor, ScreenWriter, visibleWidth} from '../../../source/ui/terminal/screen-writer.js';
 import {FakeProcess, FakeStdin, FakeTerminal} from '../../support/ui-fixtures.js';
 
 const leave = showCursor + leaveAlternateScreen;
@@ -41,6 +41,20 @@ describe('frameUpdate', () => {
 	it('does not erase after a full-width line (the cursor sits in the pending-wrap cell there)', () => {
 		expect(frameUpdate(null, ['\u001B[31m12345\u001B[39m'], 5, 3)).toBe(`${clearScreen}\u001B[1;1H\u001B[31m12345\u001B[39m`);
 		expect(visibleWidth('\u001B[1m▲▲ ok\u001B[22m')).toBe(5);
+	});
+});
+
+describe('clipLine', () => {
+	it('cuts to the width by cells, keeps colour codes, resets after a cut', () => {
+		expect(clipLine('abc', 5)).toBe('abc');
+		expect(clipLine('abcdef', 3)).toBe('abc\u001B[0m');
+		expect(clipLine('\u001B[31m▲▲ hot\u001B[39m', 4)).toBe('\u001B[31m▲▲ h\u001B[0m');
+		expect(visibleWidth(clipLine('x'.repeat(300), 120))).toBe(120);
+	});
+
+	it('a frame laid out for a wider pane (the render just after a shrink) never wraps', () => {
+		const update = frameUpdate(null, ['y'.repeat(120), 'z'.repeat(80)], 50, 10);
+		for (const line of update.split(/\u001B\[\d+;1H/).slice(1)) expect(visibleWidth(line.replace('\u001B[K', ''))).toBeLessThanOrEqual(50);
 	});
 });
 
@@ -121,9 +135,11 @@ describe('openTerminalSession', () => {
 		['SIGINT', 130],
 		['SIGHUP', 129],
 	] as const)('%s: tears down, leaves once, raw mode off, reports %i and exits with it after the grace time', async (signal, code) => {
-		const {terminal, stdin, proc, calls} = open();
+		const {terminal, stdin, proc, calls, session} = open();
 		proc.emit(signal);
-		proc.emit(signal);
+		// The caller disposes from inside the signal: the handler must stay, or signal-exit re-raises the signal.
+		session.dispose();
+		expect(proc.listenerCount(signal)).toBe(1);
 		expect(calls).toEqual(['teardown, output so far ends with leave: false', `signal ${signal} ${code}`]);
 		expect(count(terminal.output, leaveAlternateScreen)).toBe(1);
 		expect(terminal.output.endsWith(leave)).toBe(true);
@@ -131,7 +147,14 @@ describe('openTerminalSession', () => {
 		const deadline = Date.now() + 2000;
 		while (proc.exits.length === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 5));
 		expect(proc.exits).toEqual([code]);
-		expect(proc.listenerCount(signal)).toBe(0);
+	});
+
+	it('a second signal while shutting down exits at once', () => {
+		const {proc, calls} = open(60_000);
+		proc.emit('SIGTERM');
+		proc.emit('SIGINT');
+		expect(calls.filter(call => call.startsWith('signal'))).toEqual(['signal SIGTERM 143']);
+		expect(proc.exits).toEqual([130]);
 	});
 
 	it('an uncaught error: leaves first, then one line on stderr, exit 70', () => {
