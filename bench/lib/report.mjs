@@ -1,0 +1,132 @@
+// The Markdown report: one table per (size, variant), rows = metrics, columns = tools and ratios.
+
+const MB = 1e6;
+const pct = value => (value === null || value === undefined ? null : value * 100);
+
+const rows = [
+	{label: 'CPU, % of a core (user+system / wall)', get: r => pct(r.cpu), digits: 1},
+	{label: 'RSS at end of window, MB', get: r => (r.rssEnd ? r.rssEnd / MB : null), digits: 1},
+	{label: 'RSS peak (250 ms samples), MB', get: r => (r.rssPeak ? r.rssPeak / MB : null), digits: 1},
+	{label: 'Engine CPU under it, % of a core (dockerd+containerd+shims)', get: r => pct(r.engine?.total), digits: 1},
+	{label: '… dockerd', get: r => pct(r.engine?.dockerd), digits: 1},
+	{label: '… containerd', get: r => pct(r.engine?.containerd), digits: 1},
+	{label: '… containerd-shims', get: r => pct(r.engine?.shims), digits: 1},
+	{label: 'Engine CPU over no-monitor baseline, % of a core', get: (r, run) => (r.engine ? pct(r.engine.total - run.baseline.engine.total) : null), digits: 1},
+	{label: 'Terminal output, KB/s', get: r => (r.bytesPerSecond === undefined ? null : r.bytesPerSecond / 1000), digits: 2},
+	{label: 'First full frame after launch, s', get: r => r.firstFrame?.seconds ?? null, digits: 2, note: (r, run) => (r.firstFrame && r.firstFrame.visible < run.size ? ` (${r.firstFrame.visible} of ${run.size} rows fit)` : '')},
+	{label: 'Key to frame, median ms', get: r => r.keys?.median ?? null, digits: 0},
+	{label: 'Key to frame, worst ms', get: r => r.keys?.max ?? null, digits: 0, note: r => (r.keys?.timeouts ? ` (${r.keys.timeouts} no effect in 3 s)` : '')},
+	{label: 'Render per frame, median ms', get: r => r.render?.median ?? null, digits: 2},
+	{label: 'Render per frame, p95 ms', get: r => r.render?.p95 ?? null, digits: 2},
+	{label: 'Refresh period, s', get: r => r.refreshSeconds ?? null, digits: 1},
+	{label: 'Other load on the machine during the window, % of a core', get: r => pct(r.other), digits: 1},
+];
+
+function format(value, digits) {
+	return value === null || value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
+}
+
+function ratio(a, b) {
+	if (a === null || b === null || a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return 'n/a';
+	return `${(a / b).toFixed(2)}×`;
+}
+
+export function runTable(run) {
+	const ids = ['va-top', 'docker-stats', 'glances'];
+	const byId = Object.fromEntries(run.tools.map(tool => [tool.tool, tool]));
+	const header = ['metric', 'va-top', 'docker stats', 'glances', 'va-top / docker stats', 'va-top / glances'];
+	const lines = [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`];
+	for (const row of rows) {
+		const values = ids.map(id => {
+			const result = byId[id];
+			if (!result || result.unavailable || result.error) return null;
+			return row.get(result, run);
+		});
+		const cells = ids.map((id, index) => {
+			const result = byId[id];
+			if (!result || result.unavailable) return 'not available';
+			if (result.error) return 'failed';
+			return format(values[index], row.digits) + (row.note && values[index] !== null ? row.note(result, run) : '');
+		});
+		lines.push(`| ${[row.label, ...cells, ratio(values[0], values[1]), ratio(values[0], values[2])].join(' | ')} |`);
+	}
+	return lines.join('\n');
+}
+
+/** The issue's targets at 50 idle instances, checked against one run (a report, not an assertion). */
+export function targetsTable(run) {
+	const byId = Object.fromEntries(run.tools.map(tool => [tool.tool, tool]));
+	const va = byId['va-top'];
+	const ds = byId['docker-stats'];
+	const gl = byId.glances;
+	if (!va || va.unavailable || va.error) return '_va-top did not run: targets not checked._';
+	const ok = flag => (flag === null ? 'n/a' : flag ? 'met' : '**missed**');
+	const usable = result => result && !result.unavailable && !result.error;
+	const checks = [
+		['CPU below docker stats', `${format(pct(va.cpu), 1)} % vs ${usable(ds) ? format(pct(ds.cpu), 1) : 'n/a'} %`, usable(ds) ? va.cpu < ds.cpu : null],
+		['terminal bytes/s below glances (1 s refresh both)', `${format(va.bytesPerSecond / 1000, 2)} vs ${usable(gl) ? format(gl.bytesPerSecond / 1000, 2) : 'n/a'} KB/s`, usable(gl) ? va.bytesPerSecond < gl.bytesPerSecond : null],
+		['engine CPU below what it is under docker stats', `${format(pct(va.engine.total), 1)} % vs ${usable(ds) ? format(pct(ds.engine.total), 1) : 'n/a'} %`, usable(ds) ? va.engine.total < ds.engine.total : null],
+		['RSS under 100 MB', `${format(va.rssPeak / MB, 1)} MB peak`, va.rssPeak < 100 * MB],
+		['first full frame within 1.5 s', `${format(va.firstFrame?.seconds ?? null, 2)} s`, va.firstFrame ? va.firstFrame.seconds <= 1.5 : false],
+		['key-to-frame median under 50 ms', `${format(va.keys?.median ?? null, 0)} ms`, va.keys?.median === null || va.keys?.median === undefined ? null : va.keys.median < 50],
+	];
+	return ['| target | measured | |', '| --- | --- | --- |', ...checks.map(([what, measured, flag]) => `| ${what} | ${measured} | ${ok(flag)} |`)].join('\n');
+}
+
+export function markdown(results) {
+	const m = results.machine;
+	const out = [
+		'# va-top benchmark: the monitor\'s own cost against `docker stats` and glances',
+		'',
+		`Run ${results.date} at commit \`${results.commit}\` with \`${results.command}\`.`,
+		'',
+		`Machine: ${m.nproc} × ${m.cpuModel}, ${(m.memTotalBytes / 2 ** 30).toFixed(1)} GiB memory, Linux ${m.kernel}; Docker ${m.docker.version} (${m.docker.storageDriver}, cgroup v${m.docker.cgroupVersion}); Node ${m.node}; ${m.tmux}; ${m.glances}.`,
+		'',
+		`Each tool runs alone in a tmux pane of ${results.options.width}x${results.options.height} on the same containers, after a ${results.options.warmupSeconds} s warm-up, for a window of ${results.options.seconds} s: CPU is the process tree's user+system time over the window's wall time (/proc/PID/stat), RSS its VmRSS summed, the engine's CPU that of dockerd, containerd and every containerd-shim over the same window. "Other load" is the rest of the machine's busy time (other users of this machine), a sign of how noisy the window was. Key latency: the time from sending a key to the first screen capture (every ~3 ms) that shows its effect, after the window (va-top: \`?\` help open/close and \`j\`/\`k\` selection; glances: \`h\` help; docker stats reads no keys). MB = 10^6 bytes.`,
+		'',
+	];
+	for (const run of results.runs) {
+		out.push(`## ${run.size} containers, ${run.variant}${run.variant === 'busy' ? ` (${run.busyContainers} of them burning ~4 % of a core each)` : ''}`);
+		out.push('');
+		if (run.error) {
+			out.push(`Failed: ${run.error}`, '');
+			continue;
+		}
+		const b = run.baseline;
+		out.push(`Engine with no monitor running (${b.seconds.toFixed(0)} s): ${format(pct(b.engine.total), 1)} % of a core (dockerd ${format(pct(b.engine.dockerd), 1)}, containerd ${format(pct(b.engine.containerd), 1)}, shims ${format(pct(b.engine.shims), 1)}); other load ${format(pct(b.other), 1)} %. Containers made in ${run.createSeconds.toFixed(1)} s.`);
+		out.push('');
+		out.push(runTable(run));
+		out.push('');
+		for (const tool of run.tools) {
+			if (tool.unavailable) out.push(`- ${tool.label}: not available (${tool.unavailable})`);
+			else if (tool.error) out.push(`- ${tool.label}: ${tool.error}`);
+		}
+		if (run.size === 50 && run.variant === 'idle') {
+			out.push('', 'Targets from the issue at 50 idle instances (reported, not asserted):', '', targetsTable(run));
+		}
+		out.push('');
+	}
+	return out.join('\n');
+}
+
+export function soakMarkdown(soak) {
+	const m = soak.machine;
+	return [
+		`# va-top memory soak: ${soak.size} ${soak.variant} containers for ${(soak.seconds / 60).toFixed(0)} minutes`,
+		'',
+		`Run ${soak.date} at commit \`${soak.commit}\`; ${m.nproc} × ${m.cpuModel}, Linux ${m.kernel}, Docker ${m.docker.version}, Node ${m.node}.`,
+		'',
+		'| metric | value |',
+		'| --- | ---: |',
+		`| RSS after the first minute, MB | ${format(soak.rssAfterFirstMinute / MB, 1)} |`,
+		`| RSS at the end, MB | ${format(soak.rssEnd / MB, 1)} |`,
+		`| RSS peak, MB | ${format(soak.rssPeak / MB, 1)} |`,
+		`| RSS trend after the first minute, MB per hour (least squares) | ${format(soak.rssSlopeBytesPerHour / MB, 2)} |`,
+		`| CPU over the run, % of a core | ${format(pct(soak.cpu), 2)} |`,
+		`| Engine CPU over the run, % of a core | ${format(pct(soak.engine?.total), 2)} |`,
+		`| Terminal output, KB/s | ${format(soak.bytesPerSecond / 1000, 2)} |`,
+		'',
+		'RSS every minute (MB): ' + soak.minutes.map(entry => format(entry.rss / MB, 1)).join(', '),
+		'',
+	].join('\n');
+}

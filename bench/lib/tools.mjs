@@ -1,0 +1,81 @@
+// The monitors compared: how to start each one on bench-N's containers, how often it refreshes, and a
+// key whose effect on the screen can be recognised (for key-to-frame latency), where it has keys.
+import {readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {projectName, service} from './containers.mjs';
+
+const has = (lines, text) => lines.some(line => line.includes(text));
+
+/**
+ * Key probes: a list of steps, each a key and a test of the screen that shows the key took effect.
+ * `expect(before)` builds the test from the screen before the key (for effects relative to it).
+ */
+function toggleProbe(key, shownText, {closeKey = key, backText} = {}) {
+	return [
+		{label: `${key} (open)`, key, expect: () => lines => has(lines, shownText)},
+		{label: `${closeKey} (close)`, key: closeKey, expect: () => lines => !has(lines, shownText) && (!backText || has(lines, backText))},
+	];
+}
+
+/** va-top's selection marker moves to another row: the row with '▸' names a different instance. */
+function selectionProbe(key, project) {
+	const selected = lines => lines.find(line => line.includes('▸') && line.includes(`${project}-`)) ?? null;
+	return {
+		label: `${key} (selection)`,
+		key,
+		expect: before => {
+			const was = selected(before);
+			return lines => {
+				const now = selected(lines);
+				return now !== null && now.split(/\s+/).find(word => word.startsWith(project)) !== was?.split(/\s+/).find(word => word.startsWith(project));
+			};
+		},
+	};
+}
+
+/** The tools, for one bench size. repo: the va-top checkout; workDir: where a run may write files. */
+export function tools({repo, size, ids, workDir, pgUrl, redisUrl}) {
+	const project = projectName(size);
+	const glancesConfig = join(workDir, `glances-${size}.conf`);
+	// Debian's own configuration, with the docker plugin limited to this run's containers (the same set the
+	// others watch; glances still streams stats for every container, that is how it works).
+	const stock = readFileSync('/etc/glances/glances.conf', 'utf8');
+	writeFileSync(glancesConfig, stock.replace(/^\[docker\]\n/m, `[docker]\nshow=${project}-${service}-.*\n`));
+	return [
+		{
+			id: 'va-top',
+			label: 'va-top',
+			refreshSeconds: 1,
+			argv: [process.execPath, join(repo, 'dist/cli.js'), '--project', project, '--service', service, '--redis', redisUrl],
+			env: {DATABASE_URL: pgUrl},
+			profile: true,
+			keyProbe: [...toggleProbe('?', 'select an instance', {backText: `${project}-`}), selectionProbe('j', project), selectionProbe('k', project)],
+		},
+		{
+			id: 'docker-stats',
+			label: 'docker stats',
+			refreshSeconds: 0.5, // the CLI redraws on every stats message, about twice a second
+			argv: ['docker', 'stats', ...ids],
+			env: {},
+			keyProbe: null, // it reads no keys
+		},
+		{
+			id: 'glances',
+			label: 'glances',
+			refreshSeconds: 1,
+			argv: ['glances', '-t', '1', '-C', glancesConfig],
+			env: {},
+			keyProbe: toggleProbe('h', 'SORT PROCESSES', {backText: 'CONTAINERS'}),
+		},
+	];
+}
+
+/** Whether `node dist/cli.js` has a live monitor (before it lands, it exits 69 saying so). */
+export function vaTopLiveAvailable(repo) {
+	try {
+		const live = readFileSync(join(repo, 'dist/source/commands/live.js'), 'utf8');
+		return !live.includes('not built yet');
+	} catch {
+		return false;
+	}
+}
