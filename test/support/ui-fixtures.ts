@@ -137,7 +137,6 @@ export function frameLines(frame: string | undefined): string[] {
 }
 
 export function stripAnsi(text: string): string {
-	// eslint-disable-next-line no-control-regex
 	return text.replace(/\u001B\[[\d;]*m/g, '');
 }
 

@@ -43,10 +43,8 @@ function ChartView({title, titleColor, values, threshold, width, height, expecte
 			</Box>
 			{lines.map((line, row) => (
 				// Rows of a fixed-size chart: the index is the identity.
-				// eslint-disable-next-line react/no-array-index-key
 				<Line key={row}>
 					{line.map((segment, index) => (
-						// eslint-disable-next-line react/no-array-index-key
 						<Text key={index} color={tone(color, segmentColor[segment.kind])}>
 							{segment.text}
 						</Text>

@@ -20,7 +20,6 @@ function ChartsPanelView({charts, layout, color}: ChartsPanelProps) {
 	return (
 		<Box flexDirection="column" height={layout.height * layout.rows}>
 			{rows.map((row, rowIndex) => (
-				// eslint-disable-next-line react/no-array-index-key
 				<Box key={rowIndex} flexDirection="row" height={layout.height}>
 					{row.map(({key, ...spec}, index) => (
 						<Chart key={key} {...spec} width={layout.widths[index]!} height={layout.height} color={color} />
