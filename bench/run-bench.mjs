@@ -181,7 +181,7 @@ async function soak(options, workDir) {
 	const timeline = [];
 	while (performance.now() - launched < 20_000) {
 		const lines = await pane.capture();
-		timeline.push({t: performance.now() - launched, ...screenSummary(lines, projectName(size))});
+		timeline.push({t: performance.now() - launched, ...screenSummary(lines, projectName(size), tool.rowComplete)});
 		if (firstFullFrame(timeline) && performance.now() - launched > 3000) break;
 		await sleep(20);
 	}

@@ -124,7 +124,7 @@ export async function measureTool(tool, options) {
 		for (;;) {
 			lines = await pane.capture();
 			const t = now() - launched;
-			timeline.push({t, ...screenSummary(lines, project)});
+			timeline.push({t, ...screenSummary(lines, project, tool.rowComplete)});
 			const frame = firstFullFrame(timeline);
 			const stableFor = frame ? t - (timeline.findLast(entry => entry.visible < frame.visible)?.t ?? 0) : 0;
 			if (t >= warmupSeconds * 1000 && frame && stableFor >= 1500) break;
@@ -164,7 +164,7 @@ export async function measureTool(tool, options) {
 		result.other = used.machine - result.cpu - used.engine.total - used.containers - used.harness;
 		result.bytesPerSecond = (pane.bytesWritten() - bytesFrom) / windowSeconds;
 		result.screen = await pane.capture();
-		result.screenSummary = screenSummary(result.screen, project);
+		result.screenSummary = screenSummary(result.screen, project, tool.rowComplete);
 		if (tool.profile) {
 			const values = existsSync(profileFile) ? parseProfile(readFileSync(profileFile, 'utf8')) : [];
 			const inWindow = values.slice(profileFrom);

@@ -49,6 +49,8 @@ export function tools({repo, size, ids, workDir, pgUrl, redisUrl}) {
 			argv: [process.execPath, join(repo, 'dist/cli.js'), '--project', project, '--service', service, '--redis', redisUrl],
 			env: {DATABASE_URL: pgUrl},
 			profile: true,
+			// CPU and memory both: CPU needs two readings, memory one, so memory alone is not a full row.
+			rowComplete: /^\s.*?\s\d+(?:\.\d+)?%\s+\d+(?:\.\d+)?%/,
 			keyProbe: [...toggleProbe('?', 'select an instance', {backText: `${project}-`}), selectionProbe('j', project), selectionProbe('k', project)],
 		},
 		{
@@ -57,6 +59,7 @@ export function tools({repo, size, ids, workDir, pgUrl, redisUrl}) {
 			refreshSeconds: 0.5, // the CLI redraws on every stats message, about twice a second
 			argv: ['docker', 'stats', ...ids],
 			env: {},
+			rowComplete: /^\s+\d+\.\d+%\s+\S+ \/ \S+\s+\d+\.\d+%/,
 			keyProbe: null, // it reads no keys
 		},
 		{
@@ -65,6 +68,8 @@ export function tools({repo, size, ids, workDir, pgUrl, redisUrl}) {
 			refreshSeconds: 1,
 			argv: ['glances', '-t', '1', '-C', glancesConfig],
 			env: {},
+			// Name, status, uptime, then CPU% (a bare 0.0) and MEM/MAX.
+			rowComplete: /\s\d+\.\d+\s+\S+\/\S+/,
 			keyProbe: toggleProbe('h', 'SORT PROCESSES', {backText: 'CONTAINERS'}),
 		},
 	];
