@@ -1,8 +1,21 @@
-// `va-top`: the full-screen monitor. The UI lands with issue 3; until then this says so plainly.
+// `va-top`: the full-screen monitor. Starts the stack, hands the screen to the UI, stops the stack on every way out.
 import type {Options} from '../config/options.js';
+import {UsageError} from '../config/usage-error.js';
 import type {Stack} from '../sources/stack.js';
+import {renderLive} from '../ui/render-live.js';
 
-export async function runLive(_stack: Stack, _options: Options): Promise<number> {
-	process.stderr.write('va-top: the live monitor is not built yet; use --once\n');
-	return 69;
+/** Closing connections must not hold the prompt hostage. */
+const stopGraceMs = 1500;
+
+export async function runLive(stack: Stack, options: Options): Promise<number> {
+	if (!process.stdout.isTTY) {
+		throw new UsageError('the live monitor needs a terminal on stdout, expected a TTY (use --once for a report)');
+	}
+
+	stack.start();
+	try {
+		return await renderLive({stack, options});
+	} finally {
+		await Promise.race([stack.stop(), new Promise(resolve => setTimeout(resolve, stopGraceMs).unref())]);
+	}
 }
