@@ -1,5 +1,6 @@
 // The safety rules of scale and drain as pure functions: the action runner asks them before a confirmation is
 // shown and again right before acting, so the screen and the engine can never disagree about what is allowed.
+import type {ContainerState} from './types.js';
 
 export type ActionKind = 'scale' | 'drain';
 
@@ -132,4 +133,14 @@ export function scaleDownVictims<T extends {number: number | null; name: string}
 		return bn - an || b.name.localeCompare(a.name);
 	});
 	return ordered.slice(0, Math.max(0, count));
+}
+
+/** The instances that count for scaling: what `docker compose ps` shows as up. Exited and created ones do not count. */
+export function countsAsRunning(state: ContainerState): boolean {
+	return state === 'running' || state === 'restarting' || state === 'paused';
+}
+
+/** The instance count the confirmation shows and the runner checks again before acting. */
+export function runningCount(instances: ReadonlyArray<{state: ContainerState}>): number {
+	return instances.filter((instance) => countsAsRunning(instance.state)).length;
 }

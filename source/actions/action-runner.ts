@@ -1,0 +1,539 @@
+// The ONE place the screen calls to scale or drain. It plans (what the confirmation shows), and when confirmed it
+// reads the count again, applies every safety rule again, writes and fsyncs the audit "began" line, acts through the
+// backend, and reports progress and results to the event log and to the instance rows.
+//
+// Rules, whatever the caller does: --read-only refuses everything (and writes nothing anywhere); one action at a
+// time; never outside --min/--max; the count read right before acting must equal the one confirmed; only the
+// configured project+service (the backend re-lists by both labels); --dry-run reads but changes nothing.
+import {
+	checkDrain,
+	checkScale,
+	checkUnchanged,
+	countsAsRunning,
+	isRefusal,
+	projectDbConnections,
+	refusal,
+	runningCount,
+	scaleDownVictims,
+	type ActionKind,
+	type DbProjection,
+	type Refusal,
+} from '../core/action-rules.js';
+import type {EventEntry} from '../core/event-log.js';
+import type {ContainerState} from '../core/types.js';
+import {AuditLogError, type AuditLog, type AuditResult} from './audit-log.js';
+import type {ActionBackend, BackendInstance} from './backend.js';
+import {abortableSleep, drainInstances, type DrainOutcome, type DrainPhase, type DrainProgress} from './drain.js';
+
+export interface ActionRunnerOptions {
+	min: number;
+	max: number;
+	readOnly: boolean;
+	dryRun: boolean;
+	appPort: number;
+	drainTimeoutMs: number;
+	/** The database IMMEDIATE threshold in % (thresholds.dbImmediate): a scale-up projected above it warns. */
+	dbThreshold: number;
+	/** Readings of zero connections in a row that end a drain early (default 3). */
+	zeroReadings?: number;
+	/** Between connection readings (default 1000 ms). */
+	pollIntervalMs?: number;
+}
+
+export interface ActionRunnerInit {
+	backend: ActionBackend;
+	options: ActionRunnerOptions;
+	/** Required unless readOnly (nothing is ever written then). */
+	audit: AuditLog | null;
+	log: (entry: EventEntry) => void;
+	now?: () => number;
+	/** For tests on the demo's simulated clock. */
+	sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface ScaleContext {
+	/** The running count the screen shows (runningCount of the snapshot's instances). */
+	current: number;
+	/** PostgreSQL client connections and max_connections, when read. */
+	dbConnections?: number;
+	dbMax?: number;
+	/** The snapshot's instances, to name the ones a scale-down would drain. */
+	instances?: ReadonlyArray<{name: string; number: number | null; state: ContainerState}>;
+}
+
+export interface ScalePlan {
+	kind: 'scale';
+	from: number;
+	to: number;
+	direction: 'up' | 'down';
+	/** e.g. `scale voiceassist-server 3 → 4` */
+	title: string;
+	/** What will be done, in order, in words. */
+	steps: string[];
+	/** Up only: projected database connections; null when unknown. */
+	db: DbProjection | null;
+	/** Things to read before pressing y (the DB projection above the threshold, dry-run). */
+	warnings: string[];
+	dryRun: boolean;
+}
+
+export interface DrainPlan {
+	kind: 'drain';
+	instance: {id: string; name: string};
+	from: number;
+	to: number;
+	title: string;
+	steps: string[];
+	timeoutSeconds: number;
+	warnings: string[];
+	dryRun: boolean;
+}
+
+export type ActionPlan = ScalePlan | DrainPlan;
+
+export type ActionOutcome = Exclude<AuditResult, 'began'>;
+
+export interface ActionResult {
+	action: ActionKind;
+	result: ActionOutcome;
+	from: number | null;
+	to: number | null;
+	instance: string | null;
+	/** One line: what happened, or why not. */
+	message: string;
+	durationMs: number;
+	refusal?: Refusal;
+}
+
+export interface ActionControl {
+	/** Aborting puts drained instances back into the balancer, until the stop has begun. */
+	signal?: AbortSignal;
+	onProgress?: (progress: DrainProgress) => void;
+}
+
+/** What an instance row shows while an action touches it, and its last result. */
+export interface InstanceActivity {
+	phase: DrainPhase | 'planned' | 'removed' | 'restored' | 'failed' | 'aborted' | 'created';
+	/** Short, for the row: e.g. `draining 3 conn 27s`, `stopping`, `restored`. */
+	text: string;
+	connections: number | null;
+	secondsLeft: number | null;
+}
+
+export interface ActionRunner {
+	readonly readOnly: boolean;
+	readonly dryRun: boolean;
+	readonly backendKind: ActionBackend['kind'];
+	planScale(target: number, context: ScaleContext): ScalePlan | Refusal;
+	executeScale(plan: ScalePlan, control?: ActionControl): Promise<ActionResult>;
+	planDrain(instance: {id: string; name: string; state?: ContainerState}, context: {current: number}): DrainPlan | Refusal;
+	executeDrain(plan: DrainPlan, control?: ActionControl): Promise<ActionResult>;
+	/** The action in progress, or null. */
+	inProgress(): ActionPlan | null;
+	/** Per instance name: what is happening to it. Entries of the last action stay until the next one begins. */
+	activity(): ReadonlyMap<string, InstanceActivity>;
+	/** Called whenever inProgress() or activity() changes. */
+	subscribe(listener: () => void): () => void;
+	/** The balancer found last (for the confirmation); refreshBalancer() looks again. */
+	balancerDescription(): string;
+	refreshBalancer(): Promise<string>;
+}
+
+function errorText(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+function plural(count: number, word: string): string {
+	return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+export function createActionRunner(init: ActionRunnerInit): ActionRunner {
+	const {backend, options, log} = init;
+	const now = init.now ?? Date.now;
+	const sleep = init.sleep ?? abortableSleep;
+	const limits = {min: options.min, max: options.max, readOnly: options.readOnly};
+	const settings = {
+		appPort: options.appPort,
+		timeoutMs: options.drainTimeoutMs,
+		zeroReadings: options.zeroReadings ?? 3,
+		intervalMs: options.pollIntervalMs ?? 1000,
+	};
+	if (!options.readOnly && init.audit === null) throw new Error('an audit log is required unless read-only');
+
+	let busy: ActionPlan | null = null;
+	let activities = new Map<string, InstanceActivity>();
+	const listeners = new Set<() => void>();
+	let balancerText = 'not looked for yet';
+
+	function changed(): void {
+		for (const listener of [...listeners]) {
+			try {
+				listener();
+			} catch {
+				// A listener's bug must not stop an action.
+			}
+		}
+	}
+
+	function setActivity(name: string, activity: InstanceActivity): void {
+		activities = new Map(activities).set(name, activity);
+		changed();
+	}
+
+	function event(kind: ActionKind, instance: string | null, text: string, failure = false): void {
+		try {
+			log({at: now(), level: failure ? 'IMMEDIATE' : 'INFO', key: instance === null ? `action:${kind}` : `action:${kind}:${instance}`, text});
+		} catch {
+			// The event log is for people; the audit log is the record.
+		}
+	}
+
+	/** Writes one audit line; an unusable log is reported, and the caller decides what that means. */
+	function audit(
+		action: ActionKind,
+		result: AuditResult,
+		fields: {instance: string | null; from: number | null; to: number | null; started: number | null; error: string | null},
+	): string | null {
+		if (init.audit === null) return 'no audit log';
+		try {
+			init.audit.write({
+				action,
+				instance: fields.instance,
+				from: fields.from,
+				to: fields.to,
+				result,
+				duration: fields.started === null ? null : now() - fields.started,
+				error: fields.error,
+			});
+			return null;
+		} catch (error) {
+			return error instanceof AuditLogError ? error.message : `audit log: ${errorText(error)}`;
+		}
+	}
+
+	function finish(action: ActionKind, result: ActionOutcome, from: number | null, to: number | null, instance: string | null, started: number, text: string, extra: {refusal?: Refusal; error?: string | null} = {}): ActionResult {
+		const problem = audit(action, result, {instance, from, to, started: result === 'refused' ? null : started, error: extra.error ?? (result === 'refused' ? text : null)});
+		event(action, instance, text, result === 'failed');
+		if (problem !== null) event(action, instance, `the result was not written to the audit log: ${problem}`, true);
+		return {action, result, from, to, instance, message: text, durationMs: now() - started, ...(extra.refusal === undefined ? {} : {refusal: extra.refusal})};
+	}
+
+	function refuse(found: Refusal, started: number, writeAudit = true): ActionResult {
+		const text = `${found.action} refused: ${found.reason}`;
+		const from = found.from ?? null;
+		const to = found.to ?? null;
+		const instance = found.instance ?? null;
+		// Read-only writes nothing anywhere, not even its refusals.
+		if (!writeAudit || found.code === 'read-only') {
+			event(found.action, instance, text);
+			return {action: found.action, result: 'refused', from, to, instance, message: text, durationMs: now() - started, refusal: found};
+		}
+
+		return finish(found.action, 'refused', from, to, instance, started, text, {refusal: found, error: found.reason});
+	}
+
+	function begin(plan: ActionPlan): Refusal | null {
+		if (busy !== null) {
+			const what = busy.kind === 'scale' ? `scale ${busy.from} → ${busy.to}` : `drain of ${busy.instance.name}`;
+			return refusal(plan.kind, 'busy', `another action is in progress (${what}); wait for it or abort it`, {
+				from: plan.from,
+				to: plan.to,
+				...(plan.kind === 'drain' ? {instance: plan.instance.name} : {}),
+			});
+		}
+
+		busy = plan;
+		activities = new Map();
+		changed();
+		return null;
+	}
+
+	function end(): void {
+		busy = null;
+		changed();
+	}
+
+	function onDrainProgress(control: ActionControl | undefined) {
+		return (progress: DrainProgress) => {
+			const text =
+				progress.phase === 'balancer'
+					? 'leaving balancer'
+					: progress.phase === 'waiting'
+						? `draining ${progress.connections ?? '?'} conn ${progress.secondsLeft}s`
+						: progress.phase === 'stopping'
+							? 'stopping'
+							: progress.phase === 'restoring'
+								? 'restoring'
+								: 'removed';
+			setActivity(progress.instance, {
+				phase: progress.phase === 'done' ? 'removed' : progress.phase,
+				text,
+				connections: progress.connections,
+				secondsLeft: progress.phase === 'waiting' ? progress.secondsLeft : null,
+			});
+			try {
+				control?.onProgress?.(progress);
+			} catch {
+				// As above: the drain goes on.
+			}
+		};
+	}
+
+	/** Runs a drain of `victims` and turns its outcome into a result. */
+	async function runDrain(kind: ActionKind, victims: BackendInstance[], from: number, to: number, started: number, control: ActionControl | undefined): Promise<ActionResult> {
+		const instanceField = kind === 'drain' ? victims[0]!.name : null;
+		const names = victims.map((victim) => victim.name).join(', ');
+		let outcome: DrainOutcome;
+		try {
+			const balancer = await backend.balancer();
+			balancerText = balancer.description;
+			outcome = await drainInstances({
+				backend,
+				balancer,
+				victims,
+				target: to,
+				settings,
+				signal: control?.signal,
+				onProgress: onDrainProgress(control),
+				note: (text, failure) => event(kind, instanceField, text, failure),
+				now,
+				sleep,
+			});
+		} catch (error) {
+			outcome = {kind: 'failed', stage: 'balancer', error: errorText(error), restoreErrors: []};
+		}
+
+		const title = kind === 'drain' ? `drain ${names}` : `scale ${from} → ${to}`;
+		if (outcome.kind === 'stopped') {
+			for (const victim of victims) setActivity(victim.name, {phase: 'removed', text: 'removed', connections: null, secondsLeft: null});
+			const late = outcome.timedOut.length > 0 ? `, timed out with ${outcome.timedOut.map((entry) => `${entry.connections} open on ${entry.name}`).join(', ')}` : ', connections drained';
+			return finish(kind, 'ok', from, to, instanceField, started, `${title} ok: ${names} stopped and removed after ${(outcome.waitedMs / 1000).toFixed(1)} s${late}; service ${from} → ${to}`);
+		}
+
+		const restoreNote = outcome.restoreErrors.length > 0 ? `; ${outcome.restoreErrors.join('; ')}` : '';
+		if (outcome.kind === 'aborted') {
+			for (const victim of victims) setActivity(victim.name, {phase: outcome.restoreErrors.length > 0 ? 'failed' : 'restored', text: outcome.restoreErrors.length > 0 ? 'restore failed' : 'restored', connections: null, secondsLeft: null});
+			return finish(kind, 'aborted', from, to, instanceField, started, `${title} aborted: ${names} ${outcome.restoreErrors.length > 0 ? 'NOT all' : ''} back in the balancer, nothing stopped${restoreNote}`.replace('  ', ' '), {
+				error: outcome.restoreErrors.length > 0 ? outcome.restoreErrors.join('; ') : null,
+			});
+		}
+
+		for (const victim of victims) setActivity(victim.name, {phase: 'failed', text: `${kind} failed`, connections: null, secondsLeft: null});
+		const state =
+			outcome.stage === 'stopping'
+				? 'instances that still run were put back into the balancer'
+				: outcome.restoreErrors.length > 0
+					? 'putting back into the balancer failed'
+					: 'nothing stopped, back in the balancer';
+		const text = `${title} failed${outcome.stage === 'stopping' ? ' while stopping' : ''}: ${outcome.error} (${state})${restoreNote}`;
+		return finish(kind, 'failed', from, to, instanceField, started, text, {error: `${outcome.error}${restoreNote}`});
+	}
+
+	/** Lists and checks the count; returns the fresh instances or a refusal/failure result. */
+	async function freshInstances(kind: ActionKind, started: number, from: number, to: number, instance: string | null): Promise<BackendInstance[] | ActionResult> {
+		try {
+			return await backend.list();
+		} catch (error) {
+			return finish(kind, 'failed', from, to, instance, started, `${kind} failed: cannot list the instances again (${errorText(error)}); nothing was done`, {error: errorText(error)});
+		}
+	}
+
+	return {
+		readOnly: options.readOnly,
+		dryRun: options.dryRun,
+		backendKind: backend.kind,
+		planScale(target, context) {
+			const found = checkScale(context.current, target, limits);
+			if (found !== null) {
+				// A refused key press is an attempted action: the event log and the audit log say so (read-only: neither writes).
+				refuse(found, now());
+				return found;
+			}
+
+			const from = context.current;
+			const direction = target > from ? 'up' : 'down';
+			const steps: string[] = [];
+			const warnings: string[] = [];
+			let db: DbProjection | null = null;
+			if (direction === 'up') {
+				steps.push(backend.describeScaleUp(from, target));
+				db = projectDbConnections({instances: from, target, dbConnections: context.dbConnections, dbMax: context.dbMax, thresholdPercent: options.dbThreshold});
+				steps.push(db === null ? 'database connections after: unknown (no reading)' : db.text);
+				if (db?.warn) warnings.push(db.text);
+			} else {
+				const running = (context.instances ?? []).filter((instance) => countsAsRunning(instance.state));
+				const victims = running.length === from ? scaleDownVictims(running, from - target).map((instance) => instance.name) : [];
+				const who = victims.length > 0 ? victims.join(', ') : `the ${plural(from - target, 'highest-numbered replica')}`;
+				steps.push(`take ${who} out of the load balancer (${balancerText})`);
+				steps.push(`wait until their connections on port ${options.appPort} read 0 ${settings.zeroReadings} times in a row, at most ${Math.ceil(settings.timeoutMs / 1000)} s`);
+				steps.push(`then ${backend.describeRemoval(victims.length > 0 ? victims : [who], target)}`);
+			}
+
+			steps.push(`the count is read again before acting: it must still be ${from}`);
+			if (options.dryRun) warnings.push('DRY RUN: nothing will be changed, only shown and logged');
+			return {kind: 'scale', from, to: target, direction, title: `scale ${from} → ${target}`, steps, db, warnings, dryRun: options.dryRun};
+		},
+
+		async executeScale(plan, control) {
+			const started = now();
+			const busyRefusal = begin(plan);
+			if (busyRefusal !== null) return refuse(busyRefusal, started);
+			try {
+				if (options.readOnly) return refuse(refusal('scale', 'read-only', 'read-only: actions are off (--read-only)', {from: plan.from, to: plan.to}), started);
+				const listed = await freshInstances('scale', started, plan.from, plan.to, null);
+				if (!Array.isArray(listed)) return listed;
+				const actual = runningCount(listed);
+				const found = checkUnchanged('scale', plan.from, actual) ?? checkScale(actual, plan.to, limits);
+				if (found !== null) return refuse(found, started);
+				const running = listed.filter((instance) => countsAsRunning(instance.state));
+				const victims = plan.direction === 'down' ? scaleDownVictims(running, plan.from - plan.to) : [];
+				if (options.dryRun) {
+					const what = plan.direction === 'up'
+						? backend.describeScaleUp(plan.from, plan.to)
+						: `drain ${victims.map((victim) => victim.name).join(', ')} (out of ${balancerText}, wait for connections on port ${options.appPort} up to ${Math.ceil(settings.timeoutMs / 1000)} s), then ${backend.describeRemoval(victims.map((victim) => victim.name), plan.to)}`;
+					return finish('scale', 'dry-run', plan.from, plan.to, null, started, `dry-run: scale ${plan.from} → ${plan.to} would ${what}; nothing was changed`);
+				}
+
+				const problem = audit('scale', 'began', {instance: null, from: plan.from, to: plan.to, started: null, error: null});
+				if (problem !== null) {
+					return refuse(refusal('scale', 'unsafe-audit-log', `${problem}; nothing was done`, {from: plan.from, to: plan.to}), started, false);
+				}
+
+				event('scale', null, `scale ${plan.from} → ${plan.to} began (${backend.description})`);
+				if (plan.direction === 'down') return await runDrain('scale', victims, plan.from, plan.to, started, control);
+
+				let created: string[];
+				let notes: string[];
+				try {
+					({created, notes} = await backend.scaleUp(listed, plan.to));
+				} catch (error) {
+					let after = '';
+					try {
+						after = `; ${runningCount(await backend.list())} instances run now`;
+					} catch {
+						// The error above is the news.
+					}
+
+					return finish('scale', 'failed', plan.from, plan.to, null, started, `scale ${plan.from} → ${plan.to} failed: ${errorText(error)}${after}`, {error: errorText(error)});
+				}
+
+				for (const name of created) setActivity(name, {phase: 'created', text: 'new', connections: null, secondsLeft: null});
+				for (const note of notes) event('scale', null, note);
+				let count = plan.to;
+				try {
+					// A new instance still starting (the demo's first second) counts: the backend said it started it.
+					const fresh = new Set(created);
+					count = (await backend.list()).filter((instance) => countsAsRunning(instance.state) || (fresh.has(instance.name) && instance.state === 'created')).length;
+				} catch {
+					// Created and started is what we know.
+				}
+
+				if (count !== plan.to) {
+					const text = `scale ${plan.from} → ${plan.to} failed: created ${created.join(', ') || 'nothing'} but ${count} instances run, expected ${plan.to}`;
+					return finish('scale', 'failed', plan.from, plan.to, null, started, text, {error: text});
+				}
+
+				return finish('scale', 'ok', plan.from, plan.to, null, started, `scale ${plan.from} → ${plan.to} ok: created ${created.join(', ')} (${((now() - started) / 1000).toFixed(1)} s)`);
+			} finally {
+				end();
+			}
+		},
+
+		planDrain(instance, context) {
+			const found =
+				options.readOnly
+					? refusal('drain', 'read-only', 'read-only: actions are off (--read-only)', {instance: instance.name})
+					: instance.state !== undefined && !countsAsRunning(instance.state)
+						? refusal('drain', 'not-running', `${instance.name} is ${instance.state}; only a running instance can be drained`, {instance: instance.name})
+						: checkDrain(context.current, instance.name, limits);
+			if (found !== null) {
+				refuse(found, now());
+				return found;
+			}
+
+			const timeoutSeconds = Math.ceil(settings.timeoutMs / 1000);
+			const steps = [
+				`take ${instance.name} out of the load balancer (${balancerText})`,
+				`count its established connections on port ${options.appPort} every ${settings.intervalMs / 1000} s until 0 is read ${settings.zeroReadings} times in a row, at most ${timeoutSeconds} s`,
+				`then ${backend.describeRemoval([instance.name], context.current - 1)}: service ${context.current} → ${context.current - 1}`,
+				'Esc before the stop puts it back into the load balancer',
+			];
+			const warnings = options.dryRun ? ['DRY RUN: nothing will be changed, only shown and logged'] : [];
+			return {
+				kind: 'drain',
+				instance: {id: instance.id, name: instance.name},
+				from: context.current,
+				to: context.current - 1,
+				title: `drain ${instance.name}`,
+				steps,
+				timeoutSeconds,
+				warnings,
+				dryRun: options.dryRun,
+			};
+		},
+
+		async executeDrain(plan, control) {
+			const started = now();
+			const name = plan.instance.name;
+			const busyRefusal = begin(plan);
+			if (busyRefusal !== null) return refuse(busyRefusal, started);
+			try {
+				if (options.readOnly) return refuse(refusal('drain', 'read-only', 'read-only: actions are off (--read-only)', {instance: name}), started);
+				const listed = await freshInstances('drain', started, plan.from, plan.to, name);
+				if (!Array.isArray(listed)) return listed;
+				const actual = runningCount(listed);
+				const victim = listed.find((instance) => instance.id === plan.instance.id);
+				const found =
+					victim === undefined
+						? refusal('drain', 'not-found', `${name} is no longer an instance of the service`, {instance: name, from: plan.from, to: plan.to})
+						: !countsAsRunning(victim.state)
+							? refusal('drain', 'not-running', `${name} is ${victim.state}; only a running instance can be drained`, {instance: name, from: plan.from, to: plan.to})
+							: (checkUnchanged('drain', plan.from, actual, name) ?? checkDrain(actual, name, limits));
+				if (found !== null) return refuse(found, started);
+				if (options.dryRun) {
+					let connections = 'unknown';
+					try {
+						connections = String(await backend.connections(victim!, options.appPort));
+					} catch (error) {
+						connections = `unreadable (${errorText(error)})`;
+					}
+
+					const text = `dry-run: drain ${name} would take it out of ${balancerText}, wait for its ${connections} connection(s) on port ${options.appPort} (at most ${plan.timeoutSeconds} s), then ${backend.describeRemoval([name], plan.to)}: service ${plan.from} → ${plan.to}; nothing was changed`;
+					return finish('drain', 'dry-run', plan.from, plan.to, name, started, text);
+				}
+
+				const problem = audit('drain', 'began', {instance: name, from: plan.from, to: plan.to, started: null, error: null});
+				if (problem !== null) {
+					return refuse(refusal('drain', 'unsafe-audit-log', `${problem}; nothing was done`, {instance: name, from: plan.from, to: plan.to}), started, false);
+				}
+
+				event('drain', name, `drain ${name} began (${backend.description})`);
+				return await runDrain('drain', [victim!], plan.from, plan.to, started, control);
+			} finally {
+				end();
+			}
+		},
+
+		inProgress: () => busy,
+		activity: () => activities,
+		subscribe(listener) {
+			listeners.add(listener);
+			return () => {
+				listeners.delete(listener);
+			};
+		},
+		balancerDescription: () => balancerText,
+		async refreshBalancer() {
+			try {
+				balancerText = (await backend.balancer()).description;
+			} catch (error) {
+				balancerText = `unknown (${errorText(error)})`;
+			}
+
+			changed();
+			return balancerText;
+		},
+	};
+}
+
+export {isRefusal};

@@ -1,0 +1,75 @@
+// What scale and drain need from whatever runs the instances: the Docker Engine API (default), the compose CLI
+// (--compose-file), or the demo simulation. The action runner holds the rules; backends only do what they are told,
+// and each re-reads the service's instances itself before acting.
+import type {ContainerState, HealthStatus} from '../core/types.js';
+
+export interface BackendInstance {
+	id: string;
+	name: string;
+	/** com.docker.compose.container-number, null when missing. */
+	number: number | null;
+	state: ContainerState;
+	health: HealthStatus;
+	/** Epoch ms. */
+	createdAt: number;
+	/**
+	 * Names a load balancer may know the instance by: its container name, `SERVICE-N` (the runbook's nginx upstream),
+	 * `PROJECT_SERVICE_N` and `PROJECT-SERVICE-N`, its short id (its default hostname) and its IP addresses.
+	 */
+	aliases: string[];
+	/** What hooks get as the address: IP:PORT on its first network with an IP, else NAME:PORT. */
+	address: string;
+}
+
+/** How one instance was taken out of a balancer, and how to put it back. */
+export interface BalancerHandle {
+	/** What was done, for the event log. */
+	readonly description: string;
+	/** Puts the instance back; resolves with what was done, rejects with the balancer's own message. */
+	restore(): Promise<string>;
+}
+
+export interface Balancer {
+	/** For the confirmation and the log: e.g. `nginx in voiceassist-nginx-1`, `--lb-remove-cmd hook`, `none`. */
+	readonly description: string;
+	/**
+	 * Takes the instance out of the balancer. Rejects with the balancer's own message, and then leaves nothing
+	 * half done (a configuration edited but not reloadable is put back first).
+	 */
+	remove(instance: BackendInstance): Promise<BalancerHandle>;
+}
+
+export interface ScaleUpOutcome {
+	/** Names of the instances created and started. */
+	created: string[];
+	/** Things worth saying (e.g. image moved on, health check still starting). */
+	notes: string[];
+}
+
+export interface ActionBackend {
+	readonly kind: 'engine' | 'compose' | 'demo';
+	/** Where it acts, e.g. `Docker Engine API at unix:///var/run/docker.sock`. */
+	readonly description: string;
+	/** Lists the service's instances again, by project AND service labels; one-off containers are left out. */
+	list(): Promise<BackendInstance[]>;
+	/** In words, for the confirmation: how scaling up from `from` to `to` is done. */
+	describeScaleUp(from: number, to: number): string;
+	/** In words: how the named instances are stopped and removed, leaving `to`. */
+	describeRemoval(names: readonly string[], to: number): string;
+	/** Creates instances until `target` run. `instances` is a fresh list(). */
+	scaleUp(instances: readonly BackendInstance[], target: number): Promise<ScaleUpOutcome>;
+	/** Stops (SIGTERM, then the container's stop timeout) and removes the victims, leaving `target` instances. */
+	remove(victims: readonly BackendInstance[], target: number): Promise<void>;
+	/** Established connections on `port` inside the instance. Rejects when they cannot be read. */
+	connections(instance: BackendInstance, port: number): Promise<number>;
+	/** The balancer in front of the service, found now. */
+	balancer(): Promise<Balancer>;
+}
+
+/** Balancer for a service with none in front: draining only waits for connections. */
+export const noBalancer: Balancer = {
+	description: 'no load balancer (no nginx service in the project and no --lb-remove-cmd)',
+	async remove() {
+		return {description: 'no load balancer to take it out of', restore: async () => 'no load balancer to put it back into'};
+	},
+};

@@ -1,0 +1,95 @@
+// With --compose-file: scaling runs `docker compose` (or `docker-compose` where only that exists)
+// `up -d --no-deps --scale SERVICE=N --no-recreate SERVICE`, as the runbook does, so Compose itself creates and
+// removes containers. Listing, connection counts and the balancer are the Engine API's, as in the engine backend.
+// `--no-deps` and naming the service keep Compose from touching any other service of the project.
+import {execFile} from 'node:child_process';
+import {existsSync} from 'node:fs';
+import path from 'node:path';
+import {promisify} from 'node:util';
+import {scrubSecrets} from '../core/redact.js';
+import type {ActionBackend} from './backend.js';
+import {lastLine} from './docker-io.js';
+import {createEngineBackend, type EngineBackendOptions} from './engine-backend.js';
+
+const run = promisify(execFile);
+
+export interface ComposeBackendOptions extends EngineBackendOptions {
+	composeFile: string;
+	/** The Docker host the monitor uses (--docker-host); handed to Compose as DOCKER_HOST. */
+	dockerHost?: string;
+	/** Which compose to run; found when not given. */
+	composeCommand?: readonly string[];
+	/** Bounds one compose run (creating or stopping containers can take a while). */
+	composeTimeoutMs?: number;
+	env?: NodeJS.ProcessEnv;
+}
+
+/** `docker compose` when the plugin answers, else `docker-compose`; rejects when neither exists. */
+export async function findCompose(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+	for (const candidate of [['docker', 'compose'], ['docker-compose']]) {
+		try {
+			await run(candidate[0]!, [...candidate.slice(1), 'version'], {timeout: 10_000, env});
+			return candidate;
+		} catch {
+			// Not installed, or `docker` without the compose plugin.
+		}
+	}
+
+	throw new Error('neither `docker compose` nor `docker-compose` is installed (needed for --compose-file)');
+}
+
+export function createComposeBackend(options: ComposeBackendOptions): ActionBackend {
+	const engine = createEngineBackend(options);
+	const file = path.resolve(options.composeFile);
+	const env = {...(options.env ?? process.env), ...(options.dockerHost === undefined ? {} : {DOCKER_HOST: options.dockerHost})};
+	let command: Promise<string[]> | undefined = options.composeCommand === undefined ? undefined : Promise.resolve([...options.composeCommand]);
+
+	function args(target: number): string[] {
+		return ['--ansi', 'never', '-p', options.project, '-f', file, 'up', '-d', '--no-deps', '--scale', `${options.service}=${target}`, '--no-recreate', options.service];
+	}
+
+	async function compose(target: number): Promise<void> {
+		if (!existsSync(file)) throw new Error(`--compose-file ${file} does not exist`);
+		command ??= findCompose(env);
+		const base = await command.catch((error: unknown) => {
+			command = undefined;
+			throw error;
+		});
+		try {
+			await run(base[0]!, [...base.slice(1), ...args(target)], {
+				cwd: path.dirname(file),
+				env,
+				timeout: options.composeTimeoutMs ?? 180_000,
+				maxBuffer: 4 * 1024 * 1024,
+			});
+		} catch (error) {
+			const failure = error as {stderr?: string; stdout?: string; code?: number | string; killed?: boolean};
+			// Compose 1.29 prints progress lines ending in "... " and the error last.
+			const detail = lastLine((failure.stderr ?? '').replace(/\r/g, '\n')) || lastLine(failure.stdout ?? '');
+			const exit = failure.killed === true ? 'was killed after the timeout' : `exited ${String(failure.code ?? '?')}`;
+			throw new Error(scrubSecrets(`${base.join(' ')} up --scale ${options.service}=${target} ${exit}${detail ? `: ${detail}` : ''}`, options.secrets ?? []));
+		}
+	}
+
+	const shown = () => `${options.composeCommand?.join(' ') ?? 'docker compose'} -f ${file} up -d --no-deps --scale ${options.service}=N --no-recreate ${options.service}`;
+	return {
+		...engine,
+		kind: 'compose',
+		description: `compose CLI with ${file}`,
+		describeScaleUp(_from, to) {
+			return `run ${shown().replace('=N', `=${to}`)}`;
+		},
+		describeRemoval(names, to) {
+			return `run ${shown().replace('=N', `=${to}`)}, which stops ${names.join(', ')} gracefully and removes ${names.length === 1 ? 'it' : 'them'}`;
+		},
+		async scaleUp(instances, target) {
+			const before = new Set(instances.map((instance) => instance.id));
+			await compose(target);
+			const after = await engine.list();
+			return {created: after.filter((instance) => !before.has(instance.id)).map((instance) => instance.name), notes: []};
+		},
+		async remove(_victims, target) {
+			await compose(target);
+		},
+	};
+}
