@@ -5,6 +5,7 @@
 //
 // usage: node bench/run-bench.mjs [--sizes 10,50,200] [--variants idle,busy] [--seconds 30] [--warmup 5]
 //          [--keys 12] [--tools va-top,docker-stats,glances] [--out bench/results] [--soak SECONDS]
+//          [--va-top-cli dist/cli.js]
 // Needs: the Docker engine, PostgreSQL and Redis of scripts/services-up.sh, a built dist/ (npm run build),
 // and glances (bench/setup-bench.sh). Containers are labelled va-top.bench=1 and always removed at the end.
 import {execFileSync} from 'node:child_process';
@@ -37,6 +38,7 @@ function parseArgs(argv) {
 		tools: ['va-top', 'docker-stats', 'glances'],
 		out: join(repo, 'bench/results'),
 		soak: 0,
+		cli: join(repo, 'dist/cli.js'),
 		width: 120,
 		height: 40,
 	};
@@ -61,8 +63,9 @@ function parseArgs(argv) {
 		else if (flag === '--tools') options.tools = list(value());
 		else if (flag === '--out') options.out = resolve(value());
 		else if (flag === '--soak') options.soak = number(flag, value());
+		else if (flag === '--va-top-cli') options.cli = resolve(value());
 		else if (flag === '-h' || flag === '--help') {
-			process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 9).join('\n').replace(/^\/\/ ?/gm, '') + '\n');
+			process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split("\n").slice(1, 10).join('\n').replace(/^\/\/ ?/gm, '') + '\n');
 			process.exit(0);
 		} else throw new Error(`unknown argument ${flag} (see --help)`);
 	}
@@ -137,8 +140,8 @@ async function runOne(size, variant, options, workDir) {
 	run.createSeconds = createSeconds;
 	log(`  made in ${createSeconds.toFixed(1)} s; engine baseline for ${options.seconds} s`);
 	run.baseline = await measureBaseline({seconds: options.seconds, containerIds: ids});
-	const available = vaTopLiveAvailable(repo);
-	for (const tool of toolsFor({repo, size, ids, workDir, pgUrl, redisUrl})) {
+	const available = vaTopLiveAvailable(options.cli);
+	for (const tool of toolsFor({cli: options.cli, size, ids, workDir, pgUrl, redisUrl})) {
 		if (!options.tools.includes(tool.id)) continue;
 		if (tool.id === 'va-top' && !available) {
 			run.tools.push({tool: tool.id, label: tool.label, unavailable: 'the live monitor is not built yet (dist/cli.js exits 69 without --once)'});
@@ -173,9 +176,9 @@ async function runOne(size, variant, options, workDir) {
 async function soak(options, workDir) {
 	const size = 50;
 	const variant = 'idle';
-	if (!vaTopLiveAvailable(repo)) throw new Error('the live monitor is not built yet: nothing to soak');
+	if (!vaTopLiveAvailable(options.cli)) throw new Error('the live monitor is not built yet: nothing to soak');
 	const {ids} = await prepareContainers(size, variant);
-	const tool = toolsFor({repo, size, ids, workDir, pgUrl, redisUrl}).find(candidate => candidate.id === 'va-top');
+	const tool = toolsFor({cli: options.cli, size, ids, workDir, pgUrl, redisUrl}).find(candidate => candidate.id === 'va-top');
 	const pane = new Pane({name: 'soak', argv: tool.argv, env: tool.env, width: options.width, height: options.height, outputFile: join(workDir, 'soak.out'), cwd: workDir});
 	const launched = pane.go();
 	const timeline = [];

@@ -133,6 +133,10 @@ export async function measureTool(tool, options) {
 		}
 		const frame = firstFullFrame(timeline);
 		result.firstFrame = frame ? {seconds: frame.ms / 1000, visible: frame.visible} : null;
+		// How the screen filled in: the captures where what it showed changed (seconds, shown, with readings).
+		result.fillIn = timeline
+			.filter((entry, index) => index === 0 || entry.visible !== timeline[index - 1].visible || entry.withNumbers !== timeline[index - 1].withNumbers)
+			.map(entry => [Number((entry.t / 1000).toFixed(3)), entry.visible, entry.withNumbers]);
 		if (pane.dead()) {
 			result.error = `exited before the window: ${lines.filter(line => line.trim()).slice(-3).join(' | ')}`;
 			return result;
@@ -154,7 +158,7 @@ export async function measureTool(tool, options) {
 		result.window = {seconds: windowSeconds, startedAfterLaunchSeconds: (from.t - launched) / 1000};
 		result.cpu = (cpuTo - cpuFrom) / windowSeconds;
 		result.rssEnd = rss.current();
-		result.rssPeak = rss.peak();
+		result.rssPeak = Math.max(rss.peak(), result.rssEnd);
 		result.hwm = procMemory(pane.pid)?.hwm ?? null;
 		result.processes = pids.length;
 		result.engine = used.engine;

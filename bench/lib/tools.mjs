@@ -1,7 +1,7 @@
 // The monitors compared: how to start each one on bench-N's containers, how often it refreshes, and a
 // key whose effect on the screen can be recognised (for key-to-frame latency), where it has keys.
 import {readFileSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {projectName, service} from './containers.mjs';
 
 const has = (lines, text) => lines.some(line => line.includes(text));
@@ -33,8 +33,8 @@ function selectionProbe(key, project) {
 	};
 }
 
-/** The tools, for one bench size. repo: the va-top checkout; workDir: where a run may write files. */
-export function tools({repo, size, ids, workDir, pgUrl, redisUrl}) {
+/** The tools, for one bench size. cli: va-top's dist/cli.js; workDir: where a run may write files. */
+export function tools({cli, size, ids, workDir, pgUrl, redisUrl}) {
 	const project = projectName(size);
 	const glancesConfig = join(workDir, `glances-${size}.conf`);
 	// Debian's own configuration, with the docker plugin limited to this run's containers (the same set the
@@ -46,7 +46,7 @@ export function tools({repo, size, ids, workDir, pgUrl, redisUrl}) {
 			id: 'va-top',
 			label: 'va-top',
 			refreshSeconds: 1,
-			argv: [process.execPath, join(repo, 'dist/cli.js'), '--project', project, '--service', service, '--redis', redisUrl],
+			argv: [process.execPath, cli, '--project', project, '--service', service, '--redis', redisUrl],
 			env: {DATABASE_URL: pgUrl},
 			profile: true,
 			// CPU and memory both: CPU needs two readings, memory one, so memory alone is not a full row.
@@ -76,9 +76,9 @@ export function tools({repo, size, ids, workDir, pgUrl, redisUrl}) {
 }
 
 /** Whether `node dist/cli.js` has a live monitor (before it lands, it exits 69 saying so). */
-export function vaTopLiveAvailable(repo) {
+export function vaTopLiveAvailable(cli) {
 	try {
-		const live = readFileSync(join(repo, 'dist/source/commands/live.js'), 'utf8');
+		const live = readFileSync(join(dirname(cli), 'source/commands/live.js'), 'utf8');
 		return !live.includes('not built yet');
 	} catch {
 		return false;
