@@ -338,6 +338,20 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		}
 	}
 
+	async function refreshBalancer(): Promise<string> {
+		try {
+			balancerText = (await backend.balancer()).description;
+		} catch (error) {
+			balancerText = `unknown (${errorText(error)})`;
+		}
+
+		changed();
+		return balancerText;
+	}
+
+	// Looked for once now, so the first confirmation can name it; every drain looks again before acting.
+	if (!options.readOnly) void refreshBalancer();
+
 	return {
 		readOnly: options.readOnly,
 		dryRun: options.dryRun,
@@ -523,16 +537,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 			};
 		},
 		balancerDescription: () => balancerText,
-		async refreshBalancer() {
-			try {
-				balancerText = (await backend.balancer()).description;
-			} catch (error) {
-				balancerText = `unknown (${errorText(error)})`;
-			}
-
-			changed();
-			return balancerText;
-		},
+		refreshBalancer,
 	};
 }
 
