@@ -59,7 +59,7 @@ export function runHook(
 				const detail = scrubSecrets(lastLine(stderr) || lastLine(stdout), secrets);
 				const failure = error as NodeJS.ErrnoException & {killed?: boolean; code?: number | string; signal?: string | null};
 				if (failure.killed === true || failure.signal === 'SIGKILL') {
-					reject(new Error(`${flag} did not finish within ${Math.round(timeoutMs / 1000)} s and was killed${detail ? `: ${detail}` : ''}`));
+					reject(new Error(`${flag} did not finish within ${timeoutMs >= 1000 ? Math.round(timeoutMs / 1000) : (timeoutMs / 1000).toFixed(1)} s and was killed${detail ? `: ${detail}` : ''}`));
 				} else if (typeof failure.code === 'number') {
 					reject(new Error(`${flag} exited ${failure.code}${detail ? `: ${detail}` : ''}`));
 				} else {
