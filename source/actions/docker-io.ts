@@ -11,11 +11,20 @@ export interface ExecResult {
 	stderr: string;
 }
 
-/** Runs `cmd` (argv, no shell) in the container; rejects only when the engine cannot run it or it times out. */
-export async function execIn(docker: Dockerode, id: string, cmd: readonly string[], timeoutMs = 15_000): Promise<ExecResult> {
+/**
+ * Runs `cmd` (argv, no shell) in the container, feeding it `stdin` when given; rejects only when the engine cannot
+ * run it or it times out.
+ */
+export async function execIn(docker: Dockerode, id: string, cmd: readonly string[], timeoutMs = 15_000, stdin?: Buffer): Promise<ExecResult> {
 	const container = docker.getContainer(id);
-	const exec = await container.exec({Cmd: [...cmd], AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false});
-	const stream = (await exec.start({hijack: true, stdin: false})) as NodeJS.ReadableStream & {destroy?: () => void};
+	const withInput = stdin !== undefined;
+	const exec = await container.exec({Cmd: [...cmd], AttachStdout: true, AttachStderr: true, AttachStdin: withInput, Tty: false});
+	const stream = (await exec.start({hijack: true, stdin: withInput})) as NodeJS.ReadWriteStream & {destroy?: () => void};
+	if (withInput) {
+		// Ending our side closes the command's stdin.
+		stream.end(stdin);
+	}
+
 	const stdout = new PassThrough();
 	const stderr = new PassThrough();
 	const out: Buffer[] = [];
@@ -202,10 +211,30 @@ export async function readContainerFile(docker: Dockerode, id: string, file: str
 	throw new Error(`${file}: too many symbolic links`);
 }
 
-/** Replaces one file of the container with `content`, keeping the mode and owner it had. */
+/**
+ * Replaces one file of the container with `content`, keeping the mode and owner it had. Through the archive endpoint
+ * first; a file bind-mounted on its own (as the runbook mounts nginx.conf) cannot be replaced that way (the engine
+ * cannot unlink a mount point), so then it is rewritten in place by `sh -c 'cat > FILE'` in the container.
+ */
 export async function writeContainerFile(docker: Dockerode, id: string, file: ContainerFile, content: Buffer): Promise<void> {
 	const tar = writeTar(path.posix.basename(file.path), content, {mode: file.mode, uid: file.uid, gid: file.gid});
-	await docker.getContainer(id).putArchive(tar, {path: path.posix.dirname(file.path)});
+	try {
+		await docker.getContainer(id).putArchive(tar, {path: path.posix.dirname(file.path)});
+		return;
+	} catch (archiveError) {
+		let result: ExecResult;
+		try {
+			result = await execIn(docker, id, ['sh', '-c', 'cat > "$1"', 'va-top', file.path], 15_000, content);
+		} catch {
+			throw new Error(engineMessage(archiveError));
+		}
+
+		if (result.exitCode !== 0) {
+			const why = lastLine(result.stderr) || lastLine(result.stdout) || engineMessage(archiveError);
+			const hint = /read-only/i.test(why) ? ' (mounted read-only: edit it where it is mounted from, or use --lb-remove-cmd/--lb-restore-cmd)' : '';
+			throw new Error(`${why}${hint}`);
+		}
+	}
 }
 
 /** The engine's own message for an API error (dockerode wraps it in "(HTTP code N) ..."). */

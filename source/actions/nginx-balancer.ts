@@ -38,7 +38,9 @@ export function createNginxBalancer(options: NginxBalancerOptions): Balancer {
 		}
 
 		if (result.exitCode !== 0) {
-			const line = lastLine(result.stderr.split('\n').filter((text) => /\[emerg\]|\[alert\]|\[error\]|failed|error/i.test(text)).join('\n')) || lastLine(result.stderr) || lastLine(result.stdout);
+			// nginx's own reason is its [emerg] line; "test failed" follows it and says less.
+			const lines = result.stderr.split('\n').map((text) => text.trim());
+			const line = lines.find((text) => /\[(emerg|alert|crit|error)\]/.test(text)) ?? (lastLine(result.stderr) || lastLine(result.stdout));
 			throw new Error(`${what} in ${container.name} failed: ${line || `exit code ${String(result.exitCode)}`}`);
 		}
 
