@@ -38,11 +38,38 @@ export async function findCompose(env: NodeJS.ProcessEnv = process.env): Promise
 	throw new Error('neither `docker compose` nor `docker-compose` is installed (needed for --compose-file)');
 }
 
+/**
+ * Compose's own error from its output: progress lines ("Creating x ... done") dropped, the last few lines kept
+ * (a YAML error says what and where on separate lines).
+ */
+export function composeError(output: string): string {
+	const lines = output
+		.replace(/\r/g, '\n')
+		.split('\n')
+		.map((line) => line.trim())
+		.filter((line) => line !== '' && !/\.\.\.\s*(done|error)?$/i.test(line) && !/^(Creating|Starting|Stopping|Removing|Recreating)\b/.test(line));
+	const text = lines.slice(-3).join(' / ');
+	return text.length > 400 ? `…${text.slice(-400)}` : text;
+}
+
 export function createComposeBackend(options: ComposeBackendOptions): ActionBackend {
 	const engine = createEngineBackend(options);
 	const file = path.resolve(options.composeFile);
 	const env = {...(options.env ?? process.env), ...(options.dockerHost === undefined ? {} : {DOCKER_HOST: options.dockerHost})};
 	let command: Promise<string[]> | undefined = options.composeCommand === undefined ? undefined : Promise.resolve([...options.composeCommand]);
+	// What the confirmation names; found in the background so the first confirmation can already say which.
+	let shownCommand = options.composeCommand?.join(' ') ?? 'docker compose';
+	if (command === undefined) {
+		command = findCompose(env);
+		command.then(
+			(found) => {
+				shownCommand = found.join(' ');
+			},
+			() => {
+				command = undefined;
+			},
+		);
+	}
 
 	function args(target: number): string[] {
 		return ['--ansi', 'never', '-p', options.project, '-f', file, 'up', '-d', '--no-deps', '--scale', `${options.service}=${target}`, '--no-recreate', options.service];
@@ -64,14 +91,13 @@ export function createComposeBackend(options: ComposeBackendOptions): ActionBack
 			});
 		} catch (error) {
 			const failure = error as {stderr?: string; stdout?: string; code?: number | string; killed?: boolean};
-			// Compose 1.29 prints progress lines ending in "... " and the error last.
-			const detail = lastLine((failure.stderr ?? '').replace(/\r/g, '\n')) || lastLine(failure.stdout ?? '');
+			const detail = composeError(failure.stderr ?? '') || lastLine(failure.stdout ?? '');
 			const exit = failure.killed === true ? 'was killed after the timeout' : `exited ${String(failure.code ?? '?')}`;
 			throw new Error(scrubSecrets(`${base.join(' ')} up --scale ${options.service}=${target} ${exit}${detail ? `: ${detail}` : ''}`, options.secrets ?? []));
 		}
 	}
 
-	const shown = () => `${options.composeCommand?.join(' ') ?? 'docker compose'} -f ${file} up -d --no-deps --scale ${options.service}=N --no-recreate ${options.service}`;
+	const shown = () => `${shownCommand} -f ${file} up -d --no-deps --scale ${options.service}=N --no-recreate ${options.service}`;
 	return {
 		...engine,
 		kind: 'compose',
