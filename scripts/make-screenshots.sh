@@ -8,8 +8,9 @@
 #           DIR/va-top-help-80x24.{svg,txt}  the same screen with the help overlay open (?)
 #           DIR/va-top-wide.{svg,txt}        the demo at the wide size (default 140x45), 1-minute chart window
 #           DIR/va-top-real-wide.{svg,txt}   with --real: the local busybox stack (scripts/stack-up.sh --hot 1)
-#                                            against PostgreSQL and Redis on loopback
-#   and a .png beside each .svg when rsvg-convert (Debian: librsvg2-bin) is installed; it is not installed here.
+#                                            against PostgreSQL and Redis on loopback, 1-minute window; the
+#                                            stack is left as found (removed, or its hot instances restored)
+#   and a .png beside each .svg when rsvg-convert (Debian: librsvg2-bin) is installed (this script does not install it).
 #   defaults: DIR=media, builds dist/ first (npm run build) unless --no-build
 # Needs: node, tmux; --real also needs the Docker engine, PostgreSQL and Redis of scripts/services-up.sh.
 # The demo needs none of them. Each shot takes about 20 s (the demo's breach timer must be running).
@@ -175,8 +176,11 @@ if [ "$REAL" = 1 ]; then
 	# The URLs go in through the pane's environment: a typed password could end up in a printed screen.
 	open_pane real "$WIDE_COLS" "$WIDE_ROWS" "VA_SHOTS_PG=$PG_URL" "VA_SHOTS_REDIS=$REDIS_URL"
 	start real 'node dist/cli.js --project '"$REAL_PROJECT"' --service voiceassist-server --pg "$VA_SHOTS_PG" --redis "$VA_SHOTS_REDIS"'
-	# The hot instance's breach timer runs (toward IMMEDIATE at the runbook's 10 m) and every panel has a reading.
-	wait_for real 60 '▲+ [0-9]+s → IMMEDIATE at ' 'DB conn [0-9]+/' 'REDIS mem [0-9]'
+	wait_for real 15 'data [0-9]+s old' || die "va-top did not start"
+	tm send-keys -t real 1
+	# The hot instance's breach timer has run 10 s (toward IMMEDIATE at the runbook's 10 m), so the charts show
+	# the climb, and every panel has a reading.
+	wait_for real 60 '▲+ [1-9][0-9]s → IMMEDIATE at ' 'DB conn [0-9]+/' 'REDIS mem [0-9]' 'window 1m'
 	shoot real va-top-real-wide "va-top on a local stack of busybox containers at ${WIDE}"
 	quit real
 fi
