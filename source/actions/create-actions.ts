@@ -1,0 +1,95 @@
+// From the validated Options to the action runner the screen calls: the demo backend with --demo, the compose CLI
+// with --compose-file, else the Engine API at --docker-host; the hooks when given, else the project's nginx;
+// the audit log unless --read-only (then nothing is ever written).
+import type {Options} from '../config/options.js';
+import type {EventEntry} from '../core/event-log.js';
+import type {DemoStack} from '../sources/demo/demo-stack.js';
+import {connectDocker} from '../sources/docker/connect.js';
+import {createActionRunner, type ActionRunner} from './action-runner.js';
+import {openAuditLog, type AuditLog} from './audit-log.js';
+import type {ActionBackend} from './backend.js';
+import {createComposeBackend} from './compose-backend.js';
+import {createDemoBackend} from './demo-backend.js';
+import {createEngineBackend} from './engine-backend.js';
+
+export type ActionOptions = Pick<
+	Options,
+	| 'project'
+	| 'service'
+	| 'dockerHost'
+	| 'thresholds'
+	| 'max'
+	| 'min'
+	| 'composeFile'
+	| 'lbRemoveCmd'
+	| 'lbRestoreCmd'
+	| 'appPort'
+	| 'drainTimeoutMs'
+	| 'readOnly'
+	| 'dryRun'
+	| 'auditLog'
+	| 'demo'
+>;
+
+export interface CreateActionsInput {
+	options: ActionOptions;
+	/** Where action events go: the monitor's log (monitor.log). */
+	log: (entry: EventEntry) => void;
+	/** openStack's demo, required with --demo. */
+	demo?: DemoStack;
+	/** Passwords to keep out of messages and the audit log (the stack's secrets). */
+	secrets?: readonly string[];
+	env?: NodeJS.ProcessEnv;
+}
+
+export interface Actions {
+	runner: ActionRunner;
+	/** null with --read-only. */
+	audit: AuditLog | null;
+	/** Closes the audit log; call on exit. */
+	close(): void;
+}
+
+export function createBackend(input: CreateActionsInput): ActionBackend {
+	const {options} = input;
+	if (options.demo) {
+		if (input.demo === undefined) throw new Error('--demo actions need the demo stack');
+		return createDemoBackend(input.demo, {appPort: options.appPort});
+	}
+
+	const {docker, endpoint} = connectDocker(options.dockerHost);
+	const common = {
+		docker,
+		endpoint,
+		project: options.project,
+		service: options.service,
+		appPort: options.appPort,
+		secrets: input.secrets,
+		...(options.lbRemoveCmd !== undefined && options.lbRestoreCmd !== undefined ? {hooks: {remove: options.lbRemoveCmd, restore: options.lbRestoreCmd}} : {}),
+	};
+	if (options.composeFile !== undefined) {
+		return createComposeBackend({...common, composeFile: options.composeFile, dockerHost: options.dockerHost, env: input.env});
+	}
+
+	return createEngineBackend(common);
+}
+
+export function createActions(input: CreateActionsInput): Actions {
+	const {options} = input;
+	const audit = options.readOnly ? null : openAuditLog({path: options.auditLog, env: input.env, secrets: input.secrets});
+	const runner = createActionRunner({
+		backend: createBackend(input),
+		options: {
+			min: options.min,
+			max: options.max,
+			readOnly: options.readOnly,
+			dryRun: options.dryRun,
+			appPort: options.appPort,
+			drainTimeoutMs: options.drainTimeoutMs,
+			dbThreshold: options.thresholds.dbImmediate,
+		},
+		audit,
+		log: input.log,
+	});
+	return {runner, audit, close: () => audit?.close()};
+}
