@@ -244,6 +244,23 @@ describe.skipIf(!available)('actions through the Engine API', () => {
 		expect(readAudit(auditFile).at(-1)).toMatchObject({result: 'failed', error: expect.stringContaining('exited 7') as unknown});
 	}, 30_000);
 
+	it("an engine error is shown with the engine's own message and leaves the service as it was", async () => {
+		// Someone else's container holds the name the next replica would get.
+		const squatter = `${project}-${service}-3`;
+		await docker(['create', '--name', squatter, '--network', 'none', '--label', `va-top.test-run=${project}`, '--label', `com.docker.compose.project=${project}`, 'va-top/busybox:1', 'true']);
+		try {
+			const actions = runner();
+			const result = await actions.executeScale(await scalePlan(actions, 3));
+			expect(result.result).toBe('failed');
+			expect(result.message).toMatch(new RegExp(`creating ${squatter}: Conflict\\. The container name "/${squatter}" is already in use`));
+			expect(result.message).toContain('2 instances run now');
+			expect((await running()).sort()).toEqual([`${project}-${service}-1`, `${project}-${service}-2`]);
+			expect(readAudit(auditFile).at(-1)).toMatchObject({action: 'scale', result: 'failed', from: 2, to: 3, error: expect.stringContaining('already in use') as unknown});
+		} finally {
+			await docker(['rm', '-f', squatter]);
+		}
+	}, 30_000);
+
 	it('refuses a count that changed under the confirmation, below min, above max, read-only; dry-run changes nothing', async () => {
 		const actions = runner();
 		const plan = await scalePlan(actions, 3);
