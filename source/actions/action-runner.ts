@@ -397,7 +397,11 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				const listed = await freshInstances('scale', started, plan.from, plan.to, null);
 				if (!Array.isArray(listed)) return listed;
 				const actual = runningCount(listed);
-				const found = checkUnchanged('scale', plan.from, actual) ?? checkScale(actual, plan.to, limits);
+				const backendReason = backend.refuseScale?.(listed, plan.to) ?? null;
+				const found =
+					checkUnchanged('scale', plan.from, actual) ??
+					checkScale(actual, plan.to, limits) ??
+					(backendReason === null ? null : refusal('scale', 'backend', backendReason, {from: plan.from, to: plan.to}));
 				if (found !== null) return refuse(found, started);
 				const running = listed.filter((instance) => countsAsRunning(instance.state));
 				const victims = plan.direction === 'down' ? scaleDownVictims(running, plan.from - plan.to) : [];

@@ -56,6 +56,8 @@ export interface ActionBackend {
 	describeScaleUp(from: number, to: number): string;
 	/** In words: how the named instances are stopped and removed, leaving `to`. */
 	describeRemoval(names: readonly string[], to: number): string;
+	/** A reason this backend cannot scale the listed service to `target` safely, or null. Asked before acting. */
+	refuseScale?(instances: readonly BackendInstance[], target: number): string | null;
 	/** Creates instances until `target` run. `instances` is a fresh list(). */
 	scaleUp(instances: readonly BackendInstance[], target: number): Promise<ScaleUpOutcome>;
 	/** Stops (SIGTERM, then the container's stop timeout) and removes the victims, leaving `target` instances. */

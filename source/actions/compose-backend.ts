@@ -6,6 +6,7 @@ import {execFile} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {promisify} from 'node:util';
+import {countsAsRunning} from '../core/action-rules.js';
 import {scrubSecrets} from '../core/redact.js';
 import type {ActionBackend} from './backend.js';
 import {lastLine} from './docker-io.js';
@@ -107,6 +108,13 @@ export function createComposeBackend(options: ComposeBackendOptions): ActionBack
 		},
 		describeRemoval(names, to) {
 			return `run ${shown().replace('=N', `=${to}`)}, which stops ${names.join(', ')} gracefully and removes ${names.length === 1 ? 'it' : 'them'}`;
+		},
+		refuseScale(instances) {
+			// Compose counts stopped containers as replicas: it would start them instead of creating new ones, and on
+			// the way down it could remove a running replica va-top has not drained. Refuse rather than guess.
+			const stopped = instances.filter((instance) => !countsAsRunning(instance.state));
+			if (stopped.length === 0) return null;
+			return `compose also counts the stopped ${stopped.map((instance) => `${instance.name} (${instance.state})`).join(', ')}; remove ${stopped.length === 1 ? 'it' : 'them'} first (docker rm), or scale without --compose-file`;
 		},
 		async scaleUp(instances, target) {
 			const before = new Set(instances.map((instance) => instance.id));

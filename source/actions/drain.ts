@@ -166,6 +166,19 @@ export async function drainInstances(run: DrainRun): Promise<DrainOutcome> {
 		return {kind: 'failed', stage: 'stopping', error: message(error), restoreErrors};
 	}
 
+	// Trust but verify: compose picks its own victims, and one that still runs must not stay out of the balancer.
+	try {
+		const after = await backend.list();
+		const left = victims.filter((victim) => after.some((instance) => instance.id === victim.id && countsAsRunning(instance.state)));
+		if (left.length > 0) {
+			const restoreErrors = await restoreAll(new Set(left.map((instance) => instance.id)));
+			const names = left.map((instance) => instance.name).join(', ');
+			return {kind: 'failed', stage: 'stopping', error: `${names} still running after the removal (the backend removed other instances?)`, restoreErrors};
+		}
+	} catch {
+		// The removal reported success; a failed listing does not undo that.
+	}
+
 	for (const instance of victims) progress(instance, 'done', last.get(instance.id) ?? null, 0, zeros.get(instance.id) ?? 0);
 	return {kind: 'stopped', waitedMs, timedOut};
 }

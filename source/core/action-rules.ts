@@ -15,6 +15,7 @@ export type RefusalCode =
 	| 'not-found'
 	| 'not-running'
 	| 'no-template'
+	| 'backend'
 	| 'unsafe-audit-log';
 
 export interface Refusal {

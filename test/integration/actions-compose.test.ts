@@ -126,9 +126,24 @@ describe.skipIf(!available || compose === null)('actions through the compose CLI
 		]);
 	}, 60_000);
 
+	it('refuses while the service has a stopped container, which compose would count as a replica', async () => {
+		const stopped = `${project}_${service}_2`;
+		await promisify(execFile)('docker', ['stop', stopped]);
+		try {
+			const actions = runner();
+			const result = await actions.executeScale(await scalePlan(actions, 2));
+			expect(result).toMatchObject({result: 'refused', refusal: {code: 'backend'}});
+			expect(result.message).toContain(`compose also counts the stopped ${stopped} (exited)`);
+			expect((await replicas()).map((entry) => entry.state)).toEqual(['running', 'exited']);
+		} finally {
+			await promisify(execFile)('docker', ['start', stopped]);
+		}
+	}, 30_000);
+
 	it("a compose failure is shown with compose's own message and changes nothing", async () => {
 		const missing = path.join(temp.dir, 'missing.yml');
 		const result = await runner(missing).executeScale(await scalePlan(runner(missing), 3));
+		// Nothing else ran: the count is still 2.
 		expect(result.result).toBe('failed');
 		expect(result.message).toContain(`--compose-file ${missing} does not exist`);
 		const broken = path.join(temp.dir, 'broken.yml');
