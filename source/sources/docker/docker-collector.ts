@@ -326,6 +326,10 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 			memLimitBytes: memory ? memory.limitBytes : previous.memLimitBytes,
 			sampledAt: read > 0 ? read : now(),
 		};
+		// The status's time is when data last came in (by our clock, as for PostgreSQL and Redis): the screen marks
+		// docker stale from it when the daemon stops answering. Without this it stayed at the connect time.
+		const at = now();
+		if (status.kind === 'ok' && at - status.at >= 250) status = {kind: 'ok', at};
 		changed();
 	}
 

@@ -36,7 +36,9 @@ function describe(name: SourceName, status: SourceStatus, dataAt: number | null,
 }
 
 export function sourceLines(snapshot: StackSnapshot, now: number, intervalMs: number): SourceLine[] {
-	const dockerAt = snapshot.docker.status.kind === 'ok' ? snapshot.docker.status.at : null;
+	// Docker's data are the stats streams of running instances; with none running a quiet daemon is not a stale one.
+	const streaming = snapshot.docker.instances.some(instance => instance.state === 'running');
+	const dockerAt = snapshot.docker.status.kind === 'ok' ? (streaming ? snapshot.docker.status.at : snapshot.at) : null;
 	return [
 		describe('docker', snapshot.docker.status, dockerAt, now, intervalMs),
 		describe('postgres', snapshot.postgres.status, snapshot.postgres.sample?.at ?? null, now, intervalMs),
