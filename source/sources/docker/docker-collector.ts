@@ -506,7 +506,11 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 	function fail(reason: string): void {
 		lastReason = reason;
 		downSince ??= now();
-		setStatus({kind: 'unreachable', reason, since: downSince});
+		// Unreachable first; once retrying it stays 'reconnecting' (with the newest reason) until a connect succeeds.
+		// Going back to 'unreachable' after each failed attempt left 'reconnecting' on screen for a few milliseconds
+		// only, so the header never said that va-top was reconnecting.
+		const kind = status.kind === 'reconnecting' ? 'reconnecting' : 'unreachable';
+		setStatus({kind, reason, since: downSince});
 		scheduleRetry();
 	}
 
