@@ -61,6 +61,13 @@ export interface ScaleContext {
 	instances?: ReadonlyArray<{name: string; number: number | null; state: ContainerState}>;
 }
 
+export interface DrainContext {
+	/** The running count the screen shows. */
+	current: number;
+	/** The snapshot's instances, to say whether compose or the engine will remove it. */
+	instances?: ReadonlyArray<{id: string; number: number | null; state: ContainerState; name: string}>;
+}
+
 export interface ScalePlan {
 	kind: 'scale';
 	from: number;
@@ -126,7 +133,7 @@ export interface ActionRunner {
 	readonly backendKind: ActionBackend['kind'];
 	planScale(target: number, context: ScaleContext): ScalePlan | Refusal;
 	executeScale(plan: ScalePlan, control?: ActionControl): Promise<ActionResult>;
-	planDrain(instance: {id: string; name: string; state?: ContainerState}, context: {current: number}): DrainPlan | Refusal;
+	planDrain(instance: {id: string; name: string; state?: ContainerState}, context: DrainContext): DrainPlan | Refusal;
 	executeDrain(plan: DrainPlan, control?: ActionControl): Promise<ActionResult>;
 	/** The action in progress, or null. */
 	inProgress(): ActionPlan | null;
@@ -141,6 +148,13 @@ export interface ActionRunner {
 
 function errorText(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
+}
+
+/** Whether the instance is the highest-numbered running one (the one Compose would remove); undefined: unknown. */
+function isHighest(id: string, instances: ReadonlyArray<{id: string; number: number | null; state: ContainerState; name: string}> | undefined): boolean | undefined {
+	if (instances === undefined) return undefined;
+	const top = scaleDownVictims(instances.filter((instance) => countsAsRunning(instance.state)), 1)[0];
+	return top?.id === id;
 }
 
 function plural(count: number, word: string): string {
@@ -380,7 +394,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				const who = victims.length > 0 ? victims.join(', ') : `the ${plural(from - target, 'highest-numbered replica')}`;
 				steps.push(`take ${who} out of the load balancer (${balancerText})`);
 				steps.push(`wait until their connections on port ${options.appPort} read 0 ${settings.zeroReadings} times in a row, at most ${Math.ceil(settings.timeoutMs / 1000)} s`);
-				steps.push(`then ${backend.describeRemoval(victims.length > 0 ? victims : [who], target)}`);
+				steps.push(`then ${backend.describeRemoval(victims.length > 0 ? victims : [who], target, true)}`);
 			}
 
 			steps.push(`the count is read again before acting: it must still be ${from}`);
@@ -408,7 +422,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				if (options.dryRun) {
 					const what = plan.direction === 'up'
 						? backend.describeScaleUp(plan.from, plan.to)
-						: `drain ${victims.map((victim) => victim.name).join(', ')} (out of ${balancerText}, wait for connections on port ${options.appPort} up to ${Math.ceil(settings.timeoutMs / 1000)} s), then ${backend.describeRemoval(victims.map((victim) => victim.name), plan.to)}`;
+						: `drain ${victims.map((victim) => victim.name).join(', ')} (out of ${balancerText}, wait for connections on port ${options.appPort} up to ${Math.ceil(settings.timeoutMs / 1000)} s), then ${backend.describeRemoval(victims.map((victim) => victim.name), plan.to, true)}`;
 					return finish('scale', 'dry-run', plan.from, plan.to, null, started, `dry-run: scale ${plan.from} → ${plan.to} would ${what}; nothing was changed`);
 				}
 
@@ -473,7 +487,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 			const steps = [
 				`take ${instance.name} out of the load balancer (${balancerText})`,
 				`count its established connections on port ${options.appPort} every ${settings.intervalMs / 1000} s until 0 is read ${settings.zeroReadings} times in a row, at most ${timeoutSeconds} s`,
-				`then ${backend.describeRemoval([instance.name], context.current - 1)}: service ${context.current} → ${context.current - 1}`,
+				`then ${backend.describeRemoval([instance.name], context.current - 1, isHighest(instance.id, context.instances))}: service ${context.current} → ${context.current - 1}`,
 				'Esc before the stop puts it back into the load balancer',
 			];
 			const warnings = options.dryRun ? ['DRY RUN: nothing will be changed, only shown and logged'] : [];
@@ -516,7 +530,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 						connections = `unreadable (${errorText(error)})`;
 					}
 
-					const text = `dry-run: drain ${name} would take it out of ${balancerText}, wait for its ${connections} connection(s) on port ${options.appPort} (at most ${plan.timeoutSeconds} s), then ${backend.describeRemoval([name], plan.to)}: service ${plan.from} → ${plan.to}; nothing was changed`;
+					const text = `dry-run: drain ${name} would take it out of ${balancerText}, wait for its ${connections} connection(s) on port ${options.appPort} (at most ${plan.timeoutSeconds} s), then ${backend.describeRemoval([name], plan.to, isHighest(victim!.id, listed))}: service ${plan.from} → ${plan.to}; nothing was changed`;
 					return finish('drain', 'dry-run', plan.from, plan.to, name, started, text);
 				}
 

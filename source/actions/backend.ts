@@ -54,13 +54,19 @@ export interface ActionBackend {
 	list(): Promise<BackendInstance[]>;
 	/** In words, for the confirmation: how scaling up from `from` to `to` is done. */
 	describeScaleUp(from: number, to: number): string;
-	/** In words: how the named instances are stopped and removed, leaving `to`. */
-	describeRemoval(names: readonly string[], to: number): string;
+	/**
+	 * In words: how the named instances are stopped and removed, leaving `to`. `highest`: whether they are the
+	 * highest-numbered running replicas (what Compose itself would remove); undefined when not known.
+	 */
+	describeRemoval(names: readonly string[], to: number, highest?: boolean): string;
 	/** A reason this backend cannot scale the listed service to `target` safely, or null. Asked before acting. */
 	refuseScale?(instances: readonly BackendInstance[], target: number): string | null;
 	/** Creates instances until `target` run. `instances` is a fresh list(). */
 	scaleUp(instances: readonly BackendInstance[], target: number): Promise<ScaleUpOutcome>;
-	/** Stops (SIGTERM, then the container's stop timeout) and removes the victims, leaving `target` instances. */
+	/**
+	 * Stops (SIGTERM, then the container's stop timeout) and removes exactly the victims, leaving `target` instances.
+	 * `instances` is a fresh list().
+	 */
 	remove(victims: readonly BackendInstance[], target: number): Promise<void>;
 	/** Established connections on `port` inside the instance. Rejects when they cannot be read. */
 	connections(instance: BackendInstance, port: number): Promise<number>;

@@ -6,7 +6,7 @@ import {execFile} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {promisify} from 'node:util';
-import {countsAsRunning} from '../core/action-rules.js';
+import {countsAsRunning, scaleDownVictims} from '../core/action-rules.js';
 import {scrubSecrets} from '../core/redact.js';
 import type {ActionBackend} from './backend.js';
 import {lastLine} from './docker-io.js';
@@ -106,8 +106,12 @@ export function createComposeBackend(options: ComposeBackendOptions): ActionBack
 		describeScaleUp(_from, to) {
 			return `run ${shown().replace('=N', `=${to}`)}`;
 		},
-		describeRemoval(names, to) {
-			return `run ${shown().replace('=N', `=${to}`)}, which stops ${names.join(', ')} gracefully and removes ${names.length === 1 ? 'it' : 'them'}`;
+		describeRemoval(names, to, highest) {
+			const them = names.length === 1 ? 'it' : 'them';
+			const direct = `stop ${names.join(', ')} gracefully (SIGTERM, then its stop timeout) and remove ${them} through the Engine API (compose would remove the highest number instead)`;
+			if (highest === false) return direct;
+			const viaCompose = `run ${shown().replace('=N', `=${to}`)}, which stops ${names.join(', ')} gracefully and removes ${them}`;
+			return highest === true ? viaCompose : `${viaCompose} (or, if ${them} are not the highest-numbered, stop and remove ${them} directly)`;
 		},
 		refuseScale(instances) {
 			// Compose counts stopped containers as replicas: it would start them instead of creating new ones, and on
@@ -122,8 +126,14 @@ export function createComposeBackend(options: ComposeBackendOptions): ActionBack
 			const after = await engine.list();
 			return {created: after.filter((instance) => !before.has(instance.id)).map((instance) => instance.name), notes: []};
 		},
-		async remove(_victims, target) {
-			await compose(target);
+		async remove(victims, target) {
+			// Compose removes the highest numbers; a drained instance that is not one of them is removed directly, so
+			// nothing undrained is ever stopped.
+			const running = (await engine.list()).filter((instance) => countsAsRunning(instance.state));
+			const highest = new Set(scaleDownVictims(running, victims.length).map((instance) => instance.id));
+			const exact = victims.every((victim) => highest.has(victim.id)) && running.length - victims.length === target;
+			if (exact) await compose(target);
+			else await engine.remove(victims, target);
 		},
 	};
 }

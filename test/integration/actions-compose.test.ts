@@ -154,4 +154,21 @@ describe.skipIf(!available || compose === null)('actions through the compose CLI
 		console.log(`compose failure as shown: ${failed.message}`);
 		expect((await replicas()).length).toBe(2);
 	}, 60_000);
+	it('drains a replica that is not the highest-numbered by removing exactly it (compose would take another)', async () => {
+		const actions = runner();
+		expect((await actions.executeScale(await scalePlan(actions, 3))).result).toBe('ok');
+		const instances = await replicas();
+		const first = instances[0]!;
+		expect(first.name).toBe(`${project}_${service}_1`);
+		const id = (await promisify(execFile)('docker', ['inspect', '-f', '{{.Id}}', first.name])).stdout.trim();
+		const plan = actions.planDrain({id, name: first.name, state: 'running'}, {current: 3, instances: instances.map((entry) => ({...entry, id: entry.name === first.name ? id : entry.name}))});
+		if (isRefusal(plan)) throw new Error(plan.reason);
+		expect(plan.steps[2]).toContain('through the Engine API (compose would remove the highest number instead)');
+		const result = await actions.executeDrain(plan);
+		expect(result).toMatchObject({result: 'ok', from: 3, to: 2});
+		expect((await replicas()).map((entry) => [entry.name, entry.state])).toEqual([
+			[`${project}_${service}_2`, 'running'],
+			[`${project}_${service}_3`, 'running'],
+		]);
+	}, 60_000);
 });
