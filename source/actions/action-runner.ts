@@ -343,6 +343,27 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		return finish(kind, 'failed', from, to, instanceField, started, text, {error: `${outcome.error}${restoreNote}`});
 	}
 
+	/** New instances into the balancer where it still keeps their names out (a name a drain retired). */
+	async function admitCreated(created: readonly string[]): Promise<void> {
+		if (created.length === 0) return;
+		try {
+			const balancer = await backend.balancer();
+			balancerText = balancer.description;
+			if (balancer.admit === undefined) return;
+			const fresh = (await backend.list()).filter((instance) => created.includes(instance.name));
+			for (const instance of fresh) {
+				try {
+					const said = await balancer.admit(instance);
+					if (said !== null) event('scale', null, `${instance.name}: ${said}`);
+				} catch (error) {
+					event('scale', null, `${instance.name} runs, but could not be let into the balancer: ${errorText(error)}`, true);
+				}
+			}
+		} catch (error) {
+			event('scale', null, `new instances run, but the balancer could not be checked: ${errorText(error)}`, true);
+		}
+	}
+
 	/** Lists and checks the count; returns the fresh instances or a refusal/failure result. */
 	async function freshInstances(kind: ActionKind, started: number, from: number, to: number, instance: string | null): Promise<BackendInstance[] | ActionResult> {
 		try {
@@ -451,6 +472,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 
 				for (const name of created) setActivity(name, {phase: 'created', text: 'new', connections: null, secondsLeft: null});
 				for (const note of notes) event('scale', null, note);
+				await admitCreated(created);
 				let count = plan.to;
 				try {
 					// A new instance still starting (the demo's first second) counts: the backend said it started it.

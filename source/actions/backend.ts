@@ -27,6 +27,8 @@ export interface BalancerHandle {
 	readonly description: string;
 	/** Puts the instance back; resolves with what was done, rejects with the balancer's own message. */
 	restore(): Promise<string>;
+	/** After the instance was removed: makes the balancer forget it (nginx comments its line out). */
+	retire?(): Promise<string>;
 }
 
 export interface Balancer {
@@ -37,6 +39,11 @@ export interface Balancer {
 	 * half done (a configuration edited but not reloadable is put back first).
 	 */
 	remove(instance: BackendInstance): Promise<BalancerHandle>;
+	/**
+	 * After a scale-up created the instance: lets it in where the balancer still keeps its name out (nginx: a line
+	 * va-top retired or marked down). Resolves with what was done or what is missing, null when nothing needed saying.
+	 */
+	admit?(instance: BackendInstance): Promise<string | null>;
 }
 
 export interface ScaleUpOutcome {

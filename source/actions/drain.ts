@@ -179,6 +179,16 @@ export async function drainInstances(run: DrainRun): Promise<DrainOutcome> {
 		// The removal reported success; a failed listing does not undo that.
 	}
 
+	// Gone for good: the balancer forgets it (a failure here is told, the drain itself succeeded).
+	for (const {instance, handle} of handles) {
+		if (handle.retire === undefined) continue;
+		try {
+			note(`${instance.name}: ${await handle.retire()}`);
+		} catch (error) {
+			note(`${instance.name} was removed, but the balancer still names it: ${message(error)}`, true);
+		}
+	}
+
 	for (const instance of victims) progress(instance, 'done', last.get(instance.id) ?? null, 0, zeros.get(instance.id) ?? 0);
 	return {kind: 'stopped', waitedMs, timedOut};
 }

@@ -14,7 +14,8 @@ export interface UpstreamServer {
 	backup: boolean;
 	/** 1-based line of the `server` word, for messages. */
 	line: number;
-	/** Offsets into the text: the `down` parameter when there is one, and the terminating `;`. */
+	/** Offsets into the text: the `server` word, the `down` parameter when there is one, and the terminating `;`. */
+	start: number;
 	downAt: {start: number; end: number} | null;
 	semicolonAt: number;
 	lastTokenEnd: number;
@@ -126,6 +127,7 @@ export function listUpstreamServers(text: string): UpstreamServer[] {
 				down: downToken !== undefined,
 				backup: params.some((token) => token.text === 'backup'),
 				line: statement[0]!.line,
+				start: statement[0]!.start,
 				downAt: downToken === undefined ? null : {start: downToken.start, end: downToken.end},
 				semicolonAt: piece.at,
 				lastTokenEnd: statement.at(-1)!.end,
@@ -214,4 +216,49 @@ export function splitNginxDump(dump: string): Map<string, string> {
 		files.set(mark.path, dump.slice(mark.start, end).replace(/\n$/, ''));
 	});
 	return files;
+}
+
+/** The comment a retired server line becomes: nginx ignores it, va-top can bring it back. */
+export const retiredMarker = '# va-top retired';
+
+/**
+ * Comments out the matching servers (those in `only`) as `# va-top retired (NOTE): server ...;`, for an instance
+ * that is gone: nginx resolves every upstream name, even of `down` servers, when it loads its configuration, so a
+ * line naming a removed container would make the next `nginx -t` or reload fail.
+ */
+export function retireServers(
+	text: string,
+	hosts: readonly string[],
+	port: number,
+	note: string,
+	only?: ReadonlyArray<{upstream: string; address: string}>,
+): {text: string; retired: UpstreamServer[]} {
+	const retired = findServers(text, hosts, port).filter(
+		(server) => only === undefined || only.some((pick) => pick.upstream === server.upstream && pick.address === server.address),
+	);
+	let next = text;
+	for (const server of [...retired].sort((a, b) => b.start - a.start)) {
+		const statement = next.slice(server.start, server.semicolonAt + 1).replace(/\s*[\r\n]+\s*/g, ' ');
+		next = `${next.slice(0, server.start)}${retiredMarker} (${note.replace(/[()\r\n]/g, ' ')}): ${statement}${next.slice(server.semicolonAt + 1)}`;
+	}
+
+	return {text: next, retired};
+}
+
+/**
+ * Brings back the servers va-top retired for one of `hosts` on `port`, without their `down`: a new instance that
+ * took the name of a removed one gets its traffic again.
+ */
+export function reviveServers(text: string, hosts: readonly string[], port: number): {text: string; revived: string[]} {
+	const wanted = new Set(hosts.map((host) => host.toLowerCase()));
+	const revived: string[] = [];
+	const pattern = /# va-top retired \([^)]*\): (server\s+(\S+?)(\s[^;\n]*)?;)/g;
+	const next = text.replace(pattern, (whole, statement: string, address: string) => {
+		const port80 = /^\[/.test(address) ? address : address.includes(':') ? address : `${address}:80`;
+		const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(port80);
+		if (!match || !wanted.has(match[1]!.toLowerCase()) || Number(match[2]) !== port) return whole;
+		revived.push(address);
+		return statement.replace(/\s+down(?=[\s;])/, '');
+	});
+	return {text: next, revived};
 }

@@ -172,7 +172,7 @@ describe.skipIf(!available)('drain with the project nginx', () => {
 		}
 	}, 30_000);
 
-	it('a full drain leaves the removed instance marked down and the rest serving', async () => {
+	it("a full drain comments out the removed instance's line and leaves the rest serving", async () => {
 		const name = `${project}-${service}-3`;
 		const actions = runner();
 		const reloadsBefore = await reloads();
@@ -180,9 +180,25 @@ describe.skipIf(!available)('drain with the project nginx', () => {
 		expect(result).toMatchObject({result: 'ok', from: 3, to: 2});
 		expect((await listService(project, service)).map((entry) => entry.name)).not.toContain(name);
 		expect(await reloads()).toBe(reloadsBefore + 1);
+		// Gone for good: its line is commented out (nginx would fail to resolve a removed name on the next reload).
 		const dump = await nginxSees();
-		expect(dump).toContain('server app-3:8000 max_fails=3 fail_timeout=30s down;');
+		expect(dump).toMatch(/# va-top retired \([^)]*app-3 removed [^)]*\): server app-3:8000 max_fails=3 fail_timeout=30s down;/);
+		expect(dump).not.toMatch(/^\s*server app-3:8000/m);
 		expect(dump).toContain('server app-2:8000 max_fails=3 fail_timeout=30s;');
+		await docker(['exec', nginxName, 'nginx', '-t']);
+	}, 30_000);
+
+	it('a scale-up that brings the name back puts its line back into the upstream', async () => {
+		const actions = runner();
+		const reloadsBefore = await reloads();
+		const plan = actions.planScale(3, {current: 2});
+		if (isRefusal(plan)) throw new Error(plan.reason);
+		const result = await actions.executeScale(plan);
+		expect(result).toMatchObject({result: 'ok', from: 2, to: 3});
+		expect(result.message).toContain(`created ${project}-${service}-3`);
+		expect(readFileSync(upstreamFile, 'utf8')).toBe(upstream);
+		expect(await reloads()).toBe(reloadsBefore + 1);
+		expect(events.map((entry) => entry.text)).toContain(`${project}-${service}-3: ${nginxName}: app-3:8000 back in the upstream, reloaded`);
 	}, 30_000);
 
 	it("an nginx error is shown with nginx's own message and nothing is changed", async () => {
@@ -201,8 +217,8 @@ describe.skipIf(!available)('drain with the project nginx', () => {
 	}, 30_000);
 
 	it('refuses to take the last live server out of the upstream', async () => {
-		// app-3 is down already; with app-2 down too only app-1 would be left: allowed. Mark app-1 down by hand first.
-		writeFileSync(upstreamFile, readFileSync(upstreamFile, 'utf8').replace('server app-1:8000 max_fails=3 fail_timeout=30s;', 'server app-1:8000 max_fails=3 fail_timeout=30s down;'));
+		// Someone marked app-1 and app-3 down by hand: app-2 is the last live one.
+		writeFileSync(upstreamFile, upstream.replace(/(server app-[13]:8000 max_fails=3 fail_timeout=30s);/g, '$1 down;'));
 		const name = `${project}-${service}-2`;
 		const result = await runner().executeDrain(await drainPlan(runner(), name));
 		expect(result.result).toBe('failed');

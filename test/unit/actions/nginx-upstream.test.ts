@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {findServers, listUpstreamServers, setServersDown, splitNginxDump} from '../../../source/core/nginx-upstream.js';
+import {findServers, listUpstreamServers, retireServers, reviveServers, setServersDown, splitNginxDump} from '../../../source/core/nginx-upstream.js';
 
 // The runbook's load balancer config, as a file (comments restored to their own lines).
 const runbook = `upstream voiceassist_backend {
@@ -98,5 +98,31 @@ describe('splitNginxDump', () => {
 		expect([...files.keys()]).toEqual(['/etc/nginx/nginx.conf', '/etc/nginx/conf.d/app.conf']);
 		expect(files.get('/etc/nginx/conf.d/app.conf')).toBe('upstream u { server a:8000; }\n');
 		expect(files.get('/etc/nginx/nginx.conf')).toBe('http {\n\tinclude conf.d/*.conf;\n}\n');
+	});
+});
+
+describe('retireServers and reviveServers', () => {
+	it('comments out a removed instance, which nginx then ignores, and brings it back for a new one of the same name', () => {
+		const down = setServersDown(runbook, ['voiceassist-server-3'], 8000, true).text;
+		const retired = retireServers(down, ['voiceassist-server-3'], 8000, 'removed 2025-11-27T12:00:00Z');
+		expect(retired.retired).toHaveLength(1);
+		expect(retired.text).toContain('    # va-top retired (removed 2025-11-27T12:00:00Z): server voiceassist-server-3:8000 max_fails=3 fail_timeout=30s down;\n    keepalive 32;');
+		expect(listUpstreamServers(retired.text).map((server) => server.address)).toEqual(['voiceassist-server-1:8000', 'voiceassist-server-2:8000']);
+		const revived = reviveServers(retired.text, ['voiceassist-server-3', 'other'], 8000);
+		expect(revived.revived).toEqual(['voiceassist-server-3:8000']);
+		expect(revived.text).toBe(runbook);
+	});
+
+	it('revives only the names and port asked for, and only what va-top retired', () => {
+		const text = 'upstream u {\n\t# va-top retired (x): server a:8000 down;\n\t# server b:8000;\n\t# va-top retired (y): server a:9000 down;\n}';
+		expect(reviveServers(text, ['b'], 8000).revived).toEqual([]);
+		expect(reviveServers(text, ['a'], 8000).text).toBe('upstream u {\n\tserver a:8000;\n\t# server b:8000;\n\t# va-top retired (y): server a:9000 down;\n}');
+	});
+
+	it('puts a server spread over lines on one commented line', () => {
+		const text = 'upstream u {\n\tserver a:8000\n\t\tweight=2 down;\n\tserver b:8000;\n}';
+		const retired = retireServers(text, ['a'], 8000, 'gone (now)');
+		// Parentheses in the note would end the marker early: they become blanks.
+		expect(retired.text).toBe('upstream u {\n\t# va-top retired (gone  now ): server a:8000 weight=2 down;\n\tserver b:8000;\n}');
 	});
 });
