@@ -11,12 +11,19 @@ import {createComposeBackend, findCompose} from '../../source/actions/compose-ba
 import {isRefusal} from '../../source/core/action-rules.js';
 import type {ContainerState} from '../../source/core/types.js';
 import {connectDocker} from '../../source/sources/docker/connect.js';
-import {requireDocker} from '../support/services.js';
+import {IN_CI, requireDocker} from '../support/services.js';
 import {runLabel} from '../support/docker-fixtures.js';
 import {appCommand, listService, randomId, readAudit, removeProject, tempDir} from './actions-fixtures.js';
 
 const available = await requireDocker();
 const compose = available ? await findCompose().catch(() => null) : null;
+if (available && compose === null && IN_CI) {
+	describe('compose CLI (required in CI)', () => {
+		it('docker compose or docker-compose is installed', () => {
+			throw new Error('neither `docker compose` nor `docker-compose` runs, and CI=true forbids skipping: scripts/setup.sh installs docker-compose');
+		});
+	});
+}
 const project = `act-${randomId()}`;
 const service = 'app';
 const temp = tempDir('va-actions-compose-');
