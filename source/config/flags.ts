@@ -72,8 +72,8 @@ export const flagSpecs: readonly FlagSpec[] = [
 	threshold('redisSoon', 'redis-soon', 'Redis used memory / its limit that asks to plan'),
 	{name: 'interval', kind: 'number', value: 'SECONDS', description: 'Seconds between readings and frames', defaultText: '1', inConfig: true, group: 'Monitor'},
 	{name: 'max', kind: 'number', value: 'N', description: 'Most app instances the service may run (shown in the header)', defaultText: '10', inConfig: true, group: 'Monitor'},
-	{name: 'bell', kind: 'boolean', description: 'Ring the terminal bell on entering IMMEDIATE (--no-bell turns it off)', defaultText: 'on', inConfig: true, group: 'Monitor'},
-	{name: 'color', kind: 'boolean', description: 'Colour (--no-color, or NO_COLOR set, gives monochrome)', defaultText: 'on', env: 'NO_COLOR', inConfig: true, group: 'Monitor'},
+	{name: 'bell', kind: 'boolean', description: 'Do not ring the terminal bell on entering IMMEDIATE (it rings once, and tmux flags the window)', defaultText: 'on', inConfig: true, group: 'Monitor'},
+	{name: 'color', kind: 'boolean', description: 'Monochrome screen; every mark still shows as a symbol (also when NO_COLOR is set)', defaultText: 'on', env: 'NO_COLOR', inConfig: true, group: 'Monitor'},
 	{name: 'demo', kind: 'boolean', description: 'Run against a built-in simulated VoiceAssist stack (needs no Docker, PostgreSQL or Redis)', inConfig: false, group: 'Monitor'},
 	{name: 'min', kind: 'number', value: 'N', description: 'Fewest app instances: scaling and draining never go below it', defaultText: '2', inConfig: true, group: 'Actions'},
 	{
