@@ -55,6 +55,9 @@ function passwordOf(connectionString: string): string | undefined {
 async function closeClient(client: pg.Client, timeoutMs: number): Promise<void> {
 	let timer: NodeJS.Timeout | undefined;
 	try {
+		// Mid-handshake there is nobody to say goodbye to: end() would wait for a server that may never answer
+		// (stop() then hung until the connect timeout, and --once ran over its 3 s).
+		if (timeoutMs <= 0) return;
 		await Promise.race([
 			client.end().catch(() => undefined),
 			new Promise<void>((resolve) => {
@@ -82,6 +85,8 @@ export function createPostgresCollector(options: PostgresCollectorOptions): Post
 	let client: pg.Client | null = null;
 	let closing: Promise<void> | null = null;
 	let reading: Promise<void> | null = null;
+	/** Clients whose handshake finished: only those are ended politely. */
+	const connected = new WeakSet<pg.Client>();
 
 	function publish(next: PostgresView): void {
 		current = next;
@@ -110,7 +115,7 @@ export function createPostgresCollector(options: PostgresCollectorOptions): Post
 		const old = client;
 		client = null;
 		if (!old) return closing ?? Promise.resolve();
-		const done = closeClient(old, timeoutMs).finally(() => {
+		const done = closeClient(old, connected.has(old) ? timeoutMs : 0).finally(() => {
 			if (closing === done) closing = null;
 		});
 		closing = done;
@@ -147,6 +152,7 @@ export function createPostgresCollector(options: PostgresCollectorOptions): Post
 				resolve();
 			}, reject);
 		});
+		connected.add(fresh);
 		return fresh;
 	}
 
