@@ -76,6 +76,7 @@ export async function ownPostgres(options: {password: string; maxConnections: nu
 		url: `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/postgres`,
 		maxConnections: options.maxConnections,
 		async start() {
+			if (running) return;
 			await pgCtl(['-l', log, '-w', '-t', '60', 'start']);
 			running = true;
 			await waitFor(() => tcpOpen('127.0.0.1', port), {timeoutMs: 20_000, message: `own postgres on ${port}`});
@@ -116,6 +117,7 @@ export async function ownRedis(options: {password: string}): Promise<OwnRedis> {
 		password: options.password,
 		url: `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`,
 		async start() {
+			if (child !== null && child.exitCode === null) return;
 			// The password goes in a config file on stdin, never on a command line others can read.
 			const started = spawn('redis-server', ['-'], {stdio: ['pipe', 'ignore', 'ignore']});
 			started.stdin!.end(
