@@ -4,8 +4,10 @@
 // containers in the same 120x40 tmux pane. Writes bench/results/latest.{json,md}; --soak writes soak.{json,md}.
 //
 // usage: node bench/run-bench.mjs [--sizes 10,50,200] [--variants idle,busy] [--seconds 30] [--warmup 5]
-//          [--keys 12] [--tools va-top,docker-stats,glances] [--out bench/results] [--soak SECONDS]
-//          [--va-top-cli dist/cli.js]
+//          [--keys 12] [--rounds 1] [--tools va-top,docker-stats,glances] [--out bench/results] [--soak SECONDS]
+//          [--va-top-cli dist/cli.js] [--engine private|main]
+// --engine private (default): the containers run on a Docker engine of the benchmark's own (bench/engine.sh),
+// so the engine's CPU is the tools' alone; main: on the machine's engine, shared with everyone else.
 // Needs: the Docker engine, PostgreSQL and Redis of scripts/services-up.sh, a built dist/ (npm run build),
 // and glances (bench/setup-bench.sh). Containers are labelled va-top.bench=1 and always removed at the end.
 import {execFileSync} from 'node:child_process';
@@ -14,7 +16,8 @@ import {cpus, tmpdir, totalmem} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
-import {busyCount, countRunning, createContainers, dockerVersion, projectName, removeBenchContainers} from './lib/containers.mjs';
+import {busyCount, countRunning, createContainers, dockerVersion, projectName, removeBenchContainers, useDockerSocket} from './lib/containers.mjs';
+import {combineRounds, medianDeep} from './lib/combine.mjs';
 import {measureBaseline, measureTool} from './lib/measure.mjs';
 import {killBenchTmuxServer, Pane} from './lib/pane.mjs';
 import {cpuSeconds, engineCpu, enginePids, processTree, rssBytes} from './lib/proc.mjs';
@@ -35,6 +38,8 @@ function parseArgs(argv) {
 		seconds: 30,
 		warmupSeconds: 5,
 		keyPresses: 12,
+		rounds: 1,
+		engine: 'private',
 		tools: ['va-top', 'docker-stats', 'glances'],
 		out: join(repo, 'bench/results'),
 		soak: 0,
@@ -60,6 +65,8 @@ function parseArgs(argv) {
 		else if (flag === '--seconds') options.seconds = number(flag, value());
 		else if (flag === '--warmup') options.warmupSeconds = number(flag, value());
 		else if (flag === '--keys') options.keyPresses = number(flag, value());
+		else if (flag === '--rounds') options.rounds = number(flag, value());
+		else if (flag === '--engine') options.engine = value();
 		else if (flag === '--tools') options.tools = list(value());
 		else if (flag === '--out') options.out = resolve(value());
 		else if (flag === '--soak') options.soak = number(flag, value());
@@ -69,10 +76,17 @@ function parseArgs(argv) {
 			process.exit(0);
 		} else throw new Error(`unknown argument ${flag} (see --help)`);
 	}
+	if (!['private', 'main'].includes(options.engine)) throw new Error(`--engine: private or main, got ${options.engine}`);
 	for (const variant of options.variants) if (!['idle', 'busy'].includes(variant)) throw new Error(`--variants: idle or busy, got ${variant}`);
 	for (const tool of options.tools) if (!['va-top', 'docker-stats', 'glances'].includes(tool)) throw new Error(`--tools: va-top, docker-stats or glances, got ${tool}`);
 	return options;
 }
+
+const engines = {
+	private: {socket: '/var/run/va-top-bench.sock', pidFile: '/var/run/va-top-bench.pid', execRoot: '/var/run/va-top-bench'},
+	main: {socket: '/var/run/docker.sock', pidFile: '/var/run/docker.pid', execRoot: '/var/run/docker'},
+};
+let engine = engines.private;
 
 const log = message => process.stderr.write(`bench: ${message}\n`);
 
@@ -124,51 +138,64 @@ async function prepareContainers(size, variant) {
 	}
 	const createSeconds = (performance.now() - started) / 1000;
 	// Settle: until dockerd uses under 5 % of a core over a second (at most 20 s).
-	const engine = enginePids();
+	const processes = enginePids(engine);
 	for (let tries = 0; tries < 20; tries++) {
-		const before = engineCpu(engine).dockerd;
+		const before = engineCpu(processes).dockerd;
 		await sleep(1000);
-		if (engineCpu(engine).dockerd - before < 0.05) break;
+		if (engineCpu(processes).dockerd - before < 0.05) break;
 	}
 	return {ids, createSeconds};
 }
 
 async function runOne(size, variant, options, workDir) {
-	const run = {size, variant, busyContainers: variant === 'busy' ? busyCount(size) : 0, tools: []};
+	const run = {size, variant, busyContainers: variant === 'busy' ? busyCount(size) : 0, rounds: []};
 	log(`${size} containers, ${variant}: making them`);
 	const {ids, createSeconds} = await prepareContainers(size, variant);
 	run.createSeconds = createSeconds;
-	log(`  made in ${createSeconds.toFixed(1)} s; engine baseline for ${options.seconds} s`);
-	run.baseline = await measureBaseline({seconds: options.seconds, containerIds: ids});
+	log(`  made in ${createSeconds.toFixed(1)} s`);
 	const available = vaTopLiveAvailable(options.cli);
-	for (const tool of toolsFor({cli: options.cli, size, ids, workDir, pgUrl, redisUrl})) {
-		if (!options.tools.includes(tool.id)) continue;
-		if (tool.id === 'va-top' && !available) {
-			run.tools.push({tool: tool.id, label: tool.label, unavailable: 'the live monitor is not built yet (dist/cli.js exits 69 without --once)'});
-			continue;
+	const selected = toolsFor({cli: options.cli, size, ids, workDir, pgUrl, redisUrl, dockerHost: `unix://${engine.socket}`}).filter(tool => options.tools.includes(tool.id));
+	for (let round = 0; round < options.rounds; round++) {
+		log(`  round ${round + 1}/${options.rounds}: engine baseline for ${options.seconds} s`);
+		const baseline = await measureBaseline({seconds: options.seconds, containerIds: ids, engineProcesses: engine});
+		const results = {};
+		// Each round starts with another tool, so none always runs first (or last) on this machine.
+		const order = selected.map((_, index) => selected[(index + round) % selected.length]);
+		for (const tool of order) {
+			if (tool.id === 'va-top' && !available) {
+				results[tool.id] = {tool: tool.id, label: tool.label, unavailable: 'the live monitor is not built yet (dist/cli.js exits 69 without --once)'};
+				continue;
+			}
+			log(`  ${tool.label}`);
+			const result = await measureTool(tool, {
+				project: projectName(size),
+				variant,
+				containerIds: ids,
+				seconds: options.seconds,
+				warmupSeconds: options.warmupSeconds,
+				firstFrameTimeoutSeconds: Math.max(20, options.warmupSeconds + 10),
+				keyPresses: options.keyPresses,
+				workDir,
+				width: options.width,
+				height: options.height,
+				log,
+				engineProcesses: engine,
+			});
+			if (result.engine) result.engineIncrement = result.engine.total - baseline.engine.total;
+			results[tool.id] = result;
+			if (result.error) log(`    failed: ${result.error}`);
+			else
+				log(
+					`    cpu ${(result.cpu * 100).toFixed(1)} %, rss ${(result.rssPeak / 1e6).toFixed(1)} MB, engine ${(result.engine.total * 100).toFixed(1)} % (baseline ${(baseline.engine.total * 100).toFixed(1)}), ${(result.bytesPerSecond / 1000).toFixed(2)} KB/s, first frame ${result.firstFrame?.seconds.toFixed(2) ?? 'none'} s, keys median ${result.keys?.median?.toFixed(0) ?? 'n/a'} ms, foreign events ${result.events.foreign}`,
+				);
+			await sleep(3000); // its streams close; the next tool starts on a quiet engine
 		}
-		log(`  ${tool.label}`);
-		const result = await measureTool(tool, {
-			project: projectName(size),
-			variant,
-			containerIds: ids,
-			seconds: options.seconds,
-			warmupSeconds: options.warmupSeconds,
-			firstFrameTimeoutSeconds: Math.max(20, options.warmupSeconds + 10),
-			keyPresses: options.keyPresses,
-			workDir,
-			width: options.width,
-			height: options.height,
-			log,
-		});
-		run.tools.push(result);
-		if (result.error) log(`    failed: ${result.error}`);
-		else
-			log(
-				`    cpu ${(result.cpu * 100).toFixed(1)} %, rss ${(result.rssPeak / 1e6).toFixed(1)} MB, engine ${(result.engine.total * 100).toFixed(1)} % (baseline ${(run.baseline.engine.total * 100).toFixed(1)}), ${(result.bytesPerSecond / 1000).toFixed(2)} KB/s, first frame ${result.firstFrame?.seconds.toFixed(2) ?? 'none'} s, keys median ${result.keys?.median?.toFixed(0) ?? 'n/a'} ms`,
-			);
-		await sleep(3000); // its streams close; the next tool starts on a quiet engine
+		run.rounds.push({baseline, tools: results});
 	}
+	run.baseline = medianDeep(run.rounds.map(round => round.baseline));
+	run.tools = selected.map(tool => combineRounds(run.rounds.map(round => round.tools[tool.id])));
+	// The rounds keep their figures; the screens are kept once, in the combined result.
+	for (const round of run.rounds) for (const result of Object.values(round.tools)) delete result.screen;
 	return run;
 }
 
@@ -178,7 +205,7 @@ async function soak(options, workDir) {
 	const variant = 'idle';
 	if (!vaTopLiveAvailable(options.cli)) throw new Error('the live monitor is not built yet: nothing to soak');
 	const {ids} = await prepareContainers(size, variant);
-	const tool = toolsFor({cli: options.cli, size, ids, workDir, pgUrl, redisUrl}).find(candidate => candidate.id === 'va-top');
+	const tool = toolsFor({cli: options.cli, size, ids, workDir, pgUrl, redisUrl, dockerHost: `unix://${engine.socket}`}).find(candidate => candidate.id === 'va-top');
 	const pane = new Pane({name: 'soak', argv: tool.argv, env: tool.env, width: options.width, height: options.height, outputFile: join(workDir, 'soak.out'), cwd: workDir});
 	const launched = pane.go();
 	const timeline = [];
@@ -188,9 +215,9 @@ async function soak(options, workDir) {
 		if (firstFullFrame(timeline) && performance.now() - launched > 3000) break;
 		await sleep(20);
 	}
-	const engine = enginePids();
+	const processes = enginePids(engine);
 	const cpuFrom = cpuSeconds(processTree(pane.pid));
-	const engineFrom = engineCpu(engine);
+	const engineFrom = engineCpu(processes);
 	const bytesFrom = pane.bytesWritten();
 	const samples = [];
 	const started = performance.now();
@@ -207,7 +234,7 @@ async function soak(options, workDir) {
 			await sleep(5000);
 		}
 		const seconds = (performance.now() - started) / 1000;
-		const engineTo = engineCpu(engine);
+		const engineTo = engineCpu(processes);
 		const after = samples.filter(sample => sample.t >= 60);
 		const minutes = [];
 		for (let minute = 1; minute * 60 <= samples.at(-1).t; minute++) minutes.push(samples.findLast(sample => sample.t <= minute * 60));
@@ -240,6 +267,14 @@ async function cleanup() {
 async function main() {
 	const options = parseArgs(process.argv.slice(2));
 	checkPrerequisites(options);
+	engine = engines[options.engine];
+	let startedEngine = false;
+	if (options.engine === 'private' && text('bash', [join(repo, 'bench/engine.sh'), 'status']) === 'unknown') {
+		log('starting the private engine (bench/engine.sh up)');
+		execFileSync('bash', [join(repo, 'bench/engine.sh'), 'up'], {stdio: ['ignore', 'ignore', 'inherit']});
+		startedEngine = true;
+	}
+	useDockerSocket(engine.socket);
 	let cleaning = null;
 	const onSignal = signal => {
 		log(`${signal}: removing the containers`);
@@ -264,7 +299,7 @@ async function main() {
 		}
 		const results = {version: 1, date: new Date().toISOString(), commit: commit(), command, machine, options: {...options, out: undefined}, runs: []};
 		for (const size of options.sizes) {
-			for (const variant of options.variants) {
+	for (const variant of options.variants) {
 				try {
 					results.runs.push(await runOne(size, variant, options, workDir));
 				} catch (error) {
@@ -282,6 +317,7 @@ async function main() {
 	} finally {
 		await (cleaning ?? cleanup());
 		rmSync(workDir, {recursive: true, force: true});
+		if (startedEngine) execFileSync('bash', [join(repo, 'bench/engine.sh'), 'down'], {stdio: ['ignore', 'ignore', 'inherit']});
 	}
 }
 

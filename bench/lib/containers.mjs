@@ -2,7 +2,12 @@
 // than one docker CLI process each), labelled like Compose so va-top finds them, network none.
 import http from 'node:http';
 
-const socketPath = process.env.VA_BENCH_DOCKER_SOCKET || '/var/run/docker.sock';
+let socketPath = '/var/run/docker.sock';
+
+/** Which engine the benchmark's containers live on (the private one of bench/engine.sh, or the main one). */
+export function useDockerSocket(path) {
+	socketPath = path;
+}
 export const benchLabel = 'va-top.bench';
 export const image = 'va-top/busybox:1';
 export const service = 'app';
@@ -117,5 +122,44 @@ export async function dockerVersion() {
 		storageDriver: info.Driver,
 		cgroupVersion: info.CgroupVersion,
 		containersRunning: info.ContainersRunning,
+	};
+}
+
+/**
+ * Counts the engine's events about anything but this benchmark's containers while it runs (other users of
+ * the engine: their containers, execs, health checks), since they cost the engine too and blur its figures.
+ * Returns {stop(): {foreign, foreignLifecycle}}.
+ */
+export function watchForeignEvents() {
+	const counts = {foreign: 0, foreignLifecycle: 0};
+	let buffer = '';
+	const req = http.get({socketPath, path: `/events?since=${Math.floor(Date.now() / 1000)}`}, response => {
+		response.setEncoding('utf8');
+		response.on('data', chunk => {
+			buffer += chunk;
+			let newline;
+			while ((newline = buffer.indexOf('\n')) >= 0) {
+				const line = buffer.slice(0, newline);
+				buffer = buffer.slice(newline + 1);
+				let event;
+				try {
+					event = JSON.parse(line);
+				} catch {
+					continue;
+				}
+				if (event.Actor?.Attributes?.[benchLabel] === '1') continue;
+				counts.foreign++;
+				const action = String(event.Action ?? '').split(':')[0];
+				if (!action.startsWith('exec_') && !action.startsWith('health_status')) counts.foreignLifecycle++;
+			}
+		});
+		response.on('error', () => {});
+	});
+	req.on('error', () => {});
+	return {
+		stop() {
+			req.destroy();
+			return {...counts};
+		},
 	};
 }

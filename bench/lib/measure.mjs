@@ -7,6 +7,7 @@ import {Pane} from './pane.mjs';
 import {cpuSeconds, engineCpu, enginePids, machineCpu, procMemory, processTree, rssBytes} from './proc.mjs';
 import {firstFullFrame, screenSummary} from './screen.mjs';
 import {containersCpu, summarize} from './stats.mjs';
+import {watchForeignEvents} from './containers.mjs';
 
 const now = () => performance.now();
 
@@ -63,13 +64,14 @@ function cores(from, to, seconds) {
 }
 
 /** The engine with no monitor at all, over the same length of time: what each monitor adds is measured against it. */
-export async function measureBaseline({seconds, containerIds}) {
-	const engine = enginePids();
+export async function measureBaseline({seconds, containerIds, engineProcesses}) {
+	const engine = enginePids(engineProcesses);
+	const events = watchForeignEvents();
 	const from = snapshot(engine, containerIds);
 	await sleep(seconds * 1000);
 	const to = snapshot(engine, containerIds);
 	const used = cores(from, to, (to.t - from.t) / 1000);
-	return {seconds: (to.t - from.t) / 1000, ...used, other: used.machine - used.engine.total - used.containers - used.harness};
+	return {seconds: (to.t - from.t) / 1000, ...used, other: used.machine - used.engine.total - used.containers - used.harness, events: events.stop()};
 }
 
 /** Captures until test(lines) holds; returns when the capture that showed it came back (null: timed out). */
@@ -108,7 +110,7 @@ export function parseProfile(text) {
  * (measured window), warmupSeconds, firstFrameTimeoutSeconds, keyPresses, workDir, width, height, log.
  */
 export async function measureTool(tool, options) {
-	const {project, containerIds, seconds, warmupSeconds, firstFrameTimeoutSeconds, keyPresses, workDir, width, height, log} = options;
+	const {project, containerIds, seconds, warmupSeconds, firstFrameTimeoutSeconds, keyPresses, workDir, width, height, log, engineProcesses} = options;
 	const name = `${tool.id}-${project}-${options.variant}`;
 	const profileFile = join(workDir, `${name}.profile`);
 	const env = {...tool.env};
@@ -143,16 +145,18 @@ export async function measureTool(tool, options) {
 		}
 
 		// 2. The measured window: nothing but /proc reads (no screen captures) while it runs.
-		const engine = enginePids();
+		const engine = enginePids(engineProcesses);
 		const pidsAtStart = processTree(pane.pid);
 		const bytesFrom = pane.bytesWritten();
 		const profileFrom = existsSync(profileFile) ? parseProfile(readFileSync(profileFile, 'utf8')).length : 0;
 		const cpuFrom = cpuSeconds(pidsAtStart);
+		const events = watchForeignEvents();
 		const from = snapshot(engine, containerIds);
 		await sleep(seconds * 1000);
 		const pids = [...new Set([...pidsAtStart, ...processTree(pane.pid)])];
 		const cpuTo = cpuSeconds(pids);
 		const to = snapshot(engine, containerIds);
+		result.events = events.stop();
 		const windowSeconds = (to.t - from.t) / 1000;
 		const used = cores(from, to, windowSeconds);
 		result.window = {seconds: windowSeconds, startedAfterLaunchSeconds: (from.t - launched) / 1000};
@@ -172,7 +176,7 @@ export async function measureTool(tool, options) {
 		if (tool.profile) {
 			const values = existsSync(profileFile) ? parseProfile(readFileSync(profileFile, 'utf8')) : [];
 			const inWindow = values.slice(profileFrom);
-			result.render = inWindow.length > 0 ? {framesPerSecond: inWindow.length / windowSeconds, ...summarize(inWindow)} : null;
+			result.render = inWindow.length > 0 ? {framesPerSecond: inWindow.length / windowSeconds, ...summarize(inWindow), samples: inWindow} : null;
 		}
 
 		// 3. Key to frame: a key whose effect can be recognised, timed until the screen shows it.
@@ -195,7 +199,7 @@ export async function measureTool(tool, options) {
 				}
 				await sleep(250 + Math.random() * 350);
 			}
-			result.keys = {presses: keyPresses, timeouts, ...summarize(latencies)};
+			result.keys = {presses: keyPresses, timeouts, ...summarize(latencies), samples: latencies.map(ms => Number(ms.toFixed(1)))};
 		}
 		return result;
 	} finally {

@@ -73,21 +73,23 @@ export function rssBytes(pids) {
 }
 
 /**
- * The engine's processes: dockerd (from /var/run/docker.pid), containerd, and every containerd shim.
- * Stats cost all three: dockerd asks containerd for each container's metrics, the shim reads the cgroup.
+ * The engine's processes: dockerd (from its pid file), its containerd, and the containerd shims of its
+ * containers. Stats cost all three: dockerd asks containerd for each container's metrics, the shim reads
+ * the cgroup. pidFile and execRoot tell one engine from another on the same machine.
  */
-export function enginePids() {
+export function enginePids({pidFile = '/var/run/docker.pid', execRoot = '/var/run/docker'} = {}) {
 	let dockerd = null;
-	const pidFile = read('/var/run/docker.pid');
-	if (pidFile && procStat(Number(pidFile.trim()))?.comm === 'dockerd') dockerd = Number(pidFile.trim());
+	const fromFile = Number(read(pidFile)?.trim());
+	if (fromFile && procStat(fromFile)?.comm === 'dockerd') dockerd = fromFile;
+	const containerdAddress = `${execRoot}/containerd/containerd.sock`;
 	const containerd = [];
 	const shims = [];
 	for (const pid of allPids()) {
 		const stat = procStat(pid);
-		if (!stat) continue;
-		if (dockerd === null && stat.comm === 'dockerd') dockerd = pid;
-		else if (stat.comm === 'containerd') containerd.push(pid);
-		else if (stat.comm.startsWith('containerd-shim')) shims.push(pid);
+		if (!stat || !stat.comm.startsWith('containerd')) continue;
+		const cmdline = (read(`/proc/${pid}/cmdline`) ?? '').split('\0');
+		if (stat.comm === 'containerd' && (stat.ppid === dockerd || cmdline.includes(`${execRoot}/containerd/containerd.toml`))) containerd.push(pid);
+		else if (stat.comm.startsWith('containerd-shim') && cmdline.includes(containerdAddress)) shims.push(pid);
 	}
 	return {dockerd: dockerd === null ? [] : [dockerd], containerd, shims};
 }

@@ -11,7 +11,7 @@ const rows = [
 	{label: '… dockerd', get: r => pct(r.engine?.dockerd), digits: 1},
 	{label: '… containerd', get: r => pct(r.engine?.containerd), digits: 1},
 	{label: '… containerd-shims', get: r => pct(r.engine?.shims), digits: 1},
-	{label: 'Engine CPU over no-monitor baseline, % of a core', get: (r, run) => (r.engine ? pct(r.engine.total - run.baseline.engine.total) : null), digits: 1},
+	{label: 'Engine CPU over no-monitor baseline, % of a core', get: r => pct(r.engineIncrement), digits: 1},
 	{label: 'Terminal output, KB/s', get: r => (r.bytesPerSecond === undefined ? null : r.bytesPerSecond / 1000), digits: 2},
 	{label: 'First full frame after launch, s', get: r => r.firstFrame?.seconds ?? null, digits: 2, note: (r, run) => (r.firstFrame && r.firstFrame.visible < run.size ? ` (${r.firstFrame.visible} of ${run.size} rows fit)` : '')},
 	{label: 'Key to frame, median ms', get: r => r.keys?.median ?? null, digits: 0},
@@ -20,6 +20,7 @@ const rows = [
 	{label: 'Render per frame, p95 ms', get: r => r.render?.p95 ?? null, digits: 2},
 	{label: 'Refresh period, s', get: r => r.refreshSeconds ?? null, digits: 1},
 	{label: 'Other load on the machine during the window, % of a core', get: r => pct(r.other), digits: 1},
+	{label: "Engine events of others' containers during the window", get: r => r.events?.foreign ?? null, digits: 0},
 ];
 
 function format(value, digits) {
@@ -82,7 +83,7 @@ export function markdown(results) {
 		'',
 		`Machine: ${m.nproc} × ${m.cpuModel}, ${(m.memTotalBytes / 2 ** 30).toFixed(1)} GiB memory, Linux ${m.kernel}; Docker ${m.docker.version} (${m.docker.storageDriver}, cgroup v${m.docker.cgroupVersion}); Node ${m.node}; ${m.tmux}; ${m.glances}.`,
 		'',
-		`Each tool runs alone in a tmux pane of ${results.options.width}x${results.options.height} on the same containers, after a ${results.options.warmupSeconds} s warm-up, for a window of ${results.options.seconds} s: CPU is the process tree's user+system time over the window's wall time (/proc/PID/stat), RSS its VmRSS summed, the engine's CPU that of dockerd, containerd and every containerd-shim over the same window. "Other load" is the rest of the machine's busy time (other users of this machine), a sign of how noisy the window was. Key latency: the time from sending a key to the first screen capture (every ~3 ms) that shows its effect, after the window (va-top: \`?\` help open/close and \`j\`/\`k\` selection; glances: \`h\` help; docker stats reads no keys). MB = 10^6 bytes.`,
+		`${results.options.rounds > 1 ? `Every figure is the median of ${results.options.rounds} rounds (baseline, then each tool, a different one first each round); key latencies and render times are pooled over the rounds. ` : ''}${results.options.engine === 'private' ? 'The containers run on a Docker engine of the benchmark\'s own (bench/engine.sh: same version and flags as the main one), so the engine\'s figures are the tools\' alone. ' : 'The containers run on the machine\'s main Docker engine, which others use too: see the events row. '}Each tool runs alone in a tmux pane of ${results.options.width}x${results.options.height} on the same containers, after a ${results.options.warmupSeconds} s warm-up, for a window of ${results.options.seconds} s: CPU is the process tree's user+system time over the window's wall time (/proc/PID/stat), RSS its VmRSS summed, the engine's CPU that of dockerd, containerd and every containerd-shim over the same window. "Other load" is the rest of the machine's busy time (other users of this machine), a sign of how noisy the window was. Key latency: the time from sending a key to the first screen capture (every ~3 ms) that shows its effect, after the window (va-top: \`?\` help open/close and \`j\`/\`k\` selection; glances: \`h\` help; docker stats reads no keys). MB = 10^6 bytes.`,
 		'',
 	];
 	for (const run of results.runs) {
@@ -93,7 +94,7 @@ export function markdown(results) {
 			continue;
 		}
 		const b = run.baseline;
-		out.push(`Engine with no monitor running (${b.seconds.toFixed(0)} s): ${format(pct(b.engine.total), 1)} % of a core (dockerd ${format(pct(b.engine.dockerd), 1)}, containerd ${format(pct(b.engine.containerd), 1)}, shims ${format(pct(b.engine.shims), 1)}); other load ${format(pct(b.other), 1)} %. Containers made in ${run.createSeconds.toFixed(1)} s.`);
+		out.push(`Engine with no monitor running (${b.seconds.toFixed(0)} s${run.rounds?.length > 1 ? ', median of the rounds' : ''}): ${format(pct(b.engine.total), 1)} % of a core (dockerd ${format(pct(b.engine.dockerd), 1)}, containerd ${format(pct(b.engine.containerd), 1)}, shims ${format(pct(b.engine.shims), 1)}); other load ${format(pct(b.other), 1)} %, ${format(b.events?.foreign ?? null, 0)} engine events of others' containers. Containers made in ${run.createSeconds.toFixed(1)} s.`);
 		out.push('');
 		out.push(runTable(run));
 		out.push('');

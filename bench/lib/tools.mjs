@@ -34,7 +34,7 @@ function selectionProbe(key, project) {
 }
 
 /** The tools, for one bench size. cli: va-top's dist/cli.js; workDir: where a run may write files. */
-export function tools({cli, size, ids, workDir, pgUrl, redisUrl}) {
+export function tools({cli, size, ids, workDir, pgUrl, redisUrl, dockerHost}) {
 	const project = projectName(size);
 	const glancesConfig = join(workDir, `glances-${size}.conf`);
 	// Debian's own configuration, with the docker plugin limited to this run's containers (the same set the
@@ -46,7 +46,7 @@ export function tools({cli, size, ids, workDir, pgUrl, redisUrl}) {
 			id: 'va-top',
 			label: 'va-top',
 			refreshSeconds: 1,
-			argv: [process.execPath, cli, '--project', project, '--service', service, '--redis', redisUrl],
+			argv: [process.execPath, cli, '--project', project, '--service', service, '--redis', redisUrl, '--docker-host', dockerHost],
 			env: {DATABASE_URL: pgUrl},
 			profile: true,
 			// CPU and memory both: CPU needs two readings, memory one, so memory alone is not a full row.
@@ -57,7 +57,7 @@ export function tools({cli, size, ids, workDir, pgUrl, redisUrl}) {
 			id: 'docker-stats',
 			label: 'docker stats',
 			refreshSeconds: 0.5, // the CLI redraws on every stats message, about twice a second
-			argv: ['docker', 'stats', ...ids],
+			argv: ['docker', '-H', dockerHost, 'stats', ...ids],
 			env: {},
 			rowComplete: /^\s+\d+\.\d+%\s+\S+ \/ \S+\s+\d+\.\d+%/,
 			keyProbe: null, // it reads no keys
@@ -67,7 +67,7 @@ export function tools({cli, size, ids, workDir, pgUrl, redisUrl}) {
 			label: 'glances',
 			refreshSeconds: 1,
 			argv: ['glances', '-t', '1', '-C', glancesConfig],
-			env: {},
+			env: {DOCKER_HOST: dockerHost},
 			// Name, status, uptime, then CPU% (a bare 0.0) and MEM/MAX.
 			rowComplete: /\s\d+\.\d+\s+\S+\/\S+/,
 			keyProbe: toggleProbe('h', 'SORT PROCESSES', {backText: 'CONTAINERS'}),
