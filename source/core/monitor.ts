@@ -43,7 +43,12 @@ export function createMonitor(options: {thresholds: Thresholds; history?: Histor
 		}
 
 		for (const id of lastStored.keys()) {
-			if (!seen.has(id)) lastStored.delete(id);
+			if (seen.has(id)) continue;
+			// Gone (removed, scaled down, replaced by a deploy): nothing can show its series any more, and each holds
+			// an hour of samples, so without this every deploy added ~115 KB until the history's series cap (~60 MB).
+			lastStored.delete(id);
+			history.delete(seriesKey.instanceCpu(id));
+			history.delete(seriesKey.instanceMem(id));
 		}
 
 		const {cpuPercent, memPercent} = assessment.averages;
