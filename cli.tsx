@@ -56,9 +56,9 @@ async function main(argv: string[]): Promise<number> {
 	}
 
 	const options = resolveOptions(flags, config, process.env);
-	const {stack} = openStack(options);
+	const {stack, demo} = openStack(options);
 	if (options.once) return runOnce(stack, options, text => process.stdout.write(text));
-	return runLive(stack, options);
+	return runLive(stack, options, demo);
 }
 
 main(process.argv.slice(2)).then(

@@ -1,21 +1,64 @@
-// `va-top`: the full-screen monitor. Starts the stack, hands the screen to the UI, stops the stack on every way out.
+// `va-top`: the full-screen monitor. Starts the stack and the actions, hands the screen to the UI, and on every way
+// out lets an action in progress settle, closes the audit log and stops the stack.
+import {createActions, type Actions} from '../actions/create-actions.js';
+import type {ActionRunner} from '../actions/action-runner.js';
 import type {Options} from '../config/options.js';
 import {UsageError} from '../config/usage-error.js';
+import {createMonitor} from '../core/monitor.js';
+import type {DemoStack} from '../sources/demo/demo-stack.js';
 import type {Stack} from '../sources/stack.js';
 import {renderLive} from '../ui/render-live.js';
 
 /** Closing connections must not hold the prompt hostage. */
 const stopGraceMs = 1500;
+/**
+ * Leaving mid-drain aborts it (the screen's unmount does): the instance goes back into the balancer, or, once the
+ * stop has begun, the stop and removal finish. Wait that long for it before closing the audit log under it.
+ */
+export const settleMs = 20_000;
 
-export async function runLive(stack: Stack, options: Options): Promise<number> {
+/** Resolves once the runner has no action in progress, or after timeoutMs (false then). */
+export async function settled(runner: ActionRunner, timeoutMs: number): Promise<boolean> {
+	if (runner.inProgress() === null) return true;
+	return new Promise<boolean>(resolve => {
+		let unsubscribe = () => {};
+		const timer = setTimeout(() => {
+			unsubscribe();
+			resolve(runner.inProgress() === null);
+		}, timeoutMs);
+		unsubscribe = runner.subscribe(() => {
+			if (runner.inProgress() !== null) return;
+			clearTimeout(timer);
+			unsubscribe();
+			resolve(true);
+		});
+	});
+}
+
+export async function runLive(stack: Stack, options: Options, demo?: DemoStack, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
 	if (!process.stdout.isTTY) {
 		throw new UsageError('the live monitor needs a terminal on stdout, expected a TTY (use --once for a report)');
 	}
 
-	stack.start();
+	// The monitor is made here so the actions write into the same event log the screen shows.
+	const monitor = createMonitor({thresholds: options.thresholds});
+	let actions: Actions | undefined;
 	try {
-		return await renderLive({stack, options});
+		actions = createActions({options, log: entry => monitor.log(entry), demo, secrets: stack.secrets});
+		stack.start();
+		return await renderLive({stack, options, monitor, runner: actions.runner});
 	} finally {
+		if (actions) {
+			const busy = actions.runner.inProgress();
+			if (busy !== null) {
+				const what = busy.kind === 'drain' ? `drain of ${busy.instance.name}` : busy.title;
+				stderr.write(`va-top: waiting up to ${settleMs / 1000} s for the ${what} to finish or be put back…\n`);
+				if (!(await settled(actions.runner, settleMs))) stderr.write(`va-top: the ${what} did not finish; check the audit log (its "began" line has no result)\n`);
+			}
+
+			actions.close();
+		}
+
 		await Promise.race([stack.stop(), new Promise(resolve => setTimeout(resolve, stopGraceMs).unref())]);
 	}
 }

@@ -1,9 +1,12 @@
-// The live monitor: state, clock and keys wired into two contexts around the screen.
+// The live monitor: state, clock and keys wired into the contexts around the screen.
 import React, {useMemo, useRef} from 'react';
+import type {ActionRunner} from '../actions/action-runner.js';
 import type {Monitor} from '../core/monitor.js';
 import {Screen} from './components/screen/index.js';
+import {ActionsContext} from './contexts/actions-context.js';
 import {MonitorActionsContext, type MonitorActions} from './contexts/monitor-actions-context.js';
 import {MonitorStateContext, type MonitorState, type ScreenSettings} from './contexts/monitor-state-context.js';
+import {useActions} from './hooks/use-actions.js';
 import {useKeys} from './hooks/use-keys.js';
 import {useMonitor, type SnapshotSource} from './hooks/use-monitor.js';
 import {useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
@@ -18,18 +21,38 @@ export interface AppProps {
 	/** Rings the bell; called once each time the overall level enters IMMEDIATE. Omitted: no bell. */
 	onBell?: () => void;
 	initialUi?: Partial<MonitorUiState>;
+	/** Scale and drain; omitted or null: no action keys. Its readOnly/dryRun win over the settings'. */
+	runner?: ActionRunner | null;
+	/** Keys ignored after a confirmation opens (issue 7); default 300 ms. */
+	actionGuardMs?: number;
 }
 
-export function App({stack, monitor, settings, onQuit, onBell, initialUi}: AppProps) {
+export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs}: AppProps) {
 	const [ui, dispatch] = useMonitorState(initialUi);
 	const size = useTerminalSize();
-	const frame = useMonitor({stack, monitor, intervalMs: settings.intervalMs, paused: ui.paused, onEnterImmediate: onBell});
+	const frame = useMonitor({stack, monitor, intervalMs: given.intervalMs, paused: ui.paused, onEnterImmediate: onBell});
+	const settings = useMemo<ScreenSettings>(
+		() => (runner === null ? given : {...given, readOnly: runner.readOnly, dryRun: runner.dryRun}),
+		[given, runner],
+	);
 
-	// Actions stay one object for the app's life; what changes (ids, onQuit) is read through refs.
+	// Actions stay one object for the app's life; what changes (ids, onQuit, selection) is read through refs.
 	const ids = useRef<string[]>([]);
 	ids.current = frame?.snapshot.docker.instances.map(instance => instance.id) ?? [];
 	const quitRef = useRef(onQuit);
 	quitRef.current = onQuit;
+	const uiRef = useRef(ui);
+	uiRef.current = ui;
+	const {view: actionsView, onKey} = useActions({
+		runner,
+		monitor,
+		selectedId: () => uiRef.current.selectedId,
+		help: () => uiRef.current.help,
+		guardMs: actionGuardMs,
+	});
+	const keyRef = useRef(onKey);
+	keyRef.current = onKey;
+
 	const actions = useMemo<MonitorActions>(
 		() => ({
 			selectNext: () => dispatch({type: 'select-next', ids: ids.current}),
@@ -39,6 +62,7 @@ export function App({stack, monitor, settings, onQuit, onBell, initialUi}: AppPr
 			toggleHelp: () => dispatch({type: 'toggle-help'}),
 			closeHelp: () => dispatch({type: 'close-help'}),
 			quit: code => quitRef.current(code),
+			actionKey: name => keyRef.current(name),
 		}),
 		[dispatch],
 	);
@@ -48,7 +72,9 @@ export function App({stack, monitor, settings, onQuit, onBell, initialUi}: AppPr
 	return (
 		<MonitorActionsContext.Provider value={actions}>
 			<MonitorStateContext.Provider value={state}>
-				<Screen />
+				<ActionsContext.Provider value={actionsView}>
+					<Screen />
+				</ActionsContext.Provider>
 			</MonitorStateContext.Provider>
 		</MonitorActionsContext.Provider>
 	);

@@ -4,6 +4,7 @@
 // see screen-writer.ts for why Ink 6.8's incrementalRendering cannot be used.
 import {render, type Instance} from 'ink';
 import React from 'react';
+import type {ActionRunner} from '../actions/action-runner.js';
 import {createMonitor, type Monitor} from '../core/monitor.js';
 import type {Options} from '../config/options.js';
 import {redactUrl} from '../core/redact.js';
@@ -19,9 +20,11 @@ export interface LiveStack extends SnapshotSource {
 	readonly mode: 'live' | 'demo';
 }
 
-/** What the screen needs of the options: the CLI's Options fits; readOnly comes with the actions. */
+/** What the screen needs of the options: the CLI's Options fits; readOnly and dryRun come with the actions. */
 export type LiveOptions = Pick<Options, 'project' | 'service' | 'dockerHost' | 'thresholds' | 'intervalMs' | 'max' | 'bell' | 'color'> & {
 	readOnly?: boolean;
+	dryRun?: boolean;
+	min?: number;
 };
 
 export interface RenderLiveOptions {
@@ -34,6 +37,8 @@ export interface RenderLiveOptions {
 	monitor?: Monitor;
 	env?: NodeJS.ProcessEnv;
 	proc?: ProcessLike;
+	/** Scale and drain (createActions' runner); omitted: a monitor without action keys. */
+	runner?: ActionRunner | null;
 }
 
 /** Frames are paced by the interval; this only caps bursts (keys, resize). Low for slow SSH links. */
@@ -48,14 +53,16 @@ export function screenSettings(stack: LiveStack, options: LiveOptions, env: Node
 		dockerEndpoint: redactUrl(options.dockerHost ?? 'unix:///var/run/docker.sock'),
 		mode: stack.mode,
 		readOnly: options.readOnly ?? false,
+		dryRun: options.dryRun ?? false,
 		intervalMs: Math.max(100, Math.round(options.intervalMs)),
 		thresholds: options.thresholds,
+		min: options.min ?? 2,
 		max: options.max,
 		color: colorEnabled(!options.color, env),
 	};
 }
 
-export function renderLive({stack, options, stdout = process.stdout, stdin = process.stdin, stderr = process.stderr, monitor, env = process.env, proc}: RenderLiveOptions): Promise<number> {
+export function renderLive({stack, options, stdout = process.stdout, stdin = process.stdin, stderr = process.stderr, monitor, env = process.env, proc, runner = null}: RenderLiveOptions): Promise<number> {
 	const settings = screenSettings(stack, options, env);
 	const liveMonitor = monitor ?? createMonitor({thresholds: options.thresholds});
 	return new Promise<number>(resolve => {
@@ -86,7 +93,7 @@ export function renderLive({stack, options, stdout = process.stdout, stdin = pro
 
 		const ring = options.bell ? () => stdout.write(bell) : undefined;
 		screen = new ScreenWriter(stdout, {maxFps});
-		instance = render(<App stack={stack} monitor={liveMonitor} settings={settings} onQuit={code => finish(code)} onBell={ring} />, {
+		instance = render(<App stack={stack} monitor={liveMonitor} settings={settings} onQuit={code => finish(code)} onBell={ring} runner={runner} />, {
 			stdout: screen as unknown as NodeJS.WriteStream,
 			stdin,
 			stderr,

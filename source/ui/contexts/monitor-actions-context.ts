@@ -11,6 +11,8 @@ export interface MonitorActions {
 	closeHelp(): void;
 	/** 0 for q, 130 for Ctrl-C. */
 	quit(code: number): void;
+	/** Gives a key (keyName) to the scale/drain actions first; true when they took it. */
+	actionKey(name: string): boolean;
 }
 
 export const MonitorActionsContext = createContext<MonitorActions | undefined>(undefined);

@@ -13,9 +13,12 @@ export interface ScreenSettings {
 	dockerEndpoint: string;
 	mode: 'live' | 'demo';
 	readOnly: boolean;
+	/** --dry-run: actions show and log what they would do and change nothing. */
+	dryRun: boolean;
 	intervalMs: number;
 	thresholds: Thresholds;
-	/** Most instances the service may run. */
+	/** Fewest and most instances the service may run (--min / --max). */
+	min: number;
 	max: number;
 	color: boolean;
 }

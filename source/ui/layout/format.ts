@@ -82,3 +82,47 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
 	const pad = ' '.repeat(Math.max(0, width - textWidth(cut)));
 	return align === 'left' ? cut + pad : pad + cut;
 }
+
+/** Word-wraps text to lines of at most width cells; a word longer than a line is cut across lines. */
+export function wrapText(text: string, width: number): string[] {
+	if (width <= 0) return [];
+	const lines: string[] = [];
+	let line = '';
+	for (const word of text.split(/\s+/).filter(Boolean)) {
+		let rest = word;
+		while (textWidth(rest) > width) {
+			if (line !== '') {
+				lines.push(line);
+				line = '';
+			}
+
+			const chars = Array.from(rest);
+			lines.push(chars.slice(0, width).join(''));
+			rest = chars.slice(width).join('');
+		}
+
+		if (rest === '') continue;
+		if (line === '') line = rest;
+		else if (textWidth(line) + 1 + textWidth(rest) <= width) line += ` ${rest}`;
+		else {
+			lines.push(line);
+			line = rest;
+		}
+	}
+
+	if (line !== '') lines.push(line);
+	return lines;
+}
+
+/**
+ * Instance names for the table: without the `${project}-` / `${project}_` prefix when every name has it (the header
+ * already names the project), so the part that differs (`…server-1`) is what a narrow column keeps.
+ */
+export function displayNames(names: readonly string[], project: string): string[] {
+	if (project === '' || names.length === 0) return names.slice();
+	const short = names.map(name => shortName(name, project));
+	const allShortened = short.every((name, index) => name !== names[index]);
+	// Two names that differ only in the separator would become one: keep them whole.
+	if (!allShortened || new Set(short).size !== short.length) return names.slice();
+	return short;
+}

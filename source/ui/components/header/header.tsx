@@ -17,6 +17,7 @@ export interface HeaderProps {
 	dockerEndpoint: string;
 	mode: 'live' | 'demo';
 	readOnly: boolean;
+	dryRun?: boolean;
 	paused: boolean;
 	max: number;
 	intervalMs: number;
@@ -41,7 +42,7 @@ function HeaderView(props: HeaderProps) {
 	const notRunning = instances.filter(instance => instance.state !== 'running').length;
 	const count = `${instances.length}/${props.max} instances${notRunning > 0 ? ` (${notRunning} not running)` : ''}`;
 	const overCapacity = instances.length > props.max;
-	const badges = [props.mode === 'demo' ? 'DEMO' : '', props.readOnly ? 'READ-ONLY' : '', props.paused ? 'PAUSED' : ''].filter(Boolean);
+	const badges = [props.mode === 'demo' ? 'DEMO' : '', props.readOnly ? 'READ-ONLY' : '', props.dryRun ? 'DRY RUN' : '', props.paused ? 'PAUSED' : ''].filter(Boolean);
 
 	const advice = assessment ? recommendation(assessment) : undefined;
 	const sources = snapshot ? sourceLines(snapshot, props.now, props.intervalMs) : [];

@@ -9,6 +9,8 @@ export interface HelpOverlayProps {
 	width: number;
 	height: number;
 	color: boolean;
+	/** The action keys are bound (a runner, not --read-only): listed only then. */
+	actions?: {dryRun: boolean; min: number; max: number} | null;
 }
 
 export const helpKeys: ReadonlyArray<readonly [string, string]> = [
@@ -19,18 +21,34 @@ export const helpKeys: ReadonlyArray<readonly [string, string]> = [
 	['q  Ctrl-C', 'quit'],
 ];
 
+/** The keys that work now: the monitor's, plus the action keys when they are bound. */
+export function helpKeyRows(actions: HelpOverlayProps['actions']): ReadonlyArray<readonly [string, string]> {
+	if (!actions) return helpKeys;
+	const limits = `stays within --min ${actions.min} / --max ${actions.max}`;
+	return [
+		...helpKeys.slice(0, 3),
+		['+  -', `scale the service up or down by one (asks first; ${limits})`],
+		['s', 'scale to an exact count: type it, then Enter (asks first)'],
+		['d', 'drain the selected instance, then remove it (asks first)'],
+		['y', 'confirms; any other key cancels (keys in the first 0.3 s are ignored)'],
+		['Esc', 'aborts a drain in progress: the instance goes back into the balancer'],
+		...(actions.dryRun ? [['', 'DRY RUN: every action shows and logs what it would do, changes nothing'] as const] : []),
+		...helpKeys.slice(3),
+	];
+}
+
 const marks: readonly string[] = [
 	`${levelSymbol.SOON} SOON   ${levelSymbol.IMMEDIATE} IMMEDIATE   ${levelSymbol.UNKNOWN} not assessed (source down or stale)   ${thresholdChar}${thresholdChar} threshold`,
 	`cpu 84% ${levelSymbol.SOON} 6m12s → IMMEDIATE at 10m: CPU over its limit, the clock to IMMEDIATE`,
 ];
 
-function HelpOverlayView({width, height, color}: HelpOverlayProps) {
+function HelpOverlayView({width, height, color, actions}: HelpOverlayProps) {
 	const lines = [
 		<Line key="title" bold>
 			Keys
 		</Line>,
-		...helpKeys.map(([keys, what]) => (
-			<Line key={keys}>
+		...helpKeyRows(actions).map(([keys, what]) => (
+			<Line key={`${keys}:${what}`}>
 				<Text bold color={tone(color, 'cyan')}>{`  ${keys.padEnd(11)}`}</Text>
 				{what}
 			</Line>

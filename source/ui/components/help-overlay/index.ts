@@ -1,1 +1,1 @@
-export {HelpOverlay, helpKeys, type HelpOverlayProps} from './help-overlay.js';
+export {HelpOverlay, helpKeys, helpKeyRows, type HelpOverlayProps} from './help-overlay.js';

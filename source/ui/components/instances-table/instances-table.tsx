@@ -1,10 +1,12 @@
 // The instances: one memoized row each, scrolled so the selected one is always visible.
 import {Box, Text} from 'ink';
 import React, {memo, useMemo} from 'react';
+import type {InstanceActivity} from '../../../actions/action-runner.js';
 import type {Assessment} from '../../../core/assessment.js';
 import type {InstanceSample} from '../../../core/types.js';
 import {instanceMark, type BreachMark} from '../../layout/concern-text.js';
-import {fit, formatBytes, formatPercent, truncateStart} from '../../layout/format.js';
+import {activityCell, activityInProgress} from '../../layout/action-text.js';
+import {displayNames, fit, formatBytes, formatPercent, truncateStart} from '../../layout/format.js';
 import {tableColumns, type TableColumns} from '../../layout/screen-layout.js';
 import {sparkline} from '../../layout/series.js';
 import {levelColor, levelSymbol, tone} from '../../layout/symbols.js';
@@ -22,6 +24,10 @@ export interface InstancesTableProps {
 	color: boolean;
 	/** Shown instead of rows when there are no instances (e.g. `docker: reconnecting`). */
 	emptyText?: string;
+	/** The compose project: names lose its prefix when all of them have it. */
+	project?: string;
+	/** Per instance name, what an action is doing to it (or did last): shown in place of USED/LIMIT and the trend. */
+	activity?: ReadonlyMap<string, InstanceActivity>;
 }
 
 /** First visible index so that `selected` is inside a window of `visible` rows. */
@@ -47,15 +53,19 @@ interface RowProps {
 	selected: boolean;
 	columns: TableColumns;
 	color: boolean;
+	activity: InstanceActivity | undefined;
 }
 
 function valueCell(value: number | null, mark: BreachMark, width: number): string {
 	return fit(`${fit(formatPercent(value), width - 3, 'right')} ${mark.mark}`, width);
 }
 
-function RowView({name, state, stateBad, cpu, mem, usage, trend, cpuMark, memMark, selected, columns, color}: RowProps) {
+function RowView({name, state, stateBad, cpu, mem, usage, trend, cpuMark, memMark, selected, columns, color, activity}: RowProps) {
 	const cpuBad = cpuMark.level !== 'OK';
 	const memBad = memMark.level !== 'OK';
+	// An action's step or result takes the USED/LIMIT and trend cells: the numbers that matter (CPU, MEM) stay.
+	const activityWidth = (columns.usage > 0 ? columns.usage + 1 : 0) + columns.trend;
+	const cell = activity === undefined || activityWidth <= 0 ? null : activityCell(activity, activityWidth);
 	return (
 		<Line>
 			<Text inverse={selected && color} bold={selected}>
@@ -71,8 +81,19 @@ function RowView({name, state, stateBad, cpu, mem, usage, trend, cpuMark, memMar
 			<Text bold={memBad} color={tone(color, memBad ? levelColor[memMark.level] : undefined)}>
 				{valueCell(mem, memMark, columns.mem)}
 			</Text>
-			{columns.usage > 0 ? <Text>{` ${fit(usage, columns.usage)}`}</Text> : null}
-			{columns.trend > 0 ? <Text color={tone(color, 'cyan')}>{` ${trend}`}</Text> : null}
+			{cell !== null ? (
+				<Text>
+					{' '}
+					<Text bold={activityInProgress(activity!)} color={tone(color, cell.color)}>
+						{cell.text}
+					</Text>
+				</Text>
+			) : (
+				<>
+					{columns.usage > 0 ? <Text>{` ${fit(usage, columns.usage)}`}</Text> : null}
+					{columns.trend > 0 ? <Text color={tone(color, 'cyan')}>{` ${trend}`}</Text> : null}
+				</>
+			)}
 		</Line>
 	);
 }
@@ -92,16 +113,24 @@ const Row = memo(RowView, (a, b) =>
 	a.memMark.level === b.memMark.level &&
 	a.selected === b.selected &&
 	a.columns === b.columns &&
-	a.color === b.color,
+	a.color === b.color &&
+	a.activity === b.activity,
 );
 
-function InstancesTableView({instances, assessment, selectedId, trends, width, height, color, emptyText}: InstancesTableProps) {
+const noActivity: ReadonlyMap<string, InstanceActivity> = new Map();
+
+function InstancesTableView({instances, assessment, selectedId, trends, width, height, color, emptyText, project = '', activity = noActivity}: InstancesTableProps) {
 	// One object per width, so memoized rows compare it by reference.
 	const columns = useMemo(() => tableColumns(width), [width]);
 	const visible = Math.max(0, height - 1);
 	const selectedIndex = instances.findIndex(instance => instance.id === selectedId);
 	const start = scrollStart(instances.length, visible, selectedIndex);
 	const shown = instances.slice(start, start + visible);
+	const names = useMemo(() => {
+		const all = instances.map(instance => instance.name);
+		const short = displayNames(all, project);
+		return new Map(all.map((name, index) => [name, short[index]!]));
+	}, [instances, project]);
 	const range = instances.length > visible && visible > 0 ? ` ${start + 1}-${start + shown.length}/${instances.length}` : '';
 	const heading =
 		fit(`  INSTANCE${range}`, columns.select + columns.name) +
@@ -118,7 +147,7 @@ function InstancesTableView({instances, assessment, selectedId, trends, width, h
 				return (
 					<Row
 						key={instance.id}
-						name={instance.name}
+						name={names.get(instance.name) ?? instance.name}
 						state={state}
 						stateBad={instance.state !== 'running' || instance.health === 'unhealthy'}
 						cpu={instance.cpuPercent}
@@ -130,6 +159,7 @@ function InstancesTableView({instances, assessment, selectedId, trends, width, h
 						selected={instance.id === selectedId}
 						columns={columns}
 						color={color}
+						activity={activity.get(instance.name)}
 					/>
 				);
 			})}

@@ -1,13 +1,18 @@
 // The whole frame, laid out for the pane's size. The only component that reads the state context;
 // everything below it renders from props.
 import {Box} from 'ink';
-import React, {useMemo} from 'react';
+import React, {useContext, useMemo} from 'react';
+import {runningCount} from '../../../core/action-rules.js';
 import {redactUrl} from '../../../core/redact.js';
+import {ActionsContext} from '../../contexts/actions-context.js';
 import {useMonitorStateContext} from '../../contexts/monitor-state-context.js';
+import {canAbort} from '../../hooks/use-action-state.js';
 import {chartWindows, resolveSelection} from '../../hooks/use-monitor-state.js';
+import {runningText} from '../../layout/action-text.js';
 import {chartData, cpuTrends} from '../../layout/chart-specs.js';
 import {computeLayout, tableColumns} from '../../layout/screen-layout.js';
 import {sourceLines} from '../../layout/source-status.js';
+import {ActionDialog} from '../action-dialog/index.js';
 import {ChartsPanel} from '../charts-panel/index.js';
 import {EventLog} from '../event-log/index.js';
 import {Footer} from '../footer/index.js';
@@ -20,6 +25,8 @@ const noInstances: never[] = [];
 
 export function Screen() {
 	const {frame, history, ui, size, settings} = useMonitorStateContext();
+	// Optional: a screen mounted without actions shows none.
+	const actions = useContext(ActionsContext);
 	const snapshot = frame?.snapshot;
 	const instances = snapshot?.docker.instances ?? noInstances;
 	const now = snapshot?.at ?? 0;
@@ -50,6 +57,31 @@ export function Screen() {
 	const {color} = settings;
 	const docker = snapshot ? sourceLines(snapshot, now, settings.intervalMs)[0] : undefined;
 	const emptyText = !snapshot ? 'waiting for the first reading…' : docker && docker.health !== 'ok' ? docker.text : undefined;
+	const project = snapshot?.project ?? settings.project;
+	const dialog = actions?.ui.dialog ?? {kind: 'none' as const};
+	const running = actions?.ui.running ?? null;
+	const table = (
+		<InstancesTable
+			instances={instances}
+			assessment={frame?.assessment}
+			selectedId={selectedId}
+			trends={trends}
+			width={layout.columns}
+			height={layout.table}
+			color={color}
+			emptyText={emptyText}
+			project={project}
+			activity={actions?.activity}
+		/>
+	);
+	const dialogContext = {
+		service: settings.service,
+		project,
+		min: settings.min,
+		max: settings.max,
+		current: snapshot ? runningCount(instances) : null,
+		dryRun: settings.dryRun,
+	};
 
 	return (
 		<Box flexDirection="column" width={layout.columns} height={layout.frame}>
@@ -61,6 +93,7 @@ export function Screen() {
 				dockerEndpoint={snapshot ? redactUrl(snapshot.docker.endpoint) : settings.dockerEndpoint}
 				mode={settings.mode}
 				readOnly={settings.readOnly}
+				dryRun={settings.dryRun}
 				paused={ui.paused}
 				max={settings.max}
 				intervalMs={settings.intervalMs}
@@ -69,26 +102,40 @@ export function Screen() {
 				now={now}
 			/>
 			<Box flexDirection="column" height={layout.body}>
-				{ui.help ? (
-					<HelpOverlay width={layout.columns} height={layout.body} color={color} />
+				{dialog.kind !== 'none' ? (
+					// The table stays in view: a confirmation is read next to the instances it is about.
+					<>
+						{table}
+						<ActionDialog dialog={dialog} context={dialogContext} width={layout.columns} height={layout.body - layout.table} color={color} />
+					</>
+				) : ui.help ? (
+					<HelpOverlay
+						width={layout.columns}
+						height={layout.body}
+						color={color}
+						actions={actions?.bound ? {dryRun: settings.dryRun, min: settings.min, max: settings.max} : null}
+					/>
 				) : (
 					<>
-						<InstancesTable
-							instances={instances}
-							assessment={frame?.assessment}
-							selectedId={selectedId}
-							trends={trends}
-							width={layout.columns}
-							height={layout.table}
-							color={color}
-							emptyText={emptyText}
-						/>
+						{table}
 						<ChartsPanel charts={charts} layout={layout.charts} color={color} />
 						<EventLog events={frame?.events ?? noInstances} width={layout.columns} height={layout.events} color={color} />
 					</>
 				)}
 			</Box>
-			<Footer color={color} help={ui.help} paused={ui.paused} canSelect={instances.length > 1} window={ui.window} />
+			<Footer
+				color={color}
+				help={ui.help}
+				paused={ui.paused}
+				canSelect={instances.length > 1}
+				window={ui.window}
+				actions={{
+					bound: actions?.bound ?? false,
+					dialog: dialog.kind,
+					running: running === null ? null : runningText(running, project),
+					abortable: canAbort(running),
+				}}
+			/>
 		</Box>
 	);
 }

@@ -1,0 +1,231 @@
+// What the action keys do: plan through the runner, confirm, execute, abort. The runner is the only way to act and
+// holds every rule; this hook only asks it, shows what it answers, and keeps the dialog state (use-action-state.ts).
+import {useCallback, useEffect, useMemo, useRef, useSyncExternalStore} from 'react';
+import {isRefusal, type ActionPlan, type ActionRunner, type InstanceActivity} from '../../actions/action-runner.js';
+import type {DrainProgress} from '../../actions/drain.js';
+import {runningCount} from '../../core/action-rules.js';
+import type {Monitor} from '../../core/monitor.js';
+import type {StackSnapshot} from '../../core/types.js';
+import type {ActionsView} from '../contexts/actions-context.js';
+import {canAbort, decideKey, useActionState, type ActionUiAction, type ActionUiState} from './use-action-state.js';
+import {resolveSelection} from './use-monitor-state.js';
+
+export interface UseActionsInput {
+	runner: ActionRunner | null;
+	monitor: Monitor;
+	/** The selection as the screen shows it (an id, or null for the first instance). */
+	selectedId: () => string | null;
+	help: () => boolean;
+	guardMs?: number;
+	clock?: () => number;
+}
+
+export interface UseActionsResult {
+	view: ActionsView;
+	/** Handles a key if it is the actions' (a dialog open, an action key); false: the monitor's keys take it. */
+	onKey(name: string): boolean;
+}
+
+const noActivity: ReadonlyMap<string, InstanceActivity> = new Map();
+const noSubscribe = () => () => {};
+
+function describeBusy(plan: ActionPlan): string {
+	return plan.kind === 'scale' ? `scale ${plan.from} → ${plan.to}` : `drain of ${plan.instance.name}`;
+}
+
+/** Why there is no count to plan from, or null when the snapshot has one. */
+function noCountReason(snapshot: StackSnapshot | undefined): string | null {
+	if (snapshot === undefined) return 'no reading yet; try again when the table shows the instances';
+	const status = snapshot.docker.status;
+	if (status.kind === 'ok') return null;
+	const detail = status.kind === 'unreachable' ? `unreachable (${status.reason})` : status.kind;
+	return `docker is ${detail}, so the instance count is not known; nothing was done`;
+}
+
+export function useActions({runner, monitor, selectedId, help, guardMs, clock = Date.now}: UseActionsInput): UseActionsResult {
+	const [ui, dispatch, getUi] = useActionState();
+	const subscribe = runner ? runner.subscribe : noSubscribe;
+	const activity = useSyncExternalStore(subscribe, () => runner?.activity() ?? noActivity);
+	const inProgress = useSyncExternalStore(subscribe, () => runner?.inProgress() ?? null);
+	const bound = runner !== null && !runner.readOnly;
+
+	// Read through refs: the key callback stays one function for the app's life.
+	const live = useRef({runner, monitor, selectedId, help, guardMs, clock, bound});
+	live.current = {runner, monitor, selectedId, help, guardMs, clock, bound};
+	const abortRef = useRef<AbortController | null>(null);
+	const mounted = useRef(true);
+
+	const safeDispatch = useCallback(
+		(action: ActionUiAction) => {
+			if (mounted.current) dispatch(action);
+		},
+		[dispatch],
+	);
+
+	useEffect(() => {
+		mounted.current = true;
+		return () => {
+			mounted.current = false;
+			// Leaving mid-drain: the runner puts the instance back into the balancer, as Esc would.
+			abortRef.current?.abort();
+		};
+	}, []);
+
+	// Successes close by themselves after a while; failures and refusals wait for a key.
+	useEffect(() => {
+		const {dialog} = ui;
+		if (dialog.kind !== 'notice' || dialog.closesAt === null) return;
+		const timer = setTimeout(() => dispatch({type: 'expire', openedAt: dialog.openedAt}), Math.max(0, dialog.closesAt - clock()));
+		return () => clearTimeout(timer);
+	}, [ui.dialog, dispatch, clock]);
+
+	const onKey = useCallback(
+		(name: string): boolean => {
+			const {runner: actions, monitor: mon, bound: keysBound} = live.current;
+			const now = live.current.clock();
+			const state: ActionUiState = getUi();
+			const decision = decideKey(state, name, {now, bound: keysBound, help: live.current.help(), guardMs: live.current.guardMs});
+			dispatch({type: 'key', name, at: now});
+			if (decision.kind === 'pass') return false;
+			if (decision.kind === 'ignore' || actions === null) return true;
+
+			const notice = (tone: 'refused' | 'info', title: string, text: string, opener: string | null) =>
+				dispatch({type: 'notice', tone, title, text, opener, at: now});
+
+			const planScale = (target: number, opener: string) => {
+				const snapshot = mon.current()?.snapshot;
+				const why = noCountReason(snapshot);
+				if (why !== null || snapshot === undefined) {
+					notice('refused', 'scale: cannot plan', why ?? '', opener);
+					return;
+				}
+
+				const instances = snapshot.docker.instances;
+				const current = runningCount(instances);
+				const pg = snapshot.postgres.sample;
+				const plan = actions.planScale(target, {current, dbConnections: pg?.connections, dbMax: pg?.maxConnections, instances});
+				// A refusal is already in the event log (and the audit log) from the runner; the screen says why.
+				if (isRefusal(plan)) notice('refused', 'scale refused', plan.reason, opener);
+				else dispatch({type: 'open-confirm', plan, opener, at: now});
+			};
+
+			const planDrain = (opener: string) => {
+				const snapshot = mon.current()?.snapshot;
+				const why = noCountReason(snapshot);
+				if (why !== null || snapshot === undefined) {
+					notice('refused', 'drain: cannot plan', why ?? '', opener);
+					return;
+				}
+
+				const instances = snapshot.docker.instances;
+				const id = resolveSelection(
+					instances.map(instance => instance.id),
+					live.current.selectedId(),
+				);
+				const selected = instances.find(instance => instance.id === id);
+				if (selected === undefined) {
+					notice('refused', 'drain: nothing selected', 'no instance to drain', opener);
+					return;
+				}
+
+				const plan = actions.planDrain({id: selected.id, name: selected.name, state: selected.state}, {current: runningCount(instances), instances});
+				if (isRefusal(plan)) notice('refused', 'drain refused', plan.reason, opener);
+				else dispatch({type: 'open-confirm', plan, opener, at: now});
+			};
+
+			const execute = (plan: ActionPlan) => {
+				dispatch({type: 'start', plan});
+				const abort = new AbortController();
+				abortRef.current = abort;
+				const control = {signal: abort.signal, onProgress: (progress: DrainProgress) => safeDispatch({type: 'progress', progress})};
+				const run = plan.kind === 'scale' ? actions.executeScale(plan, control) : actions.executeDrain(plan, control);
+				run.then(
+					result => safeDispatch({type: 'finish', result, at: live.current.clock()}),
+					(error: unknown) =>
+						safeDispatch({
+							type: 'finish',
+							at: live.current.clock(),
+							result: {
+								action: plan.kind,
+								result: 'failed',
+								from: plan.from,
+								to: plan.to,
+								instance: plan.kind === 'drain' ? plan.instance.name : null,
+								message: `${plan.title} failed: ${error instanceof Error ? error.message : String(error)}`,
+								durationMs: 0,
+							},
+						}),
+				).finally(() => {
+					if (abortRef.current === abort) abortRef.current = null;
+				});
+			};
+
+			switch (decision.kind) {
+				case 'confirm':
+					if (state.dialog.kind === 'confirm') execute(state.dialog.plan);
+					return true;
+				case 'cancel':
+					if (state.dialog.kind === 'confirm') {
+						const {plan} = state.dialog;
+						mon.log({at: now, level: 'INFO', key: plan.kind === 'drain' ? `action:drain:${plan.instance.name}` : 'action:scale', text: `${plan.title} cancelled: nothing was done`});
+					}
+
+					dispatch({type: 'close'});
+					return true;
+				case 'close':
+					dispatch({type: 'close'});
+					return true;
+				case 'type':
+					dispatch({type: 'input-type', digit: decision.digit});
+					return true;
+				case 'erase':
+					dispatch({type: 'input-erase'});
+					return true;
+				case 'submit': {
+					const text = state.dialog.kind === 'input' ? state.dialog.text : '';
+					if (text === '') dispatch({type: 'close'});
+					else planScale(Number(text), 'return');
+					return true;
+				}
+
+				case 'open': {
+					const busy = actions.inProgress();
+					if (busy !== null) {
+						notice('refused', 'busy', `another action is in progress (${describeBusy(busy)}); wait for it${canAbort(state.running) ? ', or Esc aborts it' : ''}`, decision.opener);
+						return true;
+					}
+
+					const snapshot = mon.current()?.snapshot;
+					const current = snapshot ? runningCount(snapshot.docker.instances) : 0;
+					if (decision.action === 'scale-up') planScale(current + 1, decision.opener);
+					else if (decision.action === 'scale-down') planScale(current - 1, decision.opener);
+					else if (decision.action === 'input') dispatch({type: 'open-input', opener: decision.opener, at: now});
+					else planDrain(decision.opener);
+					return true;
+				}
+
+				case 'abort':
+					if (canAbort(state.running)) {
+						abortRef.current?.abort();
+						dispatch({type: 'aborting'});
+					} else if (state.running?.aborting) {
+						// Already on its way back.
+					} else {
+						notice('info', 'cannot abort', state.running?.plan.kind === 'scale' && state.running.plan.direction === 'up' ? 'a scale-up cannot be aborted; wait for it to finish' : 'the stop has begun; it runs to the end', 'escape');
+					}
+
+					return true;
+				case 'busy-quit':
+					notice('info', 'an action is in progress', `${state.running ? describeBusy(state.running.plan) : 'an action'} is running: ${canAbort(state.running) ? 'Esc aborts it (puts the instance back), ' : 'wait for it, '}then q quits. Ctrl-C quits at once${canAbort(state.running) ? ' and aborts it' : ''}.`, 'q');
+					return true;
+			}
+		},
+		[dispatch, getUi, safeDispatch],
+	);
+
+	const view = useMemo<ActionsView>(
+		() => ({runner, bound, readOnly: runner?.readOnly ?? false, dryRun: runner?.dryRun ?? false, activity, inProgress, ui}),
+		[runner, bound, activity, inProgress, ui],
+	);
+	return {view, onKey};
+}

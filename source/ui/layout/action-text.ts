@@ -1,0 +1,213 @@
+// Words for the actions on screen: the dialog's lines fitted to a box, an instance row's activity cell, the footer's
+// progress. Pure: state in, text out (the components only draw it).
+import type {ActionPlan, InstanceActivity} from '../../actions/action-runner.js';
+import type {DrainProgress} from '../../actions/drain.js';
+import type {ActionDialog, NoticeTone, RunningAction} from '../hooks/use-action-state.js';
+import {fit, shortName, wrapText} from './format.js';
+import type {ColorName} from './symbols.js';
+
+export type DialogLineStyle = 'title' | 'plain' | 'step' | 'warn' | 'keys' | 'input' | 'dim';
+
+export interface DialogLine {
+	text: string;
+	style: DialogLineStyle;
+	/** Colour of a title: by what the dialog is about. */
+	color?: ColorName;
+}
+
+export interface DialogContext {
+	service: string;
+	project: string;
+	min: number;
+	max: number;
+	/** The running count now, for the count input. */
+	current: number | null;
+	dryRun: boolean;
+}
+
+const toneColor: Record<NoticeTone, ColorName> = {
+	refused: 'yellow',
+	failed: 'red',
+	done: 'green',
+	aborted: 'cyan',
+	'dry-run': 'yellow',
+	info: 'cyan',
+};
+
+/** Lines with a priority: the lowest go first when the box is too short (the title and the keys always stay). */
+interface Entry {
+	line: DialogLine;
+	priority: number;
+}
+
+function wrapped(text: string, width: number, style: DialogLineStyle, priority: number, first = '', rest = first.replace(/./g, ' ')): Entry[] {
+	const room = Math.max(1, width - Array.from(first).length);
+	return wrapText(text, room).map((part, index) => ({line: {text: (index === 0 ? first : rest) + part, style}, priority}));
+}
+
+function planEntries(plan: ActionPlan, width: number, context: DialogContext): Entry[] {
+	const entries: Entry[] = [];
+	const title =
+		plan.kind === 'scale'
+			? `SCALE ${context.service} ${plan.from} → ${plan.to} (${plan.direction === 'up' ? `+${plan.to - plan.from}` : `-${plan.from - plan.to}`})`
+			: `DRAIN ${shortName(plan.instance.name, context.project)}, then remove it`;
+	entries.push({line: {text: title + (plan.dryRun ? ' · DRY RUN' : ''), style: 'title', color: plan.kind === 'scale' && plan.direction === 'up' ? 'cyan' : 'yellow'}, priority: 100});
+	const counts =
+		plan.kind === 'scale'
+			? `running now ${plan.from} · target ${plan.to} · allowed ${context.min}-${context.max} (--min/--max)`
+			: `running now ${plan.from} · after ${plan.to} · waits at most ${plan.timeoutSeconds} s for its connections`;
+	entries.push(...wrapped(counts, width, 'plain', 90));
+	const warnings = new Set(plan.warnings);
+	plan.steps.forEach((step, index) => {
+		const warn = warnings.has(step);
+		entries.push(...wrapped(step, width, warn ? 'warn' : 'step', warn ? 80 : 50 - index, warn ? `${index + 1}. ▲▲ ` : `${index + 1}. `));
+	});
+	for (const warning of plan.warnings) {
+		if (!plan.steps.includes(warning)) entries.push(...wrapped(warning, width, 'warn', 85, '▲▲ '));
+	}
+
+	entries.push({line: {text: 'y confirm · any other key cancels', style: 'keys'}, priority: 100});
+	return entries;
+}
+
+function dialogEntries(dialog: ActionDialog, width: number, context: DialogContext): Entry[] {
+	switch (dialog.kind) {
+		case 'none':
+			return [];
+		case 'confirm':
+			return planEntries(dialog.plan, width, context);
+		case 'input':
+			return [
+				{line: {text: `SCALE ${context.service} to an exact count${context.dryRun ? ' · DRY RUN' : ''}`, style: 'title', color: 'cyan'}, priority: 100},
+				...wrapped(`running now ${context.current ?? '?'} · allowed ${context.min}-${context.max} (--min/--max)`, width, 'plain', 90),
+				{line: {text: `count: ${dialog.text}▏`, style: 'input'}, priority: 100},
+				{line: {text: 'digits, then Enter (a confirmation follows) · Backspace · Esc cancels', style: 'keys'}, priority: 100},
+			];
+		case 'notice':
+			return [
+				{line: {text: dialog.title, style: 'title', color: toneColor[dialog.tone]}, priority: 100},
+				...wrapped(dialog.text, width, dialog.tone === 'failed' ? 'warn' : 'plain', 90),
+				{line: {text: dialog.closesAt === null ? 'any key closes' : 'closes by itself · any key closes', style: 'keys'}, priority: 100},
+			];
+	}
+}
+
+/**
+ * The dialog as at most `height` lines of at most `width` cells. When it does not fit, the least important lines go
+ * (the last steps first) and a `…` line says so; the title, the counts, warnings and the keys line stay.
+ */
+export function dialogLines(dialog: ActionDialog, width: number, height: number, context: DialogContext): DialogLine[] {
+	if (height <= 0 || width <= 0) return [];
+	const inner = Math.max(1, width - 2);
+	const entries = dialogEntries(dialog, inner, context);
+	let kept = entries.map((entry, index) => ({...entry, index}));
+	let cut = false;
+	while (kept.length > height || (cut && kept.length + 1 > height)) {
+		// Drop the lowest priority, latest first.
+		let drop = 0;
+		for (let i = 1; i < kept.length; i++) {
+			if (kept[i]!.priority <= kept[drop]!.priority) drop = i;
+		}
+
+		kept = kept.filter((_, i) => i !== drop);
+		cut = true;
+	}
+
+	const lines = kept.map(entry => ({...entry.line, text: fit(entry.line.text, width)}));
+	if (cut && lines.length > 0) {
+		// Just above the keys line.
+		lines.splice(Math.max(0, lines.length - 1), 0, {text: fit('  … (more than fits this pane)', width), style: 'dim'});
+	}
+
+	return lines.slice(0, height);
+}
+
+/** What an instance row shows for an action, in at most `width` cells, and in which colour. */
+export function activityCell(activity: InstanceActivity, width: number): {text: string; color: ColorName} {
+	const seconds = activity.secondsLeft === null ? '' : ` ${activity.secondsLeft}s`;
+	const conn = activity.connections === null ? '?' : String(activity.connections);
+	let long: string;
+	let short: string;
+	let color: ColorName = 'yellow';
+	switch (activity.phase) {
+		case 'waiting':
+			long = `draining ${conn} conn${seconds}`;
+			short = `⇣${conn}${seconds}`;
+			break;
+		case 'balancer':
+			long = 'leaving balancer';
+			short = 'lb out';
+			break;
+		case 'stopping':
+			long = 'stopping';
+			short = 'stop';
+			break;
+		case 'restoring':
+			long = 'restoring';
+			short = 'restore';
+			color = 'cyan';
+			break;
+		case 'done':
+		case 'removed':
+			long = 'removed';
+			short = 'gone';
+			color = 'green';
+			break;
+		case 'created':
+			long = 'new';
+			short = 'new';
+			color = 'green';
+			break;
+		case 'restored':
+			long = 'restored';
+			short = 'back';
+			color = 'cyan';
+			break;
+		case 'aborted':
+			long = 'aborted';
+			short = 'abort';
+			color = 'cyan';
+			break;
+		case 'failed':
+			long = activity.text || 'failed';
+			short = 'FAIL';
+			color = 'red';
+			break;
+		case 'planned':
+			long = 'planned';
+			short = 'plan';
+			break;
+	}
+
+	return {text: fit(Array.from(long).length <= width ? long : short, width), color};
+}
+
+/** True while the phase is a step still under way (shown bold), not a result. */
+export function activityInProgress(activity: InstanceActivity): boolean {
+	return activity.phase === 'waiting' || activity.phase === 'balancer' || activity.phase === 'stopping' || activity.phase === 'restoring' || activity.phase === 'planned';
+}
+
+function progressText(progress: DrainProgress | null): string {
+	if (progress === null) return 'starting';
+	switch (progress.phase) {
+		case 'balancer':
+			return 'leaving the balancer';
+		case 'waiting':
+			return `${progress.connections ?? '?'} conn, ${progress.secondsLeft}s left`;
+		case 'stopping':
+			return 'stopping';
+		case 'restoring':
+			return 'putting back';
+		case 'done':
+			return 'removed';
+	}
+}
+
+/** The footer's one-line status of the action in progress: `drain server-3: 4 conn, 27s left`. */
+export function runningText(running: RunningAction, project: string): string {
+	const {plan} = running;
+	if (running.aborting) return `${plan.kind === 'drain' ? `drain ${shortName(plan.instance.name, project)}` : plan.title}: aborting, putting back`;
+	if (plan.kind === 'drain') return `drain ${shortName(plan.instance.name, project)}: ${progressText(running.progress)}`;
+	if (plan.direction === 'up') return `${plan.title}: creating`;
+	return `${plan.title}: ${running.progress ? `${shortName(running.progress.instance, project)} ` : ''}${progressText(running.progress)}`;
+}
