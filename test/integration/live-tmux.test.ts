@@ -29,12 +29,14 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top live in a real 
 	const project = `live-${run}`;
 	const service = 'web';
 	let pane: Pane | undefined;
-	const command = `node ${cli} --project ${project} --service ${service} --pg ${PG_URL} --redis ${REDIS_URL} --cpu-sustain 20s`;
+	const command = `node ${cli} --project ${project} --service ${service} --pg ${PG_URL} --redis ${REDIS_URL} --cpu-sustain 20s --cpu-soon 15 --cpu-immediate 20`;
+	// Low CPU thresholds: the hot container shares 2 cores with whatever else runs, and must still cross them.
 
 	beforeAll(async () => {
 		if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first (npm test does)`);
 		await Promise.all([
-			runContainer({run, project, service, number: 1, options: ['--memory', '256m'], command: ['sh', '-c', 'while :; do :; done']}),
+			// Two busy loops: under load from other work this container still takes a large share of the 2 cores.
+			runContainer({run, project, service, number: 1, options: ['--memory', '256m'], command: ['sh', '-c', '(while :; do :; done) & while :; do :; done']}),
 			runContainer({run, project, service, number: 2, options: ['--memory', '256m'], command: ['sleep', '1000']}),
 		]);
 	}, 60_000);
@@ -57,13 +59,13 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top live in a real 
 	it('shows instances, charts and both database panels, answers keys, and restores the shell on q', async () => {
 		// Given va-top running against the stack
 		const screen = await launch();
-		const first = await screen.waitForScreen(s => /_web_1 .*\d+% ▲/.test(s) && /_web_2 .*\d+%/.test(s), 20_000);
+		const first = await screen.waitForScreen(s => /web_1 .*[\d.]+% ▲/.test(s) && /web_2 .*[\d.]+%/.test(s) && /DB conn \d+\/20/.test(s), 20_000);
 
 		// Then the hot instance carries its breach mark and timer toward IMMEDIATE, and every panel is there
 		expect(first).toMatch(/va-top +voiceassist|va-top .*live-/);
 		expect(first).toContain(`${project}/${service}`);
 		expect(first).toMatch(/CPU \d+% ▲+ \d+s → IMMEDIATE at 20s/);
-		expect(first).toMatch(/DB conn \d+\/20 \d+%/);
+		expect(first).toMatch(/DB conn \d+\/20 [\d.]+%/);
 		expect(first).toMatch(/REDIS mem /);
 		expect(first).toMatch(/100┤/);
 		expect(await screen.display('#{alternate_on}')).toBe('1');
@@ -71,11 +73,11 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top live in a real 
 		expect(first.split('\n').every(line => line.length <= 80)).toBe(true);
 
 		// When the sustained breach has lasted its 20 s, it becomes IMMEDIATE
-		await screen.waitForScreen(/IMMEDIATE: Check load balancing/, 30_000);
+		await screen.waitForScreen(/IMMEDIATE: (Check load balancing|Scale application horizontally)/, 30_000);
 
 		// When j moves the selection, the charts follow the second instance
 		await screen.send(['j']);
-		await screen.waitForScreen(/▸ \S*_web_2/);
+		await screen.waitForScreen(/▸ \S*web_2/);
 		// When 1 chooses the one-minute window
 		await screen.send(['1']);
 		await screen.waitForScreen(/\(1m\)/);
@@ -102,7 +104,7 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top live in a real 
 
 	it('restores the terminal on SIGTERM and says so in the exit code', async () => {
 		const screen = await launch();
-		await screen.waitForScreen(/_web_1 .*\d+%/, 20_000);
+		await screen.waitForScreen(/web_1 .*[\d.]+%/, 20_000);
 		const {execFileSync} = await import('node:child_process');
 		// va-top is the pane shell's only child.
 		const shellPid = await screen.display('#{pane_pid}');
@@ -128,7 +130,7 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top live in a real 
 			}
 
 			const flipped = await screen.waitForScreen(/IMMEDIATE: Scale database connections or add read replica/, 15_000);
-			expect(flipped).toMatch(/DB conn 1[7-9]\/20 \d+% ▲▲/);
+			expect(flipped).toMatch(/DB conn 1[7-9]\/20 [\d.]+% ▲▲/);
 		} finally {
 			await Promise.allSettled(held.map(async client => client.end()));
 		}
