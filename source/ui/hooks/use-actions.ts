@@ -1,12 +1,13 @@
 // What the action keys do: plan through the runner, confirm, execute, abort. The runner is the only way to act and
 // holds every rule; this hook only asks it, shows what it answers, and keeps the dialog state (use-action-state.ts).
-import {useCallback, useEffect, useMemo, useRef, useSyncExternalStore} from 'react';
+import {useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore} from 'react';
 import {isRefusal, type ActionPlan, type ActionRunner, type InstanceActivity} from '../../actions/action-runner.js';
 import type {DrainProgress} from '../../actions/drain.js';
 import {runningCount} from '../../core/action-rules.js';
 import type {Monitor} from '../../core/monitor.js';
 import type {StackSnapshot} from '../../core/types.js';
 import type {ActionsView} from '../contexts/actions-context.js';
+import {activityInProgress} from '../layout/action-text.js';
 import {canAbort, decideKey, useActionState, type ActionUiAction, type ActionUiState} from './use-action-state.js';
 import {resolveSelection} from './use-monitor-state.js';
 
@@ -27,6 +28,9 @@ export interface UseActionsResult {
 }
 
 const noActivity: ReadonlyMap<string, InstanceActivity> = new Map();
+
+/** How long a row shows an action's result (removed, restored, new, failed) after it came; steps show while they last. */
+export const resultShowMs = 30_000;
 const noSubscribe = () => () => {};
 
 function describeBusy(plan: ActionPlan): string {
@@ -48,6 +52,41 @@ export function useActions({runner, monitor, selectedId, help, guardMs, clock = 
 	const activity = useSyncExternalStore(subscribe, () => runner?.activity() ?? noActivity);
 	const inProgress = useSyncExternalStore(subscribe, () => runner?.inProgress() ?? null);
 	const bound = runner !== null && !runner.readOnly;
+
+	// The runner keeps the last action's entries until the next one: on the rows a result fades after resultShowMs,
+	// so a new instance's USED/LIMIT and trend come back.
+	const firstSeen = useRef(new WeakMap<InstanceActivity, number>());
+	const [expired, setExpired] = useState(0);
+	const shown = useMemo(() => {
+		const now = clock();
+		const map = new Map<string, InstanceActivity>();
+		let next = Number.POSITIVE_INFINITY;
+		for (const [name, entry] of activity) {
+			if (activityInProgress(entry)) {
+				map.set(name, entry);
+				continue;
+			}
+
+			let seen = firstSeen.current.get(entry);
+			if (seen === undefined) {
+				seen = now;
+				firstSeen.current.set(entry, now);
+			}
+
+			if (seen + resultShowMs > now) {
+				map.set(name, entry);
+				next = Math.min(next, seen + resultShowMs);
+			}
+		}
+
+		return {map: map.size === 0 ? noActivity : map, next};
+		// `expired` is the timer's nudge to look again.
+	}, [activity, expired, clock]);
+	useEffect(() => {
+		if (!Number.isFinite(shown.next)) return;
+		const timer = setTimeout(() => setExpired(count => count + 1), Math.max(0, shown.next - clock()) + 5);
+		return () => clearTimeout(timer);
+	}, [shown, clock]);
 
 	// Read through refs: the key callback stays one function for the app's life.
 	const live = useRef({runner, monitor, selectedId, help, guardMs, clock, bound});
@@ -224,8 +263,8 @@ export function useActions({runner, monitor, selectedId, help, guardMs, clock = 
 	);
 
 	const view = useMemo<ActionsView>(
-		() => ({runner, bound, readOnly: runner?.readOnly ?? false, dryRun: runner?.dryRun ?? false, activity, inProgress, ui}),
-		[runner, bound, activity, inProgress, ui],
+		() => ({runner, bound, readOnly: runner?.readOnly ?? false, dryRun: runner?.dryRun ?? false, activity: shown.map, inProgress, ui}),
+		[runner, bound, shown, inProgress, ui],
 	);
 	return {view, onKey};
 }

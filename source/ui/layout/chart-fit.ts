@@ -22,7 +22,7 @@ export interface ChartInput {
 	width: number;
 	/** Lines of plot, including the top (100) and bottom (0) label rows. */
 	height: number;
-	/** Samples the full window holds; shorter history gives a shorter line instead of a stretched one. */
+	/** Samples the full window holds; shorter history gives a shorter line, drawn at the right (time-aligned). */
 	expectedPoints?: number;
 }
 
@@ -39,6 +39,24 @@ function label(value: number): string {
 function rowOf(value: number, lines: number): number {
 	const rows = lines - 1;
 	return rows - Math.round((Math.min(100, Math.max(0, value)) * rows) / 100);
+}
+
+/** The value asciichart puts exactly on a row (0 is the top line). */
+function rowValue(row: number, lines: number): number {
+	const rows = lines - 1;
+	return ((rows - row) * 100) / rows;
+}
+
+/**
+ * A short chart's rows are wide bands (5 lines: 25 points each), and the threshold row is labelled with the threshold:
+ * 67 would be drawn on the line labelled 80 and read as a breach. So a value under the threshold is drawn on the row
+ * below the threshold line, never on or above it; values at or over it keep their row (on the line or higher).
+ */
+export function keepUnderThreshold(values: readonly number[], threshold: number, lines: number): number[] {
+	const thresholdRow = rowOf(threshold, lines);
+	if (thresholdRow + 1 > lines - 1) return values.slice();
+	const below = rowValue(thresholdRow + 1, lines);
+	return values.map(value => (value < threshold && rowOf(value, lines) <= thresholdRow ? below : value));
 }
 
 /** Splits one plain plot line into runs of the same kind. */
@@ -91,19 +109,31 @@ export function fitChart(input: ChartInput): ChartLine[] {
 
 	// asciichart draws points + gutter cells (the last one always blank), so this fills the width exactly.
 	const points = width - chartGutter;
-	const values = bucketMax(cleanSeries(input.values), points, input.expectedPoints);
 	const threshold = input.threshold;
 	const hasThreshold = threshold !== null && threshold !== undefined && Number.isFinite(threshold);
+	const bucketed = bucketMax(cleanSeries(input.values), points, input.expectedPoints);
+	const values = hasThreshold ? keepUnderThreshold(bucketed, threshold, height) : bucketed;
 	const thresholdRow = hasThreshold ? rowOf(threshold, height) : -1;
 	let lines: string[];
 	if (values.length === 0) {
 		lines = emptyFrame(width, height, thresholdRow);
 	} else {
-		const plot = asciichart.plot(values, {min: 0, max: 100, height: height - 1, offset: 2, format: label});
-		lines = plot.split('\n').map(line => fit(line, width));
-		// asciichart marks its top row with '┼' as if zero were there; only the first value's row should have it.
+		// Time-aligned: the x axis is the whole window, newest at the right. A window longer than the history has
+		// room on the left, left empty (asciichart 1.5 draws null as 0 and throws on undefined, so no padding values:
+		// the plot is shifted instead).
+		const pad = points - values.length;
 		const firstRow = rowOf(values[0]!, height);
-		lines = lines.map((line, row) => (row !== firstRow && line[chartGutter - 1] === '┼' ? line.slice(0, chartGutter - 1) + '┤' + line.slice(chartGutter) : line));
+		const plot = asciichart.plot(values, {min: 0, max: 100, height: height - 1, offset: 2, format: label});
+		lines = plot.split('\n').map((line, row) => {
+			const chars = Array.from(line);
+			// The label takes the gutter's first cells, then the axis; the plot follows.
+			let axis = chars[chartGutter - 1] ?? '┤';
+			// asciichart marks its top row with '┼' as if zero were there; only the first value's row should have it,
+			// and only when the line starts at the axis.
+			if (axis === '┼' && (row !== firstRow || pad > 0)) axis = '┤';
+			const start = pad > 0 ? ' '.repeat(pad - 1) + (row === firstRow ? '╶' : ' ') : '';
+			return fit(chars.slice(0, chartGutter - 1).join('') + axis + start + chars.slice(chartGutter).join(''), width);
+		});
 	}
 
 	if (hasThreshold) {

@@ -1,7 +1,7 @@
 // Short words for concerns: the header's recommendation and the table's breach marks. Pure.
 import type {Assessment, Concern, ConcernMetric} from '../../core/assessment.js';
 import {runbookActions} from '../../core/rules.js';
-import {formatDuration, formatPercent} from './format.js';
+import {formatDuration, formatPercent, shortName} from './format.js';
 import {levelSymbol, type DisplayLevel} from './symbols.js';
 
 const metricWord: Record<ConcernMetric, string> = {
@@ -19,12 +19,19 @@ export function sustainText(concern: Concern): string {
 	return `${formatDuration(concern.sustain.heldSeconds)} → IMMEDIATE at ${formatDuration(concern.sustain.requiredSeconds)}`;
 }
 
-/** `avg cpu 84% ▲ 6m12s → IMMEDIATE at 10m`, `web-2 mem 91% ▲▲`, `? postgres: connection refused…`. */
-export function concernShort(concern: Concern): string {
+/**
+ * `avg cpu 84% ▲ 6m12s → IMMEDIATE at 10m`, `web-2 mem 91% ▲▲`, `? postgres: connection refused…`. With the project,
+ * an instance is named without its `${project}-` prefix, as in the table (the header names the project).
+ */
+export function concernShort(concern: Concern, project = ''): string {
 	const symbol = levelSymbol[concern.level];
 	if (concern.metric === 'reachability') return `${symbol} ${concern.message}`;
-	if (concern.metric === 'state') return `${concern.message.split(':')[0]} ${symbol}`;
-	const who = concern.scope === 'service' ? 'avg ' : concern.scope === 'instance' ? `${concern.subject} ` : '';
+	if (concern.metric === 'state') {
+		const head = concern.message.split(':')[0] ?? '';
+		return `${concern.scope === 'instance' ? head.replace(concern.subject, shortName(concern.subject, project)) : head} ${symbol}`;
+	}
+
+	const who = concern.scope === 'service' ? 'avg ' : concern.scope === 'instance' ? `${shortName(concern.subject, project)} ` : '';
 	const timer = sustainText(concern);
 	return `${who}${metricWord[concern.metric]} ${formatPercent(concern.value)} ${symbol}${timer ? ` ${timer}` : ''}`;
 }
@@ -37,11 +44,11 @@ export interface Recommendation {
 	details: string[];
 }
 
-export function recommendation(assessment: Assessment): Recommendation {
+export function recommendation(assessment: Assessment, project = ''): Recommendation {
 	const level = assessment.level;
 	const worst = assessment.concerns.find(concern => concern.level === level);
 	const action = level === 'OK' ? 'Current capacity is adequate' : (worst?.action ?? (level === 'SOON' ? runbookActions.plan : runbookActions.scaleOut));
-	const details = assessment.concerns.map(concern => concernShort(concern));
+	const details = assessment.concerns.map(concern => concernShort(concern, project));
 	return {level, text: `${levelSymbol[level]} ${level}: ${action}`, details};
 }
 

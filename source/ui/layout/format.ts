@@ -126,3 +126,10 @@ export function displayNames(names: readonly string[], project: string): string[
 	if (!allShortened || new Set(short).size !== short.length) return names.slice();
 	return short;
 }
+
+/** The widest of the names, in cells. */
+export function longestWidth(names: readonly string[]): number {
+	let longest = 0;
+	for (const name of names) longest = Math.max(longest, textWidth(name));
+	return longest;
+}

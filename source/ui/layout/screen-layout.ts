@@ -96,8 +96,15 @@ export interface TableColumns {
 	trend: number;
 }
 
-/** Column widths (without the one-space gaps) that sum, with the gaps, to at most `width`. */
-export function tableColumns(width: number): TableColumns {
+/** The trend keeps at least this many cells when a long name asks for room. */
+export const minTrend = 6;
+
+/**
+ * Column widths (without the one-space gaps) that sum, with the gaps, to at most `width`. `longestName`: the widest
+ * name to show; the name column takes up to that from the trend (down to minTrend), so `voiceassist-server-1` is
+ * shown whole at 80 columns instead of `…iceassist-server-1`.
+ */
+export function tableColumns(width: number, longestName = 0): TableColumns {
 	const select = 2;
 	const cpu = 8;
 	const mem = 8;
@@ -120,6 +127,12 @@ export function tableColumns(width: number): TableColumns {
 	if (name > 32) {
 		trend += name - 32;
 		name = 32;
+	}
+
+	if (longestName > name && trend > minTrend) {
+		const take = Math.min(longestName - name, trend - minTrend);
+		name += take;
+		trend -= take;
 	}
 
 	return {select, name: Math.max(1, name), state, cpu, mem, usage, trend};

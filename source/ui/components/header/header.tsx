@@ -44,7 +44,7 @@ function HeaderView(props: HeaderProps) {
 	const overCapacity = instances.length > props.max;
 	const badges = [props.mode === 'demo' ? 'DEMO' : '', props.readOnly ? 'READ-ONLY' : '', props.dryRun ? 'DRY RUN' : '', props.paused ? 'PAUSED' : ''].filter(Boolean);
 
-	const advice = assessment ? recommendation(assessment) : undefined;
+	const advice = assessment ? recommendation(assessment, snapshot?.project ?? props.project) : undefined;
 	const sources = snapshot ? sourceLines(snapshot, props.now, props.intervalMs) : [];
 	// Problems first: truncation at the right edge must never hide them.
 	const troubled = sources.filter(source => source.health !== 'ok');

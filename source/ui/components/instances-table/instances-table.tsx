@@ -6,7 +6,7 @@ import type {Assessment} from '../../../core/assessment.js';
 import type {InstanceSample} from '../../../core/types.js';
 import {instanceMark, type BreachMark} from '../../layout/concern-text.js';
 import {activityCell, activityInProgress} from '../../layout/action-text.js';
-import {displayNames, fit, formatBytes, formatPercent, truncateStart} from '../../layout/format.js';
+import {displayNames, fit, formatBytes, formatPercent, longestWidth, truncateStart} from '../../layout/format.js';
 import {tableColumns, type TableColumns} from '../../layout/screen-layout.js';
 import {sparkline} from '../../layout/series.js';
 import {levelColor, levelSymbol, tone} from '../../layout/symbols.js';
@@ -120,17 +120,18 @@ const Row = memo(RowView, (a, b) =>
 const noActivity: ReadonlyMap<string, InstanceActivity> = new Map();
 
 function InstancesTableView({instances, assessment, selectedId, trends, width, height, color, emptyText, project = '', activity = noActivity}: InstancesTableProps) {
-	// One object per width, so memoized rows compare it by reference.
-	const columns = useMemo(() => tableColumns(width), [width]);
-	const visible = Math.max(0, height - 1);
-	const selectedIndex = instances.findIndex(instance => instance.id === selectedId);
-	const start = scrollStart(instances.length, visible, selectedIndex);
-	const shown = instances.slice(start, start + visible);
 	const names = useMemo(() => {
 		const all = instances.map(instance => instance.name);
 		const short = displayNames(all, project);
 		return new Map(all.map((name, index) => [name, short[index]!]));
 	}, [instances, project]);
+	const longest = longestWidth([...names.values()]);
+	// One object per width, so memoized rows compare it by reference.
+	const columns = useMemo(() => tableColumns(width, longest), [width, longest]);
+	const visible = Math.max(0, height - 1);
+	const selectedIndex = instances.findIndex(instance => instance.id === selectedId);
+	const start = scrollStart(instances.length, visible, selectedIndex);
+	const shown = instances.slice(start, start + visible);
 	const range = instances.length > visible && visible > 0 ? ` ${start + 1}-${start + shown.length}/${instances.length}` : '';
 	const heading =
 		fit(`  INSTANCE${range}`, columns.select + columns.name) +

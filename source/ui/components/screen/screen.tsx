@@ -10,6 +10,7 @@ import {canAbort} from '../../hooks/use-action-state.js';
 import {chartWindows, resolveSelection} from '../../hooks/use-monitor-state.js';
 import {runningText} from '../../layout/action-text.js';
 import {chartData, cpuTrends} from '../../layout/chart-specs.js';
+import {displayNames, longestWidth} from '../../layout/format.js';
 import {computeLayout, tableColumns} from '../../layout/screen-layout.js';
 import {sourceLines} from '../../layout/source-status.js';
 import {ActionDialog} from '../action-dialog/index.js';
@@ -34,7 +35,10 @@ export function Screen() {
 	const ids = useMemo(() => instances.map(instance => instance.id), [instances]);
 	const selectedId = resolveSelection(ids, ui.selectedId);
 	const selected = instances.find(instance => instance.id === selectedId);
-	const trendWidth = layout.kind === 'screen' ? tableColumns(layout.columns).trend : 0;
+	const project = snapshot?.project ?? settings.project;
+	// The table's own columns: its trend cells are as many as the points asked for here.
+	const longest = useMemo(() => longestWidth(displayNames(instances.map(instance => instance.name), project)), [instances, project]);
+	const trendWidth = layout.kind === 'screen' ? tableColumns(layout.columns, longest).trend : 0;
 
 	// History is shared and mutable: the frame (a new object every tick) is what says it changed.
 	const charts = useMemo(
@@ -57,7 +61,6 @@ export function Screen() {
 	const {color} = settings;
 	const docker = snapshot ? sourceLines(snapshot, now, settings.intervalMs)[0] : undefined;
 	const emptyText = !snapshot ? 'waiting for the first reading…' : docker && docker.health !== 'ok' ? docker.text : undefined;
-	const project = snapshot?.project ?? settings.project;
 	const dialog = actions?.ui.dialog ?? {kind: 'none' as const};
 	const running = actions?.ui.running ?? null;
 	const table = (
