@@ -6,9 +6,6 @@ import {camelCase, flagSpecs} from './source/config/flags.js';
 import {helpText} from './source/config/help.js';
 import {checkArgv, checkConfig, resolveOptions, type RawFlags} from './source/config/options.js';
 import {UsageError} from './source/config/usage-error.js';
-import {runOnce} from './source/commands/once.js';
-import {runLive} from './source/commands/live.js';
-import {openStack} from './source/sources/live-stack.js';
 import {scrubSecrets, redactUrl} from './source/core/redact.js';
 
 // Library warnings (docker-modem's ssh URL deprecation, say) would scribble over the full screen.
@@ -56,6 +53,13 @@ async function main(argv: string[]): Promise<number> {
 	}
 
 	const options = resolveOptions(flags, config, process.env);
+	// Loaded only now: ink, react, dockerode, pg and ioredis take most of a second to load, which bad input, --help
+	// and --version never need (the fault suite sends hundreds of bad inputs through this binary).
+	const [{openStack}, {runOnce}, {runLive}] = await Promise.all([
+		import('./source/sources/live-stack.js'),
+		import('./source/commands/once.js'),
+		import('./source/commands/live.js'),
+	]);
 	const {stack, demo} = openStack(options);
 	if (options.once) return runOnce(stack, options, text => process.stdout.write(text));
 	return runLive(stack, options, demo);
