@@ -245,3 +245,51 @@ export class FakeProcess extends EventEmitter {
 		this.exits.push(code ?? 0);
 	}
 }
+
+/**
+ * The runner's sleep between connection readings, driven by the test: each sleep waits for step(), which moves the
+ * demo's clock by the slept time, so a drain's countdown advances one reading per step. An abort ends a sleep at once
+ * (as the real abortableSleep does).
+ */
+export class SteppedSleep {
+	private pending: Array<{ms: number; resolve: () => void}> = [];
+	constructor(private readonly advance: (ms: number) => void) {}
+
+	readonly sleep = async (ms: number, signal?: AbortSignal): Promise<void> =>
+		new Promise<void>(resolve => {
+			if (signal?.aborted) {
+				resolve();
+				return;
+			}
+
+			const entry = {ms, resolve};
+			signal?.addEventListener(
+				'abort',
+				() => {
+					this.pending = this.pending.filter(other => other !== entry);
+					resolve();
+				},
+				{once: true},
+			);
+			this.pending.push(entry);
+		});
+
+	get waiting(): number {
+		return this.pending.length;
+	}
+
+	/** Waits for the runner to sleep, then lets `count` readings pass. */
+	async step(count = 1, timeoutMs = 3000): Promise<void> {
+		for (let i = 0; i < count; i++) {
+			const deadline = Date.now() + timeoutMs;
+			while (this.pending.length === 0) {
+				if (Date.now() > deadline) throw new Error('the runner never slept (no drain waiting?)');
+				await new Promise(resolve => setTimeout(resolve, 5));
+			}
+
+			const next = this.pending.shift()!;
+			this.advance(next.ms);
+			next.resolve();
+		}
+	}
+}

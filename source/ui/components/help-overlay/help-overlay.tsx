@@ -24,15 +24,15 @@ export const helpKeys: ReadonlyArray<readonly [string, string]> = [
 /** The keys that work now: the monitor's, plus the action keys when they are bound. */
 export function helpKeyRows(actions: HelpOverlayProps['actions']): ReadonlyArray<readonly [string, string]> {
 	if (!actions) return helpKeys;
-	const limits = `stays within --min ${actions.min} / --max ${actions.max}`;
+	// Each text fits 80 columns after the 13-cell key column.
 	return [
 		...helpKeys.slice(0, 3),
-		['+  -', `scale the service up or down by one (asks first; ${limits})`],
+		['+  -', `scale up or down by one, within --min ${actions.min} / --max ${actions.max} (asks first)`],
 		['s', 'scale to an exact count: type it, then Enter (asks first)'],
 		['d', 'drain the selected instance, then remove it (asks first)'],
-		['y', 'confirms; any other key cancels (keys in the first 0.3 s are ignored)'],
-		['Esc', 'aborts a drain in progress: the instance goes back into the balancer'],
-		...(actions.dryRun ? [['', 'DRY RUN: every action shows and logs what it would do, changes nothing'] as const] : []),
+		['y', 'confirms; any other key cancels (ignored for the first 0.3 s)'],
+		['Esc', 'aborts a drain in progress, putting the instance back'],
+		...(actions.dryRun ? [['', 'DRY RUN: actions show and log what they would do, change nothing'] as const] : []),
 		...helpKeys.slice(3),
 	];
 }
