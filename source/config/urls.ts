@@ -28,14 +28,17 @@ function portError(value: string, from: string, example: string): never {
 
 /** Ports like :99999 or :abc make the URL parser fail; say that it is the port, not the whole URL. */
 function parseWithPort(value: string, from: string, example: string): URL {
-	const portMatch = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/?#]*):([^/?#]*)/i.exec(value);
+	// The port must end the authority: without that, `postgres://u:pw@db/x` (a password, no port) matched with host `u`
+	// and port `pw@db`, and every such URL was refused as a bad port.
+	const portMatch = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#@]*):([^/?#@]*)(?=[/?#]|$)/i.exec(value);
 	if (portMatch && portMatch[1] !== '' && !/^\d{1,5}$/.test(portMatch[1]!)) portError(value, from, example);
 	if (portMatch && portMatch[1] !== '' && Number(portMatch[1]) > 65_535) portError(value, from, example);
 	return parse(value, from, example);
 }
 
 export function validatePostgresUrl(value: string, from: string): string {
-	const example = 'postgres://USER[:PASSWORD]@HOST[:PORT]/DB';
+	// `[:PASSWORD@]`, not `[:PASSWORD]@`: every message is scrubbed of URL passwords, which cut the latter to `USER[:***@HOST`.
+	const example = 'postgres://USER[:PASSWORD@]HOST[:PORT]/DB';
 	const url = parseWithPort(value, from, example);
 	if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
 		throw new UsageError(`${from}: unknown scheme "${url.protocol.replace(/:$/, '')}" in "${redactUrl(value)}", expected ${example}`);
