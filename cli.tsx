@@ -6,7 +6,7 @@ import {camelCase, flagSpecs} from './source/config/flags.js';
 import {helpText} from './source/config/help.js';
 import {checkArgv, checkConfig, resolveOptions, type RawFlags} from './source/config/options.js';
 import {UsageError} from './source/config/usage-error.js';
-import {scrubSecrets, redactUrl} from './source/core/redact.js';
+import {scrubSecrets} from './source/core/redact.js';
 
 // Library warnings (docker-modem's ssh URL deprecation, say) would scribble over the full screen.
 process.removeAllListeners('warning');
@@ -71,7 +71,8 @@ main(process.argv.slice(2)).then(
 	},
 	(error: unknown) => {
 		if (error instanceof UsageError) {
-			process.stderr.write(`va-top: ${redactUrl(error.message)}\n`);
+			// scrubSecrets, not redactUrl: a message that begins `PGPORT: …` parses as a URL, whose scheme redactUrl lowercased.
+			process.stderr.write(`va-top: ${scrubSecrets(error.message, [])}\n`);
 			process.exitCode = 64;
 			return;
 		}

@@ -287,7 +287,10 @@ function postgresUrlFromPgEnv(env: NodeJS.ProcessEnv): string | undefined {
 	if (keys.every(key => emptyToUndefined(env[key]) === undefined)) return undefined;
 	const url = new URL('postgres://localhost');
 	url.hostname = emptyToUndefined(env.PGHOST) ?? 'localhost';
-	url.port = emptyToUndefined(env.PGPORT) ?? '5432';
+	const port = emptyToUndefined(env.PGPORT) ?? '5432';
+	// URL's port setter ignores a bad value silently, and pg then reads PGPORT itself and fails at connect time.
+	parseNumber(port, 'PGPORT', {min: 1, max: 65_535, integer: true, what: 'a port from 1 to 65535'});
+	url.port = port;
 	url.username = encodeURIComponent(emptyToUndefined(env.PGUSER) ?? 'voiceassist');
 	if (emptyToUndefined(env.PGPASSWORD) !== undefined) url.password = encodeURIComponent(env.PGPASSWORD!);
 	url.pathname = `/${encodeURIComponent(emptyToUndefined(env.PGDATABASE) ?? 'voiceassist')}`;
