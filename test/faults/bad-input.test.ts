@@ -1,0 +1,366 @@
+// Bad input through the real binary: every case must be answered by one line on stderr naming what was wrong, exit
+// code 64, nothing on stdout, never a stack trace, never a password. The command-line and config-file cases are
+// generated from the flag table (source/config/flags.ts), so a new flag is covered without touching this file.
+import {execFile} from 'node:child_process';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import {afterAll, describe, expect} from 'vitest';
+import {flagSpecs, type FlagSpec} from '../../source/config/flags.js';
+import {cli, requireBuilt} from './support/live.js';
+import {faultTest} from './support/results.js';
+
+/** In every URL below: it must never come back in a message. */
+const secret = 'pw-Bad-Input-5ecret';
+
+interface Case {
+	/** What is tried, for the failure message. */
+	what: string;
+	args: string[];
+	/** A config file with this content is written and passed with --config. */
+	config?: string;
+	env?: Record<string, string>;
+	/** The message must contain this (the flag, key or variable it names). */
+	names: string;
+}
+
+interface Outcome {
+	code: number | null;
+	stdout: string;
+	stderr: string;
+	ms: number;
+}
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'va-faults-input-'));
+let files = 0;
+
+function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<Outcome> {
+	requireBuilt();
+	const started = Date.now();
+	return new Promise(resolve => {
+		// Nothing from the test's own environment: DOCKER_HOST, DATABASE_URL or PG* there would change the outcome.
+		execFile(process.execPath, [cli, ...args], {env: {PATH: process.env.PATH, HOME: scratch, ...env}, timeout: 20_000}, (error, stdout, stderr) => {
+			const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+			resolve({code, stdout, stderr, ms: Date.now() - started});
+		});
+	});
+}
+
+async function runCase(item: Case): Promise<Outcome> {
+	const args = [...item.args];
+	if (item.config !== undefined) {
+		const file = path.join(scratch, `config-${files++}.json`);
+		writeFileSync(file, item.config);
+		args.push('--config', file);
+	}
+
+	return runCli(args, item.env);
+}
+
+/** The promise the issue makes for bad input. */
+function expectUsageLine(item: Case, outcome: Outcome): void {
+	const label = `${item.what}: ${JSON.stringify(outcome)}`;
+	expect(outcome.code, label).toBe(64);
+	expect(outcome.stdout, label).toBe('');
+	const lines = outcome.stderr.trimEnd().split('\n');
+	expect(lines, label).toHaveLength(1);
+	expect(lines[0], label).toMatch(/^va-top: \S/);
+	expect(lines[0], label).toContain(item.names);
+	expect(outcome.stderr, label).not.toMatch(/\bat .+[.:]\d+|node:internal|Error:/);
+	expect(outcome.stderr, label).not.toContain(secret);
+}
+
+/** Runs the cases a few at a time (each is a node process) and checks every one. */
+async function check(cases: readonly Case[], concurrency = 4): Promise<{slowest: number}> {
+	const queue = [...cases];
+	let slowest = 0;
+	const failures: string[] = [];
+	await Promise.all(
+		Array.from({length: concurrency}, async () => {
+			for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+				const outcome = await runCase(item);
+				slowest = Math.max(slowest, outcome.ms);
+				try {
+					expectUsageLine(item, outcome);
+				} catch (error) {
+					failures.push(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+				}
+			}
+		}),
+	);
+	expect(failures, `${failures.length} of ${cases.length} not answered as they should be:\n${failures.join('\n')}`).toEqual([]);
+	return {slowest};
+}
+
+// ---- cases from the flag table --------------------------------------------------------------------------------
+
+/** Values no number flag takes: not a number, empty, negative, out of every range. */
+const badNumbers = ['abc', '', ' ', '-1', '1e9', 'NaN', 'Infinity', '1,5'];
+
+/** Values a flag of this kind never takes, on the command line. */
+function commandLineCases(spec: FlagSpec): Case[] {
+	const flag = `--${spec.name}`;
+	switch (spec.kind) {
+		case 'boolean':
+			return [
+				{what: `${flag}=yes`, args: [`${flag}=yes`], names: flag},
+				{what: `${flag}=`, args: [`${flag}=`], names: flag},
+				{what: `${flag} twice`, args: [flag, flag], names: flag},
+			];
+		case 'number':
+			return [
+				...badNumbers.map(value => ({what: `${flag}=${JSON.stringify(value)}`, args: [`${flag}=${value}`], names: flag})),
+				{what: `${flag} -5 (negative, as its own word)`, args: [flag, '-5'], names: flag},
+				{what: `${flag} without a value`, args: [flag], names: flag},
+			];
+		case 'string':
+			return [
+				{what: `${flag}= (empty)`, args: [`${flag}=`], names: flag},
+				{what: `${flag} '   ' (blank)`, args: [flag, '   '], names: flag},
+				{what: `${flag} without a value`, args: [flag], names: flag},
+				{what: `${flag} followed by another flag`, args: [flag, '--once'], names: flag},
+			];
+	}
+}
+
+/** A value of the wrong JSON type for this flag in a config file. */
+function wrongType(spec: FlagSpec): unknown {
+	if (spec.kind === 'boolean') return 'yes';
+	if (spec.kind === 'number') return '80';
+	return spec.name === 'cpu-sustain' ? true : 42;
+}
+
+function configCases(spec: FlagSpec): Case[] {
+	const cases: Case[] = [
+		{what: `config ${spec.name}: wrong type`, args: [], config: JSON.stringify({[spec.name]: wrongType(spec)}), names: `"${spec.name}"`},
+		{what: `config ${spec.name}: null`, args: [], config: JSON.stringify({[spec.name]: null}), names: `"${spec.name}"`},
+	];
+	if (spec.kind === 'number') cases.push({what: `config ${spec.name}: out of range`, args: [], config: JSON.stringify({[spec.name]: -1e9}), names: `"${spec.name}"`});
+	if (spec.kind === 'string') cases.push({what: `config ${spec.name}: empty`, args: [], config: JSON.stringify({[spec.name]: ''}), names: `"${spec.name}"`});
+	return cases;
+}
+
+/** Values that are wrong for one flag in particular; flags not listed get only the generic cases. */
+const specific: Record<string, string[]> = {
+	project: ['has space', 'a/b', '-dash-first', 'ünï'],
+	service: ['has space', 'a:b', '.dot-first'],
+	'docker-host': ['unix://', 'tcp://', `tcp://u:${secret}@:2375`, 'tcp://host:99999', 'tcp://host:0', 'tcp://host:abc', 'http://host:2375', 'npipe:////./pipe/docker', 'ssh://', 'just-words', '/var/run/docker.sock'],
+	pg: ['postgres://', `postgres://ops:${secret}@:5432/db`, `postgres://ops:${secret}@db:99999/x`, 'postgres://db:0/x', 'postgres://db:abc/x', `mysql://ops:${secret}@db/x`, 'http://db/x', 'localhost:5432', 'not a url'],
+	redis: ['redis://', `redis://:${secret}@:6379`, 'redis://cache:70000', 'redis://cache:0', 'redis://cache:abc', 'redis://cache/db1', `memcached://:${secret}@cache`, 'http://cache', 'cache:6379'],
+	'cpu-sustain': ['10x', '-5', '25h', 'm10', '1.5.0'],
+	config: ['/nonexistent/va-top.json'],
+	'cpu-immediate': ['101', '150'],
+	interval: ['0.1', '0', '3601'],
+	max: ['0', '1.5', '1001'],
+	min: ['0', '2.5', '1001'],
+	'app-port': ['0', '65536', '80.5'],
+	'drain-timeout': ['0', '3601'],
+};
+
+const flagCases = flagSpecs.flatMap(commandLineCases);
+const specificCases: Case[] = [
+	...Object.entries(specific).flatMap(([name, values]) => values.map(value => ({what: `--${name} ${JSON.stringify(value)}`, args: [`--${name}`, value], names: `--${name}`}))),
+	{what: 'a directory as --config', args: ['--config', tmpdir()], names: '--config'},
+	{what: 'SOON above IMMEDIATE', args: ['--cpu-soon', '90', '--cpu-immediate', '80'], names: '--cpu-soon'},
+	{what: '--min above --max', args: ['--min', '5', '--max', '3'], names: '--min'},
+	{what: '--lb-remove-cmd alone', args: ['--lb-remove-cmd', 'true'], names: '--lb-restore-cmd'},
+	{what: '--lb-restore-cmd alone', args: ['--lb-restore-cmd', 'true'], names: '--lb-remove-cmd'},
+	{what: '--json without --once', args: ['--json'], names: '--json'},
+];
+const argvCases: Case[] = [
+	{what: 'an unknown flag', args: ['--bogus'], names: '--bogus'},
+	{what: 'a short flag that does not exist', args: ['-x'], names: '-x'},
+	{what: 'a word that is not a flag', args: ['status'], names: '"status"'},
+	{what: 'a bare --', args: ['--'], names: '--'},
+	{what: 'a bare -', args: ['-'], names: '"-"'},
+	{what: '--no- on a flag that is not on/off', args: ['--no-project'], names: '--no-project'},
+	{what: 'a URL with a password as a stray word', args: [`postgres://ops:${secret}@db/x`], names: 'unexpected argument'},
+];
+const configFileCases: Case[] = [
+	...flagSpecs.filter(spec => spec.inConfig).flatMap(configCases),
+	{what: 'an empty config file', args: [], config: '', names: 'empty'},
+	{what: 'a blank config file', args: [], config: '  \n\t\n', names: 'empty'},
+	{what: 'a config that is not JSON', args: [], config: 'project = shop\n', names: 'not valid JSON'},
+	{what: 'a config cut short', args: [], config: '{"project": ', names: 'not valid JSON'},
+	{what: 'a JSON array', args: [], config: '[1, 2]', names: 'an array'},
+	{what: 'a JSON string', args: [], config: '"shop"', names: 'the string'},
+	{what: 'a JSON number', args: [], config: '42', names: 'number 42'},
+	{what: 'JSON null', args: [], config: 'null', names: 'null'},
+	{what: 'an unknown key', args: [], config: '{"colour": false}', names: '"colour"'},
+	{what: 'a flag that has no place in a config file', args: [], config: '{"once": true}', names: '"once"'},
+	...flagSpecs.filter(spec => !spec.inConfig).map(spec => ({what: `config key ${spec.name} (command line only)`, args: [], config: JSON.stringify({[spec.name]: spec.kind === 'boolean' ? true : 'x'}), names: `"${spec.name}"`})),
+];
+const environmentCases: Case[] = [
+	{what: 'DOCKER_HOST without a host', args: ['--once'], env: {DOCKER_HOST: 'tcp://:2375'}, names: 'DOCKER_HOST'},
+	{what: 'DOCKER_HOST of an unknown scheme', args: ['--once'], env: {DOCKER_HOST: 'npipe:////./pipe/docker'}, names: 'DOCKER_HOST'},
+	{what: 'DATABASE_URL of another database', args: ['--once'], env: {DATABASE_URL: `mysql://ops:${secret}@db/x`}, names: 'DATABASE_URL'},
+	{what: 'DATABASE_URL with a bad port', args: ['--once'], env: {DATABASE_URL: `postgres://ops:${secret}@db:77777/x`}, names: 'DATABASE_URL'},
+	{what: 'REDIS_URL with port 0', args: ['--once'], env: {REDIS_URL: `redis://:${secret}@cache:0`}, names: 'REDIS_URL'},
+	{what: 'PGPORT that is not a port', args: ['--once'], env: {PGPORT: 'abc'}, names: 'PGPORT'},
+];
+
+afterAll(() => {
+	rmSync(scratch, {recursive: true, force: true});
+});
+
+describe('bad input through the real binary', () => {
+	faultTest(
+		{
+			id: 'input-every-flag',
+			group: 'bad-input',
+			order: 10,
+			title: 'Every flag of the flag table on the command line: malformed, empty, blank, negative, out of range, missing, given twice',
+			checked: 'one line naming the flag, exit 64',
+		},
+		async record => {
+			// Every flag of the table is in there
+			for (const spec of flagSpecs) expect(flagCases.some(item => item.args[0]!.startsWith(`--${spec.name}`)), spec.name).toBe(true);
+			const {slowest} = await check(flagCases);
+			record.tried(flagCases.length);
+			record.figure(`${flagSpecs.length} flags, ${flagCases.length} inputs; slowest answer ${slowest} ms`);
+		},
+		240_000,
+	);
+
+	faultTest(
+		{
+			id: 'input-specific-values',
+			group: 'bad-input',
+			order: 20,
+			title: 'Values wrong for one flag: URLs without host, bad ports, unknown schemes; names, durations, ranges; flags that contradict',
+			checked: 'one line naming the flag, exit 64, no password echoed',
+		},
+		async record => {
+			const {slowest} = await check(specificCases);
+			record.tried(specificCases.length);
+			record.figure(`${specificCases.length} inputs; slowest answer ${slowest} ms`);
+		},
+		180_000,
+	);
+
+	faultTest(
+		{
+			id: 'input-argv',
+			group: 'bad-input',
+			order: 30,
+			title: 'Arguments that are not flags: unknown flags, stray words, --, -, --no- on a value flag',
+			checked: 'one line naming it, exit 64',
+		},
+		async record => {
+			const {slowest} = await check(argvCases);
+			record.tried(argvCases.length);
+			record.figure(`${argvCases.length} inputs; slowest answer ${slowest} ms`);
+		},
+		60_000,
+	);
+
+	faultTest(
+		{
+			id: 'input-config',
+			group: 'bad-input',
+			order: 40,
+			title: 'Config files: empty, blank, not JSON, not an object, unknown keys, and for every key a wrong type, null, out of range',
+			checked: 'one line naming the file or key, exit 64',
+		},
+		async record => {
+			const {slowest} = await check(configFileCases);
+			record.tried(configFileCases.length);
+			record.figure(`${flagSpecs.filter(spec => spec.inConfig).length} keys, ${configFileCases.length} files; slowest answer ${slowest} ms`);
+		},
+		240_000,
+	);
+
+	faultTest(
+		{
+			id: 'input-environment',
+			group: 'bad-input',
+			order: 50,
+			title: 'Environment: DOCKER_HOST, DATABASE_URL, REDIS_URL and PGPORT that are wrong',
+			checked: 'one line naming the variable, exit 64',
+		},
+		async record => {
+			const {slowest} = await check(environmentCases);
+			record.tried(environmentCases.length);
+			record.figure(`${environmentCases.length} inputs; slowest answer ${slowest} ms`);
+		},
+		60_000,
+	);
+
+	faultTest(
+		{
+			id: 'input-good-urls',
+			group: 'bad-input',
+			order: 55,
+			title: 'Good URLs that look like bad ones: passwords without a port, IPv6 hosts, a Redis database, ssh and unix Docker hosts',
+			checked: 'accepted: not one of them is refused',
+		},
+		async record => {
+			// `--json` without `--once` is refused only after every URL passed its check: that refusal is the proof.
+			const good: Array<[string, string]> = [
+				['--pg', `postgres://ops:${secret}@db/x`],
+				['--pg', `postgresql://ops:${secret}@[::1]:5432/x`],
+				['--pg', 'postgres://db/x'],
+				['--redis', `redis://:${secret}@cache`],
+				['--redis', `rediss://user:${secret}@cache:6380/2`],
+				['--docker-host', 'unix:///var/run/docker.sock'],
+				['--docker-host', 'ssh://me@bastion'],
+				['--docker-host', 'tcp://[::1]:2376'],
+			];
+			const cases: Case[] = good.map(([flag, value]) => ({what: `${flag} ${value}`, args: [flag, value, '--json'], names: '--json goes with --once'}));
+			await check(cases);
+			record.tried(cases.length);
+			record.figure(`${cases.length} good URLs, none refused`);
+		},
+		60_000,
+	);
+
+	faultTest(
+		{
+			id: 'input-property',
+			group: 'bad-input',
+			order: 60,
+			title: 'Property-based: random argument lists and random config files thrown at the binary',
+			checked: 'always either a usage line and 64, or a normal run; never a stack trace or a password',
+		},
+		async record => {
+			const names = flagSpecs.map(spec => spec.name);
+			// --once and --help are left out: a run that is valid would then do a real check; the live monitor without a
+			// terminal refuses with 64 by itself.
+			const safe = names.filter(name => name !== 'once' && name !== 'help' && name !== 'version');
+			const token = fc.oneof(
+				fc.constantFrom(...safe.map(name => `--${name}`), ...safe.map(name => `--no-${name}`), '-h', '-x', '--', '-', '--=', '---'),
+				fc.string({maxLength: 10}),
+				fc.constantFrom('0', '-1', '100', '101', '1e3', 'NaN', '', ' ', '0.1', `postgres://u:${secret}@h:5/d`, `redis://:${secret}@h:0`, 'tcp://', 'ssh://u@h', 'unix://', '10m'),
+				fc.tuple(fc.constantFrom(...safe), fc.string({maxLength: 8})).map(([name, value]) => `--${name}=${value}`),
+			);
+			const value = fc.oneof(fc.string({maxLength: 10}), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), {maxLength: 2}), fc.constant(`postgres://u:${secret}@h/d`));
+			const config = fc.option(
+				fc.oneof(fc.dictionary(fc.oneof(fc.constantFrom(...names), fc.string({maxLength: 8})), value, {maxKeys: 4}).map(object => JSON.stringify(object)), fc.string({maxLength: 30})),
+				{nil: undefined},
+			);
+			let runs = 0;
+			let usage = 0;
+			await fc.assert(
+				fc.asyncProperty(fc.array(token, {maxLength: 6}), config, async (args, content) => {
+					runs++;
+					const outcome = await runCase({what: 'random', args: args.filter(arg => arg !== '-h'), config: content, names: ''});
+					expect(outcome.stderr).not.toMatch(/\bat .+[.:]\d+|node:internal/);
+					expect(outcome.stderr + outcome.stdout).not.toContain(secret);
+					if (outcome.code === 64) {
+						usage++;
+						expect(outcome.stderr.trimEnd().split('\n')).toHaveLength(1);
+						expect(outcome.stdout).toBe('');
+					} else {
+						// Only the help text can come out of these flags without an error (-h was filtered out above).
+						expect(outcome.code).toBe(0);
+					}
+				}),
+				{numRuns: 100},
+			);
+			record.tried(runs);
+			record.figure(`${runs} random runs, ${usage} answered with a usage line, the rest ran normally; no stack trace, no password`);
+		},
+		240_000,
+	);
+});
