@@ -199,6 +199,8 @@ export function decideKey(state: ActionUiState, name: string, context: KeyContex
 			if (name === 'escape') return {kind: 'cancel'};
 			return {kind: 'ignore', why: 'unused'};
 		case 'notice':
+			// A success that closes by itself asks nothing: keys act as usual (the caller closes it first).
+			if (dialog.closesAt !== null) break;
 			if (dialog.opener !== null && name === dialog.opener) return {kind: 'ignore', why: 'opener'};
 			if (sinceOpen(dialog.openedAt) < guard) return {kind: 'ignore', why: 'guard'};
 			return {kind: 'close'};
@@ -217,6 +219,11 @@ export function decideKey(state: ActionUiState, name: string, context: KeyContex
 
 	if (running !== null && name === 'escape') return {kind: 'abort'};
 	return {kind: 'pass'};
+}
+
+/** A notice that waits for a key (a refusal, a failure, a dry run); a success closes by itself and takes no key. */
+export function isModal(dialog: ActionDialog): boolean {
+	return dialog.kind !== 'none' && !(dialog.kind === 'notice' && dialog.closesAt !== null);
 }
 
 /** True while the drain (or a scale-down's drain) may still be aborted: before the stop begins. */

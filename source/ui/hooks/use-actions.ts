@@ -8,7 +8,7 @@ import type {Monitor} from '../../core/monitor.js';
 import type {StackSnapshot} from '../../core/types.js';
 import type {ActionsView} from '../contexts/actions-context.js';
 import {activityInProgress} from '../layout/action-text.js';
-import {canAbort, decideKey, useActionState, type ActionUiAction, type ActionUiState} from './use-action-state.js';
+import {canAbort, decideKey, isModal, useActionState, type ActionUiAction, type ActionUiState} from './use-action-state.js';
 import {resolveSelection} from './use-monitor-state.js';
 
 export interface UseActionsInput {
@@ -122,6 +122,8 @@ export function useActions({runner, monitor, selectedId, help, guardMs, clock = 
 		(name: string): boolean => {
 			const {runner: actions, monitor: mon, bound: keysBound} = live.current;
 			const now = live.current.clock();
+			// A success notice goes at the next key, and the key does what it always does.
+			if (getUi().dialog.kind === 'notice' && !isModal(getUi().dialog)) dispatch({type: 'close'});
 			const state: ActionUiState = getUi();
 			const decision = decideKey(state, name, {now, bound: keysBound, help: live.current.help(), guardMs: live.current.guardMs});
 			dispatch({type: 'key', name, at: now});

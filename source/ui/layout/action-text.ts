@@ -87,7 +87,7 @@ function dialogEntries(dialog: ActionDialog, width: number, context: DialogConte
 			return [
 				{line: {text: dialog.title, style: 'title', color: toneColor[dialog.tone]}, priority: 100},
 				...wrapped(dialog.text, width, dialog.tone === 'failed' ? 'warn' : 'plain', 90),
-				{line: {text: dialog.closesAt === null ? 'any key closes' : 'closes by itself · any key closes', style: 'keys'}, priority: 100},
+				{line: {text: dialog.closesAt === null ? 'any key closes' : 'closes by itself, or at the next key', style: 'keys'}, priority: 100},
 			];
 	}
 }

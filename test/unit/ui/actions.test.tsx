@@ -129,6 +129,10 @@ describe('scale keys', () => {
 		await runningBecomes(4);
 		// The new row carries its result, and the event log has the line.
 		await waitForFrame(app, f => /voiceassist-server-4 .* new/.test(f));
+		// A success asks nothing: the next key closes it and does what it always does.
+		expect(footer(app.lastFrame()!)).toContain('+/-/s scale');
+		app.stdin.write('j');
+		await waitForFrame(app, f => /▸ voiceassist-server-2 /.test(f) && !f.includes('scale 3 → 4: done'));
 		expect(audit().map(record => [record.action, record.from, record.to, record.result])).toEqual([
 			['scale', 3, 4, 'began'],
 			['scale', 3, 4, 'ok'],

@@ -6,7 +6,7 @@ import {runningCount} from '../../../core/action-rules.js';
 import {redactUrl} from '../../../core/redact.js';
 import {ActionsContext} from '../../contexts/actions-context.js';
 import {useMonitorStateContext} from '../../contexts/monitor-state-context.js';
-import {canAbort} from '../../hooks/use-action-state.js';
+import {canAbort, isModal} from '../../hooks/use-action-state.js';
 import {chartWindows, resolveSelection} from '../../hooks/use-monitor-state.js';
 import {runningText} from '../../layout/action-text.js';
 import {chartData, cpuTrends} from '../../layout/chart-specs.js';
@@ -134,7 +134,7 @@ export function Screen() {
 				window={ui.window}
 				actions={{
 					bound: actions?.bound ?? false,
-					dialog: dialog.kind,
+					dialog: isModal(dialog) ? dialog.kind : 'none',
 					running: running === null ? null : runningText(running, project),
 					abortable: canAbort(running),
 				}}
