@@ -6,7 +6,7 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {docker, randomId, removeRun, runContainer} from '../support/docker-fixtures.js';
 import {PG_URL, REDIS_URL, requireDocker, waitFor} from '../support/services.js';
 import {openPane, tmuxAvailable, type Pane} from '../support/tmux.js';
@@ -57,18 +57,28 @@ describe.skipIf(!available || !tmux)('actions in a real 80x24 tmux pane', () => 
 		}));
 	}
 
+	/** Each test starts from replicas 1 and 2 running, whatever the one before left. */
+	async function resetReplicas(): Promise<void> {
+		const list = await replicas();
+		const good = list.length === 2 && list.every(entry => entry.state === 'running' && entry.name === `${project}_${service}_${entry.number}`);
+		if (good) return;
+		if (list.length > 0) await docker(['rm', '-f', ...list.map(entry => entry.name)]);
+		await Promise.all(
+			[1, 2].map(async number => runContainer({run, project, service, number, options: ['--stop-timeout', '2', '--memory', '64m'], command: appCommand})),
+		);
+	}
+
 	async function quit(screen: Pane): Promise<void> {
 		await screen.send(['q'], {literal: true});
 		await screen.waitForScreen(/exit=0/, 10_000);
 	}
 
-	beforeAll(async () => {
+	beforeAll(() => {
 		if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first (npm test does)`);
-		// httpd under a shell that ends it on SIGTERM, so `docker stop` is quick and graceful.
-		await Promise.all(
-			[1, 2].map(async number => runContainer({run, project, service, number, options: ['--stop-timeout', '2', '--memory', '64m'], command: appCommand})),
-		);
-	}, 60_000);
+	});
+
+	// httpd under a shell that ends it on SIGTERM, so `docker stop` is quick and graceful.
+	beforeEach(resetReplicas, 60_000);
 
 	afterEach(async () => {
 		await pane?.kill();
@@ -113,7 +123,8 @@ describe.skipIf(!available || !tmux)('actions in a real 80x24 tmux pane', () => 
 		await screen.waitForScreen(/scale 3 → 2: done/, 20_000);
 		expect((await replicas()).map(entry => entry.number)).toEqual([1, 2]);
 
-		// s 0 Enter: below --min, refused with the reason.
+		// s 0 Enter: below --min, refused with the reason (once the screen counts 2 again: it plans from what it shows).
+		await screen.waitForScreen(/2\/4 instances/, 10_000);
 		await screen.send(['s'], {literal: true});
 		await screen.waitForScreen(/to an exact count/);
 		await screen.send(['0'], {literal: true});
@@ -156,10 +167,32 @@ describe.skipIf(!available || !tmux)('actions in a real 80x24 tmux pane', () => 
 		]);
 		expect(readAudit(audit)[4]!.error).toBe('0 is below the minimum of 1 (--min)');
 		await quit(screen);
-
-		// Back to two replicas for the next tests.
-		await runContainer({run, project, service, number: 1, options: ['--stop-timeout', '2', '--memory', '64m'], command: appCommand});
 	}, 80_000);
+
+	it('Ctrl-C in the middle of a drain: the drain is aborted, recorded, and the program waits for it before leaving', async () => {
+		const audit = path.join(temp.dir, 'interrupted.log');
+		const victim = `${project}_${service}_2`;
+		await holdConnections(victim, 1);
+		try {
+			const screen = await launch(`--audit-log ${audit}`);
+			await screen.send(['j'], {literal: true});
+			await screen.waitForScreen(/▸ app_2 /);
+			await screen.send(['d'], {literal: true});
+			await screen.waitForScreen(/DRAIN app_2/);
+			await sleep(guard);
+			await screen.send(['y'], {literal: true});
+			await screen.waitForScreen(/app_2 .*draining 1 conn \d+s/, 10_000);
+			await screen.send(['C-c']);
+			await screen.waitForScreen(/exit=130/, 15_000);
+			expect(readAudit(audit).map(record => [record.action, record.instance, record.result])).toEqual([
+				['drain', victim, 'began'],
+				['drain', victim, 'aborted'],
+			]);
+			expect((await replicas()).filter(entry => entry.state === 'running').map(entry => entry.number)).toEqual([1, 2]);
+		} finally {
+			await releaseConnections(victim);
+		}
+	}, 40_000);
 
 	it('--read-only: + opens nothing, no action key is listed, nothing is written', async () => {
 		const audit = path.join(temp.dir, 'read-only', 'audit.log');

@@ -17,6 +17,7 @@ import {createDemoStack, type DemoStack} from '../../../source/sources/demo/demo
 import {createStack, type Stack} from '../../../source/sources/stack.js';
 import {App} from '../../../source/ui/app.js';
 import {decideKey, initialActionState, type ActionUiState} from '../../../source/ui/hooks/use-action-state.js';
+import {keyNames} from '../../../source/ui/hooks/use-keys.js';
 import {fitProblems, frameLines, instance, MemoryStack, renderAt, settings, snapshot, SteppedSleep, waitForFrame} from '../../support/ui-fixtures.js';
 
 const keys = {escape: '\u001B', enter: '\r', backspace: '\u007F', ctrlC: '\u0003'};
@@ -292,13 +293,18 @@ describe('a held key cannot open and confirm (issue 7)', () => {
 		expect(audit().filter(record => record.result === 'began')).toHaveLength(1);
 	});
 
-	it('a pasted "+y" is not a key: nothing opens, nothing is done', async () => {
-		const app = mount();
+	it('a pasted "+y" (or keys read in one go) cannot confirm: the y lands inside the guard', async () => {
+		const app = mount({guard: 300});
 		await waitForFrame(app, ready);
 		app.stdin.write('+y');
-		await sleep(200);
-		expect(app.lastFrame()).not.toContain('SCALE');
+		await waitForFrame(app, f => f.includes('SCALE voiceassist-server 3 → 4'));
+		await sleep(400);
+		expect(app.lastFrame()).toContain('SCALE voiceassist-server 3 → 4');
 		expect(running()).toBe(3);
+		expect(audit()).toEqual([]);
+		// Keys read together still each count, in order: x cancels, j moves the selection.
+		app.stdin.write('xj');
+		await waitForFrame(app, f => !f.includes('SCALE voiceassist-server') && /▸ voiceassist-server-2 /.test(f));
 	});
 
 	it('the key rules, directly: opener ignored, guard, repeat after close, help covers the keys', () => {
@@ -314,6 +320,16 @@ describe('a held key cannot open and confirm (issue 7)', () => {
 		expect(decideKey(closed, '+', at(2500))).toMatchObject({kind: 'open', action: 'scale-up'});
 		expect(decideKey(initialActionState, '+', {...at(0), help: true})).toEqual({kind: 'pass'});
 		expect(decideKey(initialActionState, '+', {...at(0), bound: false})).toEqual({kind: 'pass'});
+	});
+
+	it('keyNames: a chunk of text is its characters in order; special keys by name; other Ctrl/Alt combinations none', () => {
+		const plain = {escape: false, return: false, backspace: false, delete: false, upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, tab: false, ctrl: false, meta: false};
+		const key = (overrides: Partial<typeof plain>) => ({...plain, ...overrides}) as unknown as Parameters<typeof keyNames>[1];
+		expect(keyNames('+++y', key({}))).toEqual(['+', '+', '+', 'y']);
+		expect(keyNames('', key({escape: true, meta: true}))).toEqual(['escape']);
+		expect(keyNames('\r', key({return: true}))).toEqual(['return']);
+		expect(keyNames('y', key({meta: true}))).toEqual([]);
+		expect(keyNames('d', key({ctrl: true}))).toEqual([]);
 	});
 });
 
