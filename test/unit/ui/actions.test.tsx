@@ -464,6 +464,17 @@ describe('help and footer list exactly what works', () => {
 		expect(frame).toContain('4. Esc before the stop puts it back into the load balancer');
 	});
 
+	it('60x16, the smallest pane: a long confirmation keeps its title, counts and keys, and says what was cut', async () => {
+		const app = mount({columns: 60, rows: 16});
+		await waitForFrame(app, f => f.includes('voiceassist-server-3'));
+		app.stdin.write('d');
+		const frame = await waitForFrame(app, f => f.includes('DRAIN voiceassist-server-1'));
+		expect(fitProblems(frame, 60, 16)).toEqual([]);
+		expect(frame).toContain('running now 3 · after 2');
+		expect(frame).toContain('… (more than fits this pane)');
+		expect(frame).toContain('y confirm · any other key cancels');
+	});
+
 	it('Ctrl-C quits even during a drain, and the drain is aborted on the way out', async () => {
 		const app = mount();
 		await waitForFrame(app, ready);

@@ -137,7 +137,7 @@ function InstancesTableView({instances, assessment, selectedId, trends, width, h
 		fit(`  INSTANCE${range}`, columns.select + columns.name) +
 		` ${fit('STATE', columns.state)} ${fit('CPU', columns.cpu - 3, 'right')}    ${fit('MEM', columns.mem - 3, 'right')}   ` +
 		(columns.usage > 0 ? ` ${fit('USED/LIMIT', columns.usage)}` : '') +
-		(columns.trend > 0 ? ` ${fit('CPU TREND', columns.trend)}` : '');
+		(columns.trend > 0 ? ` ${fit(columns.trend >= 9 ? 'CPU TREND' : 'TREND', columns.trend)}` : '');
 
 	return (
 		<Box flexDirection="column" width={width} height={height}>

@@ -6,7 +6,7 @@ import {runningCount} from '../../../core/action-rules.js';
 import {redactUrl} from '../../../core/redact.js';
 import {ActionsContext} from '../../contexts/actions-context.js';
 import {useMonitorStateContext} from '../../contexts/monitor-state-context.js';
-import {canAbort, isModal} from '../../hooks/use-action-state.js';
+import {canAbort, isModal, type ActionDialog as ActionDialogState} from '../../hooks/use-action-state.js';
 import {chartWindows, resolveSelection} from '../../hooks/use-monitor-state.js';
 import {runningText} from '../../layout/action-text.js';
 import {chartData, cpuTrends} from '../../layout/chart-specs.js';
@@ -16,13 +16,14 @@ import {sourceLines} from '../../layout/source-status.js';
 import {ActionDialog} from '../action-dialog/index.js';
 import {ChartsPanel} from '../charts-panel/index.js';
 import {EventLog} from '../event-log/index.js';
-import {Footer} from '../footer/index.js';
+import {Footer, type FooterActions} from '../footer/index.js';
 import {Header} from '../header/index.js';
 import {HelpOverlay} from '../help-overlay/index.js';
 import {InstancesTable} from '../instances-table/index.js';
 import {TooSmall} from '../too-small/index.js';
 
 const noInstances: never[] = [];
+const noDialog: ActionDialogState = {kind: 'none'};
 
 export function Screen() {
 	const {frame, history, ui, size, settings} = useMonitorStateContext();
@@ -56,13 +57,24 @@ export function Screen() {
 	);
 	const trends = useMemo(() => cpuTrends(frame, history, trendWidth, settings.intervalMs), [frame, history, trendWidth, settings.intervalMs]);
 
+	const dialog = actions?.ui.dialog ?? noDialog;
+	const running = actions?.ui.running ?? null;
+	// One object while nothing about the actions changed, so the memoized footer is not redrawn every frame.
+	const footerActions = useMemo<FooterActions>(
+		() => ({
+			bound: actions?.bound ?? false,
+			dialog: isModal(dialog) ? dialog.kind : 'none',
+			running: running === null ? null : runningText(running, project),
+			abortable: canAbort(running),
+		}),
+		[actions?.bound, dialog, running, project],
+	);
+
 	if (layout.kind === 'too-small') return <TooSmall columns={layout.columns} rows={layout.rows} />;
 
 	const {color} = settings;
 	const docker = snapshot ? sourceLines(snapshot, now, settings.intervalMs)[0] : undefined;
 	const emptyText = !snapshot ? 'waiting for the first reading…' : docker && docker.health !== 'ok' ? docker.text : undefined;
-	const dialog = actions?.ui.dialog ?? {kind: 'none' as const};
-	const running = actions?.ui.running ?? null;
 	const table = (
 		<InstancesTable
 			instances={instances}
@@ -132,12 +144,7 @@ export function Screen() {
 				paused={ui.paused}
 				canSelect={instances.length > 1}
 				window={ui.window}
-				actions={{
-					bound: actions?.bound ?? false,
-					dialog: isModal(dialog) ? dialog.kind : 'none',
-					running: running === null ? null : runningText(running, project),
-					abortable: canAbort(running),
-				}}
+				actions={footerActions}
 			/>
 		</Box>
 	);
