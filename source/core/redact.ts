@@ -31,3 +31,13 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
 
 	return out;
 }
+
+/** The decoded password of a URL, or undefined: so error text can be scrubbed of it. */
+export function passwordOf(value: string): string | undefined {
+	try {
+		const password = new URL(value).password;
+		return password ? decodeURIComponent(password) : undefined;
+	} catch {
+		return undefined;
+	}
+}

@@ -1,5 +1,5 @@
 // The whole stack as one thing to start, read and stop: real collectors or the demo's, the rest cannot tell.
-import {redactUrl, endpointOf} from '../core/redact.js';
+import {endpointOf, passwordOf, redactUrl} from '../core/redact.js';
 import type {DockerView, PostgresView, RedisView, StackSnapshot} from '../core/types.js';
 import type {Collector} from './collector.js';
 
@@ -59,17 +59,11 @@ export function createStack(parts: StackParts): Stack {
 
 /** Passwords in the configured URLs, so error text can be scrubbed of them. */
 export function secretsOf(urls: readonly string[]): string[] {
-	const secrets: string[] = [];
-	for (const value of urls) {
-		try {
-			const password = new URL(value).password;
-			if (password !== '') secrets.push(password, decodeURIComponent(password));
-		} catch {
-			// Not a URL: nothing to collect; it was validated before we got here.
-		}
-	}
-
-	return secrets;
+	return urls.flatMap(value => {
+		const password = passwordOf(value);
+		// Both forms: a message may quote the URL as given (encoded) or the password as used (decoded).
+		return password === undefined ? [] : [password, encodeURIComponent(password)];
+	});
 }
 
 export const displayEndpoint = {

@@ -2,6 +2,7 @@
 // load model, plus plain scale/drain methods that change the simulation. One interval timer for the whole stack.
 
 import type {Collector} from '../collector.js';
+import {createListeners, type Listeners} from '../listeners.js';
 import type {DockerView, HealthStatus, InstanceSample, PostgresView, RedisView, ContainerState} from '../../core/types.js';
 import {
 	fakeContainerId,
@@ -94,7 +95,7 @@ interface Slot<View> {
 	view: View;
 	/** Serialised content of `view`, so an unchanged reading keeps the same object. */
 	content: string;
-	listeners: Set<() => void>;
+	listeners: Listeners;
 }
 
 export function createDemoStack(options: DemoStackOptions): DemoStack {
@@ -213,7 +214,7 @@ export function createDemoStack(options: DemoStackOptions): DemoStack {
 	}
 
 	function makeSlot<View>(view: View): Slot<View> {
-		return {started: false, view, content: '', listeners: new Set()};
+		return {started: false, view, content: '', listeners: createListeners()};
 	}
 
 	// Until a collector starts, it says what a real one says while it connects.
@@ -228,13 +229,7 @@ export function createDemoStack(options: DemoStackOptions): DemoStack {
 		if (content === slot.content) return;
 		slot.view = next;
 		slot.content = content;
-		for (const listener of [...slot.listeners]) {
-			try {
-				listener();
-			} catch {
-				// A failing consumer must not stop the simulation or the other listeners.
-			}
-		}
+		slot.listeners.notify();
 	}
 
 	function refresh(): void {
@@ -271,12 +266,7 @@ export function createDemoStack(options: DemoStackOptions): DemoStack {
 				syncTimer();
 			},
 			view: () => slot.view,
-			subscribe(listener) {
-				slot.listeners.add(listener);
-				return () => {
-					slot.listeners.delete(listener);
-				};
-			},
+			subscribe: slot.listeners.subscribe,
 		};
 	}
 

@@ -6,6 +6,7 @@ import type {ContainerState, DockerView, HealthStatus, InstanceSample, SourceSta
 import type {Collector} from '../collector.js';
 import {describeError} from '../describe-error.js';
 import {openStatsStream, splitLines, type StatsReader} from './stats-reader.js';
+import {createListeners} from '../listeners.js';
 
 export interface DockerCollectorOptions {
 	docker: Dockerode;
@@ -123,7 +124,7 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 	const labels = [`${projectLabel}=${options.project}`, `${serviceLabel}=${options.service}`];
 	const socketPath = endpoint.startsWith('unix://') ? endpoint.slice('unix://'.length) : null;
 
-	const listeners = new Set<() => void>();
+	const listeners = createListeners();
 	const entries = new Map<string, Entry>();
 	const versions = new Map<string, Versions>();
 	let status: SourceStatus = {kind: 'connecting', since: now()};
@@ -155,13 +156,7 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 	function changed(): void {
 		cached = null;
 		if (stopped) return;
-		for (const listener of listeners) {
-			try {
-				listener();
-			} catch {
-				// A consumer's bug must not stop the readings.
-			}
-		}
+		listeners.notify();
 	}
 
 	function setStatus(next: SourceStatus): void {
@@ -570,11 +565,6 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 			};
 			return cached;
 		},
-		subscribe(listener) {
-			listeners.add(listener);
-			return () => {
-				listeners.delete(listener);
-			};
-		},
+		subscribe: listeners.subscribe,
 	};
 }

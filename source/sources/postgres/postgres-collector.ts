@@ -4,6 +4,8 @@ import pg from 'pg';
 import type {PostgresSample, PostgresView, SourceStatus} from '../../core/types.js';
 import type {Collector} from '../collector.js';
 import {describeError, redactSecrets} from '../describe-error.js';
+import {createListeners} from '../listeners.js';
+import {passwordOf} from '../../core/redact.js';
 
 export interface PostgresCollectorOptions {
 	/** postgres://user:password@host:port/db; the password never leaves this module. */
@@ -42,15 +44,6 @@ interface ReadingRow {
 	max_connections: number;
 }
 
-function passwordOf(connectionString: string): string | undefined {
-	try {
-		const password = new URL(connectionString).password;
-		return password ? decodeURIComponent(password) : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
 /** Ends a client and makes sure its socket is gone, even when the server never answers the goodbye. */
 async function closeClient(client: pg.Client, timeoutMs: number): Promise<void> {
 	let timer: NodeJS.Timeout | undefined;
@@ -75,7 +68,7 @@ export function createPostgresCollector(options: PostgresCollectorOptions): Post
 	const timeoutMs = options.timeoutMs ?? 2000;
 	const now = options.now ?? Date.now;
 	const secrets = [passwordOf(options.connectionString)];
-	const listeners = new Set<() => void>();
+	const listeners = createListeners();
 
 	let current: PostgresView = {endpoint: options.endpoint, status: {kind: 'connecting', since: now()}, sample: null};
 	let hidden: number | null = null;
@@ -90,13 +83,7 @@ export function createPostgresCollector(options: PostgresCollectorOptions): Post
 
 	function publish(next: PostgresView): void {
 		current = next;
-		for (const listener of listeners) {
-			try {
-				listener();
-			} catch {
-				// A consumer's bug must not stop the readings.
-			}
-		}
+		listeners.notify();
 	}
 
 	function setStatus(status: SourceStatus, sample = current.sample): void {
@@ -207,12 +194,7 @@ export function createPostgresCollector(options: PostgresCollectorOptions): Post
 			await closing;
 		},
 		view: () => current,
-		subscribe(listener) {
-			listeners.add(listener);
-			return () => {
-				listeners.delete(listener);
-			};
-		},
+		subscribe: listeners.subscribe,
 		hiddenSessions: () => hidden,
 	};
 }

@@ -5,6 +5,8 @@ import {redisMemorySample} from '../../core/redis-info.js';
 import type {RedisView, SourceStatus} from '../../core/types.js';
 import type {Collector} from '../collector.js';
 import {describeError, redactSecrets} from '../describe-error.js';
+import {createListeners} from '../listeners.js';
+import {passwordOf} from '../../core/redact.js';
 
 export interface RedisCollectorOptions {
 	/** redis://[:password@]host:port[/db]; the password never leaves this module. */
@@ -20,15 +22,6 @@ export interface RedisCollectorOptions {
 /** Reconnect delay: grows by 500 ms per failed attempt up to 5 s, and never gives up while running. */
 export function redisRetryDelay(attempt: number): number {
 	return Math.min(Math.max(attempt, 1) * 500, 5000);
-}
-
-function passwordOf(url: string): string | undefined {
-	try {
-		const password = new URL(url).password;
-		return password ? decodeURIComponent(password) : undefined;
-	} catch {
-		return undefined;
-	}
 }
 
 /** Waits for the promise, at most ms; clears its timer so nothing is left running after stop(). */
@@ -63,7 +56,7 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 	const timeoutMs = options.timeoutMs ?? 2000;
 	const now = options.now ?? Date.now;
 	const secrets = [passwordOf(options.url)];
-	const listeners = new Set<() => void>();
+	const listeners = createListeners();
 
 	let current: RedisView = {endpoint: options.endpoint, status: {kind: 'connecting', since: now()}, sample: null};
 	let running = false;
@@ -75,13 +68,7 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 
 	function publish(next: RedisView): void {
 		current = next;
-		for (const listener of listeners) {
-			try {
-				listener();
-			} catch {
-				// A consumer's bug must not stop the readings.
-			}
-		}
+		listeners.notify();
 	}
 
 	function setStatus(status: SourceStatus, sample = current.sample): void {
@@ -205,11 +192,6 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 			await reading;
 		},
 		view: () => current,
-		subscribe(listener) {
-			listeners.add(listener);
-			return () => {
-				listeners.delete(listener);
-			};
-		},
+		subscribe: listeners.subscribe,
 	};
 }
