@@ -49,11 +49,17 @@ export interface LabelledContainer {
 	instance: BackendInstance;
 }
 
+/** Longest a listing may take, as the monitor's own Docker requests. */
+export const listTimeoutMs = 5000;
+
 /** Lists the containers carrying both labels, checking the labels again on what came back. */
 export async function listService(docker: Dockerode, project: string, service: string, appPort: number): Promise<LabelledContainer[]> {
 	const list = await docker.listContainers({
 		all: true,
 		filters: {label: [`${composeLabels.project}=${project}`, `${composeLabels.service}=${service}`]},
+		// Bounded: the runner looks for the balancer at start, and against a daemon that never answers that request
+		// kept its socket open for good, so va-top restored the terminal on q but never exited.
+		abortSignal: AbortSignal.timeout(listTimeoutMs),
 	});
 	const out: LabelledContainer[] = [];
 	for (const info of list) {
