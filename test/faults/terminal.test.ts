@@ -37,7 +37,7 @@ describe.skipIf(!ready)('faults: the terminal', () => {
 	});
 
 	async function drawn(target: LiveRun): Promise<string> {
-		return waitScreen(target, 'the full frame with both instances', screen => /q quit/.test(screen) && trendCells(screen, `_${service}_2`) >= 1, 20_000);
+		return waitScreen(target, 'the full frame with both instances', screen => /q quit/.test(screen) && trendCells(screen, `${service}_2`) >= 1, 20_000);
 	}
 
 	/** The shell is back as it was: main screen, cursor shown, and it echoes and reads a line (cooked mode). */

@@ -51,8 +51,14 @@ export async function launch(args: readonly string[], options: LaunchOptions = {
 	const shellPid = await pane.display('#{pane_pid}');
 	const pid = await waitFor(
 		async () => {
-			const {stdout} = await run('pgrep', ['-P', shellPid, '-f', 'dist/cli.js']).catch(() => ({stdout: ''}));
-			const found = stdout.trim().split('\n').filter(Boolean).map(Number);
+			// Its name is node until meow sets process.title to va-top; `clear` may still be there a moment before.
+			const {stdout} = await run('ps', ['-o', 'pid=,comm=', '--ppid', shellPid]).catch(() => ({stdout: ''}));
+			const found = stdout
+				.trim()
+				.split('\n')
+				.map(line => line.trim().split(/\s+/))
+				.filter(([, comm]) => comm === 'node' || comm === 'va-top')
+				.map(([pid]) => Number(pid));
 			return found.length === 1 ? found[0] : undefined;
 		},
 		{timeoutMs: 10_000, intervalMs: 50, message: 'va-top process started'},

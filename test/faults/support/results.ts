@@ -30,6 +30,8 @@ export interface FaultRecord extends FaultMeta {
 	/** Bad inputs: how many were tried. */
 	tried?: number;
 	error?: string;
+	/** Why it was not run (it was skipped on purpose); the table says so. */
+	skipped?: string;
 	durationMs: number;
 	at: string;
 }
@@ -69,6 +71,11 @@ export function faultTest(meta: FaultMeta, body: (recorder: Recorder) => Promise
 			throw error;
 		}
 	}, timeoutMs);
+}
+
+/** For a fault skipped on purpose (e.g. it would disturb a shared machine): its row says why instead of vanishing. */
+export function recordNotRun(meta: FaultMeta, reason: string): void {
+	write({...meta, survived: false, figures: [], skipped: reason, durationMs: 0, at: new Date().toISOString()});
 }
 
 /** 3140 → "3.1 s". */
