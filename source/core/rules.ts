@@ -233,17 +233,18 @@ function sourceStatuses(snapshot: StackSnapshot): Array<[SourceName, SourceStatu
 	];
 }
 
+/**
+ * The service average, only once every running instance has a number: right after start some instances have no
+ * CPU delta yet, and an average over the first one alone flagged the whole service for a second.
+ */
 function average(values: Array<number | null>): number | null {
 	let sum = 0;
-	let count = 0;
 	for (const value of values) {
-		if (value !== null && Number.isFinite(value)) {
-			sum += value;
-			count++;
-		}
+		if (value === null || !Number.isFinite(value)) return null;
+		sum += value;
 	}
 
-	return count === 0 ? null : sum / count;
+	return values.length === 0 ? null : sum / values.length;
 }
 
 export function formatPercent(value: number): string {

@@ -103,6 +103,13 @@ describe('rules', () => {
 		]);
 	});
 
+	it('waits for every running instance before it averages (no service concern from the first reading alone)', () => {
+		const {assessment} = evaluate(snapshot({instances: [instance('web-1', 78, 30), instance('web-2', null, 30), instance('web-3', null, 30)]}), once);
+		expect(assessment.averages.cpuPercent).toBeNull();
+		expect(assessment.concerns.filter(concern => concern.scope === 'service')).toEqual([]);
+		expect(assessment.concerns.map(concern => concern.key)).toEqual(['instance.cpu:web-1']);
+	});
+
 	it('uses configured thresholds', () => {
 		const {assessment} = evaluate(snapshot({db: {connections: 55, max: 100}}), {...once, dbImmediate: 50});
 		expect(assessment.level).toBe('IMMEDIATE');

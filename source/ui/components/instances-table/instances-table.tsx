@@ -137,7 +137,8 @@ function InstancesTableView({instances, assessment, selectedId, trends, width, h
 		fit(`  INSTANCE${range}`, columns.select + columns.name) +
 		` ${fit('STATE', columns.state)} ${fit('CPU', columns.cpu - 3, 'right')}    ${fit('MEM', columns.mem - 3, 'right')}   ` +
 		(columns.usage > 0 ? ` ${fit('USED/LIMIT', columns.usage)}` : '') +
-		(columns.trend > 0 ? ` ${fit(columns.trend >= 9 ? 'CPU TREND' : 'TREND', columns.trend)}` : '');
+		// Right-aligned like the sparkline below it, whose newest value sits at the right edge.
+		(columns.trend > 0 ? ` ${(columns.trend >= 9 ? 'CPU TREND' : 'TREND').slice(0, columns.trend).padStart(columns.trend)}` : '');
 
 	return (
 		<Box flexDirection="column" width={width} height={height}>
