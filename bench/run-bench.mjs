@@ -19,7 +19,7 @@ import {fileURLToPath} from 'node:url';
 import {busyCount, countRunning, createContainers, dockerVersion, projectName, removeBenchContainers, useDockerSocket} from './lib/containers.mjs';
 import {combineRounds, medianDeep} from './lib/combine.mjs';
 import {measureBaseline, measureTool} from './lib/measure.mjs';
-import {killBenchTmuxServer, Pane} from './lib/pane.mjs';
+import {killBenchTmuxServer, Pane, useTmuxSocket} from './lib/pane.mjs';
 import {cpuSeconds, engineCpu, enginePids, processTree, rssBytes} from './lib/proc.mjs';
 import {markdown, soakMarkdown} from './lib/report.mjs';
 import {screenSummary, firstFullFrame} from './lib/screen.mjs';
@@ -275,6 +275,7 @@ async function main() {
 		startedEngine = true;
 	}
 	useDockerSocket(engine.socket);
+	useTmuxSocket(`va-top-bench-${options.engine}`);
 	let cleaning = null;
 	const onSignal = signal => {
 		log(`${signal}: removing the containers`);

@@ -40,6 +40,8 @@ export function combineRounds(rounds) {
 		const samples = usable.flatMap(result => result.render?.samples ?? []);
 		combined.render = {framesPerSecond: median(usable.filter(result => result.render).map(result => result.render.framesPerSecond)), ...summarize(samples), samples};
 	}
+	// Rows shown is a count, not a figure to average.
+	if (combined.firstFrame) combined.firstFrame.visible = Math.min(...usable.map(result => result.firstFrame?.visible ?? Infinity));
 	combined.rounds = usable.length;
 	combined.failedRounds = rounds.length - usable.length;
 	return {...combined, screen, fillIn};

@@ -5,7 +5,7 @@ import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {Pane} from './pane.mjs';
 import {cpuSeconds, engineCpu, enginePids, machineCpu, procMemory, processTree, rssBytes} from './proc.mjs';
-import {firstFullFrame, screenSummary} from './screen.mjs';
+import {complete, firstFullFrame, screenSummary} from './screen.mjs';
 import {containersCpu, summarize} from './stats.mjs';
 import {watchForeignEvents} from './containers.mjs';
 
@@ -127,9 +127,9 @@ export async function measureTool(tool, options) {
 			lines = await pane.capture();
 			const t = now() - launched;
 			timeline.push({t, ...screenSummary(lines, project, tool.rowComplete)});
-			const frame = firstFullFrame(timeline);
-			const stableFor = frame ? t - (timeline.findLast(entry => entry.visible < frame.visible)?.t ?? 0) : 0;
-			if (t >= warmupSeconds * 1000 && frame && stableFor >= 1500) break;
+			// Settled: every capture of the last 1.5 s was complete.
+			const settled = t >= 1500 && timeline.every(entry => entry.t < t - 1500 || complete(entry));
+			if (t >= warmupSeconds * 1000 && settled) break;
 			if (t >= firstFrameTimeoutSeconds * 1000 || pane.dead()) break;
 			await sleep(10);
 		}

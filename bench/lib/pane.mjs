@@ -3,7 +3,12 @@
 import {execFile, execFileSync} from 'node:child_process';
 import {statSync, writeFileSync} from 'node:fs';
 
-export const tmuxSocket = 'va-top-bench';
+// One tmux server per engine (useTmuxSocket), so a soak on one engine and a run on the other do not meet.
+let tmuxSocket = 'va-top-bench';
+
+export function useTmuxSocket(name) {
+	tmuxSocket = name;
+}
 
 function tmuxSync(args) {
 	return execFileSync('tmux', ['-L', tmuxSocket, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});

@@ -18,9 +18,9 @@ const rows = [
 	{label: 'Key to frame, worst ms', get: r => r.keys?.max ?? null, digits: 0, note: r => (r.keys?.timeouts ? ` (${r.keys.timeouts} no effect in 3 s)` : '')},
 	{label: 'Render per frame, median ms', get: r => r.render?.median ?? null, digits: 2},
 	{label: 'Render per frame, p95 ms', get: r => r.render?.p95 ?? null, digits: 2},
-	{label: 'Refresh period, s', get: r => r.refreshSeconds ?? null, digits: 1},
-	{label: 'Other load on the machine during the window, % of a core', get: r => pct(r.other), digits: 1},
-	{label: "Engine events of others' containers during the window", get: r => r.events?.foreign ?? null, digits: 0},
+	{label: 'Refresh period, s', get: r => r.refreshSeconds ?? null, digits: 1, noRatio: true},
+	{label: 'Other load on the machine during the window, % of a core', get: r => pct(r.other), digits: 1, noRatio: true},
+	{label: "Engine events of others' containers during the window", get: r => r.events?.foreign ?? null, digits: 0, noRatio: true},
 ];
 
 function format(value, digits) {
@@ -49,7 +49,8 @@ export function runTable(run) {
 			if (result.error) return 'failed';
 			return format(values[index], row.digits) + (row.note && values[index] !== null ? row.note(result, run) : '');
 		});
-		lines.push(`| ${[row.label, ...cells, ratio(values[0], values[1]), ratio(values[0], values[2])].join(' | ')} |`);
+		const ratios = row.noRatio ? ['', ''] : [ratio(values[0], values[1]), ratio(values[0], values[2])];
+		lines.push(`| ${[row.label, ...cells, ...ratios].join(' | ')} |`);
 	}
 	return lines.join('\n');
 }

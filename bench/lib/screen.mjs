@@ -28,14 +28,22 @@ export function screenSummary(lines, project, complete) {
 	return {visible: shown.size, withNumbers};
 }
 
+/** A capture where every instance shown has its readings. */
+export const complete = entry => entry.visible > 0 && entry.withNumbers === entry.visible;
+
 /**
- * The first full frame from a timeline of {t, visible, withNumbers}: the first whose every shown instance
- * has numbers and that shows as many instances as the tool ever showed (all of them when they fit; as many
- * as its screen holds when they do not).
+ * The first full frame from a timeline of {t, visible, withNumbers}: the first capture where every instance
+ * shown has readings and as many are shown as on the settled screen (the most frequent count in the last
+ * second: all N when they fit, else the rows its screen holds; docker stats' scrolled output varies by a row
+ * or two from one redraw to the next).
  */
 export function firstFullFrame(timeline) {
-	const most = Math.max(0, ...timeline.map(entry => entry.visible));
-	if (most === 0) return null;
-	const first = timeline.find(entry => entry.visible === most && entry.withNumbers === most);
-	return first ? {ms: first.t, visible: most} : null;
+	if (timeline.length === 0) return null;
+	const last = timeline[timeline.length - 1].t;
+	const counts = new Map();
+	for (const entry of timeline) if (entry.t >= last - 1000 && complete(entry)) counts.set(entry.visible, (counts.get(entry.visible) ?? 0) + 1);
+	if (counts.size === 0) return null;
+	const [target] = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
+	const first = timeline.find(entry => complete(entry) && entry.visible >= target);
+	return first ? {ms: first.t, visible: target} : null;
 }
