@@ -9,13 +9,13 @@ import {DOCKER_SOCKET, PG_URL, REDIS_URL, requireDocker, requirePostgres, requir
 import {tmuxAvailable} from '../support/tmux.js';
 import {cli, launch, sourcesLine, waitScreen, type LiveRun} from './support/live.js';
 import {faultTest, seconds} from './support/results.js';
-import {blackHole, ownPostgres, ownRedis, postgresAvailable, type OwnPostgres, type OwnRedis} from './support/servers.js';
+import {blackHole, ownPostgres, ownRedis, postgresAvailable, requireTool, type OwnPostgres, type OwnRedis} from './support/servers.js';
 
 const dockerUp = await requireDocker();
 const postgresUp = await requirePostgres();
 const redisUp = await requireRedis();
-const tmux = await tmuxAvailable();
-const binaries = await postgresAvailable();
+const tmux = requireTool('tmux', await tmuxAvailable(), 'scripts/setup.sh installs it');
+const binaries = requireTool('PostgreSQL 15 binaries (initdb, pg_ctl)', await postgresAvailable(), 'scripts/setup.sh installs them');
 const ready = dockerUp && postgresUp && redisUp && tmux && binaries;
 
 const pgPassword = 'pg-Fault-Secret-7x';
@@ -49,7 +49,7 @@ describe.skipIf(!ready)('faults: PostgreSQL and Redis', () => {
 	});
 
 	afterAll(async () => {
-		await redis?.stop();
+		await redis?.destroy();
 		await postgres?.destroy();
 	});
 

@@ -10,6 +10,7 @@ import {afterAll, afterEach, beforeAll, describe, expect} from 'vitest';
 import {docker, randomId, removeRun, runContainer} from '../support/docker-fixtures.js';
 import {DOCKER_SOCKET, PG_URL, REDIS_URL, requireDocker, requirePostgres, requireRedis, waitFor} from '../support/services.js';
 import {tmuxAvailable} from '../support/tmux.js';
+import {requireTool} from './support/servers.js';
 import {instanceRow, launch, sourcesLine, trendCells, waitScreen, type LiveRun} from './support/live.js';
 import {daemonProxy} from './support/proxy.js';
 import {faultTest, recordNotRun, root, seconds, slowFaults, type FaultMeta} from './support/results.js';
@@ -19,7 +20,7 @@ const run = promisify(execFile);
 const dockerUp = await requireDocker();
 const postgresUp = await requirePostgres();
 const redisUp = await requireRedis();
-const tmux = await tmuxAvailable();
+const tmux = requireTool('tmux', await tmuxAvailable(), 'scripts/setup.sh installs it');
 const ready = dockerUp && postgresUp && redisUp && tmux;
 
 describe.skipIf(!ready)('faults: the Docker daemon', () => {

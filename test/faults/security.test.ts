@@ -13,14 +13,14 @@ import {requireDocker, requireRedis, waitFor} from '../support/services.js';
 import {tmuxAvailable} from '../support/tmux.js';
 import {cli, instanceRow, launch, waitScreen, type LiveRun} from './support/live.js';
 import {faultTest} from './support/results.js';
-import {ownPostgres, ownRedis, postgresAvailable, type OwnPostgres, type OwnRedis} from './support/servers.js';
+import {ownPostgres, ownRedis, postgresAvailable, requireTool, type OwnPostgres, type OwnRedis} from './support/servers.js';
 
 const execFileAsync = promisify(execFile);
 
 const dockerUp = await requireDocker();
 const redisUp = await requireRedis();
-const tmux = await tmuxAvailable();
-const binaries = await postgresAvailable();
+const tmux = requireTool('tmux', await tmuxAvailable(), 'scripts/setup.sh installs it');
+const binaries = requireTool('PostgreSQL 15 binaries (initdb, pg_ctl)', await postgresAvailable(), 'scripts/setup.sh installs them');
 const ready = dockerUp && redisUp && tmux && binaries;
 
 const pgPassword = 'Pg-Sec-0rchid-41';
@@ -104,7 +104,7 @@ describe.skipIf(!ready)('security', () => {
 
 	afterAll(async () => {
 		await removeRun(id);
-		await redis?.stop();
+		await redis?.destroy();
 		await postgres?.destroy();
 		rmSync(scratch, {recursive: true, force: true});
 	});

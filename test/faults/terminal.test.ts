@@ -5,13 +5,14 @@ import {afterAll, afterEach, beforeAll, describe, expect} from 'vitest';
 import {randomId, removeRun, runContainer} from '../support/docker-fixtures.js';
 import {PG_URL, REDIS_URL, requireDocker, requirePostgres, requireRedis} from '../support/services.js';
 import {tmuxAvailable} from '../support/tmux.js';
+import {requireTool} from './support/servers.js';
 import {launch, rows, trendCells, waitScreen, type LiveRun} from './support/live.js';
 import {faultTest, root, seconds} from './support/results.js';
 
 const dockerUp = await requireDocker();
 const postgresUp = await requirePostgres();
 const redisUp = await requireRedis();
-const tmux = await tmuxAvailable();
+const tmux = requireTool('tmux', await tmuxAvailable(), 'scripts/setup.sh installs it');
 const ready = dockerUp && postgresUp && redisUp && tmux;
 
 const crashModule = path.join(root, 'test/faults/support/inject-crash.mjs');

@@ -7,6 +7,7 @@ import net from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
+import {describe, it} from 'vitest';
 import {tcpOpen, waitFor} from '../../support/services.js';
 
 const run = promisify(execFile);
@@ -34,6 +35,22 @@ export interface OwnPostgres {
 	stop(): Promise<void>;
 	/** Removes the cluster (stopping it first). */
 	destroy(): Promise<void>;
+}
+
+/**
+ * A tool the suite needs (tmux, PostgreSQL's binaries): missing, the tests that need it are skipped, but with CI=true a
+ * failing test says so, as test/support/services.ts does for the services.
+ */
+export function requireTool(label: string, available: boolean, hint: string): boolean {
+	if (!available && process.env.CI === 'true') {
+		describe(`${label} (required in CI)`, () => {
+			it(`${label} is required in CI`, () => {
+				throw new Error(`${label} is missing and CI=true forbids skipping: ${hint}`);
+			});
+		});
+	}
+
+	return available;
 }
 
 export function postgresAvailable(): Promise<boolean> {
@@ -105,6 +122,8 @@ export interface OwnRedis {
 	url: string;
 	start(): Promise<void>;
 	stop(): Promise<void>;
+	/** Stops it and removes its directory. */
+	destroy(): Promise<void>;
 }
 
 /** A redis-server child process with requirepass, no persistence; restartable on the same port. */
@@ -133,6 +152,10 @@ export async function ownRedis(options: {password: string}): Promise<OwnRedis> {
 			const exited = new Promise(resolve => current.once('exit', resolve));
 			current.kill('SIGTERM');
 			await exited;
+		},
+		async destroy() {
+			await server.stop();
+			rmSync(dir, {recursive: true, force: true});
 		},
 	};
 	return server;
