@@ -87,6 +87,14 @@ const engines = {
 	main: {socket: '/var/run/docker.sock', pidFile: '/var/run/docker.pid', execRoot: '/var/run/docker'},
 };
 let engine = engines.private;
+/** Whether this run started the private engine (then it stops it, however it ends). */
+let startedEngine = false;
+
+function stopEngineIfStarted() {
+	if (!startedEngine) return;
+	startedEngine = false;
+	execFileSync('bash', [join(repo, 'bench/engine.sh'), 'down'], {stdio: ['ignore', 'ignore', 'inherit']});
+}
 
 const log = message => process.stderr.write(`bench: ${message}\n`);
 
@@ -268,7 +276,6 @@ async function main() {
 	const options = parseArgs(process.argv.slice(2));
 	checkPrerequisites(options);
 	engine = engines[options.engine];
-	let startedEngine = false;
 	if (options.engine === 'private' && text('bash', [join(repo, 'bench/engine.sh'), 'status']) === 'unknown') {
 		log('starting the private engine (bench/engine.sh up)');
 		execFileSync('bash', [join(repo, 'bench/engine.sh'), 'up'], {stdio: ['ignore', 'ignore', 'inherit']});
@@ -279,7 +286,9 @@ async function main() {
 	let cleaning = null;
 	const onSignal = signal => {
 		log(`${signal}: removing the containers`);
-		cleaning ??= cleanup().finally(() => process.exit(130));
+		cleaning ??= cleanup()
+			.then(stopEngineIfStarted)
+			.finally(() => process.exit(130));
 	};
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
@@ -318,7 +327,7 @@ async function main() {
 	} finally {
 		await (cleaning ?? cleanup());
 		rmSync(workDir, {recursive: true, force: true});
-		if (startedEngine) execFileSync('bash', [join(repo, 'bench/engine.sh'), 'down'], {stdio: ['ignore', 'ignore', 'inherit']});
+		stopEngineIfStarted();
 	}
 }
 

@@ -4,11 +4,12 @@
 const anyReading = /(?:^|\s)\d+(?:\.\d+)?%|(?:^|\s)\d+\.\d+(?:\s|$)/;
 
 /**
- * Instance numbers shown on each row (bench-N-app-K as a whole word), and whether the text after the name
+ * Instance numbers shown on each row (bench-N-app-K or app-K as a whole word), and whether the text after the name
  * has the tool's readings (`complete`: a RegExp; by default any number).
  */
 export function instanceRows(lines, project, complete = anyReading) {
-	const pattern = new RegExp(`(?:^|[^\\w-])${project.replaceAll('-', '\\-')}-app-(\\d+)(?![\\d])`, 'g');
+	// va-top shows the short name (app-7) since its project is in the header; the others the container's name.
+	const pattern = new RegExp(`(?:^|[^\\w-])(?:${project.replaceAll('-', '\\-')}-)?app-(\\d+)(?![\\d])`, 'g');
 	const rows = [];
 	for (const line of lines) {
 		for (const match of line.matchAll(pattern)) {

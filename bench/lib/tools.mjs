@@ -19,7 +19,14 @@ function toggleProbe(key, shownText, {closeKey = key, backText} = {}) {
 
 /** va-top's selection marker moves to another row: the row with '▸' names a different instance. */
 function selectionProbe(key, project) {
-	const selected = lines => lines.find(line => line.includes('▸') && line.includes(`${project}-`)) ?? null;
+	const instance = new RegExp(`(?:^|\\s)((?:${project}-)?${service}-\\d+)(?:\\s|$)`);
+	const selected = lines => {
+		for (const line of lines) {
+			const match = line.includes('▸') ? instance.exec(line) : null;
+			if (match) return match[1];
+		}
+		return null;
+	};
 	return {
 		label: `${key} (selection)`,
 		key,
@@ -27,7 +34,7 @@ function selectionProbe(key, project) {
 			const was = selected(before);
 			return lines => {
 				const now = selected(lines);
-				return now !== null && now.split(/\s+/).find(word => word.startsWith(project)) !== was?.split(/\s+/).find(word => word.startsWith(project));
+				return now !== null && now !== was;
 			};
 		},
 	};
@@ -51,7 +58,7 @@ export function tools({cli, size, ids, workDir, pgUrl, redisUrl, dockerHost}) {
 			profile: true,
 			// CPU and memory both: CPU needs two readings, memory one, so memory alone is not a full row.
 			rowComplete: /^\s.*?\s\d+(?:\.\d+)?%\s+\d+(?:\.\d+)?%/,
-			keyProbe: [...toggleProbe('?', 'select an instance', {backText: `${project}-`}), selectionProbe('j', project), selectionProbe('k', project)],
+			keyProbe: [...toggleProbe('?', 'select an instance', {backText: 'INSTANCE'}), selectionProbe('j', project), selectionProbe('k', project)],
 		},
 		{
 			id: 'docker-stats',
