@@ -6,6 +6,7 @@ import {countsAsRunning} from '../core/action-rules.js';
 import {countEstablished, looksLikeProcNetTcp} from '../core/proc-net-tcp.js';
 import type {ContainerState, HealthStatus} from '../core/types.js';
 import {noBalancer, type ActionBackend, type Balancer, type BackendInstance} from './backend.js';
+import {boundDocker, type RequestBounds} from './bounded-docker.js';
 import {engineMessage, execIn, httpStatus, lastLine} from './docker-io.js';
 import {createHookBalancer, type HookCommands} from './hook-balancer.js';
 import {createNginxBalancer} from './nginx-balancer.js';
@@ -32,6 +33,10 @@ export interface EngineBackendOptions {
 	execTimeoutMs?: number;
 	/** Strings to mask in hook output (passwords). */
 	secrets?: readonly string[];
+	/** Aborted when va-top closes: every Engine API request still waiting is cancelled. */
+	closing?: AbortSignal;
+	/** Per-request time limits (defaults: bounded-docker.ts). */
+	bounds?: RequestBounds;
 }
 
 const states: ReadonlySet<string> = new Set<ContainerState>(['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead']);
@@ -49,17 +54,14 @@ export interface LabelledContainer {
 	instance: BackendInstance;
 }
 
-/** Longest a listing may take, as the monitor's own Docker requests. */
-export const listTimeoutMs = 5000;
-
-/** Lists the containers carrying both labels, checking the labels again on what came back. */
+/**
+ * Lists the containers carrying both labels, checking the labels again on what came back. `docker` is the bounded
+ * client of createEngineBackend (every request has a time limit; see bounded-docker.ts).
+ */
 export async function listService(docker: Dockerode, project: string, service: string, appPort: number): Promise<LabelledContainer[]> {
 	const list = await docker.listContainers({
 		all: true,
 		filters: {label: [`${composeLabels.project}=${project}`, `${composeLabels.service}=${service}`]},
-		// Bounded: the runner looks for the balancer at start, and against a daemon that never answers that request
-		// kept its socket open for good, so va-top restored the terminal on q but never exited.
-		abortSignal: AbortSignal.timeout(listTimeoutMs),
 	});
 	const out: LabelledContainer[] = [];
 	for (const info of list) {
@@ -145,8 +147,11 @@ async function waitRunning(container: Dockerode.Container, timeoutMs: number): P
 	}
 }
 
-export function createEngineBackend(options: EngineBackendOptions): ActionBackend {
-	const {docker, project, service, appPort} = options;
+export function createEngineBackend(unbounded: EngineBackendOptions): ActionBackend {
+	// A backend without a closing signal (tests) still gets the time limits.
+	const {docker} = boundDocker(unbounded.docker, unbounded.closing ?? new AbortController().signal, unbounded.bounds);
+	const options: EngineBackendOptions = {...unbounded, docker};
+	const {project, service, appPort} = options;
 	const execTimeoutMs = options.execTimeoutMs ?? 15_000;
 
 	async function list(): Promise<BackendInstance[]> {
@@ -297,7 +302,16 @@ export function createEngineBackend(options: EngineBackendOptions): ActionBacken
 				const container = docker.getContainer(victim.id);
 				// By id: the labels were checked on the listing this id came from, and a container's labels never change.
 				try {
-					await container.stop();
+					// The container's own stop timeout, given explicitly so the request's time limit can follow it.
+					let stopSeconds = 10;
+					try {
+						const timeout = ((await container.inspect()).Config as {StopTimeout?: unknown}).StopTimeout;
+						if (typeof timeout === 'number' && timeout >= 0) stopSeconds = timeout;
+					} catch (error) {
+						if (httpStatus(error) !== 404) throw error;
+					}
+
+					await container.stop({t: stopSeconds});
 				} catch (error) {
 					// 304: already stopped.
 					if (httpStatus(error) !== 304) throw new Error(`stopping ${victim.name}: ${engineMessage(error)}`);
