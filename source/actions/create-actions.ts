@@ -40,14 +40,22 @@ export interface CreateActionsInput {
 	/** Passwords to keep out of messages and the audit log (the stack's secrets). */
 	secrets?: readonly string[];
 	env?: NodeJS.ProcessEnv;
+	/** Aborted by close(): cancels the backend's Engine API requests. */
+	closing?: AbortSignal;
 }
+
+/** How long close() waits for an action whose requests it cancelled to record its result. */
+export const closeGraceMs = 1000;
 
 export interface Actions {
 	runner: ActionRunner;
 	/** null with --read-only. */
 	audit: AuditLog | null;
-	/** Closes the audit log; call on exit. */
-	close(): void;
+	/**
+	 * Call on exit: cancels every Engine API request still waiting (an action then fails at once with `va-top is
+	 * closing`), gives the runner up to closeGraceMs to write that result to the audit log, then closes the log.
+	 */
+	close(): Promise<void>;
 }
 
 export function createBackend(input: CreateActionsInput): ActionBackend {
@@ -65,6 +73,7 @@ export function createBackend(input: CreateActionsInput): ActionBackend {
 		service: options.service,
 		appPort: options.appPort,
 		secrets: input.secrets,
+		closing: input.closing,
 		...(options.lbRemoveCmd !== undefined && options.lbRestoreCmd !== undefined ? {hooks: {remove: options.lbRemoveCmd, restore: options.lbRestoreCmd}} : {}),
 	};
 	if (options.composeFile !== undefined) {
@@ -77,8 +86,9 @@ export function createBackend(input: CreateActionsInput): ActionBackend {
 export function createActions(input: CreateActionsInput): Actions {
 	const {options} = input;
 	const audit = options.readOnly ? null : openAuditLog({path: options.auditLog, env: input.env, secrets: input.secrets});
+	const closing = new AbortController();
 	const runner = createActionRunner({
-		backend: createBackend(input),
+		backend: createBackend({...input, closing: closing.signal}),
 		options: {
 			min: options.min,
 			max: options.max,
@@ -91,5 +101,26 @@ export function createActions(input: CreateActionsInput): Actions {
 		audit,
 		log: input.log,
 	});
-	return {runner, audit, close: () => audit?.close()};
+	return {
+		runner,
+		audit,
+		async close() {
+			closing.abort();
+			if (runner.inProgress() !== null) {
+				await new Promise<void>((resolve) => {
+					const timer = setTimeout(done, closeGraceMs);
+					const unsubscribe = runner.subscribe(() => {
+						if (runner.inProgress() === null) done();
+					});
+					function done() {
+						clearTimeout(timer);
+						unsubscribe();
+						resolve();
+					}
+				});
+			}
+
+			audit?.close();
+		},
+	};
 }

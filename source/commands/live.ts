@@ -56,7 +56,8 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 				if (!(await settled(actions.runner, settleMs))) stderr.write(`va-top: the ${what} did not finish; check the audit log (its "began" line has no result)\n`);
 			}
 
-			actions.close();
+			// Cancels whatever still waits for the Docker daemon, so a hung daemon never holds the exit.
+			await actions.close();
 		}
 
 		await Promise.race([stack.stop(), new Promise(resolve => setTimeout(resolve, stopGraceMs).unref())]);
