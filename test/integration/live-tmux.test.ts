@@ -6,7 +6,7 @@ import {fileURLToPath} from 'node:url';
 import pg from 'pg';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {randomId, removeRun, runContainer} from '../support/docker-fixtures.js';
-import {PG_URL, REDIS_URL, requireDocker, requirePostgres, requireRedis} from '../support/services.js';
+import {PG_ADMIN_URL, PG_URL, REDIS_URL, requireDocker, requirePostgres, requireRedis} from '../support/services.js';
 import {openPane, tmuxAvailable, type Pane} from '../support/tmux.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -122,9 +122,14 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top live in a real 
 		try {
 			const screen = await launch();
 			await screen.waitForScreen(/DB conn \d+\/20/, 20_000);
-			// 17 of 20 connections, va-top's own included
-			for (let i = 0; i < 16; i++) {
-				const client = new pg.Client({connectionString: PG_URL});
+			// Up to 17 of 20 client connections, va-top's own and any others included. As the superuser, so the
+			// slots reserved for superusers can be used and other clients on the server cannot make this fail.
+			const admin = new pg.Client({connectionString: PG_ADMIN_URL});
+			await admin.connect();
+			held.push(admin);
+			const count = async () => Number((await admin.query<{n: string}>("select count(*) as n from pg_stat_activity where backend_type = 'client backend'")).rows[0]!.n);
+			for (let open = await count(); open < 17; open++) {
+				const client = new pg.Client({connectionString: PG_ADMIN_URL});
 				await client.connect();
 				held.push(client);
 			}

@@ -46,7 +46,8 @@ describe.skipIf(!docker || !postgres || !redis)('va-top --once against a real st
 
 	beforeAll(async () => {
 		[hot, idle] = await Promise.all([
-			runContainer({run, project, service, number: 1, options: ['--memory', '256m'], command: ['sh', '-c', 'while :; do :; done']}),
+			// Capped at 0.6 of a core: a steady figure to compare, however busy the machine is otherwise.
+			runContainer({run, project, service, number: 1, options: ['--memory', '256m', '--cpus', '0.6'], command: ['sh', '-c', 'while :; do :; done']}),
 			runContainer({run, project, service, number: 2, options: ['--memory', '256m', '--shm-size', '200m'], command: ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=64 2>/dev/null; exec sleep 1000']}),
 			// Same service name, another project: must never be listed.
 			runContainer({run, project: `other-${run}`, service, number: 1, command: ['sleep', '1000']}),
@@ -77,11 +78,11 @@ describe.skipIf(!docker || !postgres || !redis)('va-top --once against a real st
 
 	it('lists exactly that service\'s instances with docker stats\' numbers, the database and Redis ratios, and the rules\' exit code', async () => {
 		// Given the hot container has been burning long enough for a steady reading
-		await waitFor(async () => (await dockerStats([hot])).get(hot.slice(0, 12))!.cpuPercent > 50, {timeoutMs: 15_000, message: 'hot container busy'});
+		await waitFor(async () => (await dockerStats([hot])).get(hot.slice(0, 12))!.cpuPercent > 40, {timeoutMs: 15_000, message: 'hot container busy'});
 
-		// When the operator runs the one-shot check as JSON, with CPU thresholds low enough that a core shared
-		// with other work (2 cores here) still crosses them: the hot instance alone, or the average, is over 40 %
-		const result = await runCli(['--once', '--json', '--project', project, '--service', service, '--pg', PG_URL, '--redis', REDIS_URL, '--cpu-soon', '30', '--cpu-immediate', '40']);
+		// When the operator runs the one-shot check as JSON, with CPU thresholds low enough that the capped hot
+		// instance crosses them: it alone, or the service average, is over 20 %
+		const result = await runCli(['--once', '--json', '--project', project, '--service', service, '--pg', PG_URL, '--redis', REDIS_URL, '--cpu-soon', '15', '--cpu-immediate', '20']);
 		const [cliStats, admin, info] = await Promise.all([dockerStats([hot, idle]), adminConnectionCount(), redisClient.info('memory')]);
 		const report = JSON.parse(result.stdout) as ReportJson;
 		expect(report.postgres.error).toBeNull();
@@ -91,8 +92,8 @@ describe.skipIf(!docker || !postgres || !redis)('va-top --once against a real st
 		expect(report.instances.map(instance => instance.id).sort()).toEqual([hot, idle].sort());
 		const byId = new Map(report.instances.map(instance => [instance.id, instance]));
 		expect(byId.get(hot)!.number).toBe(1);
-		expect(byId.get(hot)!.cpuPercent!).toBeGreaterThan(50);
-		expect(Math.abs(byId.get(hot)!.cpuPercent! - cliStats.get(hot.slice(0, 12))!.cpuPercent)).toBeLessThan(25);
+		expect(byId.get(hot)!.cpuPercent!).toBeGreaterThan(30);
+		expect(Math.abs(byId.get(hot)!.cpuPercent! - cliStats.get(hot.slice(0, 12))!.cpuPercent)).toBeLessThan(15);
 		expect(Math.abs(byId.get(idle)!.memPercent! - cliStats.get(idle.slice(0, 12))!.memPercent)).toBeLessThan(2);
 		expect(byId.get(idle)!.memPercent!).toBeGreaterThan(20);
 		expect(byId.get(idle)!.memLimitBytes).toBe(256 * 1024 * 1024);
@@ -113,7 +114,7 @@ describe.skipIf(!docker || !postgres || !redis)('va-top --once against a real st
 		// either way the level is IMMEDIATE and so is the exit code
 		const hotName = byId.get(hot)!.name;
 		const cpuConcern = report.recommendations.find(r => r.metric === 'cpu' && r.level === 'IMMEDIATE');
-		expect(cpuConcern?.subject).toBe(report.averages.cpuPercent! > 40 ? service : hotName);
+		expect(cpuConcern?.subject).toBe(report.averages.cpuPercent! > 20 ? service : hotName);
 		expect(report.level).toBe('IMMEDIATE');
 		expect(result.code).toBe(2);
 		expect(report.exitCode).toBe(result.code);
