@@ -1,6 +1,7 @@
 // The one shared clock: a single setInterval reads the stack, ticks the monitor and sets state once.
 // Stats messages may arrive many times a second; they only land in the stack's latest view, and the screen
 // takes one snapshot per interval, so a frame costs one React update whatever the data rate.
+import {markTick} from '../terminal/frame-profile.js';
 import {useEffect, useRef, useState} from 'react';
 import type {Level} from '../../core/assessment.js';
 import type {Monitor, MonitorFrame} from '../../core/monitor.js';
@@ -34,6 +35,7 @@ export function useMonitor({stack, monitor, intervalMs, paused, onEnterImmediate
 
 	useEffect(() => {
 		const tick = () => {
+			markTick();
 			const previous = latestRef.current?.assessment.level;
 			const next = monitor.tick(stack.snapshot());
 			latestRef.current = next;

@@ -6,6 +6,7 @@
 // documented debug mode, where each render writes the whole frame as one string, and this writer diffs it against
 // what is on screen. Absolute positions (the frame always starts at the top-left of the alternate screen) make a
 // resize or a lost write impossible to drift from.
+import {markFrameWritten} from './frame-profile.js';
 import {EventEmitter} from 'node:events';
 
 export interface TerminalOutput {
@@ -155,6 +156,7 @@ export class ScreenWriter extends EventEmitter {
 		this.shown = lines.slice(0, Math.max(0, this.rows - 1)).map(line => clipLine(line, this.columns));
 		this.lastWrite = Date.now();
 		if (update !== '') this.output.write(update);
+		markFrameWritten(update.length);
 	}
 
 	/** Stops writing: the last frame is flushed first so it is what the alternate screen held. */
