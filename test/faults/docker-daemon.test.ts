@@ -4,7 +4,7 @@
 import {execFile} from 'node:child_process';
 import path from 'node:path';
 import {tmpdir} from 'node:os';
-import {readFileSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import {promisify} from 'node:util';
 import {afterAll, afterEach, beforeAll, describe, expect} from 'vitest';
 import {docker, randomId, removeRun, runContainer} from '../support/docker-fixtures.js';
@@ -259,10 +259,15 @@ describe.skipIf(!ready || !realDaemon)('faults: the real Docker daemon (VA_TOP_R
 			live = await launch(args);
 			await live.pane.waitForScreen(screen => [1, 2].every(n => trendCells(screen, `${service}_${n}`) >= 2), 30_000);
 			const down = Date.now();
-			process.kill(dockerdPid(), 'SIGTERM');
+			const pid = dockerdPid();
+			process.kill(pid, 'SIGTERM');
 			await live.pane.waitForScreen(screen => /docker: (unreachable|reconnecting)/.test(sourcesLine(screen)), 30_000);
 			record.figure(`trouble shown after ${seconds(Date.now() - down)}`);
 			await waitFor(async () => run('docker', ['version']).then(() => false, () => true), {timeoutMs: 60_000});
+			// The old dockerd and the containerd it manages must be gone before a new one starts: a new dockerd
+			// cannot reach a containerd socket that is still shutting down.
+			await waitFor(() => !existsSync(`/proc/${pid}`), {timeoutMs: 60_000, message: 'old dockerd exited'});
+			await waitFor(async () => run('pgrep', ['-f', 'containerd --config /var/run/docker/containerd']).then(() => false, () => true), {timeoutMs: 60_000, message: 'old containerd exited'});
 			const up = Date.now();
 			await run('bash', [path.join(root, 'scripts/services-up.sh')], {timeout: 180_000});
 			const counts = await live.pane.waitForScreen(screen => /docker ok/.test(sourcesLine(screen)), 60_000);
