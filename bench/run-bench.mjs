@@ -207,8 +207,11 @@ async function runOne(size, variant, options, workDir) {
 	return run;
 }
 
-/** One long run of va-top alone at 50 idle containers: RSS every 5 s, to show memory stays flat. */
-async function soak(options, workDir) {
+/**
+ * One long run of va-top alone at 50 idle containers: RSS every 5 s, to show whether memory stays flat.
+ * The figures so far are handed to `write` every minute, so a soak that is killed still leaves them.
+ */
+async function soak(options, workDir, write) {
 	const size = 50;
 	const variant = 'idle';
 	if (!vaTopLiveAvailable(options.cli)) throw new Error('the live monitor is not built yet: nothing to soak');
@@ -229,6 +232,31 @@ async function soak(options, workDir) {
 	const bytesFrom = pane.bytesWritten();
 	const samples = [];
 	const started = performance.now();
+	const figures = complete => {
+		const seconds = (performance.now() - started) / 1000;
+		const engineTo = engineCpu(processes);
+		const after = samples.filter(sample => sample.t >= 60);
+		const minutes = [];
+		for (let minute = 1; minute * 60 <= samples.at(-1).t; minute++) minutes.push(samples.findLast(sample => sample.t <= minute * 60));
+		return {
+			size,
+			variant,
+			engine: options.engine,
+			complete,
+			plannedSeconds: options.soak,
+			seconds,
+			firstFrameSeconds: (firstFullFrame(timeline)?.ms ?? Number.NaN) / 1000,
+			cpu: (cpuSeconds(processTree(pane.pid)) - cpuFrom) / seconds,
+			engineCpu: {total: (engineTo.dockerd + engineTo.containerd + engineTo.shims - engineFrom.dockerd - engineFrom.containerd - engineFrom.shims) / seconds},
+			bytesPerSecond: (pane.bytesWritten() - bytesFrom) / seconds,
+			rssAfterFirstMinute: after[0]?.rss ?? null,
+			rssEnd: samples.at(-1).rss,
+			rssPeak: Math.max(...samples.map(sample => sample.rss)),
+			rssSlopeBytesPerHour: (slope(after.map(sample => ({x: sample.t, y: sample.rss}))) ?? Number.NaN) * 3600,
+			minutes: minutes.map(sample => ({t: sample.t, rss: sample.rss})),
+			samples,
+		};
+	};
 	let last = started;
 	try {
 		while (performance.now() - started < options.soak * 1000) {
@@ -238,29 +266,11 @@ async function soak(options, workDir) {
 			if (performance.now() - last > 60_000) {
 				last = performance.now();
 				log(`  soak ${((last - started) / 60_000).toFixed(0)} min: rss ${(rss / 1e6).toFixed(1)} MB`);
+				write(figures(false));
 			}
 			await sleep(5000);
 		}
-		const seconds = (performance.now() - started) / 1000;
-		const engineTo = engineCpu(processes);
-		const after = samples.filter(sample => sample.t >= 60);
-		const minutes = [];
-		for (let minute = 1; minute * 60 <= samples.at(-1).t; minute++) minutes.push(samples.findLast(sample => sample.t <= minute * 60));
-		return {
-			size,
-			variant,
-			seconds,
-			firstFrameSeconds: (firstFullFrame(timeline)?.ms ?? NaN) / 1000,
-			cpu: (cpuSeconds(processTree(pane.pid)) - cpuFrom) / seconds,
-			engine: {total: (engineTo.dockerd + engineTo.containerd + engineTo.shims - engineFrom.dockerd - engineFrom.containerd - engineFrom.shims) / seconds},
-			bytesPerSecond: (pane.bytesWritten() - bytesFrom) / seconds,
-			rssAfterFirstMinute: after[0]?.rss ?? null,
-			rssEnd: samples.at(-1).rss,
-			rssPeak: Math.max(...samples.map(sample => sample.rss)),
-			rssSlopeBytesPerHour: (slope(after.map(sample => ({x: sample.t, y: sample.rss}))) ?? NaN) * 3600,
-			minutes: minutes.map(sample => ({t: sample.t, rss: sample.rss})),
-			samples,
-		};
+		return figures(true);
 	} finally {
 		pane.kill();
 	}
@@ -301,10 +311,14 @@ async function main() {
 		const machine = await machineInfo();
 		if (options.soak > 0) {
 			log(`soak: va-top at 50 idle containers for ${options.soak} s`);
-			const result = {date: new Date().toISOString(), commit: commit(), command, machine, ...(await soak(options, workDir))};
-			writeFileSync(join(options.out, 'soak.json'), `${JSON.stringify(result, null, '\t')}\n`);
-			writeFileSync(join(options.out, 'soak.md'), soakMarkdown(result));
-			process.stdout.write(soakMarkdown(result));
+			const head = {date: new Date().toISOString(), commit: commit(), command, machine};
+			const write = figures => {
+				const result = {...head, ...figures};
+				writeFileSync(join(options.out, 'soak.json'), `${JSON.stringify(result, null, '\t')}\n`);
+				writeFileSync(join(options.out, 'soak.md'), soakMarkdown(result));
+				return result;
+			};
+			process.stdout.write(soakMarkdown(write(await soak(options, workDir, write))));
 			return;
 		}
 		const results = {version: 1, date: new Date().toISOString(), commit: commit(), command, machine, options: {...options, out: undefined}, runs: []};

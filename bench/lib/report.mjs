@@ -113,22 +113,23 @@ export function markdown(results) {
 
 export function soakMarkdown(soak) {
 	const m = soak.machine;
+	const minutes = soak.seconds / 60;
 	return [
-		`# va-top memory soak: ${soak.size} ${soak.variant} containers for ${(soak.seconds / 60).toFixed(0)} minutes`,
+		`# va-top memory soak: ${soak.size} ${soak.variant} containers, ${minutes.toFixed(0)} of ${(soak.plannedSeconds / 60).toFixed(0)} minutes${soak.complete ? '' : ' (so far: the run was still going or was stopped)'}`,
 		'',
-		`Run ${soak.date} at commit \`${soak.commit}\`; ${m.nproc} × ${m.cpuModel}, Linux ${m.kernel}, Docker ${m.docker.version}, Node ${m.node}.`,
+		`Run ${soak.date} at commit \`${soak.commit}\` with \`${soak.command}\`; ${m.nproc} × ${m.cpuModel}, Linux ${m.kernel}, Docker ${m.docker.version} (${soak.engine} engine), Node ${m.node}. va-top alone in a 120x40 tmux pane; RSS = VmRSS every 5 s.`,
 		'',
 		'| metric | value |',
 		'| --- | ---: |',
 		`| RSS after the first minute, MB | ${format(soak.rssAfterFirstMinute / MB, 1)} |`,
 		`| RSS at the end, MB | ${format(soak.rssEnd / MB, 1)} |`,
 		`| RSS peak, MB | ${format(soak.rssPeak / MB, 1)} |`,
-		`| RSS trend after the first minute, MB per hour (least squares) | ${format(soak.rssSlopeBytesPerHour / MB, 2)} |`,
+		`| RSS trend after the first minute, MB per hour (least squares) | ${format(soak.rssSlopeBytesPerHour / MB, 1)} |`,
 		`| CPU over the run, % of a core | ${format(pct(soak.cpu), 2)} |`,
-		`| Engine CPU over the run, % of a core | ${format(pct(soak.engine?.total), 2)} |`,
+		`| Engine CPU over the run, % of a core | ${format(pct(soak.engineCpu?.total), 2)} |`,
 		`| Terminal output, KB/s | ${format(soak.bytesPerSecond / 1000, 2)} |`,
 		'',
-		'RSS every minute (MB): ' + soak.minutes.map(entry => format(entry.rss / MB, 1)).join(', '),
+		'RSS at the end of each minute (MB): ' + soak.minutes.map(entry => format(entry.rss / MB, 0)).join(', '),
 		'',
 	].join('\n');
 }
