@@ -42,6 +42,16 @@ export const flagSpecs: readonly FlagSpec[] = [
 		group: 'Stack',
 	},
 	{
+		name: 'docker-stats',
+		kind: 'string',
+		value: 'auto|api',
+		description:
+			"Where CPU and memory come from: auto reads the containers' cgroup files when the engine is on this machine (no cost to the engine) and the API's stats streams otherwise; api: always the streams",
+		defaultText: 'auto',
+		inConfig: true,
+		group: 'Stack',
+	},
+	{
 		name: 'pg',
 		kind: 'string',
 		value: 'URL',

@@ -13,6 +13,8 @@ export interface Options {
 	service: string;
 	/** Validated URL; undefined means DOCKER_HOST was unset and the local socket is used. */
 	dockerHost: string | undefined;
+	/** auto: cgroup files for a local engine's containers, else stats streams; api: always the streams. */
+	dockerStats: 'auto' | 'api';
 	pgUrl: string;
 	redisUrl: string;
 	configFile: string | undefined;
@@ -168,6 +170,12 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 	const dockerRaw = dockerGiven === undefined ? emptyToUndefined(env.DOCKER_HOST) : text('docker-host', '');
 	const dockerHost = dockerRaw === undefined ? undefined : validateDockerHost(dockerRaw, dockerGiven?.from ?? 'DOCKER_HOST');
 
+	const dockerStatsGiven = pick('docker-stats');
+	const dockerStats = dockerStatsGiven === undefined ? 'auto' : text('docker-stats', 'auto');
+	if (dockerStats !== 'auto' && dockerStats !== 'api') {
+		throw new UsageError(`${dockerStatsGiven!.from}: "${dockerStats}" is not a stats source, expected auto or api`);
+	}
+
 	const pgGiven = pick('pg');
 	const pgUrl = pgGiven !== undefined
 		? validatePostgresUrl(text('pg', ''), pgGiven.from)
@@ -250,6 +258,7 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		project,
 		service,
 		dockerHost,
+		dockerStats,
 		pgUrl,
 		redisUrl,
 		configFile: typeof flags.config === 'string' ? flags.config : undefined,
@@ -340,6 +349,8 @@ export function expectation(spec: FlagSpec): string {
 			return 'a duration such as 600, 90s or 10m';
 		case 'docker-host':
 			return 'a URL such as unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST';
+		case 'docker-stats':
+			return 'auto or api';
 		case 'pg':
 			return 'a URL such as postgres://USER@HOST:5432/DB';
 		case 'redis':

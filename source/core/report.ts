@@ -14,7 +14,8 @@ export interface ReportJson {
 	exitCode: number;
 	recommendations: Array<{level: Concern['level']; scope: Concern['scope']; subject: string; metric: Concern['metric']; value: number | null; threshold: number | null; action: string; message: string}>;
 	averages: {cpuPercent: number | null; memPercent: number | null};
-	docker: {endpoint: string; reachable: boolean; error: string | null};
+	/** statsFrom: running instances read from their cgroup files (local engine) and from the API's stats streams. */
+	docker: {endpoint: string; reachable: boolean; error: string | null; statsFrom: {cgroup: number; api: number}};
 	instances: Array<{
 		name: string;
 		id: string;
@@ -75,7 +76,12 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 			message: concern.message,
 		})),
 		averages: {cpuPercent: round(assessment.averages.cpuPercent), memPercent: round(assessment.averages.memPercent)},
-		docker: {endpoint: snapshot.docker.endpoint, reachable: snapshot.docker.status.kind === 'ok', error: errorOf(snapshot.docker.status)},
+		docker: {
+			endpoint: snapshot.docker.endpoint,
+			reachable: snapshot.docker.status.kind === 'ok',
+			error: errorOf(snapshot.docker.status),
+			statsFrom: snapshot.docker.statsFrom ?? {cgroup: 0, api: 0},
+		},
 		instances: snapshot.docker.instances.map(instance => ({
 			name: instance.name,
 			id: instance.id,

@@ -69,6 +69,8 @@ export interface DockerView {
 	endpoint: string;
 	status: SourceStatus;
 	instances: InstanceSample[];
+	/** How many running instances are read from their cgroup files and how many from the API's stats streams. */
+	statsFrom?: {cgroup: number; api: number};
 }
 
 export interface PostgresView {

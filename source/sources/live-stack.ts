@@ -17,7 +17,7 @@ export function createLiveStack(options: Options): Stack {
 		project: options.project,
 		service: options.service,
 		secrets: secretsOf([options.pgUrl, options.redisUrl, options.dockerHost ?? '']),
-		docker: createDockerCollector({docker, endpoint, project: options.project, service: options.service}),
+		docker: createDockerCollector({docker, endpoint, project: options.project, service: options.service, statsSource: options.dockerStats, intervalMs: options.intervalMs}),
 		postgres: createPostgresCollector({
 			connectionString: options.pgUrl,
 			endpoint: displayEndpoint.postgres(options.pgUrl),

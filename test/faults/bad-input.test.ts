@@ -148,6 +148,7 @@ const specific: Record<string, string[]> = {
 	'docker-host': ['unix://', 'tcp://', `tcp://u:${secret}@:2375`, 'tcp://host:99999', 'tcp://host:0', 'tcp://host:abc', 'http://host:2375', 'npipe:////./pipe/docker', 'ssh://', 'just-words', '/var/run/docker.sock'],
 	pg: ['postgres://', `postgres://ops:${secret}@:5432/db`, `postgres://ops:${secret}@db:99999/x`, 'postgres://db:0/x', 'postgres://db:abc/x', `mysql://ops:${secret}@db/x`, 'http://db/x', 'localhost:5432', 'not a url'],
 	redis: ['redis://', `redis://:${secret}@:6379`, 'redis://cache:70000', 'redis://cache:0', 'redis://cache:abc', 'redis://cache/db1', `memcached://:${secret}@cache`, 'http://cache', 'cache:6379'],
+	'docker-stats': ['cgroup', 'API', 'stream'],
 	'cpu-sustain': ['10x', '-5', '25h', 'm10', '1.5.0'],
 	config: ['/nonexistent/va-top.json'],
 	'cpu-immediate': ['101', '150'],

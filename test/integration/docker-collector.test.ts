@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {DockerView, InstanceSample, SourceStatus} from '../../source/core/types.js';
 import type {Collector} from '../../source/sources/collector.js';
 import {connectDocker} from '../../source/sources/docker/connect.js';
-import {createDockerCollector} from '../../source/sources/docker/docker-collector.js';
+import {createDockerCollector, firstCpuReadingMs, type DockerStatsSource} from '../../source/sources/docker/docker-collector.js';
 import {
 	docker,
 	dockerStats,
@@ -30,9 +30,9 @@ const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
 const collectors: Array<Collector<DockerView>> = [];
-function collectorFor(host: string, options: {project?: string} = {}): Collector<DockerView> {
+function collectorFor(host: string, options: {project?: string; statsSource?: DockerStatsSource} = {}): Collector<DockerView> {
 	const connection = connectDocker(host);
-	const collector = createDockerCollector({...connection, project: options.project ?? project, service});
+	const collector = createDockerCollector({...connection, project: options.project ?? project, service, statsSource: options.statsSource});
 	collectors.push(collector);
 	return collector;
 }
@@ -53,7 +53,9 @@ function recordStatuses(collector: Collector<DockerView>): SourceStatus[] {
 
 describe.skipIf(!available)('docker collector (real engine)', () => {
 	const ids = {healthy: '', busy: '', memory: '', stopped: '', decoy: ''};
+	// main reads the cgroup files (the engine is local), viaApi the API's stats streams: both must agree with the CLI.
 	let main: Collector<DockerView>;
+	let viaApi: Collector<DockerView>;
 
 	beforeAll(async () => {
 		process.on('unhandledRejection', onUnhandled);
@@ -79,7 +81,9 @@ describe.skipIf(!available)('docker collector (real engine)', () => {
 			runContainer({run, project: `${project}-other`, service, number: 1, command: ['sleep', '1000']}),
 		]);
 		main = collectorFor(endpoint);
+		viaApi = collectorFor(endpoint, {statsSource: 'api'});
 		main.start();
+		viaApi.start();
 	});
 
 	afterAll(async () => {
@@ -114,15 +118,49 @@ describe.skipIf(!available)('docker collector (real engine)', () => {
 		expect(instance(main, ids.busy)).toMatchObject({state: 'running', health: 'none', restartCount: 0});
 	});
 
-	it('reads CPU and memory like `docker stats` does for the same containers', async () => {
+	it('reads the cgroup files of a local engine and opens no stats stream; --docker-stats api streams', async () => {
+		// Given the three running instances (the stopped one has nothing to read)
+		await waitFor(() => instance(main, ids.busy)?.cpuPercent != null && instance(viaApi, ids.busy)?.cpuPercent != null, {
+			timeoutMs: 10_000,
+			message: 'CPU from both collectors',
+		});
+		const running = main.view().instances.filter((sample) => sample.state === 'running').length;
+		expect(running).toBeGreaterThanOrEqual(3);
+		// Then
+		expect(main.view().statsFrom).toEqual({cgroup: running, api: 0});
+		expect(viaApi.view().statsFrom).toEqual({cgroup: 0, api: running});
+	});
+
+	it('has a first CPU figure a quarter of a second after the files are found, not after two stream messages', async () => {
+		// Given a collector started on running containers
+		const fresh = collectorFor(endpoint);
+		const started = Date.now();
+		fresh.start();
+		// When every running instance has CPU
 		await waitFor(
-			() => instance(main, ids.busy)?.cpuPercent != null && instance(main, ids.memory)?.memPercent != null,
+			() => {
+				const view = fresh.view();
+				return view.instances.length >= 3 && view.instances.every((sample) => sample.state !== 'running' || sample.cpuPercent !== null);
+			},
+			{timeoutMs: 5000, message: 'first CPU figures'},
+		);
+		const took = Date.now() - started;
+		console.log(`first CPU figure for every running instance ${took} ms after start (cgroup rounds)`);
+		// Then it came from the early second reading: well inside the 1 s a stream's second message takes.
+		expect(took).toBeLessThan(firstCpuReadingMs + 700);
+		await fresh.stop();
+	});
+
+	it.each(['cgroup', 'api'] as const)('reads CPU and memory like `docker stats` does for the same containers (%s)', async (transport) => {
+		const subject = transport === 'cgroup' ? main : viaApi;
+		await waitFor(
+			() => instance(subject, ids.busy)?.cpuPercent != null && instance(subject, ids.memory)?.memPercent != null,
 			{timeoutMs: 10_000, message: 'first CPU and memory numbers'},
 		);
 		// Keep every reading of the window in which `docker stats` takes its own.
 		const history = new Map<string, Array<{at: number; cpu: number | null; mem: number | null}>>();
-		const unsubscribe = main.subscribe(() => {
-			for (const sample of main.view().instances) {
+		const unsubscribe = subject.subscribe(() => {
+			for (const sample of subject.view().instances) {
 				const list = history.get(sample.id) ?? [];
 				if (list.at(-1)?.at !== sample.sampledAt && sample.sampledAt !== null) {
 					list.push({at: sample.sampledAt, cpu: sample.cpuPercent, mem: sample.memPercent});
@@ -149,7 +187,7 @@ describe.skipIf(!available)('docker collector (real engine)', () => {
 		const memoryOurs = closest(ids.memory, 'mem', memoryCli.memPercent);
 		const idleOurs = closest(ids.healthy, 'cpu', idleCli.cpuPercent);
 		console.log(
-			`busy CPU: va-top ${busyOurs.toFixed(2)} % vs docker stats ${busyCli.cpuPercent} %; ` +
+			`${transport}: busy CPU: va-top ${busyOurs.toFixed(2)} % vs docker stats ${busyCli.cpuPercent} %; ` +
 				`tmpfs MEM: va-top ${memoryOurs.toFixed(2)} % vs docker stats ${memoryCli.memPercent} %; ` +
 				`idle CPU: va-top ${idleOurs.toFixed(2)} % vs docker stats ${idleCli.cpuPercent} %`,
 		);
@@ -160,7 +198,7 @@ describe.skipIf(!available)('docker collector (real engine)', () => {
 		expect(Math.abs(memoryOurs - memoryCli.memPercent)).toBeLessThanOrEqual(2);
 		expect(Math.abs(idleOurs - idleCli.cpuPercent)).toBeLessThanOrEqual(10);
 
-		const memory = instance(main, ids.memory)!;
+		const memory = instance(subject, ids.memory)!;
 		expect(memory.memLimitBytes).toBe(256 * 1024 * 1024);
 		expect(memory.memUsageBytes).toBeGreaterThan(100 * 1024 * 1024);
 		expect(memory.sampledAt).toBeGreaterThan(Date.now() - 5000);

@@ -57,6 +57,12 @@ describe('defaults', () => {
 		expect(resolveOptions({color: false}, {}, {}).color).toBe(false);
 	});
 
+	it('read Docker stats from cgroup files where it can, unless told to use the API', () => {
+		expect(resolveOptions({}, {}, {}).dockerStats).toBe('auto');
+		expect(resolveOptions({'docker-stats': 'api'}, {}, {}).dockerStats).toBe('api');
+		expect(resolveOptions({}, {'docker-stats': 'api'}, {}).dockerStats).toBe('api');
+	});
+
 	it('reads durations for the CPU sustain', () => {
 		expect(resolveOptions({'cpu-sustain': '90s'}, {}, {}).thresholds.cpuSustainSeconds).toBe(90);
 		expect(resolveOptions({'cpu-sustain': '10m'}, {}, {}).thresholds.cpuSustainSeconds).toBe(600);
@@ -105,6 +111,8 @@ describe('bad input gets one line naming the flag and what was expected', () => 
 		[{'docker-host': 'npipe:////./pipe/docker'}, '--docker-host: unknown scheme "npipe"'],
 		[{'docker-host': 'tcp://'}, '--docker-host: no host'],
 		[{'docker-host': 'unix://'}, '--docker-host: no socket path'],
+		[{'docker-stats': 'cgroups'}, '--docker-stats: "cgroups" is not a stats source, expected auto or api'],
+		[{'docker-stats': ''}, '--docker-stats: empty value, expected auto or api'],
 	])('flags %j', (flags, expected) => {
 		const message = usageMessage(() => resolveOptions(flags, {}, {}));
 		expect(message).toContain(expected);

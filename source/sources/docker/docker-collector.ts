@@ -1,10 +1,14 @@
 // Follows the instances of one Compose service: one listing at connect, then the events API (no
-// polling) for lifecycle and health, and a stats stream per running container for CPU and memory.
+// polling) for lifecycle and health. CPU and memory come from the containers' cgroup files when the engine is on
+// this machine (one round of reads per interval, nothing asked of the engine but a ping), else from a stats stream
+// per running container.
 import type Dockerode from 'dockerode';
+import {cgroupStatsJson, type CgroupFiles, type CgroupReading} from '../../core/cgroup-stats.js';
 import {cpuPercent, memoryUsage, type DockerStatsJson} from '../../core/docker-stats.js';
 import type {ContainerState, DockerView, HealthStatus, InstanceSample, SourceStatus} from '../../core/types.js';
 import type {Collector} from '../collector.js';
 import {describeError} from '../describe-error.js';
+import {createCgroupReader, type CgroupReader} from './cgroup-reader.js';
 import {openStatsStream, splitLines, type StatsReader} from './stats-reader.js';
 import {createListeners} from '../listeners.js';
 
@@ -14,8 +18,19 @@ export interface DockerCollectorOptions {
 	endpoint: string;
 	project: string;
 	service: string;
+	/**
+	 * auto: the cgroup files for containers of a local engine whose files we can read, the API's stats streams for
+	 * the rest; api: always the streams.
+	 */
+	statsSource?: DockerStatsSource;
+	/** Between rounds of cgroup reads (the streams come at the daemon's pace, about 1 s). */
+	intervalMs?: number;
+	/** Where cgroup files are read; tests point it elsewhere. */
+	cgroupReader?: CgroupReader;
 	now?: () => number;
 }
+
+export type DockerStatsSource = 'auto' | 'api';
 
 /** Waits between reconnect attempts: 1 s, 2 s, then 5 s for as long as it takes. */
 export const dockerRetryDelaysMs = [1000, 2000, 5000] as const;
@@ -25,6 +40,8 @@ export const dockerRequestTimeoutMs = 5000;
 const streamReopenMs = 1000;
 /** Events replayed from before the listing, so none is lost between the listing and the subscription. */
 const eventReplayMs = 2000;
+/** A new instance's second cgroup reading comes this soon, so its first CPU figure is not a whole interval away. */
+export const firstCpuReadingMs = 250;
 
 const projectLabel = 'com.docker.compose.project';
 const serviceLabel = 'com.docker.compose.service';
@@ -68,6 +85,14 @@ interface Entry {
 	sample: InstanceSample;
 	reader: StatsReader | null;
 	reopenTimer: NodeJS.Timeout | undefined;
+	/** The container's main process, from inspect: where its cgroup is found. */
+	pid: number;
+	/** The pid the cgroup files were looked up for, so a failed lookup is not repeated every time. */
+	cgroupPid: number;
+	cgroup: CgroupFiles | null;
+	/** Read by the cgroup rounds rather than a stream. */
+	viaCgroup: boolean;
+	cgroupLast: CgroupReading | null;
 }
 
 /** Orders answers to events: an inspect older than the last event for its container is dropped. */
@@ -123,6 +148,12 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 	const now = options.now ?? Date.now;
 	const labels = [`${projectLabel}=${options.project}`, `${serviceLabel}=${options.service}`];
 	const socketPath = endpoint.startsWith('unix://') ? endpoint.slice('unix://'.length) : null;
+	const intervalMs = Math.max(100, options.intervalMs ?? 1000);
+	// A unix socket is this machine's engine (or one in a VM whose cgroups we cannot see: the lookup then fails).
+	const cgroups = (options.statsSource ?? 'auto') === 'auto' && socketPath !== null ? (options.cgroupReader ?? createCgroupReader()) : null;
+	let sampleTimer: NodeJS.Timeout | undefined;
+	let quickTimer: NodeJS.Timeout | undefined;
+	let pinging = false;
 
 	const listeners = createListeners();
 	const entries = new Map<string, Entry>();
@@ -238,6 +269,7 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 		const entry = entries.get(id);
 		const previous = entry?.sample;
 		const running = isRunning(state);
+		const pid = running ? (info.State?.Pid ?? 0) : 0;
 		const sample: InstanceSample = {
 			id,
 			name: (info.Name ?? '').replace(/^\//, '') || id.slice(0, 12),
@@ -252,8 +284,13 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 			memLimitBytes: running ? (previous?.memLimitBytes ?? null) : null,
 			sampledAt: running ? (previous?.sampledAt ?? null) : null,
 		};
-		if (entry) entry.sample = sample;
-		else entries.set(id, {sample, reader: null, reopenTimer: undefined});
+		if (entry) {
+			entry.sample = sample;
+			entry.pid = pid;
+		} else {
+			entries.set(id, {sample, reader: null, reopenTimer: undefined, pid, cgroupPid: 0, cgroup: null, viaCgroup: false, cgroupLast: null});
+		}
+
 		syncReader(id);
 	}
 
@@ -269,6 +306,8 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 	// --- stats readers -------------------------------------------------------------------------
 
 	function closeReader(entry: Entry): void {
+		entry.viaCgroup = false;
+		entry.cgroupLast = null;
 		clearTimeout(entry.reopenTimer);
 		entry.reopenTimer = undefined;
 		const reader = entry.reader;
@@ -276,13 +315,105 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 		if (reader) void track(reader.close());
 	}
 
-	/** A reader exactly while the container runs and the daemon is connected. */
+	/** A reader exactly while the container runs and the daemon is connected: its cgroup files if we can, else a stream. */
 	function syncReader(id: string): void {
 		const entry = entries.get(id);
 		if (!entry) return;
 		const wanted = status.kind === 'ok' && !stopped && isRunning(entry.sample.state);
-		if (wanted && !entry.reader && !entry.reopenTimer) openReader(id, entry);
-		else if (!wanted && (entry.reader || entry.reopenTimer)) closeReader(entry);
+		if (!wanted) {
+			if (entry.reader || entry.reopenTimer || entry.viaCgroup) closeReader(entry);
+			return;
+		}
+
+		if (entry.viaCgroup || entry.reader || entry.reopenTimer) return;
+		if (!startCgroup(entry)) openReader(id, entry);
+	}
+
+	// --- cgroup rounds -------------------------------------------------------------------------
+
+	function startCgroup(entry: Entry): boolean {
+		if (!cgroups || entry.pid <= 0) return false;
+		if (entry.cgroupPid !== entry.pid) {
+			entry.cgroupPid = entry.pid;
+			entry.cgroup = cgroups.locate(entry.pid, entry.sample.id);
+		}
+
+		if (!entry.cgroup) return false;
+		entry.viaCgroup = true;
+		entry.cgroupLast = null;
+		// The first reading gives memory at once; CPU needs the second, which comes soon rather than in a second.
+		const host = cgroups.host();
+		if (host) readCgroup(entry, host, now());
+		quickTimer ??= setTimeout(() => {
+			quickTimer = undefined;
+			sampleCgroups(true);
+		}, firstCpuReadingMs);
+		sampleTimer ??= setInterval(() => sampleCgroups(false), intervalMs);
+		return true;
+	}
+
+	/** One reading into the row; a file gone means the cgroup is (the die event follows, or a stream takes over). */
+	function readCgroup(entry: Entry, host: NonNullable<ReturnType<CgroupReader['host']>>, at: number): boolean {
+		const reading = entry.cgroup && cgroups ? cgroups.read(entry.cgroup, host, at) : null;
+		if (!reading) {
+			entry.viaCgroup = false;
+			entry.cgroupLast = null;
+			entry.cgroup = null;
+			return false;
+		}
+
+		applyStats(entry, cgroupStatsJson(reading, entry.cgroupLast));
+		entry.cgroupLast = reading;
+		return true;
+	}
+
+	/** Every cgroup-read instance in one go, one view change for all; firstOnly: those still without a CPU figure. */
+	function sampleCgroups(firstOnly: boolean): void {
+		if (stopped || status.kind !== 'ok' || !cgroups) return;
+		const host = cgroups.host();
+		if (!host) return;
+		const at = now();
+		let read = 0;
+		for (const [id, entry] of entries) {
+			if (!entry.viaCgroup) continue;
+			if (firstOnly && entry.sample.cpuPercent !== null) continue;
+			if (readCgroup(entry, host, at)) read++;
+			else syncReader(id);
+		}
+
+		if (!firstOnly && ![...entries.values()].some(entry => entry.viaCgroup)) {
+			clearInterval(sampleTimer);
+			sampleTimer = undefined;
+		}
+
+		if (read > 0) changed();
+		if (!firstOnly) ping();
+	}
+
+	/** The rounds ask the engine nothing, so this is what shows that it still answers (stale when it does not). */
+	function ping(): void {
+		if (pinging || stopped || status.kind !== 'ok') return;
+		pinging = true;
+		const pingEpoch = epoch;
+		request((signal) => (docker.ping as (options: {abortSignal: AbortSignal}) => Promise<unknown>).call(docker, {abortSignal: signal})).then(
+			() => {
+				pinging = false;
+				if (stopped || pingEpoch !== epoch || status.kind !== 'ok') return;
+				status = {kind: 'ok', at: now()};
+				changed();
+			},
+			() => {
+				// A hung daemon shows as stale; a gone one ends the events stream, which reconnects.
+				pinging = false;
+			},
+		);
+	}
+
+	function stopSampling(): void {
+		clearInterval(sampleTimer);
+		sampleTimer = undefined;
+		clearTimeout(quickTimer);
+		quickTimer = undefined;
 	}
 
 	function openReader(id: string, entry: Entry): void {
@@ -308,6 +439,15 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 
 	/** The hot path: one call per container per second. */
 	function takeStats(entry: Entry, stats: DockerStatsJson): void {
+		applyStats(entry, stats);
+		// The status's time is when data last came in (by our clock, as for PostgreSQL and Redis): the screen marks
+		// docker stale from it when the daemon stops answering. Without this it stayed at the connect time.
+		const at = now();
+		if (status.kind === 'ok' && at - status.at >= 250) status = {kind: 'ok', at};
+		changed();
+	}
+
+	function applyStats(entry: Entry, stats: DockerStatsJson): void {
 		const cpu = cpuPercent(stats);
 		const memory = memoryUsage(stats);
 		const previous = entry.sample;
@@ -321,11 +461,6 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 			memLimitBytes: memory ? memory.limitBytes : previous.memLimitBytes,
 			sampledAt: read > 0 ? read : now(),
 		};
-		// The status's time is when data last came in (by our clock, as for PostgreSQL and Redis): the screen marks
-		// docker stale from it when the daemon stops answering. Without this it stayed at the connect time.
-		const at = now();
-		if (status.kind === 'ok' && at - status.at >= 250) status = {kind: 'ok', at};
-		changed();
 	}
 
 	// --- events --------------------------------------------------------------------------------
@@ -517,6 +652,7 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 		if (stopped || status.kind !== 'ok') return;
 		epoch++;
 		closeEvents();
+		stopSampling();
 		for (const entry of entries.values()) closeReader(entry);
 		fail(error === null ? `lost connection to ${endpoint} (event stream ended)` : reasonFor(error));
 	}
@@ -551,6 +687,7 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 			epoch++;
 			clearTimeout(retryTimer);
 			retryTimer = undefined;
+			stopSampling();
 			closeEvents();
 			for (const entry of entries.values()) closeReader(entry);
 			for (const abort of requestAborts) abort.abort();
@@ -558,11 +695,21 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 			while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
 		},
 		view() {
-			cached ??= {
-				endpoint,
-				status,
-				instances: [...entries.values()].map((entry) => entry.sample).sort(byNumberThenName),
-			};
+			if (!cached) {
+				const statsFrom = {cgroup: 0, api: 0};
+				for (const entry of entries.values()) {
+					if (entry.viaCgroup) statsFrom.cgroup++;
+					else if (entry.reader || entry.reopenTimer) statsFrom.api++;
+				}
+
+				cached = {
+					endpoint,
+					status,
+					instances: [...entries.values()].map((entry) => entry.sample).sort(byNumberThenName),
+					statsFrom,
+				};
+			}
+
 			return cached;
 		},
 		subscribe: listeners.subscribe,
