@@ -14,8 +14,8 @@ export interface ReportJson {
 	exitCode: number;
 	recommendations: Array<{level: Concern['level']; scope: Concern['scope']; subject: string; metric: Concern['metric']; value: number | null; threshold: number | null; action: string; message: string}>;
 	averages: {cpuPercent: number | null; memPercent: number | null};
-	/** statsFrom: running instances read from their cgroup files (local engine) and from the API's stats streams. */
-	docker: {endpoint: string; reachable: boolean; error: string | null; statsFrom: {cgroup: number; api: number}};
+	/** statsFrom: running instances read from their cgroup files (local engine), API streams, spaced API readings. */
+	docker: {endpoint: string; reachable: boolean; error: string | null; statsFrom: {cgroup: number; api: number; spaced: number}};
 	instances: Array<{
 		name: string;
 		id: string;
@@ -80,7 +80,7 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 			endpoint: snapshot.docker.endpoint,
 			reachable: snapshot.docker.status.kind === 'ok',
 			error: errorOf(snapshot.docker.status),
-			statsFrom: snapshot.docker.statsFrom ?? {cgroup: 0, api: 0},
+			statsFrom: snapshot.docker.statsFrom ?? {cgroup: 0, api: 0, spaced: 0},
 		},
 		instances: snapshot.docker.instances.map(instance => ({
 			name: instance.name,

@@ -69,8 +69,8 @@ export interface DockerView {
 	endpoint: string;
 	status: SourceStatus;
 	instances: InstanceSample[];
-	/** How many running instances are read from their cgroup files and how many from the API's stats streams. */
-	statsFrom?: {cgroup: number; api: number};
+	/** How running instances are read: their cgroup files, an API stats stream, spaced API one-shot readings. */
+	statsFrom?: {cgroup: number; api: number; spaced: number};
 }
 
 export interface PostgresView {

@@ -13,13 +13,15 @@ export interface Stack {
 	stop(): Promise<void>;
 	snapshot(): StackSnapshot;
 	subscribe(listener: () => void): () => void;
+	/** The instances on screen: a big service streams their stats first (see the docker collector). */
+	focus(ids: readonly string[] | null): void;
 }
 
 export interface StackParts {
 	mode: 'live' | 'demo';
 	project: string;
 	service: string;
-	docker: Collector<DockerView>;
+	docker: Collector<DockerView> & {focus?(ids: readonly string[] | null): void};
 	postgres: Collector<PostgresView>;
 	redis: Collector<RedisView>;
 	secrets?: readonly string[];
@@ -48,6 +50,9 @@ export function createStack(parts: StackParts): Stack {
 			postgres: parts.postgres.view(),
 			redis: parts.redis.view(),
 		}),
+		focus(ids) {
+			parts.docker.focus?.(ids);
+		},
 		subscribe(listener) {
 			const unsubscribers = collectors.map(collector => collector.subscribe(listener));
 			return () => {

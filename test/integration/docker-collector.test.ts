@@ -127,8 +127,8 @@ describe.skipIf(!available)('docker collector (real engine)', () => {
 		const running = main.view().instances.filter((sample) => sample.state === 'running').length;
 		expect(running).toBeGreaterThanOrEqual(3);
 		// Then
-		expect(main.view().statsFrom).toEqual({cgroup: running, api: 0});
-		expect(viaApi.view().statsFrom).toEqual({cgroup: 0, api: running});
+		expect(main.view().statsFrom).toEqual({cgroup: running, api: 0, spaced: 0});
+		expect(viaApi.view().statsFrom).toEqual({cgroup: 0, api: running, spaced: 0});
 	});
 
 	it('has a first CPU figure a quarter of a second after the files are found, not after two stream messages', async () => {
@@ -202,6 +202,45 @@ describe.skipIf(!available)('docker collector (real engine)', () => {
 		expect(memory.memLimitBytes).toBe(256 * 1024 * 1024);
 		expect(memory.memUsageBytes).toBeGreaterThan(100 * 1024 * 1024);
 		expect(memory.sampledAt).toBeGreaterThan(Date.now() - 5000);
+	});
+
+	it('past its stream limit streams the instances in focus and reads the others with spaced one-shot requests', async () => {
+		// Given an API collector allowed one stream, others read every 3 s
+		const limited = createDockerCollector({...connectDocker(endpoint), project, service, statsSource: 'api', streamLimit: 1, spacedEveryMs: 3000});
+		collectors.push(limited);
+		limited.start();
+		// Then one instance streams, the other two running ones are spaced, and all three get CPU and memory
+		const running = [ids.healthy, ids.busy, ids.memory];
+		await waitFor(
+			() => {
+				const view = limited.view();
+				return view.statsFrom?.api === 1 && view.statsFrom.spaced === 2 && running.every((id) => instance(limited, id)?.cpuPercent != null);
+			},
+			{timeoutMs: 8000, message: '1 stream + 2 spaced, every instance with CPU'},
+		);
+		// A one-shot pair measures the busy loop as the stream does: real load, not a zero.
+		expect(instance(limited, ids.busy)!.cpuPercent).toBeGreaterThan(15);
+		expect(instance(limited, ids.memory)!.memPercent).toBeGreaterThan(35);
+
+		// When the busy instance comes into focus
+		limited.focus([ids.busy]);
+		const updates = new Map<string, Set<number>>(running.map((id) => [id, new Set<number>()]));
+		const unsubscribe = limited.subscribe(() => {
+			for (const id of running) {
+				const at = instance(limited, id)?.sampledAt;
+				if (at != null) updates.get(id)!.add(at);
+			}
+		});
+		await new Promise((resolve) => setTimeout(resolve, 4500));
+		unsubscribe();
+		const counts = Object.fromEntries(running.map((id) => [instance(limited, id)!.number, updates.get(id)!.size]));
+		console.log(`readings in 4.5 s with instance 2 in focus (streamed) and 1, 3 spaced every 3 s: ${JSON.stringify(counts)}`);
+		// Then it is the one streamed (a reading a second), the others stay spaced (one or two in the window)
+		expect(updates.get(ids.busy)!.size).toBeGreaterThanOrEqual(3);
+		expect(updates.get(ids.healthy)!.size).toBeLessThanOrEqual(2);
+		expect(updates.get(ids.memory)!.size).toBeLessThanOrEqual(2);
+		expect(limited.view().statsFrom).toEqual({cgroup: 0, api: 1, spaced: 2});
+		await limited.stop();
 	});
 
 	it('follows events: a new instance appears, a killed one shows exited, a removed one disappears', async () => {

@@ -1,10 +1,11 @@
 // Follows the instances of one Compose service: one listing at connect, then the events API (no
 // polling) for lifecycle and health. CPU and memory come from the containers' cgroup files when the engine is on
-// this machine (one round of reads per interval, nothing asked of the engine but a ping), else from a stats stream
-// per running container.
+// this machine (one round of reads per interval, nothing asked of the engine but a ping), else from the API: a
+// stats stream per running container up to streamLimit of them, and past that streams for the instances in focus
+// (those on screen) and spaced one-shot readings for the rest.
 import type Dockerode from 'dockerode';
 import {cgroupStatsJson, type CgroupFiles, type CgroupReading} from '../../core/cgroup-stats.js';
-import {cpuPercent, memoryUsage, type DockerStatsJson} from '../../core/docker-stats.js';
+import {cpuPercent, memoryUsage, type DockerCpuStats, type DockerStatsJson} from '../../core/docker-stats.js';
 import type {ContainerState, DockerView, HealthStatus, InstanceSample, SourceStatus} from '../../core/types.js';
 import type {Collector} from '../collector.js';
 import {describeError} from '../describe-error.js';
@@ -27,7 +28,17 @@ export interface DockerCollectorOptions {
 	intervalMs?: number;
 	/** Where cgroup files are read; tests point it elsewhere. */
 	cgroupReader?: CgroupReader;
+	/** Most stats streams held open; past it the instances out of focus get spaced one-shot readings. */
+	streamLimit?: number;
+	/** How often an instance out of focus is read once it has its first CPU figure. */
+	spacedEveryMs?: number;
 	now?: () => number;
+}
+
+/** The docker collector can also be told which instances the operator is looking at. */
+export interface DockerCollector extends Collector<DockerView> {
+	/** The instances on screen, streamed first when there are more than streamLimit; null: the lowest numbers. */
+	focus(ids: readonly string[] | null): void;
 }
 
 export type DockerStatsSource = 'auto' | 'api';
@@ -42,6 +53,13 @@ const streamReopenMs = 1000;
 const eventReplayMs = 2000;
 /** A new instance's second cgroup reading comes this soon, so its first CPU figure is not a whole interval away. */
 export const firstCpuReadingMs = 250;
+/** 20 streams cost an engine about 4 % of a core; a screen of 120x40 shows about that many rows. */
+export const defaultStreamLimit = 20;
+export const defaultSpacedEveryMs = 10_000;
+/** The spaced readings' clock, and the wait between a new instance's first two one-shot readings. */
+const spacedTickMs = 500;
+/** One-shot readings in flight at once, so a big service does not open hundreds of requests together. */
+const spacedConcurrency = 4;
 
 const projectLabel = 'com.docker.compose.project';
 const serviceLabel = 'com.docker.compose.service';
@@ -93,6 +111,12 @@ interface Entry {
 	/** Read by the cgroup rounds rather than a stream. */
 	viaCgroup: boolean;
 	cgroupLast: CgroupReading | null;
+	/** Read with spaced one-shot requests (API, out of focus). */
+	spaced: boolean;
+	spacedDueAt: number;
+	spacedInFlight: boolean;
+	/** The previous one-shot reading's CPU counters: one-shot answers carry no precpu_stats. */
+	spacedLast: DockerCpuStats | null;
 }
 
 /** Orders answers to events: an inspect older than the last event for its container is dropped. */
@@ -143,7 +167,7 @@ function isRunning(state: ContainerState): boolean {
 	return state === 'running' || state === 'paused';
 }
 
-export function createDockerCollector(options: DockerCollectorOptions): Collector<DockerView> {
+export function createDockerCollector(options: DockerCollectorOptions): DockerCollector {
 	const {docker, endpoint} = options;
 	const now = options.now ?? Date.now;
 	const labels = [`${projectLabel}=${options.project}`, `${serviceLabel}=${options.service}`];
@@ -154,6 +178,12 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 	let sampleTimer: NodeJS.Timeout | undefined;
 	let quickTimer: NodeJS.Timeout | undefined;
 	let pinging = false;
+	const streamLimit = Math.max(1, options.streamLimit ?? defaultStreamLimit);
+	const spacedEveryMs = Math.max(spacedTickMs, options.spacedEveryMs ?? defaultSpacedEveryMs);
+	let focused: Set<string> | null = null;
+	// null: every API-read instance streams (there are no more than streamLimit of them).
+	let streamSet: Set<string> | null = null;
+	let spacedTimer: NodeJS.Timeout | undefined;
 
 	const listeners = createListeners();
 	const entries = new Map<string, Entry>();
@@ -288,10 +318,23 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 			entry.sample = sample;
 			entry.pid = pid;
 		} else {
-			entries.set(id, {sample, reader: null, reopenTimer: undefined, pid, cgroupPid: 0, cgroup: null, viaCgroup: false, cgroupLast: null});
+			entries.set(id, {
+				sample,
+				reader: null,
+				reopenTimer: undefined,
+				pid,
+				cgroupPid: 0,
+				cgroup: null,
+				viaCgroup: false,
+				cgroupLast: null,
+				spaced: false,
+				spacedDueAt: 0,
+				spacedInFlight: false,
+				spacedLast: null,
+			});
 		}
 
-		syncReader(id);
+		rebalance();
 	}
 
 	function remove(id: string): void {
@@ -300,6 +343,7 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 		if (!entry) return;
 		entries.delete(id);
 		closeReader(entry);
+		rebalance();
 		changed();
 	}
 
@@ -308,6 +352,8 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 	function closeReader(entry: Entry): void {
 		entry.viaCgroup = false;
 		entry.cgroupLast = null;
+		entry.spaced = false;
+		entry.spacedLast = null;
 		clearTimeout(entry.reopenTimer);
 		entry.reopenTimer = undefined;
 		const reader = entry.reader;
@@ -315,30 +361,127 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 		if (reader) void track(reader.close());
 	}
 
-	/** A reader exactly while the container runs and the daemon is connected: its cgroup files if we can, else a stream. */
+	/**
+	 * A reader exactly while the container runs and the daemon is connected: its cgroup files if we can, else a
+	 * stream if it is in the stream set, else spaced one-shot readings.
+	 */
 	function syncReader(id: string): void {
 		const entry = entries.get(id);
 		if (!entry) return;
 		const wanted = status.kind === 'ok' && !stopped && isRunning(entry.sample.state);
 		if (!wanted) {
-			if (entry.reader || entry.reopenTimer || entry.viaCgroup) closeReader(entry);
+			if (entry.reader || entry.reopenTimer || entry.viaCgroup || entry.spaced) closeReader(entry);
 			return;
 		}
 
-		if (entry.viaCgroup || entry.reader || entry.reopenTimer) return;
-		if (!startCgroup(entry)) openReader(id, entry);
+		if (entry.viaCgroup) return;
+		if (cgroupFilesOf(entry) && startCgroup(entry)) {
+			if (entry.reader || entry.reopenTimer) {
+				clearTimeout(entry.reopenTimer);
+				entry.reopenTimer = undefined;
+				const reader = entry.reader;
+				entry.reader = null;
+				if (reader) void track(reader.close());
+			}
+
+			entry.spaced = false;
+			return;
+		}
+
+		if (streamSet === null || streamSet.has(id)) {
+			entry.spaced = false;
+			if (!entry.reader && !entry.reopenTimer) openReader(id, entry);
+			return;
+		}
+
+		if (entry.spaced) return;
+		const last = entry.sample.cpuPercent;
+		closeReader(entry);
+		entry.spaced = true;
+		// Straight from a stream it has a figure: the next reading can wait; a new one is read at once.
+		entry.spacedDueAt = last === null ? 0 : now() + spacedEveryMs * (0.5 + Math.random() / 2);
+		spacedTimer ??= setInterval(readSpaced, spacedTickMs);
+	}
+
+	/** Which API-read instances stream: all up to streamLimit, else those in focus first, then by number. */
+	function rebalance(): void {
+		const viaApi = [...entries.values()].filter((entry) => isRunning(entry.sample.state) && !entry.viaCgroup && !cgroupFilesOf(entry));
+		if (viaApi.length <= streamLimit) {
+			streamSet = null;
+		} else {
+			const rank = (entry: Entry) => (focused?.has(entry.sample.id) ? 0 : 1);
+			viaApi.sort((a, b) => rank(a) - rank(b) || byNumberThenName(a.sample, b.sample));
+			streamSet = new Set(viaApi.slice(0, streamLimit).map((entry) => entry.sample.id));
+		}
+
+		for (const id of entries.keys()) syncReader(id);
+	}
+
+	// --- spaced one-shot readings --------------------------------------------------------------
+
+	function readSpaced(): void {
+		if (stopped || status.kind !== 'ok') return;
+		const at = now();
+		let inFlight = 0;
+		const due: Entry[] = [];
+		for (const entry of entries.values()) {
+			if (!entry.spaced) continue;
+			if (entry.spacedInFlight) inFlight++;
+			else if (entry.spacedDueAt <= at) due.push(entry);
+		}
+
+		if (due.length === 0 && inFlight === 0 && ![...entries.values()].some((entry) => entry.spaced)) {
+			clearInterval(spacedTimer);
+			spacedTimer = undefined;
+			return;
+		}
+
+		due.sort((a, b) => a.spacedDueAt - b.spacedDueAt);
+		for (const entry of due.slice(0, Math.max(0, spacedConcurrency - inFlight))) readOnce(entry);
+	}
+
+	/** GET /containers/{id}/stats?stream=false&one-shot=true: one message at once, the daemon reads the cgroup once. */
+	function readOnce(entry: Entry): void {
+		const id = entry.sample.id;
+		const readEpoch = epoch;
+		entry.spacedInFlight = true;
+		request((signal) =>
+			docker.getContainer(id).stats({stream: false, 'one-shot': true, abortSignal: signal} as unknown as {stream: false}),
+		).then(
+			(answer) => {
+				entry.spacedInFlight = false;
+				if (stopped || readEpoch !== epoch || entries.get(id) !== entry || !entry.spaced) return;
+				const stats = answer as DockerStatsJson;
+				// Engines older than API 1.41 ignore one-shot and send a precpu of their own; else it is ours.
+				if (!stats.precpu_stats?.system_cpu_usage && entry.spacedLast) stats.precpu_stats = entry.spacedLast;
+				const first = entry.spacedLast === null;
+				entry.spacedLast = stats.cpu_stats ?? null;
+				entry.spacedDueAt = now() + (first ? spacedTickMs : spacedEveryMs);
+				takeStats(entry, stats);
+			},
+			() => {
+				// Gone (its events follow) or the daemon is slow: try again at the usual spacing.
+				entry.spacedInFlight = false;
+				entry.spacedDueAt = now() + spacedEveryMs;
+			},
+		);
 	}
 
 	// --- cgroup rounds -------------------------------------------------------------------------
 
-	function startCgroup(entry: Entry): boolean {
-		if (!cgroups || entry.pid <= 0) return false;
+	/** The entry's cgroup files, looked up once per pid. */
+	function cgroupFilesOf(entry: Entry): CgroupFiles | null {
+		if (!cgroups || entry.pid <= 0) return null;
 		if (entry.cgroupPid !== entry.pid) {
 			entry.cgroupPid = entry.pid;
 			entry.cgroup = cgroups.locate(entry.pid, entry.sample.id);
 		}
 
-		if (!entry.cgroup) return false;
+		return entry.cgroup;
+	}
+
+	function startCgroup(entry: Entry): boolean {
+		if (!cgroups || !entry.cgroup) return false;
 		entry.viaCgroup = true;
 		entry.cgroupLast = null;
 		// The first reading gives memory at once; CPU needs the second, which comes soon rather than in a second.
@@ -410,6 +553,8 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 	}
 
 	function stopSampling(): void {
+		clearInterval(spacedTimer);
+		spacedTimer = undefined;
 		clearInterval(sampleTimer);
 		sampleTimer = undefined;
 		clearTimeout(quickTimer);
@@ -501,7 +646,7 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 						memLimitBytes: null,
 						sampledAt: null,
 					};
-					syncReader(id);
+					rebalance();
 					changed();
 				}
 
@@ -630,7 +775,7 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 		lastReason = '';
 		setStatus({kind: 'ok', at: now()});
 		subscribe(listedFrom - eventReplayMs);
-		for (const id of entries.keys()) syncReader(id);
+		rebalance();
 	}
 
 	function fail(reason: string): void {
@@ -696,10 +841,11 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 		},
 		view() {
 			if (!cached) {
-				const statsFrom = {cgroup: 0, api: 0};
+				const statsFrom = {cgroup: 0, api: 0, spaced: 0};
 				for (const entry of entries.values()) {
 					if (entry.viaCgroup) statsFrom.cgroup++;
 					else if (entry.reader || entry.reopenTimer) statsFrom.api++;
+					else if (entry.spaced) statsFrom.spaced++;
 				}
 
 				cached = {
@@ -713,5 +859,11 @@ export function createDockerCollector(options: DockerCollectorOptions): Collecto
 			return cached;
 		},
 		subscribe: listeners.subscribe,
+		focus(ids) {
+			const next = ids === null ? null : new Set(ids);
+			if (next === focused || (next && focused && next.size === focused.size && [...next].every((id) => focused!.has(id)))) return;
+			focused = next;
+			if (status.kind === 'ok' && !stopped) rebalance();
+		},
 	};
 }
