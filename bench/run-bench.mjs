@@ -4,7 +4,7 @@
 // containers in the same 120x40 tmux pane. Writes bench/results/latest.{json,md}; --soak writes soak.{json,md}.
 //
 // usage: node bench/run-bench.mjs [--sizes 10,50,200] [--variants idle,busy] [--seconds 30] [--warmup 5]
-//          [--keys 12] [--rounds 1] [--tools va-top,docker-stats,glances] [--out bench/results] [--soak SECONDS]
+//          [--keys 12] [--rounds 1] [--tools va-top,va-top-api,docker-stats,glances] [--out bench/results] [--soak SECONDS]
 //          [--va-top-cli dist/cli.js] [--engine private|main]
 // --engine private (default): the containers run on a Docker engine of the benchmark's own (bench/engine.sh),
 // so the engine's CPU is the tools' alone; main: on the machine's engine, shared with everyone else.
@@ -40,7 +40,7 @@ function parseArgs(argv) {
 		keyPresses: 12,
 		rounds: 1,
 		engine: 'private',
-		tools: ['va-top', 'docker-stats', 'glances'],
+		tools: ['va-top', 'va-top-api', 'docker-stats', 'glances'],
 		out: join(repo, 'bench/results'),
 		soak: 0,
 		cli: join(repo, 'dist/cli.js'),
@@ -78,7 +78,7 @@ function parseArgs(argv) {
 	}
 	if (!['private', 'main'].includes(options.engine)) throw new Error(`--engine: private or main, got ${options.engine}`);
 	for (const variant of options.variants) if (!['idle', 'busy'].includes(variant)) throw new Error(`--variants: idle or busy, got ${variant}`);
-	for (const tool of options.tools) if (!['va-top', 'docker-stats', 'glances'].includes(tool)) throw new Error(`--tools: va-top, docker-stats or glances, got ${tool}`);
+	for (const tool of options.tools) if (!['va-top', 'va-top-api', 'docker-stats', 'glances'].includes(tool)) throw new Error(`--tools: va-top, va-top-api, docker-stats or glances, got ${tool}`);
 	return options;
 }
 
@@ -170,7 +170,7 @@ async function runOne(size, variant, options, workDir) {
 		// Each round starts with another tool, so none always runs first (or last) on this machine.
 		const order = selected.map((_, index) => selected[(index + round) % selected.length]);
 		for (const tool of order) {
-			if (tool.id === 'va-top' && !available) {
+			if (tool.id.startsWith('va-top') && !available) {
 				results[tool.id] = {tool: tool.id, label: tool.label, unavailable: 'the live monitor is not built yet (dist/cli.js exits 69 without --once)'};
 				continue;
 			}

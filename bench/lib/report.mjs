@@ -33,9 +33,9 @@ function ratio(a, b) {
 }
 
 export function runTable(run) {
-	const ids = ['va-top', 'docker-stats', 'glances'];
+	const ids = ['va-top', 'va-top-api', 'docker-stats', 'glances'];
 	const byId = Object.fromEntries(run.tools.map(tool => [tool.tool, tool]));
-	const header = ['metric', 'va-top', 'docker stats', 'glances', 'va-top / docker stats', 'va-top / glances'];
+	const header = ['metric', 'va-top', 'va-top (API)', 'docker stats', 'glances', 'va-top / docker stats', 'va-top / glances', 'va-top (API) / docker stats'];
 	const lines = [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`];
 	for (const row of rows) {
 		const values = ids.map(id => {
@@ -49,7 +49,7 @@ export function runTable(run) {
 			if (result.error) return 'failed';
 			return format(values[index], row.digits) + (row.note && values[index] !== null ? row.note(result, run) : '');
 		});
-		const ratios = row.noRatio ? ['', ''] : [ratio(values[0], values[1]), ratio(values[0], values[2])];
+		const ratios = row.noRatio ? ['', '', ''] : [ratio(values[0], values[2]), ratio(values[0], values[3]), ratio(values[1], values[2])];
 		lines.push(`| ${[row.label, ...cells, ...ratios].join(' | ')} |`);
 	}
 	return lines.join('\n');
@@ -61,6 +61,7 @@ export function targetsTable(run) {
 	const va = byId['va-top'];
 	const ds = byId['docker-stats'];
 	const gl = byId.glances;
+	const api = byId['va-top-api'];
 	if (!va || va.unavailable || va.error) return '_va-top did not run: targets not checked._';
 	const ok = flag => (flag === null ? 'n/a' : flag ? 'met' : '**missed**');
 	const usable = result => result && !result.unavailable && !result.error;
@@ -68,6 +69,9 @@ export function targetsTable(run) {
 		['CPU below docker stats', `${format(pct(va.cpu), 1)} % vs ${usable(ds) ? format(pct(ds.cpu), 1) : 'n/a'} %`, usable(ds) ? va.cpu < ds.cpu : null],
 		['terminal bytes/s below glances (1 s refresh both)', `${format(va.bytesPerSecond / 1000, 2)} vs ${usable(gl) ? format(gl.bytesPerSecond / 1000, 2) : 'n/a'} KB/s`, usable(gl) ? va.bytesPerSecond < gl.bytesPerSecond : null],
 		['engine CPU below what it is under docker stats', `${format(pct(va.engine.total), 1)} % vs ${usable(ds) ? format(pct(ds.engine.total), 1) : 'n/a'} %`, usable(ds) ? va.engine.total < ds.engine.total : null],
+		...(usable(api)
+			? [['… and with the API (a remote engine: 20 streams, the rest spaced)', `${format(pct(api.engine.total), 1)} % vs ${usable(ds) ? format(pct(ds.engine.total), 1) : 'n/a'} %`, usable(ds) ? api.engine.total < ds.engine.total : null]]
+			: []),
 		['RSS under 100 MB', `${format(va.rssPeak / MB, 1)} MB peak`, va.rssPeak < 100 * MB],
 		['first full frame within 1.5 s', `${format(va.firstFrame?.seconds ?? null, 2)} s`, va.firstFrame ? va.firstFrame.seconds <= 1.5 : false],
 		['key-to-frame median under 50 ms', `${format(va.keys?.median ?? null, 0)} ms`, va.keys?.median === null || va.keys?.median === undefined ? null : va.keys.median < 50],

@@ -60,6 +60,18 @@ export function tools({cli, size, ids, workDir, pgUrl, redisUrl, dockerHost}) {
 			rowComplete: /^\s.*?\s\d+(?:\.\d+)?%\s+\d+(?:\.\d+)?%/,
 			keyProbe: [...toggleProbe('?', 'select an instance', {backText: 'INSTANCE'}), selectionProbe('j', project), selectionProbe('k', project)],
 		},
+		// As on a remote engine (ssh://, tcp://), whose cgroup files it cannot read: the API's streams, 20 at most.
+		{
+			id: 'va-top-api',
+			label: 'va-top (API)',
+			refreshSeconds: 1,
+			argv: [process.execPath, cli, '--project', project, '--service', service, '--redis', redisUrl, '--docker-host', dockerHost, '--docker-stats', 'api'],
+			env: {DATABASE_URL: pgUrl},
+			profile: true,
+			// CPU and memory both: CPU needs two readings, memory one, so memory alone is not a full row.
+			rowComplete: /^\s.*?\s\d+(?:\.\d+)?%\s+\d+(?:\.\d+)?%/,
+			keyProbe: [...toggleProbe('?', 'select an instance', {backText: 'INSTANCE'}), selectionProbe('j', project), selectionProbe('k', project)],
+		},
 		{
 			id: 'docker-stats',
 			label: 'docker stats',
