@@ -5,6 +5,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {DockerView, InstanceSample, SourceStatus} from '../../source/core/types.js';
 import type {Collector} from '../../source/sources/collector.js';
+import {createCgroupReader, type CgroupReader} from '../../source/sources/docker/cgroup-reader.js';
 import {connectDocker} from '../../source/sources/docker/connect.js';
 import {createDockerCollector, firstCpuReadingMs, type DockerStatsSource} from '../../source/sources/docker/docker-collector.js';
 import {
@@ -202,6 +203,32 @@ describe.skipIf(!available)('docker collector (real engine)', () => {
 		expect(memory.memLimitBytes).toBe(256 * 1024 * 1024);
 		expect(memory.memUsageBytes).toBeGreaterThan(100 * 1024 * 1024);
 		expect(memory.sampledAt).toBeGreaterThan(Date.now() - 5000);
+	});
+
+	it('falls back to a stats stream when an instance’s cgroup files stop being readable', async () => {
+		// Given the real cgroup reader, made to fail for the busy instance after its first readings (fault injection:
+		// a cgroup cannot be made unreadable under a running container here without breaking the container)
+		const real = createCgroupReader();
+		let broken = false;
+		const reader: CgroupReader = {
+			locate: (pid, id) => real.locate(pid, id),
+			host: () => real.host(),
+			read: (files, host, at) => (broken && files.version === 1 && files.cpuacctDir.includes(ids.busy) ? null : real.read(files, host, at)),
+		};
+		const collector = createDockerCollector({...connectDocker(endpoint), project, service, cgroupReader: reader});
+		collectors.push(collector);
+		collector.start();
+		await waitFor(() => collector.view().statsFrom?.cgroup === 3, {timeoutMs: 5000, message: 'three instances via cgroup'});
+		// When its files fail
+		broken = true;
+		// Then it streams from the API instead, and keeps getting readings
+		await waitFor(() => collector.view().statsFrom?.cgroup === 2 && collector.view().statsFrom?.api === 1, {timeoutMs: 5000, message: 'one instance moved to a stream'});
+		const before = instance(collector, ids.busy)!.sampledAt!;
+		await waitFor(() => instance(collector, ids.busy)!.sampledAt! > before && instance(collector, ids.busy)!.cpuPercent! > 15, {
+			timeoutMs: 5000,
+			message: 'stream readings for the busy instance',
+		});
+		await collector.stop();
 	});
 
 	it('past its stream limit streams the instances in focus and reads the others with spaced one-shot requests', async () => {
