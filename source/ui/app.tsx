@@ -4,6 +4,7 @@ import type {ActionRunner} from '../actions/action-runner.js';
 import type {Monitor} from '../core/monitor.js';
 import {Screen} from './components/screen/index.js';
 import {ActionsContext} from './contexts/actions-context.js';
+import {FrameOutputContext, type FrameOutput} from './contexts/frame-output-context.js';
 import {MonitorActionsContext, type MonitorActions} from './contexts/monitor-actions-context.js';
 import {MonitorStateContext, type MonitorState, type ScreenSettings} from './contexts/monitor-state-context.js';
 import {useActions} from './hooks/use-actions.js';
@@ -25,9 +26,11 @@ export interface AppProps {
 	runner?: ActionRunner | null;
 	/** Keys ignored after a confirmation opens (issue 7); default 300 ms. */
 	actionGuardMs?: number;
+	/** Where frames go (renderLive: the screen writer); omitted: Ink draws them. */
+	output?: FrameOutput;
 }
 
-export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs}: AppProps) {
+export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs, output}: AppProps) {
 	const [ui, dispatch] = useMonitorState(initialUi);
 	const size = useTerminalSize();
 	const frame = useMonitor({stack, monitor, intervalMs: given.intervalMs, paused: ui.paused, onEnterImmediate: onBell});
@@ -69,7 +72,7 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	useKeys(actions, ui.help);
 
 	const state = useMemo<MonitorState>(() => ({frame, history: monitor.history, ui, size, settings}), [frame, monitor, ui, size, settings]);
-	return (
+	const screen = (
 		<MonitorActionsContext.Provider value={actions}>
 			<MonitorStateContext.Provider value={state}>
 				<ActionsContext.Provider value={actionsView}>
@@ -78,4 +81,5 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 			</MonitorStateContext.Provider>
 		</MonitorActionsContext.Provider>
 	);
+	return output === undefined ? screen : <FrameOutputContext.Provider value={output}>{screen}</FrameOutputContext.Provider>;
 }

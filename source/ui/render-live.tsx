@@ -1,7 +1,7 @@
 // Entry for the CLI: `va-top` without --once. Mounts <App/> full screen and resolves with the exit code
 // (0 q, 130 Ctrl-C/SIGINT, 143 SIGTERM, 129 SIGHUP, 70 a crash). The caller starts and stops the stack.
-// Ink runs in debug mode (each render hands over the whole frame) and ScreenWriter writes only the changed lines:
-// see screen-writer.ts for why Ink 6.8's incrementalRendering cannot be used.
+// The screen's lines go straight to ScreenWriter, which writes only the changed ones (see screen-writer.ts for why
+// not Ink 6.8's incrementalRendering); Ink, in debug mode, only writes a frame of its own on a render error.
 import {render, type Instance} from 'ink';
 import React from 'react';
 import type {ActionRunner} from '../actions/action-runner.js';
@@ -9,8 +9,10 @@ import {createMonitor, type Monitor} from '../core/monitor.js';
 import type {Options} from '../config/options.js';
 import {redactUrl} from '../core/redact.js';
 import {App} from './app.js';
+import type {FrameOutput} from './contexts/frame-output-context.js';
 import type {ScreenSettings} from './contexts/monitor-state-context.js';
 import type {SnapshotSource} from './hooks/use-monitor.js';
+import {sgrSupported} from './layout/styled-text.js';
 import {colorEnabled} from './layout/symbols.js';
 import {crashLine, exitCodes, openTerminalSession, type ProcessLike} from './terminal/alternate-screen.js';
 import {ScreenWriter} from './terminal/screen-writer.js';
@@ -92,8 +94,11 @@ export function renderLive({stack, options, stdout = process.stdout, stdin = pro
 		}
 
 		const ring = options.bell ? () => stdout.write(bell) : undefined;
-		screen = new ScreenWriter(stdout, {maxFps});
-		instance = render(<App stack={stack} monitor={liveMonitor} settings={settings} onQuit={code => finish(code)} onBell={ring} runner={runner} />, {
+		const writer = new ScreenWriter(stdout, {maxFps});
+		screen = writer;
+		// Frames go to the writer as lines: Ink only reconciles and reads keys (see frame-output-context.ts).
+		const output: FrameOutput = {sgr: sgrSupported(stdout, env), draw: lines => writer.draw(lines)};
+		instance = render(<App stack={stack} monitor={liveMonitor} settings={settings} onQuit={code => finish(code)} onBell={ring} runner={runner} output={output} />, {
 			stdout: screen as unknown as NodeJS.WriteStream,
 			stdin,
 			stderr,

@@ -99,7 +99,7 @@ export class ScreenWriter extends EventEmitter {
 	readonly isTTY = true;
 	readonly writable = true;
 	private shown: string[] | null = null;
-	private pending: string | undefined;
+	private pending: readonly string[] | undefined;
 	private timer: NodeJS.Timeout | undefined;
 	private lastWrite = Number.NEGATIVE_INFINITY;
 	private closed = false;
@@ -126,8 +126,14 @@ export class ScreenWriter extends EventEmitter {
 	/** Ink's write: a whole frame in debug mode; anything else it writes here (an empty erase) carries no frame. */
 	write = (chunk: string | Uint8Array): boolean => {
 		const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-		if (this.closed || text === '') return true;
-		this.pending = text;
+		if (text !== '') this.draw(text.split('\n'));
+		return true;
+	};
+
+	/** A whole frame, one string per line (the screen's own lines, or Ink's frame split). */
+	draw(lines: readonly string[]): void {
+		if (this.closed) return;
+		this.pending = lines;
 		const wait = this.lastWrite + this.minGapMs - Date.now();
 		if (wait <= 0) {
 			this.flush();
@@ -137,9 +143,7 @@ export class ScreenWriter extends EventEmitter {
 				this.flush();
 			}, wait);
 		}
-
-		return true;
-	};
+	}
 
 	/** Writes the newest pending frame now. */
 	flush(): void {
@@ -148,10 +152,9 @@ export class ScreenWriter extends EventEmitter {
 			this.timer = undefined;
 		}
 
-		const text = this.pending;
+		const lines = this.pending;
 		this.pending = undefined;
-		if (text === undefined || this.closed) return;
-		const lines = text.split('\n');
+		if (lines === undefined || this.closed) return;
 		const update = frameUpdate(this.shown, lines, this.columns, this.rows);
 		this.shown = lines.slice(0, Math.max(0, this.rows - 1)).map(line => clipLine(line, this.columns));
 		this.lastWrite = Date.now();

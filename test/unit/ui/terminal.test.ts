@@ -106,6 +106,23 @@ describe('ScreenWriter', () => {
 	});
 });
 
+describe('ScreenWriter.draw', () => {
+	it('takes a frame as lines: the same diff as a written frame, nothing when no line changed', () => {
+		const terminal = new FakeTerminal(20, 6);
+		const writer = new ScreenWriter(terminal, {maxFps: 0});
+		writer.draw(['one', 'two', 'three']);
+		terminal.output = '';
+		writer.draw(['one', 'TWO', 'three']);
+		expect(terminal.output).toBe('\u001B[2;1HTWO\u001B[K');
+		terminal.output = '';
+		writer.draw(['one', 'TWO', 'three']);
+		expect(terminal.output).toBe('');
+		// Ink's empty writes (its own tree is empty when the screen draws) carry no frame and erase nothing.
+		writer.write('');
+		expect(terminal.output).toBe('');
+	});
+});
+
 describe('openTerminalSession', () => {
 	function open(graceMs = 20) {
 		const terminal = new FakeTerminal(80, 24);

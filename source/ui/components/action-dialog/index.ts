@@ -1,1 +1,1 @@
-export {ActionDialog, type ActionDialogProps} from './action-dialog.js';
+export {ActionDialog, actionDialogLines, type ActionDialogProps} from './action-dialog.js';

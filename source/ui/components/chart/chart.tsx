@@ -1,9 +1,9 @@
 // A titled asciichart, fitted to exactly the box it is given.
-import {Box, Text} from 'ink';
 import React, {memo, useMemo} from 'react';
-import {fitChart, type SegmentKind} from '../../layout/chart-fit.js';
+import {fitChart, type ChartLine, type SegmentKind} from '../../layout/chart-fit.js';
+import {fitLine, styledLine, type StyledLine} from '../../layout/styled-text.js';
 import {tone, type ColorName} from '../../layout/symbols.js';
-import {Line} from '../line/index.js';
+import {Lines} from '../lines/index.js';
 
 export interface ChartProps {
 	title: string;
@@ -19,11 +19,32 @@ export interface ChartProps {
 	color: boolean;
 }
 
-function ChartView({title, titleColor, values, threshold, width, height, expectedPoints, lineColor, color}: ChartProps) {
-	const lines = useMemo(
-		() => fitChart({values, threshold, width, height: height - 1, expectedPoints}),
-		[values, threshold, width, height, expectedPoints],
-	);
+/** The plot of the last inputs: redrawn only when the values, the threshold or the box changed. */
+export class PlotCache {
+	private last: {values: readonly number[]; threshold: number | null | undefined; width: number; height: number; expectedPoints: number | undefined; lines: ChartLine[]} | undefined;
+
+	plot(values: readonly number[], threshold: number | null | undefined, width: number, height: number, expectedPoints: number | undefined): ChartLine[] {
+		const last = this.last;
+		if (last !== undefined && last.threshold === threshold && last.width === width && last.height === height && last.expectedPoints === expectedPoints && sameValues(last.values, values)) {
+			return last.lines;
+		}
+
+		const lines = fitChart({values, threshold, width, height, expectedPoints});
+		this.last = {values, threshold, width, height, expectedPoints, lines};
+		return lines;
+	}
+}
+
+function sameValues(a: readonly number[], b: readonly number[]): boolean {
+	if (a === b) return true;
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+	return true;
+}
+
+/** `height` lines: the title (one cell short, so side-by-side titles never run into each other), then the plot. */
+export function chartLines({title, titleColor, values, threshold, width, height, expectedPoints, lineColor, color}: ChartProps, cache: PlotCache = new PlotCache()): StyledLine[] {
+	if (height <= 0) return [];
 	const segmentColor: Record<SegmentKind, ColorName | undefined> = {
 		axis: 'gray',
 		data: lineColor ?? 'cyan',
@@ -31,28 +52,16 @@ function ChartView({title, titleColor, values, threshold, width, height, expecte
 		blank: undefined,
 		note: 'gray',
 	};
+	const plot = cache.plot(values, threshold, width, height - 1, expectedPoints);
+	return [
+		fitLine(styledLine(title, {bold: true, color: tone(color, titleColor)}), Math.max(1, width - 1)),
+		...plot.map(line => styledLine(line.map(segment => ({text: segment.text, style: {color: tone(color, segmentColor[segment.kind])}})))),
+	];
+}
 
-	if (height <= 0) return null;
-	return (
-		<Box flexDirection="column" width={width} height={height}>
-			{/* One cell short, so side-by-side titles never run into each other. */}
-			<Box width={Math.max(1, width - 1)} height={1}>
-				<Line bold color={tone(color, titleColor)}>
-					{title}
-				</Line>
-			</Box>
-			{lines.map((line, row) => (
-				// Rows of a fixed-size chart: the index is the identity.
-				<Line key={row}>
-					{line.map((segment, index) => (
-						<Text key={index} color={tone(color, segmentColor[segment.kind])}>
-							{segment.text}
-						</Text>
-					))}
-				</Line>
-			))}
-		</Box>
-	);
+function ChartView(props: ChartProps) {
+	const cache = useMemo(() => new PlotCache(), []);
+	return <Lines lines={chartLines(props, cache)} width={props.width} height={props.height} />;
 }
 
 export const Chart = memo(ChartView);

@@ -1,1 +1,1 @@
-export {Chart, type ChartProps} from './chart.js';
+export {Chart, chartLines, PlotCache, type ChartProps} from './chart.js';

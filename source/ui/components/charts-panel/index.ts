@@ -1,1 +1,1 @@
-export {ChartsPanel, type ChartSpec, type ChartsPanelProps} from './charts-panel.js';
+export {ChartsPanel, chartsPanelLines, PlotCaches, type ChartSpec, type ChartsPanelProps} from './charts-panel.js';

@@ -1,10 +1,10 @@
 // Breaches begun and ended, sources lost and found, later the actions: newest at the bottom.
-import {Box, Text} from 'ink';
 import React, {memo} from 'react';
 import type {EventEntry} from '../../../core/event-log.js';
 import {formatClock} from '../../layout/format.js';
+import {fitLine, styledLine, type StyledLine} from '../../layout/styled-text.js';
 import {levelColor, levelSymbol, tone} from '../../layout/symbols.js';
-import {Line} from '../line/index.js';
+import {Lines} from '../lines/index.js';
 
 export interface EventLogProps {
 	events: readonly EventEntry[];
@@ -14,27 +14,28 @@ export interface EventLogProps {
 	color: boolean;
 }
 
-function EventLogView({events, width, height, color}: EventLogProps) {
-	if (height <= 0) return null;
+/** The title and the newest entries that fit, each fitted to the width. */
+export function eventLogLines({events, width, height, color}: EventLogProps): StyledLine[] {
+	if (height <= 0) return [];
 	const room = height - 1;
 	const shown = room > 0 ? events.slice(-room) : [];
-	return (
-		<Box flexDirection="column" width={width} height={height}>
-			<Line bold>
-				{`EVENTS${events.length > shown.length ? ` (last ${shown.length} of ${events.length})` : ''}`}
-			</Line>
-			{events.length === 0 && room > 0 ? <Line dim={color}>no breaches so far</Line> : null}
-			{shown.map((event, index) => (
-				<Line key={`${event.at}:${event.key}:${events.length - shown.length + index}`}>
-					<Text dimColor={color}>{formatClock(event.at)} </Text>
-					<Text color={tone(color, levelColor[event.level])} bold={event.level === 'IMMEDIATE'}>
-						{`${levelSymbol[event.level]} ${event.level} `}
-					</Text>
-					<Text>{event.text}</Text>
-				</Line>
-			))}
-		</Box>
-	);
+	const lines: StyledLine[] = [styledLine(`EVENTS${events.length > shown.length ? ` (last ${shown.length} of ${events.length})` : ''}`, {bold: true})];
+	if (events.length === 0 && room > 0) lines.push(styledLine('no breaches so far', {dim: color}));
+	for (const event of shown) {
+		lines.push(
+			styledLine([
+				{text: `${formatClock(event.at)} `, style: {dim: color}},
+				{text: `${levelSymbol[event.level]} ${event.level} `, style: {color: tone(color, levelColor[event.level]), bold: event.level === 'IMMEDIATE'}},
+				{text: event.text},
+			]),
+		);
+	}
+
+	return lines.map(line => fitLine(line, width));
+}
+
+function EventLogView(props: EventLogProps) {
+	return <Lines lines={eventLogLines(props)} width={props.width} height={props.height} />;
 }
 
 export const EventLog = memo(EventLogView);

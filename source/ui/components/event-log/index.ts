@@ -1,1 +1,1 @@
-export {EventLog, type EventLogProps} from './event-log.js';
+export {EventLog, eventLogLines, type EventLogProps} from './event-log.js';

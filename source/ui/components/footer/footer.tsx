@@ -1,9 +1,10 @@
 // The keys that work right now, and the action in progress.
-import {Text} from 'ink';
+import {useStdout} from 'ink';
 import React, {memo} from 'react';
 import type {ChartWindow} from '../../hooks/use-monitor-state.js';
 import {tone} from '../../layout/symbols.js';
-import {Line} from '../line/index.js';
+import {styledLine, type Span, type StyledLine} from '../../layout/styled-text.js';
+import {Lines} from '../lines/index.js';
 
 export interface FooterActions {
 	/** + - s d are bound (a runner, not --read-only). */
@@ -23,6 +24,8 @@ export interface FooterProps {
 	canSelect: boolean;
 	window: ChartWindow;
 	actions?: FooterActions;
+	/** Cells; defaults to the terminal's width. */
+	width?: number;
 }
 
 interface KeyHint {
@@ -32,7 +35,7 @@ interface KeyHint {
 
 const noActions: FooterActions = {bound: false, dialog: 'none', running: null, abortable: false};
 
-export function footerHints({help, paused, canSelect, window, actions = noActions}: Omit<FooterProps, 'color'>): KeyHint[] {
+export function footerHints({help, paused, canSelect, window, actions = noActions}: Omit<FooterProps, 'color' | 'width'>): KeyHint[] {
 	// A dialog takes the keys, even over the help.
 	if (actions.dialog === 'confirm') return [{keys: 'y', what: 'confirm'}, {keys: 'any other key', what: 'cancels'}];
 	if (actions.dialog === 'input') return [{keys: '0-9', what: 'count'}, {keys: 'Enter', what: 'plan'}, {keys: 'Backspace', what: 'erase'}, {keys: 'Esc', what: 'cancel'}];
@@ -51,27 +54,21 @@ export function footerHints({help, paused, canSelect, window, actions = noAction
 	];
 }
 
-function FooterView({color, ...state}: FooterProps) {
+/** The one line of keys (not fitted: the screen fits it to its width). */
+export function footerLine({color, ...state}: FooterProps): StyledLine {
 	const hints = footerHints(state);
 	const running = state.actions?.running ?? null;
-	return (
-		<Line>
-			{running === null ? null : (
-				<Text bold color={tone(color, 'yellow')}>
-					{`${running}  `}
-				</Text>
-			)}
-			{hints.map((hint, index) => (
-				<Text key={hint.keys}>
-					{index > 0 ? '  ' : ''}
-					<Text bold color={tone(color, 'cyan')}>
-						{hint.keys}
-					</Text>
-					{` ${hint.what}`}
-				</Text>
-			))}
-		</Line>
-	);
+	const spans: Span[] = running === null ? [] : [{text: `${running}  `, style: {bold: true, color: tone(color, 'yellow')}}];
+	hints.forEach((hint, index) => {
+		spans.push({text: index > 0 ? '  ' : ''}, {text: hint.keys, style: {bold: true, color: tone(color, 'cyan')}}, {text: ` ${hint.what}`});
+	});
+	return styledLine(spans);
+}
+
+function FooterView(props: FooterProps) {
+	const {stdout} = useStdout();
+	// A <Text> in a box as wide as the terminal, as it always was: the screen passes its own width.
+	return <Lines lines={[footerLine(props)]} width={props.width ?? (stdout.columns || 80)} />;
 }
 
 export const Footer = memo(FooterView);

@@ -1,5 +1,4 @@
 // Three lines: what is watched, what the runbook says to do, how fresh the data is.
-import {Box, Text} from 'ink';
 import React, {memo} from 'react';
 import type {Assessment} from '../../../core/assessment.js';
 import type {StackSnapshot} from '../../../core/types.js';
@@ -7,7 +6,8 @@ import {recommendation} from '../../layout/concern-text.js';
 import {formatAge} from '../../layout/format.js';
 import {newestDataAge, sourceLines, type SourceHealth} from '../../layout/source-status.js';
 import {levelColor, levelSymbol, tone, type ColorName} from '../../layout/symbols.js';
-import {Line} from '../line/index.js';
+import {fitLine, styledLine, type Span, type StyledLine} from '../../layout/styled-text.js';
+import {Lines} from '../lines/index.js';
 
 export interface HeaderProps {
 	width: number;
@@ -36,7 +36,8 @@ const healthColor: Record<SourceHealth, ColorName | undefined> = {
 	unreachable: 'red',
 };
 
-function HeaderView(props: HeaderProps) {
+/** The three lines, each fitted to the width. */
+export function headerLines(props: HeaderProps): StyledLine[] {
 	const {width, color, snapshot, assessment} = props;
 	const instances = snapshot?.docker.instances ?? [];
 	const notRunning = instances.filter(instance => instance.state !== 'running').length;
@@ -51,44 +52,27 @@ function HeaderView(props: HeaderProps) {
 	const healthy = sources.filter(source => source.health === 'ok');
 	const age = newestDataAge(sources, props.now);
 
-	return (
-		<Box flexDirection="column" width={width} height={3}>
-			<Line>
-				<Text bold>va-top</Text>
-				{badges.map(badge => (
-					<Text key={badge}>
-						{' '}
-						<Text inverse={color} color={tone(color, badge === 'PAUSED' ? 'cyan' : 'yellow')}>
-							{color ? ` ${badge} ` : `[${badge}]`}
-						</Text>
-					</Text>
-				))}
-				<Text>{` ${props.project}/${props.service} · `}</Text>
-				<Text color={tone(color, overCapacity ? 'red' : undefined)}>{count}</Text>
-				<Text dimColor={color}>{` · docker ${props.dockerEndpoint}`}</Text>
-			</Line>
-			{advice ? (
-				<Line>
-					<Text bold color={tone(color, levelColor[advice.level])}>
-						{advice.text}
-					</Text>
-					{advice.details.length > 0 ? <Text>{` · ${advice.details.join(' · ')}`}</Text> : null}
-				</Line>
-			) : (
-				<Line dim={color}>waiting for the first reading…</Line>
-			)}
-			<Line>
-				<Text>{age === null ? 'no data yet' : `data ${formatAge(age)} old`}</Text>
-				{troubled.map(source => (
-					<Text key={source.name}>
-						{' · '}
-						<Text color={tone(color, healthColor[source.health])}>{`${levelSymbol.UNKNOWN} ${source.text}`}</Text>
-					</Text>
-				))}
-				{healthy.length > 0 ? <Text dimColor={color}>{` · ${healthy.map(source => source.text).join(' · ')}`}</Text> : null}
-			</Line>
-		</Box>
+	const first: Span[] = [{text: 'va-top', style: {bold: true}}];
+	for (const badge of badges) {
+		first.push({text: ' '}, {text: color ? ` ${badge} ` : `[${badge}]`, style: {inverse: color, color: tone(color, badge === 'PAUSED' ? 'cyan' : 'yellow')}});
+	}
+
+	first.push(
+		{text: ` ${props.project}/${props.service} · `},
+		{text: count, style: {color: tone(color, overCapacity ? 'red' : undefined)}},
+		{text: ` · docker ${props.dockerEndpoint}`, style: {dim: color}},
 	);
+	const second = advice
+		? styledLine([{text: advice.text, style: {bold: true, color: tone(color, levelColor[advice.level])}}, ...(advice.details.length > 0 ? [{text: ` · ${advice.details.join(' · ')}`}] : [])])
+		: styledLine('waiting for the first reading…', {dim: color});
+	const third: Span[] = [{text: age === null ? 'no data yet' : `data ${formatAge(age)} old`}];
+	for (const source of troubled) third.push({text: ' · '}, {text: `${levelSymbol.UNKNOWN} ${source.text}`, style: {color: tone(color, healthColor[source.health])}});
+	if (healthy.length > 0) third.push({text: ` · ${healthy.map(source => source.text).join(' · ')}`, style: {dim: color}});
+	return [styledLine(first), second, styledLine(third)].map(line => fitLine(line, width));
+}
+
+function HeaderView(props: HeaderProps) {
+	return <Lines lines={headerLines(props)} width={props.width} height={3} />;
 }
 
 export const Header = memo(HeaderView);

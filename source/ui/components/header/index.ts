@@ -1,1 +1,1 @@
-export {Header, type HeaderProps} from './header.js';
+export {Header, headerLines, type HeaderProps} from './header.js';

@@ -1,9 +1,9 @@
 // Every key, and what the marks mean. Replaces the body while open.
-import {Box, Text} from 'ink';
 import React, {memo} from 'react';
 import {thresholdChar} from '../../layout/chart-fit.js';
 import {levelSymbol, tone} from '../../layout/symbols.js';
-import {Line} from '../line/index.js';
+import {fitLine, styledLine, type StyledLine} from '../../layout/styled-text.js';
+import {Lines} from '../lines/index.js';
 
 export interface HelpOverlayProps {
 	width: number;
@@ -42,27 +42,19 @@ const marks: readonly string[] = [
 	`cpu 84% ${levelSymbol.SOON} 6m12s → IMMEDIATE at 10m: CPU over its limit, the clock to IMMEDIATE`,
 ];
 
-function HelpOverlayView({width, height, color, actions}: HelpOverlayProps) {
-	const lines = [
-		<Line key="title" bold>
-			Keys
-		</Line>,
-		...helpKeyRows(actions).map(([keys, what]) => (
-			<Line key={`${keys}:${what}`}>
-				<Text bold color={tone(color, 'cyan')}>{`  ${keys.padEnd(11)}`}</Text>
-				{what}
-			</Line>
-		)),
-		<Line key="marks" bold>
-			Marks
-		</Line>,
-		...marks.map(text => <Line key={text}>{`  ${text}`}</Line>),
+/** The help's lines, cut to the height and fitted to the width. */
+export function helpLines({width, height, color, actions}: HelpOverlayProps): StyledLine[] {
+	const lines: StyledLine[] = [
+		styledLine('Keys', {bold: true}),
+		...helpKeyRows(actions).map(([keys, what]) => styledLine([{text: `  ${keys.padEnd(11)}`, style: {bold: true, color: tone(color, 'cyan')}}, {text: what}])),
+		styledLine('Marks', {bold: true}),
+		...marks.map(text => styledLine(`  ${text}`)),
 	];
-	return (
-		<Box flexDirection="column" width={width} height={height}>
-			{lines.slice(0, Math.max(0, height))}
-		</Box>
-	);
+	return lines.slice(0, Math.max(0, height)).map(line => fitLine(line, width));
+}
+
+function HelpOverlayView(props: HelpOverlayProps) {
+	return <Lines lines={helpLines(props)} width={props.width} height={props.height} />;
 }
 
 export const HelpOverlay = memo(HelpOverlayView);

@@ -1,1 +1,1 @@
-export {HelpOverlay, helpKeys, helpKeyRows, type HelpOverlayProps} from './help-overlay.js';
+export {HelpOverlay, helpKeys, helpLines, helpKeyRows, type HelpOverlayProps} from './help-overlay.js';

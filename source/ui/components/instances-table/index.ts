@@ -1,1 +1,1 @@
-export {InstancesTable, scrollStart, type InstancesTableProps} from './instances-table.js';
+export {InstancesTable, RowCache, scrollStart, tableLines, type InstancesTableProps} from './instances-table.js';

@@ -1,5 +1,4 @@
-// The instances: one memoized row each, scrolled so the selected one is always visible.
-import {Box, Text} from 'ink';
+// The instances: one line each (reused while its numbers stay the same), scrolled so the selected one is always visible.
 import React, {memo, useMemo} from 'react';
 import type {InstanceActivity} from '../../../actions/action-runner.js';
 import type {Assessment} from '../../../core/assessment.js';
@@ -10,7 +9,8 @@ import {displayNames, fit, formatBytes, formatPercent, longestWidth, truncateSta
 import {tableColumns, type TableColumns} from '../../layout/screen-layout.js';
 import {sparkline} from '../../layout/series.js';
 import {levelColor, levelSymbol, tone} from '../../layout/symbols.js';
-import {Line} from '../line/index.js';
+import {fitLine, styledLine, type Span, type StyledLine} from '../../layout/styled-text.js';
+import {Lines} from '../lines/index.js';
 
 export interface InstancesTableProps {
 	instances: readonly InstanceSample[];
@@ -40,99 +40,125 @@ function stateText(instance: InstanceSample): string {
 	return instance.health === 'none' ? instance.state : `${instance.state}/${instance.health}`;
 }
 
-interface RowProps {
-	name: string;
-	state: string;
-	stateBad: boolean;
-	cpu: number | null;
-	mem: number | null;
-	usage: string;
-	trend: string;
-	cpuMark: BreachMark;
-	memMark: BreachMark;
-	selected: boolean;
-	columns: TableColumns;
-	color: boolean;
-	activity: InstanceActivity | undefined;
-}
-
 function valueCell(value: number | null, mark: BreachMark, width: number): string {
 	return fit(`${fit(formatPercent(value), width - 3, 'right')} ${mark.mark}`, width);
 }
 
-function RowView({name, state, stateBad, cpu, mem, usage, trend, cpuMark, memMark, selected, columns, color, activity}: RowProps) {
+function rowLine(instance: InstanceSample, name: string, selected: boolean, trend: readonly number[], columns: TableColumns, color: boolean, assessment: Assessment | undefined, activity: InstanceActivity | undefined): StyledLine {
+	const state = stateText(instance);
+	const stateBad = instance.state !== 'running' || instance.health === 'unhealthy';
+	const cpuMark = instanceMark(assessment, instance.name, 'cpu', instance.cpuPercent);
+	const memMark = instanceMark(assessment, instance.name, 'memory', instance.memPercent);
 	const cpuBad = cpuMark.level !== 'OK';
 	const memBad = memMark.level !== 'OK';
+	const spans: Span[] = [
+		{text: fit(selected ? '▸ ' : '  ', columns.select) + fit(truncateStart(name, columns.name), columns.name), style: {inverse: selected && color, bold: selected}},
+		{text: ` ${fit(stateBad ? `${state} ${levelSymbol.SOON}` : state, columns.state)}`, style: {color: tone(color, stateBad ? 'yellow' : undefined)}},
+		{text: ' '},
+		{text: valueCell(instance.cpuPercent, cpuMark, columns.cpu), style: {bold: cpuBad, color: tone(color, cpuBad ? levelColor[cpuMark.level] : undefined)}},
+		{text: ' '},
+		{text: valueCell(instance.memPercent, memMark, columns.mem), style: {bold: memBad, color: tone(color, memBad ? levelColor[memMark.level] : undefined)}},
+	];
 	// An action's step or result takes the USED/LIMIT and trend cells: the numbers that matter (CPU, MEM) stay.
 	const activityWidth = (columns.usage > 0 ? columns.usage + 1 : 0) + columns.trend;
 	const cell = activity === undefined || activityWidth <= 0 ? null : activityCell(activity, activityWidth);
+	if (cell !== null) {
+		spans.push({text: ' '}, {text: cell.text, style: {bold: activityInProgress(activity!), color: tone(color, cell.color)}});
+	} else {
+		if (columns.usage > 0) spans.push({text: ` ${fit(`${formatBytes(instance.memUsageBytes)}/${formatBytes(instance.memLimitBytes)}`, columns.usage)}`});
+		if (columns.trend > 0) spans.push({text: ` ${sparkline(trend, columns.trend)}`, style: {color: tone(color, 'cyan')}});
+	}
+
+	return styledLine(spans);
+}
+
+/** A built row, kept while nothing it shows changed: most rows of an idle service are the same every second. */
+interface CachedRow {
+	instance: InstanceSample;
+	name: string;
+	selected: boolean;
+	trend: readonly number[];
+	columns: TableColumns;
+	color: boolean;
+	assessment: Assessment | undefined;
+	activity: InstanceActivity | undefined;
+	line: StyledLine;
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+	if (a === b) return true;
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+	return true;
+}
+
+function sameSample(a: InstanceSample, b: InstanceSample): boolean {
 	return (
-		<Line>
-			<Text inverse={selected && color} bold={selected}>
-				{fit(selected ? '▸ ' : '  ', columns.select)}
-				{fit(truncateStart(name, columns.name), columns.name)}
-			</Text>
-			<Text color={tone(color, stateBad ? 'yellow' : undefined)}>{` ${fit(stateBad ? `${state} ${levelSymbol.SOON}` : state, columns.state)}`}</Text>
-			<Text> </Text>
-			<Text bold={cpuBad} color={tone(color, cpuBad ? levelColor[cpuMark.level] : undefined)}>
-				{valueCell(cpu, cpuMark, columns.cpu)}
-			</Text>
-			<Text> </Text>
-			<Text bold={memBad} color={tone(color, memBad ? levelColor[memMark.level] : undefined)}>
-				{valueCell(mem, memMark, columns.mem)}
-			</Text>
-			{cell !== null ? (
-				<Text>
-					{' '}
-					<Text bold={activityInProgress(activity!)} color={tone(color, cell.color)}>
-						{cell.text}
-					</Text>
-				</Text>
-			) : (
-				<>
-					{columns.usage > 0 ? <Text>{` ${fit(usage, columns.usage)}`}</Text> : null}
-					{columns.trend > 0 ? <Text color={tone(color, 'cyan')}>{` ${trend}`}</Text> : null}
-				</>
-			)}
-		</Line>
+		a === b ||
+		(a.name === b.name &&
+			a.state === b.state &&
+			a.health === b.health &&
+			a.cpuPercent === b.cpuPercent &&
+			a.memPercent === b.memPercent &&
+			a.memUsageBytes === b.memUsageBytes &&
+			a.memLimitBytes === b.memLimitBytes)
 	);
 }
 
-// Props are primitives or stable objects, so a row whose numbers did not change is not re-rendered.
-const Row = memo(RowView, (a, b) =>
-	a.name === b.name &&
-	a.state === b.state &&
-	a.stateBad === b.stateBad &&
-	a.cpu === b.cpu &&
-	a.mem === b.mem &&
-	a.usage === b.usage &&
-	a.trend === b.trend &&
-	a.cpuMark.mark === b.cpuMark.mark &&
-	a.cpuMark.level === b.cpuMark.level &&
-	a.memMark.mark === b.memMark.mark &&
-	a.memMark.level === b.memMark.level &&
-	a.selected === b.selected &&
-	a.columns === b.columns &&
-	a.color === b.color &&
-	a.activity === b.activity,
-);
+/** Rows by instance id, reused across frames when their inputs are equal. */
+export class RowCache {
+	private rows = new Map<string, CachedRow>();
+
+	row(instance: InstanceSample, name: string, selected: boolean, trend: readonly number[], columns: TableColumns, color: boolean, assessment: Assessment | undefined, activity: InstanceActivity | undefined): StyledLine {
+		const cached = this.rows.get(instance.id);
+		if (
+			cached !== undefined &&
+			cached.name === name &&
+			cached.selected === selected &&
+			cached.columns === columns &&
+			cached.color === color &&
+			cached.activity === activity &&
+			// The assessment is new every tick; it only matters here when it marks something.
+			(cached.assessment === assessment || (noConcerns(cached.assessment) && noConcerns(assessment))) &&
+			sameSample(cached.instance, instance) &&
+			sameNumbers(cached.trend, trend)
+		) {
+			return cached.line;
+		}
+
+		const line = rowLine(instance, name, selected, trend, columns, color, assessment, activity);
+		this.rows.set(instance.id, {instance, name, selected, trend, columns, color, assessment, activity, line});
+		return line;
+	}
+
+	/** Forgets rows not in `ids` (instances gone or scrolled away). */
+	keep(ids: ReadonlySet<string>): void {
+		for (const id of this.rows.keys()) if (!ids.has(id)) this.rows.delete(id);
+	}
+}
+
+function noConcerns(assessment: Assessment | undefined): boolean {
+	return assessment === undefined || assessment.concerns.length === 0;
+}
 
 const noActivity: ReadonlyMap<string, InstanceActivity> = new Map();
+const noTrend: readonly number[] = [];
 
-function InstancesTableView({instances, assessment, selectedId, trends, width, height, color, emptyText, project = '', activity = noActivity}: InstancesTableProps) {
-	const names = useMemo(() => {
-		const all = instances.map(instance => instance.name);
-		const short = displayNames(all, project);
-		return new Map(all.map((name, index) => [name, short[index]!]));
-	}, [instances, project]);
-	const longest = longestWidth([...names.values()]);
-	// One object per width, so memoized rows compare it by reference.
-	const columns = useMemo(() => tableColumns(width, longest), [width, longest]);
+/** The heading and the visible rows, each exactly fitted to the width; `rows` reuses unchanged ones. */
+export function tableLines(
+	{instances, assessment, selectedId, trends, width, height, color, emptyText, project = '', activity = noActivity}: InstancesTableProps,
+	rows: RowCache = new RowCache(),
+): StyledLine[] {
+	if (height <= 0) return [];
+	const all = instances.map(instance => instance.name);
+	const short = displayNames(all, project);
+	const longest = longestWidth(short);
+	const columns = tableColumnsFor(width, longest);
 	const visible = Math.max(0, height - 1);
 	const selectedIndex = instances.findIndex(instance => instance.id === selectedId);
 	const start = scrollStart(instances.length, visible, selectedIndex);
-	const shown = instances.slice(start, start + visible);
-	const range = instances.length > visible && visible > 0 ? ` ${start + 1}-${start + shown.length}/${instances.length}` : '';
+	const end = Math.min(instances.length, start + visible);
+	const range = instances.length > visible && visible > 0 ? ` ${start + 1}-${end}/${instances.length}` : '';
 	const heading =
 		fit(`  INSTANCE${range}`, columns.select + columns.name) +
 		` ${fit('STATE', columns.state)} ${fit('CPU', columns.cpu - 3, 'right')}    ${fit('MEM', columns.mem - 3, 'right')}   ` +
@@ -140,33 +166,30 @@ function InstancesTableView({instances, assessment, selectedId, trends, width, h
 		// Right-aligned like the sparkline below it, whose newest value sits at the right edge.
 		(columns.trend > 0 ? ` ${(columns.trend >= 9 ? 'CPU TREND' : 'TREND').slice(0, columns.trend).padStart(columns.trend)}` : '');
 
-	return (
-		<Box flexDirection="column" width={width} height={height}>
-			{height > 0 ? <Line bold>{heading}</Line> : null}
-			{shown.length === 0 && visible > 0 ? <Line dim={color}>{`  ${emptyText ?? 'no instances'}`}</Line> : null}
-			{shown.map(instance => {
-				const state = stateText(instance);
-				return (
-					<Row
-						key={instance.id}
-						name={names.get(instance.name) ?? instance.name}
-						state={state}
-						stateBad={instance.state !== 'running' || instance.health === 'unhealthy'}
-						cpu={instance.cpuPercent}
-						mem={instance.memPercent}
-						usage={`${formatBytes(instance.memUsageBytes)}/${formatBytes(instance.memLimitBytes)}`}
-						trend={sparkline(trends.get(instance.id) ?? [], columns.trend)}
-						cpuMark={instanceMark(assessment, instance.name, 'cpu', instance.cpuPercent)}
-						memMark={instanceMark(assessment, instance.name, 'memory', instance.memPercent)}
-						selected={instance.id === selectedId}
-						columns={columns}
-						color={color}
-						activity={activity.get(instance.name)}
-					/>
-				);
-			})}
-		</Box>
-	);
+	const lines: StyledLine[] = [styledLine(heading, {bold: true})];
+	if (end <= start && visible > 0) lines.push(styledLine(`  ${emptyText ?? 'no instances'}`, {dim: color}));
+	const shownIds = new Set<string>();
+	for (let index = start; index < end; index++) {
+		const instance = instances[index]!;
+		shownIds.add(instance.id);
+		lines.push(rows.row(instance, short[index]!, instance.id === selectedId, trends.get(instance.id) ?? noTrend, columns, color, assessment, activity.get(instance.name)));
+	}
+
+	rows.keep(shownIds);
+	return lines.map(line => fitLine(line, width));
+}
+
+// One columns object per width and longest name, so cached rows compare it by reference.
+let lastColumns: {width: number; longest: number; columns: TableColumns} | undefined;
+
+function tableColumnsFor(width: number, longest: number): TableColumns {
+	if (lastColumns?.width !== width || lastColumns.longest !== longest) lastColumns = {width, longest, columns: tableColumns(width, longest)};
+	return lastColumns.columns;
+}
+
+function InstancesTableView(props: InstancesTableProps) {
+	const rows = useMemo(() => new RowCache(), []);
+	return <Lines lines={tableLines(props, rows)} width={props.width} height={props.height} />;
 }
 
 export const InstancesTable = memo(InstancesTableView);

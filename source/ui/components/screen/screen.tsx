@@ -1,10 +1,11 @@
-// The whole frame, laid out for the pane's size. The only component that reads the state context;
-// everything below it renders from props.
+// The whole frame, laid out for the pane's size: the views' lines stacked into rows - 1 screen lines, handed to the
+// screen writer as finished strings (or drawn by Ink where there is none, as under ink-testing-library).
 import {Box} from 'ink';
-import React, {useContext, useMemo} from 'react';
+import React, {useContext, useLayoutEffect, useMemo} from 'react';
 import {runningCount} from '../../../core/action-rules.js';
 import {redactUrl} from '../../../core/redact.js';
 import {ActionsContext} from '../../contexts/actions-context.js';
+import {FrameOutputContext} from '../../contexts/frame-output-context.js';
 import {useMonitorStateContext} from '../../contexts/monitor-state-context.js';
 import {canAbort, isModal, type ActionDialog as ActionDialogState} from '../../hooks/use-action-state.js';
 import {chartWindows, resolveSelection} from '../../hooks/use-monitor-state.js';
@@ -13,20 +14,25 @@ import {chartData, cpuTrends} from '../../layout/chart-specs.js';
 import {displayNames, longestWidth} from '../../layout/format.js';
 import {computeLayout, tableColumns} from '../../layout/screen-layout.js';
 import {sourceLines} from '../../layout/source-status.js';
-import {ActionDialog} from '../action-dialog/index.js';
-import {ChartsPanel} from '../charts-panel/index.js';
-import {EventLog} from '../event-log/index.js';
-import {Footer, type FooterActions} from '../footer/index.js';
-import {Header} from '../header/index.js';
-import {HelpOverlay} from '../help-overlay/index.js';
-import {InstancesTable} from '../instances-table/index.js';
-import {TooSmall} from '../too-small/index.js';
+import {fitLine, renderLine, toHeight, type StyledLine} from '../../layout/styled-text.js';
+import {actionDialogLines} from '../action-dialog/index.js';
+import {chartsPanelLines, PlotCaches} from '../charts-panel/index.js';
+import {eventLogLines} from '../event-log/index.js';
+import {footerLine, type FooterActions} from '../footer/index.js';
+import {headerLines} from '../header/index.js';
+import {helpLines} from '../help-overlay/index.js';
+import {RowCache, tableLines} from '../instances-table/index.js';
+import {TextLine} from '../lines/index.js';
+import {tooSmallLines} from '../too-small/index.js';
 
 const noInstances: never[] = [];
 const noDialog: ActionDialogState = {kind: 'none'};
 
 export function Screen() {
 	const {frame, history, ui, size, settings} = useMonitorStateContext();
+	const {sgr} = useContext(FrameOutputContext);
+	// Rows and plots that did not change are reused from the last frame.
+	const caches = useMemo(() => ({rows: new RowCache(), plots: new PlotCaches()}), []);
 	// Optional: a screen mounted without actions shows none.
 	const actions = useContext(ActionsContext);
 	const snapshot = frame?.snapshot;
@@ -70,82 +76,90 @@ export function Screen() {
 		[actions?.bound, dialog, running, project],
 	);
 
-	if (layout.kind === 'too-small') return <TooSmall columns={layout.columns} rows={layout.rows} />;
+	const lines = useMemo(() => {
+		if (layout.kind === 'too-small') return tooSmallLines(layout.columns, layout.rows);
+		const {color} = settings;
+		const width = layout.columns;
+		const docker = snapshot ? sourceLines(snapshot, now, settings.intervalMs)[0] : undefined;
+		const emptyText = !snapshot ? 'waiting for the first reading…' : docker && docker.health !== 'ok' ? docker.text : undefined;
+		const table = () =>
+			toHeight(
+				tableLines(
+					{
+						instances,
+						assessment: frame?.assessment,
+						selectedId,
+						trends,
+						width,
+						height: layout.table,
+						color,
+						emptyText,
+						project,
+						activity: actions?.activity,
+					},
+					caches.rows,
+				),
+				layout.table,
+			);
+		let body: StyledLine[];
+		if (dialog.kind !== 'none') {
+			// The table stays in view: a confirmation is read next to the instances it is about.
+			const context = {
+				service: settings.service,
+				project,
+				min: settings.min,
+				max: settings.max,
+				current: snapshot ? runningCount(instances) : null,
+				dryRun: settings.dryRun,
+			};
+			body = [...table(), ...actionDialogLines({dialog, context, width, height: layout.body - layout.table, color})];
+		} else if (ui.help) {
+			body = helpLines({width, height: layout.body, color, actions: actions?.bound ? {dryRun: settings.dryRun, min: settings.min, max: settings.max} : null});
+		} else {
+			body = [
+				...table(),
+				...toHeight(chartsPanelLines({charts, layout: layout.charts, color}, caches.plots), layout.charts.height * layout.charts.rows),
+				...eventLogLines({events: frame?.events ?? noInstances, width, height: layout.events, color}),
+			];
+		}
 
-	const {color} = settings;
-	const docker = snapshot ? sourceLines(snapshot, now, settings.intervalMs)[0] : undefined;
-	const emptyText = !snapshot ? 'waiting for the first reading…' : docker && docker.health !== 'ok' ? docker.text : undefined;
-	const table = (
-		<InstancesTable
-			instances={instances}
-			assessment={frame?.assessment}
-			selectedId={selectedId}
-			trends={trends}
-			width={layout.columns}
-			height={layout.table}
-			color={color}
-			emptyText={emptyText}
-			project={project}
-			activity={actions?.activity}
-		/>
-	);
-	const dialogContext = {
-		service: settings.service,
-		project,
-		min: settings.min,
-		max: settings.max,
-		current: snapshot ? runningCount(instances) : null,
-		dryRun: settings.dryRun,
-	};
+		const header = headerLines({
+			width,
+			color,
+			project: settings.project,
+			service: settings.service,
+			dockerEndpoint: snapshot ? redactUrl(snapshot.docker.endpoint) : settings.dockerEndpoint,
+			mode: settings.mode,
+			readOnly: settings.readOnly,
+			dryRun: settings.dryRun,
+			paused: ui.paused,
+			max: settings.max,
+			intervalMs: settings.intervalMs,
+			snapshot,
+			assessment: frame?.assessment,
+			now,
+		});
+		const footer = footerLine({color, help: ui.help, paused: ui.paused, canSelect: instances.length > 1, window: ui.window, actions: footerActions});
+		return [...toHeight(header, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
+	}, [layout, settings, snapshot, now, instances, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, caches]);
 
+	const text = useMemo(() => lines.map(line => renderLine(line, size.columns, sgr)), [lines, size.columns, sgr]);
+	return <FrameView lines={text} width={Math.max(1, size.columns)} />;
+}
+
+/** The finished frame: handed to the screen writer when there is one, else drawn by Ink. */
+function FrameView({lines, width}: {lines: readonly string[]; width: number}) {
+	const {draw} = useContext(FrameOutputContext);
+	useLayoutEffect(() => {
+		draw?.(lines);
+	}, [draw, lines]);
+	if (draw !== undefined || lines.length === 0) return null;
 	return (
-		<Box flexDirection="column" width={layout.columns} height={layout.frame}>
-			<Header
-				width={layout.columns}
-				color={color}
-				project={settings.project}
-				service={settings.service}
-				dockerEndpoint={snapshot ? redactUrl(snapshot.docker.endpoint) : settings.dockerEndpoint}
-				mode={settings.mode}
-				readOnly={settings.readOnly}
-				dryRun={settings.dryRun}
-				paused={ui.paused}
-				max={settings.max}
-				intervalMs={settings.intervalMs}
-				snapshot={snapshot}
-				assessment={frame?.assessment}
-				now={now}
-			/>
-			<Box flexDirection="column" height={layout.body}>
-				{dialog.kind !== 'none' ? (
-					// The table stays in view: a confirmation is read next to the instances it is about.
-					<>
-						{table}
-						<ActionDialog dialog={dialog} context={dialogContext} width={layout.columns} height={layout.body - layout.table} color={color} />
-					</>
-				) : ui.help ? (
-					<HelpOverlay
-						width={layout.columns}
-						height={layout.body}
-						color={color}
-						actions={actions?.bound ? {dryRun: settings.dryRun, min: settings.min, max: settings.max} : null}
-					/>
-				) : (
-					<>
-						{table}
-						<ChartsPanel charts={charts} layout={layout.charts} color={color} />
-						<EventLog events={frame?.events ?? noInstances} width={layout.columns} height={layout.events} color={color} />
-					</>
-				)}
-			</Box>
-			<Footer
-				color={color}
-				help={ui.help}
-				paused={ui.paused}
-				canSelect={instances.length > 1}
-				window={ui.window}
-				actions={footerActions}
-			/>
+		<Box flexDirection="column" width={width} height={lines.length}>
+			{lines.map((text, index) => (
+				// Screen rows: the index is the identity, and an unchanged row is not re-rendered.
+				<TextLine key={index} text={text} />
+			))}
 		</Box>
 	);
 }

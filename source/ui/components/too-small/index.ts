@@ -1,1 +1,1 @@
-export {TooSmall, tooSmallText, type TooSmallProps} from './too-small.js';
+export {TooSmall, tooSmallLines, tooSmallText, type TooSmallProps} from './too-small.js';

@@ -1,0 +1,1 @@
+export {Lines, TextLine, type LinesProps} from './lines.js';
