@@ -156,6 +156,20 @@ export interface CgroupReading {
 	version: 1 | 2;
 }
 
+/** The four files of one reading, by cgroup version. */
+export function cgroupFilePaths(files: CgroupFiles): Record<keyof CgroupTexts, string> {
+	if (files.version === 1) {
+		return {
+			cpu: `${files.cpuacctDir}/cpuacct.usage`,
+			memoryUsage: `${files.memoryDir}/memory.usage_in_bytes`,
+			memoryLimit: `${files.memoryDir}/memory.limit_in_bytes`,
+			memoryStat: `${files.memoryDir}/memory.stat`,
+		};
+	}
+
+	return {cpu: `${files.dir}/cpu.stat`, memoryUsage: `${files.dir}/memory.current`, memoryLimit: `${files.dir}/memory.max`, memoryStat: `${files.dir}/memory.stat`};
+}
+
 /** A file holding one number; NaN for anything else (an empty file is not a zero). */
 function wholeNumber(text: string): number {
 	const trimmed = text.trim();

@@ -4,6 +4,7 @@
 import {closeSync, openSync, readSync} from 'node:fs';
 import {totalmem} from 'node:os';
 import {
+	cgroupFilePaths,
 	cgroupFilesFor,
 	parseProcStat,
 	toCgroupReading,
@@ -65,31 +66,9 @@ export function createCgroupReader({procRoot = '/proc'}: {procRoot?: string} = {
 		},
 		read(files, host, at) {
 			try {
-				if (files.version === 1) {
-					return toCgroupReading(
-						1,
-						{
-							cpu: readText(`${files.cpuacctDir}/cpuacct.usage`),
-							memoryUsage: readText(`${files.memoryDir}/memory.usage_in_bytes`),
-							memoryLimit: readText(`${files.memoryDir}/memory.limit_in_bytes`),
-							memoryStat: readText(`${files.memoryDir}/memory.stat`),
-						},
-						host,
-						at,
-					);
-				}
-
-				return toCgroupReading(
-					2,
-					{
-						cpu: readText(`${files.dir}/cpu.stat`),
-						memoryUsage: readText(`${files.dir}/memory.current`),
-						memoryLimit: readText(`${files.dir}/memory.max`),
-						memoryStat: readText(`${files.dir}/memory.stat`),
-					},
-					host,
-					at,
-				);
+				const paths = cgroupFilePaths(files);
+				const texts = {cpu: readText(paths.cpu), memoryUsage: readText(paths.memoryUsage), memoryLimit: readText(paths.memoryLimit), memoryStat: readText(paths.memoryStat)};
+				return toCgroupReading(files.version, texts, host, at);
 			} catch {
 				return null;
 			}
