@@ -1,7 +1,7 @@
 // The cgroup parsing on the text shapes Linux gives (v1 as on this machine, v2 and the systemd driver as on
 // others), and the stats message it builds going through the same formulas as the API's.
 import {describe, expect, it} from 'vitest';
-import {cgroupFilesFor, cgroupStatsJson, parseProcStat, toCgroupReading, type CgroupReading} from '../../source/core/cgroup-stats.js';
+import {cgroupFilePaths, cgroupFilesFor, cgroupStatsJson, parseProcStat, toCgroupReading, type CgroupReading} from '../../source/core/cgroup-stats.js';
 import {cpuPercent, memoryUsage} from '../../source/core/docker-stats.js';
 
 const id = 'f9de823dbf2c4cd72e43dcd04cc29ecf0e4f172a728c7665164392514c152685';
@@ -48,6 +48,16 @@ describe('finding a container’s cgroup files', () => {
 			version: 2,
 			dir: `/sys/fs/cgroup/system.slice/docker-${id}.scope`,
 		});
+	});
+
+	it('reads v1’s and v2’s own file names', () => {
+		expect(cgroupFilePaths({version: 1, cpuacctDir: '/c', memoryDir: '/m'})).toEqual({
+			cpu: '/c/cpuacct.usage',
+			memoryUsage: '/m/memory.usage_in_bytes',
+			memoryLimit: '/m/memory.limit_in_bytes',
+			memoryStat: '/m/memory.stat',
+		});
+		expect(cgroupFilePaths({version: 2, dir: '/u'})).toEqual({cpu: '/u/cpu.stat', memoryUsage: '/u/memory.current', memoryLimit: '/u/memory.max', memoryStat: '/u/memory.stat'});
 	});
 
 	it('refuses a process whose cgroup does not name the container (a reused PID, another namespace)', () => {
