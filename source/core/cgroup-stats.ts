@@ -107,6 +107,16 @@ export function parseFlatKeyed(text: string): Record<string, number> {
 	return values;
 }
 
+/** One counter of a "key value" file, without building all ~40 of memory.stat: this runs per instance per second. */
+export function counterOf(text: string, key: string): number | undefined {
+	const line = text.startsWith(`${key} `) ? 0 : text.indexOf(`\n${key} `) + 1;
+	if (line === 0 && !text.startsWith(`${key} `)) return undefined;
+	const from = line + key.length + 1;
+	const to = text.indexOf('\n', from);
+	const value = text.slice(from, to === -1 ? undefined : to).trim();
+	return /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
 /** Linux's USER_HZ: /proc/stat counts in 1/100 s on every architecture Docker runs on (moby assumes it too). */
 const clockTicksPerSecond = 100;
 
@@ -187,7 +197,6 @@ export function toCgroupReading(
 	const usageBytes = wholeNumber(texts.memoryUsage);
 	const limit = texts.memoryLimit.trim() === 'max' ? Number.POSITIVE_INFINITY : wholeNumber(texts.memoryLimit);
 	if (!Number.isFinite(cpuTotalNs) || !Number.isFinite(usageBytes) || Number.isNaN(limit)) return null;
-	const counters = parseFlatKeyed(texts.memoryStat);
 	return {
 		at,
 		cpuTotalNs,
@@ -196,7 +205,7 @@ export function toCgroupReading(
 		usageBytes,
 		// v1 says "no limit" with a page-rounded 2^63; the daemon then reports the machine's memory.
 		limitBytes: limit > host.memoryBytes && host.memoryBytes > 0 ? host.memoryBytes : limit,
-		inactiveFile: version === 1 ? counters.total_inactive_file : counters.inactive_file,
+		inactiveFile: counterOf(texts.memoryStat, version === 1 ? 'total_inactive_file' : 'inactive_file'),
 		version,
 	};
 }

@@ -1,7 +1,7 @@
 // The cgroup parsing on the text shapes Linux gives (v1 as on this machine, v2 and the systemd driver as on
 // others), and the stats message it builds going through the same formulas as the API's.
 import {describe, expect, it} from 'vitest';
-import {cgroupFilePaths, cgroupFilesFor, cgroupStatsJson, parseProcStat, toCgroupReading, type CgroupReading} from '../../source/core/cgroup-stats.js';
+import {cgroupFilePaths, cgroupFilesFor, cgroupStatsJson, counterOf, parseProcStat, toCgroupReading, type CgroupReading} from '../../source/core/cgroup-stats.js';
 import {cpuPercent, memoryUsage} from '../../source/core/docker-stats.js';
 
 const id = 'f9de823dbf2c4cd72e43dcd04cc29ecf0e4f172a728c7665164392514c152685';
@@ -120,6 +120,16 @@ describe('readings as the daemon would report them', () => {
 		const stats = cgroupStatsJson(at(2_000_000, 10e9), at(1_000_000, 8e9));
 		expect(cpuPercent(stats)).toBeCloseTo(100, 6);
 		expect(memoryUsage(stats)).toEqual({usageBytes: 40 * 2 ** 20, limitBytes: host.memoryBytes, percent: ((40 * 2 ** 20) / host.memoryBytes) * 100});
+	});
+
+	it('picks one counter out of memory.stat by its whole name', () => {
+		const stat = 'inactive_file 7\nactive_file 9\ntotal_inactive_file 1024\nempty \n';
+		expect(counterOf(stat, 'inactive_file')).toBe(7);
+		expect(counterOf(stat, 'total_inactive_file')).toBe(1024);
+		expect(counterOf(stat, 'active_file')).toBe(9);
+		expect(counterOf(stat, 'file')).toBeUndefined();
+		expect(counterOf(stat, 'empty')).toBeUndefined();
+		expect(counterOf('total_inactive_file 5', 'total_inactive_file')).toBe(5);
 	});
 
 	it('gives no reading when a file is empty or not a number (the cgroup is being removed)', () => {
