@@ -8,7 +8,8 @@
 #   up      start it (idempotent) and load the image; prints the socket
 #   down    stop it (and its containerd); its containers are gone with it
 set -Eeuo pipefail
-NAME=va-top-bench
+# VA_BENCH_ENGINE names another one (run-bench's --engine soak), so a soak and a benchmark can run side by side.
+NAME=${VA_BENCH_ENGINE:-va-top-bench}
 SOCK=/var/run/$NAME.sock
 PIDFILE=/var/run/$NAME.pid
 EXEC_ROOT=/var/run/$NAME

@@ -5,7 +5,7 @@
 //
 // usage: node bench/run-bench.mjs [--sizes 10,50,200] [--variants idle,busy] [--seconds 30] [--warmup 5]
 //          [--keys 12] [--rounds 1] [--tools va-top,va-top-api,docker-stats,glances] [--out bench/results] [--soak SECONDS]
-//          [--va-top-cli dist/cli.js] [--engine private|main]
+//          [--va-top-cli dist/cli.js] [--engine private|soak|main]
 // --engine private (default): the containers run on a Docker engine of the benchmark's own (bench/engine.sh),
 // so the engine's CPU is the tools' alone; main: on the machine's engine, shared with everyone else.
 // Needs: the Docker engine, PostgreSQL and Redis of scripts/services-up.sh, a built dist/ (npm run build),
@@ -76,14 +76,16 @@ function parseArgs(argv) {
 			process.exit(0);
 		} else throw new Error(`unknown argument ${flag} (see --help)`);
 	}
-	if (!['private', 'main'].includes(options.engine)) throw new Error(`--engine: private or main, got ${options.engine}`);
+	if (!['private', 'soak', 'main'].includes(options.engine)) throw new Error(`--engine: private, soak or main, got ${options.engine}`);
 	for (const variant of options.variants) if (!['idle', 'busy'].includes(variant)) throw new Error(`--variants: idle or busy, got ${variant}`);
 	for (const tool of options.tools) if (!['va-top', 'va-top-api', 'docker-stats', 'glances'].includes(tool)) throw new Error(`--tools: va-top, va-top-api, docker-stats or glances, got ${tool}`);
 	return options;
 }
 
 const engines = {
-	private: {socket: '/var/run/va-top-bench.sock', pidFile: '/var/run/va-top-bench.pid', execRoot: '/var/run/va-top-bench'},
+	private: {name: 'va-top-bench', socket: '/var/run/va-top-bench.sock', pidFile: '/var/run/va-top-bench.pid', execRoot: '/var/run/va-top-bench'},
+	// A second private engine, for a soak that runs while the benchmark uses the first.
+	soak: {name: 'va-top-soak', socket: '/var/run/va-top-soak.sock', pidFile: '/var/run/va-top-soak.pid', execRoot: '/var/run/va-top-soak'},
 	main: {socket: '/var/run/docker.sock', pidFile: '/var/run/docker.pid', execRoot: '/var/run/docker'},
 };
 let engine = engines.private;
@@ -93,14 +95,14 @@ let startedEngine = false;
 function stopEngineIfStarted() {
 	if (!startedEngine) return;
 	startedEngine = false;
-	execFileSync('bash', [join(repo, 'bench/engine.sh'), 'down'], {stdio: ['ignore', 'ignore', 'inherit']});
+	execFileSync('bash', [join(repo, 'bench/engine.sh'), 'down'], {stdio: ['ignore', 'ignore', 'inherit'], env: {...process.env, VA_BENCH_ENGINE: engine.name}});
 }
 
 const log = message => process.stderr.write(`bench: ${message}\n`);
 
-function text(command, args) {
+function text(command, args, {env = process.env} = {}) {
 	try {
-		return execFileSync(command, args, {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: repo}).trim();
+		return execFileSync(command, args, {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: repo, env}).trim();
 	} catch {
 		return 'unknown';
 	}
@@ -286,9 +288,10 @@ async function main() {
 	const options = parseArgs(process.argv.slice(2));
 	checkPrerequisites(options);
 	engine = engines[options.engine];
-	if (options.engine === 'private' && text('bash', [join(repo, 'bench/engine.sh'), 'status']) === 'unknown') {
-		log('starting the private engine (bench/engine.sh up)');
-		execFileSync('bash', [join(repo, 'bench/engine.sh'), 'up'], {stdio: ['ignore', 'ignore', 'inherit']});
+	const engineEnv = {...process.env, VA_BENCH_ENGINE: engine.name};
+	if (options.engine !== 'main' && text('bash', [join(repo, 'bench/engine.sh'), 'status'], {env: engineEnv}) === 'unknown') {
+		log(`starting the private engine ${engine.name} (bench/engine.sh up)`);
+		execFileSync('bash', [join(repo, 'bench/engine.sh'), 'up'], {stdio: ['ignore', 'ignore', 'inherit'], env: engineEnv});
 		startedEngine = true;
 	}
 	useDockerSocket(engine.socket);
