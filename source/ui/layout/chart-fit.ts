@@ -114,6 +114,11 @@ export function fitChart(input: ChartInput): ChartLine[] {
 	const bucketed = bucketMax(cleanSeries(input.values), points, input.expectedPoints);
 	const values = hasThreshold ? keepUnderThreshold(bucketed, threshold, height) : bucketed;
 	const thresholdRow = hasThreshold ? rowOf(threshold, height) : -1;
+	// What is drawn depends only on the rows the points land on: a new sample that lands on the same rows (an idle
+	// service, every second) reuses the last drawing instead of plotting again.
+	const key = plotKey(values, width, height, hasThreshold ? threshold : null);
+	const known = plots.get(key);
+	if (known !== undefined) return known;
 	let lines: string[];
 	if (values.length === 0) {
 		lines = emptyFrame(width, height, thresholdRow);
@@ -147,7 +152,22 @@ export function fitChart(input: ChartInput): ChartLine[] {
 		lines[row] = label(threshold) + line.slice(chartGutter - 1).join('');
 	}
 
-	return lines.slice(0, height).map(line => classify(line));
+	const result = lines.slice(0, height).map(line => classify(line));
+	if (plots.size >= maxPlots) plots.delete(plots.keys().next().value!);
+	plots.set(key, result);
+	return result;
+}
+
+/** Recent drawings by plotKey; a few per chart (four charts, the window changing). Callers never mutate them. */
+const plots = new Map<string, ChartLine[]>();
+const maxPlots = 32;
+
+function plotKey(values: readonly number[], width: number, height: number, threshold: number | null): string {
+	// asciichart's own rounding (its ratio is plot lines / range), plus the row fitChart puts the first point on.
+	const ratio = (height - 1) / 100;
+	let key = `${width}x${height}:${threshold}:${values.length > 0 ? rowOf(values[0]!, height) : -1}:`;
+	for (const value of values) key += `${Math.round(value * ratio)},`;
+	return key;
 }
 
 /** The plain text of a fitted chart, for tests and logs. */

@@ -120,12 +120,13 @@ export function chartData({frame, history, thresholds, selected, windowMs, windo
 	];
 }
 
-/** Recent CPU values per instance for the table's trend column. */
-export function cpuTrends(frame: MonitorFrame | undefined, history: History, points: number, intervalMs: number): Map<string, number[]> {
+/** Recent CPU values per instance for the table's trend column; with `only`, just for those ids (the rows in view). */
+export function cpuTrends(frame: MonitorFrame | undefined, history: History, points: number, intervalMs: number, only?: ReadonlySet<string>): Map<string, number[]> {
 	const trends = new Map<string, number[]>();
 	if (!frame || points <= 0) return trends;
 	const since = frame.snapshot.at - points * Math.max(1, intervalMs) * 1.5;
 	for (const instance of frame.snapshot.docker.instances) {
+		if (only !== undefined && !only.has(instance.id)) continue;
 		trends.set(instance.id, history.values(seriesKey.instanceCpu(instance.id), since).slice(-points));
 	}
 

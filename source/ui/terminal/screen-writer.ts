@@ -41,7 +41,8 @@ export function visibleWidth(line: string): number {
  * scroll the alternate screen and leave debris.
  */
 export function clipLine(line: string, columns: number): string {
-	if (visibleWidth(line) <= columns) return line;
+	// No more UTF-16 units than cells: it fits, whatever it holds.
+	if (line.length <= columns || visibleWidth(line) <= columns) return line;
 	let out = '';
 	let cells = 0;
 	let index = 0;
@@ -69,8 +70,16 @@ export function clipLine(line: string, columns: number): string {
  * the cursor sits in the pending-wrap cell, and erasing there would remove the last character.
  */
 export function frameUpdate(previous: readonly string[] | null, next: readonly string[], columns: number, rows: number): string {
+	return clippedUpdate(previous, clipFrame(next, columns, rows), columns, rows);
+}
+
+/** The lines that can be shown: at most rows - 1, each cut to the width. */
+function clipFrame(next: readonly string[], columns: number, rows: number): string[] {
+	return next.slice(0, Math.max(0, rows - 1)).map(line => clipLine(line, columns));
+}
+
+function clippedUpdate(previous: readonly string[] | null, lines: readonly string[], columns: number, rows: number): string {
 	const limit = Math.max(0, rows - 1);
-	const lines = next.slice(0, limit).map(line => clipLine(line, columns));
 	const parts: string[] = previous === null ? [clearScreen] : [];
 	for (let i = 0; i < lines.length; i++) {
 		const line = lines[i]!;
@@ -155,8 +164,9 @@ export class ScreenWriter extends EventEmitter {
 		const lines = this.pending;
 		this.pending = undefined;
 		if (lines === undefined || this.closed) return;
-		const update = frameUpdate(this.shown, lines, this.columns, this.rows);
-		this.shown = lines.slice(0, Math.max(0, this.rows - 1)).map(line => clipLine(line, this.columns));
+		const clipped = clipFrame(lines, this.columns, this.rows);
+		const update = clippedUpdate(this.shown, clipped, this.columns, this.rows);
+		this.shown = clipped;
 		this.lastWrite = Date.now();
 		if (update !== '') this.output.write(update);
 		markFrameWritten(update.length);

@@ -19,9 +19,21 @@ export interface ChartProps {
 	color: boolean;
 }
 
-/** The plot of the last inputs: redrawn only when the values, the threshold or the box changed. */
+/** The last plot and its styled lines: redrawn only when the values, the threshold or the box changed. */
 export class PlotCache {
 	private last: {values: readonly number[]; threshold: number | null | undefined; width: number; height: number; expectedPoints: number | undefined; lines: ChartLine[]} | undefined;
+	private styled: {plot: ChartLine[]; color: boolean; lineColor: ColorName | undefined; lines: StyledLine[]} | undefined;
+	private titled: {title: string; titleColor: ColorName | undefined; color: boolean; width: number; line: StyledLine} | undefined;
+
+	/** The fitted title line; the same object while the title is the same. */
+	title(title: string, titleColor: ColorName | undefined, color: boolean, width: number): StyledLine {
+		const last = this.titled;
+		if (last !== undefined && last.title === title && last.titleColor === titleColor && last.color === color && last.width === width) return last.line;
+		// One cell short, so side-by-side titles never run into each other.
+		const line = fitLine(styledLine(title, {bold: true, color: tone(color, titleColor)}), Math.max(1, width - 1));
+		this.titled = {title, titleColor, color, width, line};
+		return line;
+	}
 
 	plot(values: readonly number[], threshold: number | null | undefined, width: number, height: number, expectedPoints: number | undefined): ChartLine[] {
 		const last = this.last;
@@ -33,6 +45,22 @@ export class PlotCache {
 		this.last = {values, threshold, width, height, expectedPoints, lines};
 		return lines;
 	}
+
+	/** The plot's lines with their colours; the same objects while the plot is the same one. */
+	style(plot: ChartLine[], color: boolean, lineColor: ColorName | undefined): StyledLine[] {
+		const last = this.styled;
+		if (last !== undefined && last.plot === plot && last.color === color && last.lineColor === lineColor) return last.lines;
+		const segmentColor: Record<SegmentKind, ColorName | undefined> = {
+			axis: 'gray',
+			data: lineColor ?? 'cyan',
+			threshold: 'red',
+			blank: undefined,
+			note: 'gray',
+		};
+		const lines = plot.map(line => styledLine(line.map(segment => ({text: segment.text, style: {color: tone(color, segmentColor[segment.kind])}}))));
+		this.styled = {plot, color, lineColor, lines};
+		return lines;
+	}
 }
 
 function sameValues(a: readonly number[], b: readonly number[]): boolean {
@@ -42,21 +70,11 @@ function sameValues(a: readonly number[], b: readonly number[]): boolean {
 	return true;
 }
 
-/** `height` lines: the title (one cell short, so side-by-side titles never run into each other), then the plot. */
+/** `height` lines: the title, then the plot. */
 export function chartLines({title, titleColor, values, threshold, width, height, expectedPoints, lineColor, color}: ChartProps, cache: PlotCache = new PlotCache()): StyledLine[] {
 	if (height <= 0) return [];
-	const segmentColor: Record<SegmentKind, ColorName | undefined> = {
-		axis: 'gray',
-		data: lineColor ?? 'cyan',
-		threshold: 'red',
-		blank: undefined,
-		note: 'gray',
-	};
 	const plot = cache.plot(values, threshold, width, height - 1, expectedPoints);
-	return [
-		fitLine(styledLine(title, {bold: true, color: tone(color, titleColor)}), Math.max(1, width - 1)),
-		...plot.map(line => styledLine(line.map(segment => ({text: segment.text, style: {color: tone(color, segmentColor[segment.kind])}})))),
-	];
+	return [cache.title(title, titleColor, color, width), ...cache.style(plot, color, lineColor)];
 }
 
 function ChartView(props: ChartProps) {

@@ -13,9 +13,10 @@ export interface ChartsPanelProps {
 	color: boolean;
 }
 
-/** Each chart's last plot, by its key. */
+/** Each chart's last plot, by its key, and each row of charts as last composed. */
 export class PlotCaches {
 	private readonly caches = new Map<string, PlotCache>();
+	private readonly rows = new Map<number, {parts: ReadonlyArray<readonly StyledLine[]>; widths: readonly number[]; lines: StyledLine[]}>();
 
 	for(key: string): PlotCache {
 		let cache = this.caches.get(key);
@@ -26,6 +27,31 @@ export class PlotCaches {
 
 		return cache;
 	}
+
+	/** The charts of one row side by side; the same lines (objects) while every chart line is the same. */
+	row(index: number, parts: ReadonlyArray<readonly StyledLine[]>, widths: readonly number[], height: number): StyledLine[] {
+		const last = this.rows.get(index);
+		if (last !== undefined && last.lines.length === height && sameWidths(last.widths, widths) && sameParts(last.parts, parts)) return last.lines;
+		const lines = besideEachOther(parts, widths, height);
+		this.rows.set(index, {parts, widths, lines});
+		return lines;
+	}
+}
+
+function sameWidths(a: readonly number[], b: readonly number[]): boolean {
+	return a.length === b.length && a.every((width, index) => width === b[index]);
+}
+
+function sameParts(a: ReadonlyArray<readonly StyledLine[]>, b: ReadonlyArray<readonly StyledLine[]>): boolean {
+	if (a.length !== b.length) return false;
+	for (let part = 0; part < a.length; part++) {
+		const x = a[part]!;
+		const y = b[part]!;
+		if (x.length !== y.length) return false;
+		for (let line = 0; line < x.length; line++) if (x[line] !== y[line]) return false;
+	}
+
+	return true;
 }
 
 /** layout.height * layout.rows lines, the charts of a row side by side. */
@@ -36,7 +62,7 @@ export function chartsPanelLines({charts, layout, color}: ChartsPanelProps, cach
 	for (let row = 0; row < layout.rows; row++) {
 		const specs = charts.slice(row * perRow, (row + 1) * perRow);
 		const parts = specs.map(({key, ...spec}, index) => chartLines({...spec, width: layout.widths[index]!, height: layout.height, color}, caches.for(key)));
-		lines.push(...besideEachOther(parts, layout.widths, layout.height));
+		lines.push(...caches.row(row, parts, layout.widths, layout.height));
 	}
 
 	return lines;

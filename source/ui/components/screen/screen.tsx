@@ -21,7 +21,7 @@ import {eventLogLines} from '../event-log/index.js';
 import {footerLine, type FooterActions} from '../footer/index.js';
 import {headerLines} from '../header/index.js';
 import {helpLines} from '../help-overlay/index.js';
-import {RowCache, tableLines} from '../instances-table/index.js';
+import {RowCache, scrollStart, tableLines} from '../instances-table/index.js';
 import {TextLine} from '../lines/index.js';
 import {tooSmallLines} from '../too-small/index.js';
 
@@ -32,7 +32,7 @@ export function Screen() {
 	const {frame, history, ui, size, settings} = useMonitorStateContext();
 	const {sgr} = useContext(FrameOutputContext);
 	// Rows and plots that did not change are reused from the last frame.
-	const caches = useMemo(() => ({rows: new RowCache(), plots: new PlotCaches()}), []);
+	const caches = useMemo(() => ({rows: new RowCache(), plots: new PlotCaches(), text: new RenderedLines()}), []);
 	// Optional: a screen mounted without actions shows none.
 	const actions = useContext(ActionsContext);
 	const snapshot = frame?.snapshot;
@@ -61,7 +61,11 @@ export function Screen() {
 			}),
 		[frame, history, settings.thresholds, settings.intervalMs, selected, ui.window],
 	);
-	const trends = useMemo(() => cpuTrends(frame, history, trendWidth, settings.intervalMs), [frame, history, trendWidth, settings.intervalMs]);
+	// Only the rows in view have a trend to draw (10 of 50 at 120x40).
+	const tableRows = layout.kind === 'screen' ? Math.max(0, layout.table - 1) : 0;
+	const start = scrollStart(ids.length, tableRows, selectedId === null ? -1 : ids.indexOf(selectedId));
+	const inView = useMemo(() => new Set(ids.slice(start, start + tableRows)), [ids, start, tableRows]);
+	const trends = useMemo(() => cpuTrends(frame, history, trendWidth, settings.intervalMs, inView), [frame, history, trendWidth, settings.intervalMs, inView]);
 
 	const dialog = actions?.ui.dialog ?? noDialog;
 	const running = actions?.ui.running ?? null;
@@ -143,8 +147,33 @@ export function Screen() {
 		return [...toHeight(header, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
 	}, [layout, settings, snapshot, now, instances, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, caches]);
 
-	const text = useMemo(() => lines.map(line => renderLine(line, size.columns, sgr)), [lines, size.columns, sgr]);
+	const text = useMemo(() => caches.text.render(lines, size.columns, sgr), [lines, size.columns, sgr, caches]);
 	return <FrameView lines={text} width={Math.max(1, size.columns)} />;
+}
+
+/** Lines as strings, kept per line object: rows and plots that did not change are the same objects frame to frame. */
+class RenderedLines {
+	private cache = new WeakMap<StyledLine, string>();
+	private width = -1;
+	private sgr = false;
+
+	render(lines: readonly StyledLine[], width: number, sgr: boolean): string[] {
+		if (width !== this.width || sgr !== this.sgr) {
+			this.cache = new WeakMap();
+			this.width = width;
+			this.sgr = sgr;
+		}
+
+		return lines.map(line => {
+			let text = this.cache.get(line);
+			if (text === undefined) {
+				text = renderLine(line, width, sgr);
+				this.cache.set(line, text);
+			}
+
+			return text;
+		});
+	}
 }
 
 /** The finished frame: handed to the screen writer when there is one, else drawn by Ink. */
