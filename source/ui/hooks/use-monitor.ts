@@ -1,20 +1,36 @@
 // The one shared clock: a single setInterval reads the stack, ticks the monitor and sets state once.
 // Stats messages may arrive many times a second; they only land in the stack's latest view, and the screen
 // takes one snapshot per interval, so a frame costs one React update whatever the data rate.
+// Until the first frame has every reading (the start), new data is drawn as it arrives instead of at the next tick:
+// the first CPU figures come ~0.3 s after the start, and waiting for the clock would show them up to a second late.
 import {markTick} from '../terminal/frame-profile.js';
 import {useEffect, useRef, useState} from 'react';
 import type {Level} from '../../core/assessment.js';
 import type {Monitor, MonitorFrame} from '../../core/monitor.js';
 import type {StackSnapshot} from '../../core/types.js';
 
-/** All the screen needs of a stack: its latest snapshot. */
+/** All the screen needs of a stack: its latest snapshot, and (optionally) word when it changed. */
 export interface SnapshotSource {
 	snapshot(): StackSnapshot;
+	/** Called after a source's view changed (the Stack's subscribe); without it frames come on the clock only. */
+	subscribe?(listener: () => void): () => void;
 }
+
+/** Notifications come in bursts (one per container read): they are drawn together this long after the first. */
+export const startupCoalesceMs = 15;
+/** The start ends when a frame is complete, or after this long whatever is still missing (a source never answering). */
+export const startupLimitMs = 10_000;
 
 /** True when a frame enters IMMEDIATE: the bell rings on the way in, not on every frame that stays there. */
 export function entersImmediate(previous: Level | undefined, next: Level): boolean {
 	return next === 'IMMEDIATE' && previous !== 'IMMEDIATE';
+}
+
+/** Every source has answered (data or an error) and every running instance has its CPU and memory figures. */
+export function completeSnapshot(snapshot: StackSnapshot): boolean {
+	const {docker, postgres, redis} = snapshot;
+	if (docker.status.kind === 'connecting' || postgres.status.kind === 'connecting' || redis.status.kind === 'connecting') return false;
+	return docker.instances.every(instance => instance.state !== 'running' || (instance.cpuPercent !== null && instance.memPercent !== null));
 }
 
 export interface UseMonitorOptions {
@@ -34,6 +50,11 @@ export function useMonitor({stack, monitor, intervalMs, paused, onEnterImmediate
 	bellRef.current = onEnterImmediate;
 
 	useEffect(() => {
+		const startedAt = Date.now();
+		let starting = stack.subscribe !== undefined;
+		let early: NodeJS.Timeout | undefined;
+		let unsubscribe = () => {};
+
 		const tick = () => {
 			markTick();
 			const previous = latestRef.current?.assessment.level;
@@ -41,12 +62,31 @@ export function useMonitor({stack, monitor, intervalMs, paused, onEnterImmediate
 			latestRef.current = next;
 			if (entersImmediate(previous, next.assessment.level)) bellRef.current?.();
 			if (!pausedRef.current) setFrame(next);
+			if (starting && (completeSnapshot(next.snapshot) || Date.now() - startedAt >= startupLimitMs)) stopStarting();
 		};
+
+		const stopStarting = () => {
+			starting = false;
+			clearTimeout(early);
+			early = undefined;
+			unsubscribe();
+		};
+
+		if (stack.subscribe) {
+			unsubscribe = stack.subscribe(() => {
+				if (!starting || early !== undefined) return;
+				early = setTimeout(() => {
+					early = undefined;
+					if (starting) tick();
+				}, startupCoalesceMs);
+			});
+		}
 
 		tick();
 		const timer = setInterval(tick, Math.max(100, intervalMs));
 		return () => {
 			clearInterval(timer);
+			stopStarting();
 		};
 	}, [stack, monitor, intervalMs]);
 
