@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Entry point: parse and validate, then either the one-shot check or the live monitor.
+// First: heap settings, NODE_ENV and warnings, before any other module loads.
+import './source/launch/prelude.js';
 import {readFileSync} from 'node:fs';
 import meow from 'meow';
 import {camelCase, flagSpecs} from './source/config/flags.js';
@@ -7,15 +9,6 @@ import {helpText} from './source/config/help.js';
 import {checkArgv, checkConfig, resolveOptions, type RawFlags} from './source/config/options.js';
 import {UsageError} from './source/config/usage-error.js';
 import {scrubSecrets} from './source/core/redact.js';
-
-// React's development build records a performance measure per component render that Node keeps forever (heap
-// grew 38 → 60 MB in 4 minutes at 20 containers) and costs CPU: the production build, unless debugging. React is
-// only imported dynamically below, after this line has run.
-if (!process.env.VA_TOP_DEBUG) process.env.NODE_ENV = 'production';
-
-// Library warnings (docker-modem's ssh URL deprecation, say) would scribble over the full screen.
-process.removeAllListeners('warning');
-if (process.env.VA_TOP_DEBUG) process.on('warning', warning => process.stderr.write(`${warning.name}: ${warning.message}\n`));
 
 async function main(argv: string[]): Promise<number> {
 	checkArgv(argv);
