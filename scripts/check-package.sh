@@ -40,14 +40,15 @@ VERSION=$(node -p "require('$REPO/package.json').version")
 TGZ=$WORK/va-top-$VERSION.tgz
 [ -f "$TGZ" ] || die "npm pack made no $TGZ"
 
-# 2. Contents: the build output, package.json, README, LICENSE; no tests, sources, maps or declarations.
+# 2. Contents: the bundle scripts/bundle.mjs made (dist/cli.js and its chunks), package.json, README, LICENSE; no
+# tests, sources, tsc output (dist/source/), maps or declarations.
 mapfile -t entries < <(tar -tzf "$TGZ" | sort)
 bad=()
 for entry in "${entries[@]}"; do
 	case "$entry" in
 		package/package.json|package/README.md|package/LICENSE) ;;
-		package/dist/*.map|package/dist/*.d.ts|package/dist/*.test.js|package/dist/test/*) bad+=("$entry") ;;
-		package/dist/*.js) ;;
+		package/dist/*/*) bad+=("$entry") ;;
+		package/dist/*.js|package/dist/*.cjs) ;;
 		*) bad+=("$entry") ;;
 	esac
 done

@@ -1,8 +1,10 @@
-// What `npm pack` would ship: the build output, package.json, README and LICENSE, nothing of the tests, sources or
-// scripts. Uses `npm pack --dry-run` (no network, no tarball); --ignore-scripts skips prepack's build, which
-// `npm test` has just done. The full install-and-run check is scripts/check-package.sh (it needs the registry).
+// What `npm pack` would ship: package.json, README, LICENSE and the bundle (scripts/bundle.mjs): dist/cli.js and the
+// files it loads, nothing of the tests, sources, scripts or tsc's dist/source. Uses `npm pack --dry-run` (no
+// network, no tarball); --ignore-scripts skips prepack's build, which `npm test` has just done. The full
+// install-and-run check is scripts/check-package.sh (it needs the registry).
 import {execFile} from 'node:child_process';
-import {existsSync, readdirSync, readFileSync} from 'node:fs';
+import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
@@ -18,11 +20,18 @@ interface PackResult {
 	files: {path: string; mode: number; size: number}[];
 }
 
-/** Every .ts/.tsx under dir (relative to the repo), declaration files aside. */
-function sources(dir: string): string[] {
-	return readdirSync(path.join(root, dir), {withFileTypes: true, recursive: true})
-		.filter(entry => entry.isFile() && /\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
-		.map(entry => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+/** dist/cli.js and every file it loads, directly or not: the "./name.js" and "./name.cjs" it names. */
+function bundleClosure(): string[] {
+	const seen = new Set<string>();
+	const queue = ['dist/cli.js'];
+	while (queue.length > 0) {
+		const file = queue.shift()!;
+		if (seen.has(file)) continue;
+		seen.add(file);
+		const code = readFileSync(path.join(root, file), 'utf8');
+		for (const match of code.matchAll(/["']\.\/([\w.-]+\.c?js)["']/g)) queue.push(`dist/${match[1]}`);
+	}
+	return [...seen];
 }
 
 describe('the npm package', () => {
@@ -45,27 +54,45 @@ describe('the npm package', () => {
 		expect(pack.entryCount).toBe(files.length);
 	});
 
-	it('holds nothing else: no tests, sources, scripts, CI files, source maps or declarations', () => {
+	it('holds nothing else: no tests, sources, scripts, tsc output, source maps or declarations', () => {
 		const outside = files.filter(file => !file.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(file));
 		expect(outside).toEqual([]);
-		const forbidden = files.filter(file => /^(test|source|scripts|\.ci|bench|media|stack|node_modules)\//.test(file) || /^dist\/test\//.test(file));
+		const forbidden = files.filter(file => /^(test|source|scripts|\.ci|bench|media|stack|node_modules)\//.test(file) || /^dist\/.*\//.test(file));
 		expect(forbidden).toEqual([]);
-		const notJs = files.filter(file => file.startsWith('dist/') && !file.endsWith('.js'));
+		const notJs = files.filter(file => file.startsWith('dist/') && !/\.c?js$/.test(file));
 		expect(notJs).toEqual([]);
-		expect(files.filter(file => /\.test\.js$/.test(file))).toEqual([]);
 	});
 
-	it('ships the build of every source file and no leftover build output', () => {
-		const expected = ['cli.tsx', ...sources('source')].map(file => `dist/${file.replace(/\.tsx?$/, '.js')}`).sort();
+	it('ships exactly the bundle: dist/cli.js and the files it loads, no leftover chunk of an older build', () => {
+		const closure = bundleClosure();
 		const shipped = files.filter(file => file.startsWith('dist/')).sort();
-		const missing = expected.filter(file => !shipped.includes(file));
-		expect(missing, 'sources whose build output would not be shipped').toEqual([]);
-		// A module deleted or renamed in source/ leaves its old .js in dist/, and npm pack would ship it.
-		const leftover = shipped.filter(file => !expected.includes(file));
-		expect(leftover, 'stale build output in dist/ (rm -rf dist && npm run build)').toEqual([]);
+		expect(shipped, 'stale or missing bundle files (npm run build clears them)').toEqual(closure.sort());
+		// The deferred parts of dockerode (ssh2, gRPC) are there, to be loaded on first use only.
+		expect(shipped).toContain('dist/docker-ssh.cjs');
+		expect(shipped).toContain('dist/docker-session.cjs');
 	});
 
-	it('runs as `va-top`: the bin is dist/cli.js, which starts with a node shebang', () => {
+	it('the shipped files alone run, without node_modules: --version, and a one-shot check through Docker over ssh, PostgreSQL and Redis', async () => {
+		// Nothing listens on port 1: each source must fail with its own reason, which needs its client (ssh2 loaded
+		// on first use from docker-ssh.cjs, pg, ioredis) to be in the bundle.
+		const dir = mkdtempSync(path.join(tmpdir(), 'va-top-bundle-'));
+		try {
+			for (const file of [...files, 'package.json']) cpSync(path.join(root, file), path.join(dir, file));
+			const cli = path.join(dir, 'dist/cli.js');
+			const env = {PATH: process.env['PATH'] ?? '', HOME: dir};
+			const version = await run(process.execPath, [cli, '--version'], {cwd: dir, env});
+			expect(version.stdout.trim()).toBe(pack.version);
+			const once = await run(process.execPath, [cli, '--once', '--json', '--docker-host', 'ssh://nobody@127.0.0.1:1', '--pg', 'postgres://nobody@127.0.0.1:1/none', '--redis', 'redis://127.0.0.1:1'], {cwd: dir, env, timeout: 20_000}).catch((error: {stdout?: string}) => error);
+			const report = JSON.parse(once.stdout ?? '') as {docker: {error: string}; postgres: {error: string}; redis: {error: string}};
+			expect(report.docker.error).toBe('connection refused at ssh://nobody@127.0.0.1:1');
+			expect(report.postgres.error).toBe('connection refused at 127.0.0.1:1');
+			expect(report.redis.error).toBe('connection refused at 127.0.0.1:1');
+		} finally {
+			rmSync(dir, {recursive: true, force: true});
+		}
+	});
+
+	it('runs as `va-top`: the bin is dist/cli.js, which starts with a plain node shebang', () => {
 		const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {bin: Record<string, string>; scripts: Record<string, string>};
 		expect(manifest.bin).toEqual({'va-top': 'dist/cli.js'});
 		expect(manifest.scripts['prepack']).toBe('npm run build');
