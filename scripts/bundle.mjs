@@ -11,6 +11,7 @@
 //
 // usage: node scripts/bundle.mjs [--analyze]
 import {chmodSync, mkdirSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {readFile} from 'node:fs/promises';
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -47,6 +48,42 @@ const deferPlugin = {
 			// Both export a single function. The file sits beside every chunk, and `require` is the chunk's own.
 			return {contents: `module.exports = function () { return require('./${entry.out}').apply(this, arguments); };`, loader: 'js'};
 		});
+	},
+};
+
+/**
+ * Edits of dependencies' code, each for a measured cost; the build fails if the text is gone (a new version), so
+ * that the edit is looked at again rather than silently lost.
+ */
+const edits = [
+	{
+		// pg tells Cloudflare Workers from Node by constructing a `Response`; on Node 20 (no `navigator`) that
+		// loads Node's built-in undici (~40 ms and ~10 MB of RSS when it is the first to), for an answer that is
+		// always "not Cloudflare" in a terminal program.
+		file: require.resolve('pg/lib/stream.js'),
+		find: "if (typeof Response === 'function') {",
+		replace: 'if (false) {',
+	},
+	{
+		// Yoga's Emscripten loader reads its WASM, inlined as a base64 data: URL, with fetch() whenever fetch exists,
+		// which on Node loads undici to decode the URL; its own synchronous base64 decoder is what it falls back to.
+		file: path.join(path.dirname(createRequire(require.resolve('ink')).resolve('yoga-layout/load')), '../binaries/yoga-wasm-base64-esm.js'),
+		find: 'function ya(){return w||"function"!=typeof fetch?',
+		replace: 'function ya(){return true?',
+	},
+];
+
+const editPlugin = {
+	name: 'edit-dependencies',
+	setup(build) {
+		for (const edit of edits) {
+			build.onLoad({filter: new RegExp(`${edit.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`)}, async args => {
+				const code = await readFile(args.path, 'utf8');
+				if (!code.includes(edit.find)) throw new Error(`bundle: ${path.relative(root, edit.file)} no longer has "${edit.find}": update scripts/bundle.mjs`);
+				edit.used = true;
+				return {contents: code.replace(edit.find, edit.replace), loader: 'js'};
+			});
+		}
 	},
 };
 
@@ -87,11 +124,15 @@ const main = await esbuild.build({
 	splitting: true,
 	chunkNames: '[name]-[hash]',
 	banner: {js: banner},
-	plugins: [deferPlugin],
+	plugins: [deferPlugin, editPlugin],
 	metafile: true,
 });
 for (const entry of deferred) {
 	if (!entry.used) throw new Error(`bundle: ${path.relative(root, entry.importer)} no longer requires ${entry.request}: update scripts/bundle.mjs`);
+}
+
+for (const edit of edits) {
+	if (!edit.used) throw new Error(`bundle: ${path.relative(root, edit.file)} is no longer in the bundle: update scripts/bundle.mjs`);
 }
 
 await esbuild.build({

@@ -3,7 +3,7 @@
 // network, no tarball); --ignore-scripts skips prepack's build, which `npm test` has just done. The full
 // install-and-run check is scripts/check-package.sh (it needs the registry).
 import {execFile} from 'node:child_process';
-import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -87,6 +87,30 @@ describe('the npm package', () => {
 			expect(report.docker.error).toBe('connection refused at ssh://nobody@127.0.0.1:1');
 			expect(report.postgres.error).toBe('connection refused at 127.0.0.1:1');
 			expect(report.redis.error).toBe('connection refused at 127.0.0.1:1');
+		} finally {
+			rmSync(dir, {recursive: true, force: true});
+		}
+	});
+
+	it('a one-shot check on a unix socket loads neither ssh2 (docker-ssh.cjs) nor Node’s undici (pg’s Cloudflare probe)', async () => {
+		// Both cost first-paint time and memory for nothing on a local engine (scripts/bundle.mjs says how much).
+		const dir = mkdtempSync(path.join(tmpdir(), 'va-top-loads-'));
+		try {
+			const probe = path.join(dir, 'probe.mjs');
+			const out = path.join(dir, 'loaded.json');
+			writeFileSync(probe, [
+				"import {createRequire} from 'node:module';",
+				"import {writeFileSync} from 'node:fs';",
+				'const cache = createRequire(import.meta.url).cache;',
+				`process.on('exit', () => writeFileSync(${JSON.stringify(out)}, JSON.stringify({builtins: process.moduleLoadList, required: Object.keys(cache)})));`,
+			].join('\n'));
+			const args = ['--import', probe, path.join(root, 'dist/cli.js'), '--once', '--json', '--docker-host', `unix://${path.join(dir, 'no-docker.sock')}`, '--pg', 'postgres://nobody@127.0.0.1:1/none', '--redis', 'redis://127.0.0.1:1'];
+			const once = await run(process.execPath, args, {cwd: dir, timeout: 20_000}).catch((error: {stdout?: string}) => error);
+			const report = JSON.parse(once.stdout ?? '') as {postgres: {error: string}};
+			expect(report.postgres.error).toBe('connection refused at 127.0.0.1:1');
+			const loaded = JSON.parse(readFileSync(out, 'utf8')) as {builtins: string[]; required: string[]};
+			expect(loaded.builtins.filter(name => name.includes('undici'))).toEqual([]);
+			expect(loaded.required.filter(file => /docker-(ssh|session)\.cjs$/.test(file))).toEqual([]);
 		} finally {
 			rmSync(dir, {recursive: true, force: true});
 		}
