@@ -147,4 +147,5 @@ chmodSync(path.join(dist, 'cli.js'), 0o755);
 const files = readdirSync(dist).filter(name => /\.c?js$/.test(name));
 const bytes = files.reduce((sum, name) => sum + statSync(path.join(dist, name)).size, 0);
 if (process.argv.includes('--analyze')) console.log(await esbuild.analyzeMetafile(main.metafile));
-console.log(`bundle: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB in dist/`);
+// Quiet under `npm run build --silent` (npm run demo), whose next line is the full screen.
+if (process.env['npm_config_loglevel'] !== 'silent') console.log(`bundle: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB in dist/`);
