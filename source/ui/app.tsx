@@ -42,6 +42,8 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	// Actions stay one object for the app's life; what changes (ids, onQuit, selection) is read through refs.
 	const ids = useRef<string[]>([]);
 	ids.current = frame?.snapshot.docker.instances.map(instance => instance.id) ?? [];
+	const stackRef = useRef(stack);
+	stackRef.current = stack;
 	const quitRef = useRef(onQuit);
 	quitRef.current = onQuit;
 	const uiRef = useRef(ui);
@@ -66,6 +68,7 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 			closeHelp: () => dispatch({type: 'close-help'}),
 			quit: code => quitRef.current(code),
 			actionKey: name => keyRef.current(name),
+			showing: shown => stackRef.current.focus?.(shown),
 		}),
 		[dispatch],
 	);

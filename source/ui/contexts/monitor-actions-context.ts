@@ -13,6 +13,8 @@ export interface MonitorActions {
 	quit(code: number): void;
 	/** Gives a key (keyName) to the scale/drain actions first; true when they took it. */
 	actionKey(name: string): boolean;
+	/** The instances now in view: past 20 on a remote engine they are the ones streamed (the rest are read spaced). */
+	showing(ids: readonly string[]): void;
 }
 
 export const MonitorActionsContext = createContext<MonitorActions | undefined>(undefined);

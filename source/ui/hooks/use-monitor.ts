@@ -14,6 +14,8 @@ export interface SnapshotSource {
 	snapshot(): StackSnapshot;
 	/** Called after a source's view changed (the Stack's subscribe); without it frames come on the clock only. */
 	subscribe?(listener: () => void): () => void;
+	/** Which instances are on screen (the real stack reads those first); optional for sources that do not care. */
+	focus?(ids: readonly string[] | null): void;
 }
 
 /** Notifications come in bursts (one per container read): they are drawn together this long after the first. */

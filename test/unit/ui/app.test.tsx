@@ -207,3 +207,35 @@ describe('the shared clock', () => {
 		expect(app.bells()).toBe(2);
 	});
 });
+
+describe('telling the stack which instances are in view', () => {
+	/** The real stack streams the instances in view first past 20 (docker collector); this one records what it is told. */
+	class FocusStack extends MemoryStack {
+		told: string[][] = [];
+		focus(ids: readonly string[] | null): void {
+			if (ids) this.told.push([...ids]);
+		}
+	}
+
+	it('says which rows are on screen, and again when the selection scrolls the table', async () => {
+		// Given 40 instances at 120x40, more than the table shows
+		const many = Array.from({length: 40}, (_, index) => instance(`web-${index + 1}`, 30, 40));
+		const stack = new FocusStack(snapshot({instances: many}));
+		const app = mount({columns: 120, rows: 40, stack});
+		const frame = await waitForFrame(app, f => f.includes('web-1 '));
+		// Then the stack was told exactly the rows the table shows
+		const shown = frameLines(frame).flatMap(line => /\b(web-\d+)\s+running/.exec(line)?.[1] ?? []);
+		expect(shown.length).toBeGreaterThan(3);
+		expect(shown.length).toBeLessThan(40);
+		expect(stack.told.at(-1)).toEqual(shown.map(name => `id-${name}`));
+
+		// When the selection moves past the last row shown
+		for (let step = 0; step < shown.length; step++) app.stdin.write(keys.down);
+		const scrolled = await waitForFrame(app, f => !/\bweb-1\s+running/.test(f));
+		// Then the stack is told the new rows, the selected one among them
+		const now = frameLines(scrolled).flatMap(line => /\b(web-\d+)\s+running/.exec(line)?.[1] ?? []);
+		await ticks(stack, 1);
+		expect(stack.told.at(-1)).toEqual(now.map(name => `id-${name}`));
+		expect(now).toContain(`web-${shown.length + 1}`);
+	});
+});

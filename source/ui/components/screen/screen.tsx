@@ -1,11 +1,12 @@
 // The whole frame, laid out for the pane's size: the views' lines stacked into rows - 1 screen lines, handed to the
 // screen writer as finished strings (or drawn by Ink where there is none, as under ink-testing-library).
 import {Box} from 'ink';
-import React, {useContext, useLayoutEffect, useMemo} from 'react';
+import React, {useContext, useEffect, useLayoutEffect, useMemo} from 'react';
 import {runningCount} from '../../../core/action-rules.js';
 import {redactUrl} from '../../../core/redact.js';
 import {ActionsContext} from '../../contexts/actions-context.js';
 import {FrameOutputContext} from '../../contexts/frame-output-context.js';
+import {MonitorActionsContext} from '../../contexts/monitor-actions-context.js';
 import {useMonitorStateContext} from '../../contexts/monitor-state-context.js';
 import {canAbort, isModal, type ActionDialog as ActionDialogState} from '../../hooks/use-action-state.js';
 import {chartWindows, resolveSelection} from '../../hooks/use-monitor-state.js';
@@ -65,6 +66,11 @@ export function Screen() {
 	const tableRows = layout.kind === 'screen' ? Math.max(0, layout.table - 1) : 0;
 	const start = scrollStart(ids.length, tableRows, selectedId === null ? -1 : ids.indexOf(selectedId));
 	const inView = useMemo(() => new Set(ids.slice(start, start + tableRows)), [ids, start, tableRows]);
+	// The stack streams what is in view first; a screen mounted without actions has no one to tell.
+	const showing = useContext(MonitorActionsContext)?.showing;
+	useEffect(() => {
+		if (layout.kind === 'screen') showing?.([...inView]);
+	}, [inView, showing, layout.kind]);
 	const trends = useMemo(() => cpuTrends(frame, history, trendWidth, settings.intervalMs, inView), [frame, history, trendWidth, settings.intervalMs, inView]);
 
 	const dialog = actions?.ui.dialog ?? noDialog;
