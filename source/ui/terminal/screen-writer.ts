@@ -73,9 +73,15 @@ export function frameUpdate(previous: readonly string[] | null, next: readonly s
 	return clippedUpdate(previous, clipFrame(next, columns, rows), columns, rows);
 }
 
-/** The lines that can be shown: at most rows - 1, each cut to the width. */
-function clipFrame(next: readonly string[], columns: number, rows: number): string[] {
-	return next.slice(0, Math.max(0, rows - 1)).map(line => clipLine(line, columns));
+/** The lines that can be shown: at most rows - 1, each cut to the width (or taken from `clipped` where unchanged). */
+function clipFrame(next: readonly string[], columns: number, rows: number, previous?: readonly string[], clipped?: readonly string[]): string[] {
+	const out = next.slice(0, Math.max(0, rows - 1));
+	for (let i = 0; i < out.length; i++) {
+		const line = out[i]!;
+		out[i] = previous !== undefined && clipped !== undefined && previous[i] === line && i < clipped.length ? clipped[i]! : clipLine(line, columns);
+	}
+
+	return out;
 }
 
 function clippedUpdate(previous: readonly string[] | null, lines: readonly string[], columns: number, rows: number): string {
@@ -108,6 +114,8 @@ export class ScreenWriter extends EventEmitter {
 	readonly isTTY = true;
 	readonly writable = true;
 	private shown: string[] | null = null;
+	/** The last frame as given, before clipping. */
+	private raw: readonly string[] | null = null;
 	private pending: readonly string[] | undefined;
 	private timer: NodeJS.Timeout | undefined;
 	private lastWrite = Number.NEGATIVE_INFINITY;
@@ -164,7 +172,10 @@ export class ScreenWriter extends EventEmitter {
 		const lines = this.pending;
 		this.pending = undefined;
 		if (lines === undefined || this.closed) return;
-		const clipped = clipFrame(lines, this.columns, this.rows);
+		// A line the same as last frame's (the screen hands over the same strings) keeps its clipped form.
+		const raw = this.raw;
+		const clipped = this.shown === null || raw === null ? clipFrame(lines, this.columns, this.rows) : clipFrame(lines, this.columns, this.rows, raw, this.shown);
+		this.raw = lines;
 		const update = clippedUpdate(this.shown, clipped, this.columns, this.rows);
 		this.shown = clipped;
 		this.lastWrite = Date.now();
@@ -183,6 +194,7 @@ export class ScreenWriter extends EventEmitter {
 	private readonly onResize = () => {
 		// Whatever the terminal did to the old frame (reflow, clipping), repaint the next one in full.
 		this.shown = null;
+		this.raw = null;
 		this.emit('resize');
 	};
 }

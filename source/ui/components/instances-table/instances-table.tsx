@@ -150,9 +150,7 @@ export function tableLines(
 	rows: RowCache = new RowCache(),
 ): StyledLine[] {
 	if (height <= 0) return [];
-	const all = instances.map(instance => instance.name);
-	const short = displayNames(all, project);
-	const longest = longestWidth(short);
+	const {short, longest} = shownNames(instances, project);
 	const columns = tableColumnsFor(width, longest);
 	const visible = Math.max(0, height - 1);
 	const selectedIndex = instances.findIndex(instance => instance.id === selectedId);
@@ -177,6 +175,21 @@ export function tableLines(
 
 	rows.keep(shownIds);
 	return lines.map(line => fitLine(line, width));
+}
+
+let lastNames: {names: string[]; project: string; short: string[]; longest: number} | undefined;
+
+/** The names the table shows (displayNames) and the widest; the last answer is kept while the names stay the same. */
+export function shownNames(instances: readonly InstanceSample[], project: string): {short: readonly string[]; longest: number} {
+	const last = lastNames;
+	if (last !== undefined && last.project === project && last.names.length === instances.length && instances.every((instance, index) => instance.name === last.names[index])) {
+		return last;
+	}
+
+	const names = instances.map(instance => instance.name);
+	const short = displayNames(names, project);
+	lastNames = {names, project, short, longest: longestWidth(short)};
+	return lastNames;
 }
 
 // One columns object per width and longest name, so cached rows compare it by reference.

@@ -12,7 +12,6 @@ import {canAbort, isModal, type ActionDialog as ActionDialogState} from '../../h
 import {chartWindows, resolveSelection} from '../../hooks/use-monitor-state.js';
 import {runningText} from '../../layout/action-text.js';
 import {chartData, cpuTrends} from '../../layout/chart-specs.js';
-import {displayNames, longestWidth} from '../../layout/format.js';
 import {computeLayout, tableColumns} from '../../layout/screen-layout.js';
 import {sourceLines} from '../../layout/source-status.js';
 import {fitLine, renderLine, toHeight, type StyledLine} from '../../layout/styled-text.js';
@@ -22,7 +21,7 @@ import {eventLogLines} from '../event-log/index.js';
 import {footerLine, type FooterActions} from '../footer/index.js';
 import {headerLines} from '../header/index.js';
 import {helpLines} from '../help-overlay/index.js';
-import {RowCache, scrollStart, tableLines} from '../instances-table/index.js';
+import {RowCache, scrollStart, shownNames, tableLines} from '../instances-table/index.js';
 import {TextLine} from '../lines/index.js';
 import {tooSmallLines} from '../too-small/index.js';
 
@@ -45,7 +44,7 @@ export function Screen() {
 	const selected = instances.find(instance => instance.id === selectedId);
 	const project = snapshot?.project ?? settings.project;
 	// The table's own columns: its trend cells are as many as the points asked for here.
-	const longest = useMemo(() => longestWidth(displayNames(instances.map(instance => instance.name), project)), [instances, project]);
+	const {longest} = shownNames(instances, project);
 	const trendWidth = layout.kind === 'screen' ? tableColumns(layout.columns, longest).trend : 0;
 
 	// History is shared and mutable: the frame (a new object every tick) is what says it changed.
