@@ -66,3 +66,18 @@ describe('threshold label', () => {
 		expect(lines.map(line => line.slice(0, 3))).toEqual(['100', ' 80', ' 50', ' 25', '  0']);
 	});
 });
+
+describe('drawings reused', () => {
+	it('points that land on the same rows give the same drawing (the same object); a point on another row redraws', () => {
+		// 9 plot lines: a row every 12.5 points, so 10.1 and 11.9 share the row of 12.5, 20 does not.
+		const first = fitChart({values: [10.1, 11.9, 10.4], threshold: 80, width: 30, height: 9});
+		const same = fitChart({values: [11.8, 10.2, 11.6], threshold: 80, width: 30, height: 9});
+		const moved = fitChart({values: [10.1, 11.9, 20], threshold: 80, width: 30, height: 9});
+		expect(same).toBe(first);
+		expect(moved).not.toBe(first);
+		expect(chartText(moved)).not.toEqual(chartText(first));
+		// The box and the threshold are part of what is drawn.
+		expect(fitChart({values: [10.1, 11.9, 10.4], threshold: 70, width: 30, height: 9})).not.toBe(first);
+		expect(fitChart({values: [10.1, 11.9, 10.4], threshold: 80, width: 31, height: 9})).not.toBe(first);
+	});
+});

@@ -74,7 +74,7 @@ export function Screen() {
 
 	const dialog = actions?.ui.dialog ?? noDialog;
 	const running = actions?.ui.running ?? null;
-	// One object while nothing about the actions changed, so the memoized footer is not redrawn every frame.
+	// The footer's view of the actions: one object while nothing about them changed.
 	const footerActions = useMemo<FooterActions>(
 		() => ({
 			bound: actions?.bound ?? false,
