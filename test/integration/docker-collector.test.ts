@@ -258,12 +258,12 @@ describe.skipIf(!available)('docker collector (real engine)', () => {
 				if (at != null) updates.get(id)!.add(at);
 			}
 		});
-		await new Promise((resolve) => setTimeout(resolve, 4500));
+		await new Promise((resolve) => setTimeout(resolve, 5000));
 		unsubscribe();
 		const counts = Object.fromEntries(running.map((id) => [instance(limited, id)!.number, updates.get(id)!.size]));
-		console.log(`readings in 4.5 s with instance 2 in focus (streamed) and 1, 3 spaced every 3 s: ${JSON.stringify(counts)}`);
+		console.log(`readings in 5 s with instance 2 in focus (streamed) and 1, 3 spaced every 3 s: ${JSON.stringify(counts)}`);
 		// Then it is the one streamed (a reading a second), the others stay spaced (one or two in the window)
-		expect(updates.get(ids.busy)!.size).toBeGreaterThanOrEqual(3);
+		expect(updates.get(ids.busy)!.size).toBeGreaterThanOrEqual(4);
 		expect(updates.get(ids.healthy)!.size).toBeLessThanOrEqual(2);
 		expect(updates.get(ids.memory)!.size).toBeLessThanOrEqual(2);
 		expect(limited.view().statsFrom).toEqual({cgroup: 0, api: 1, spaced: 2});

@@ -117,6 +117,8 @@ interface Entry {
 	spacedInFlight: boolean;
 	/** The previous one-shot reading's CPU counters: one-shot answers carry no precpu_stats. */
 	spacedLast: DockerCpuStats | null;
+	/** The CPU counters of the newest reading of any kind, so a stream's instance moved to spaced readings needs no new pair. */
+	lastCpu: DockerCpuStats | null;
 }
 
 /** Orders answers to events: an inspect older than the last event for its container is dropped. */
@@ -331,6 +333,7 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 				spacedDueAt: 0,
 				spacedInFlight: false,
 				spacedLast: null,
+				lastCpu: null,
 			});
 		}
 
@@ -395,10 +398,11 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 		}
 
 		if (entry.spaced) return;
-		const last = entry.sample.cpuPercent;
+		const last = entry.sample.cpuPercent === null ? null : entry.lastCpu;
 		closeReader(entry);
 		entry.spaced = true;
-		// Straight from a stream it has a figure: the next reading can wait; a new one is read at once.
+		// Straight from a stream it has a figure and counters: the next reading can wait; a new one is read at once.
+		entry.spacedLast = last;
 		entry.spacedDueAt = last === null ? 0 : now() + spacedEveryMs * (0.5 + Math.random() / 2);
 		spacedTimer ??= setInterval(readSpaced, spacedTickMs);
 	}
@@ -594,6 +598,7 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 
 	function applyStats(entry: Entry, stats: DockerStatsJson): void {
 		const cpu = cpuPercent(stats);
+		entry.lastCpu = stats.cpu_stats ?? null;
 		const memory = memoryUsage(stats);
 		const previous = entry.sample;
 		const read = stats.read === undefined ? Number.NaN : Date.parse(stats.read);
