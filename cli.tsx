@@ -4,6 +4,7 @@
 import './source/launch/prelude.js';
 import {readFileSync} from 'node:fs';
 import meow from 'meow';
+import {tuneHeap} from './source/launch/heap.js';
 import {camelCase, flagSpecs} from './source/config/flags.js';
 import {helpText} from './source/config/help.js';
 import {checkArgv, checkConfig, resolveOptions, type RawFlags} from './source/config/options.js';
@@ -71,6 +72,9 @@ async function main(argv: string[]): Promise<number> {
 		await stack.stop();
 		throw error;
 	}
+
+	// Loaded: from here on a small heap is worth more than a fast-growing one (source/launch/heap.ts).
+	tuneHeap('running');
 
 	return live.runLive(stack, options, demo);
 }

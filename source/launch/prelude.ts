@@ -3,7 +3,7 @@
 import {tuneHeap} from './heap.js';
 
 // Before the modules load: loading them is what first grows the young generation.
-tuneHeap();
+tuneHeap('launch');
 
 // React's development build records a performance measure per component render that Node keeps forever (heap
 // grew 38 → 60 MB in 4 minutes at 20 containers) and costs CPU: the production build, unless debugging. The

@@ -1,43 +1,57 @@
-// The launch's heap setting: when it applies, and that V8 really keeps the young generation small with it (run in
-// a child process, so this test's own heap is left alone).
+// The launch's heap settings: when they apply, and that V8 really keeps the young generation small with them
+// (run in a child process, so this test's own heap is left alone).
 import {execFile} from 'node:child_process';
 import {promisify} from 'node:util';
 import {describe, expect, it} from 'vitest';
-import {heapFlags, heapFlagsFor, tuneHeap} from '../../../source/launch/heap.js';
+import {heapFlagsFor, launchFlags, runningFlags, tuneHeap} from '../../../source/launch/heap.js';
 
 const run = promisify(execFile);
 const v8Version = process.versions.v8;
+const plain = {execArgv: [], env: {}, v8Version};
 
 describe('heapFlagsFor', () => {
-	it('keeps the young generation at its initial size by default', () => {
-		expect(heapFlagsFor({execArgv: [], env: {}, v8Version})).toEqual(['--semi-space-growth-factor=1']);
+	it('at launch keeps the young generation at its initial size; once running, favours size', () => {
+		expect(heapFlagsFor('launch', plain)).toEqual(['--semi-space-growth-factor=1']);
+		expect(heapFlagsFor('running', plain)).toEqual(['--optimize-for-size']);
 	});
 
-	it('leaves the heap alone when node was given a young-generation size, on its command line or in NODE_OPTIONS', () => {
-		expect(heapFlagsFor({execArgv: ['--max-semi-space-size=8'], env: {}, v8Version})).toEqual([]);
-		expect(heapFlagsFor({execArgv: ['--min_semi_space_size=2'], env: {}, v8Version})).toEqual([]);
-		expect(heapFlagsFor({execArgv: [], env: {NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=4'}, v8Version})).toEqual([]);
-		expect(heapFlagsFor({execArgv: ['--semi-space-growth-factor=2'], env: {}, v8Version})).toEqual([]);
+	it('leaves the young generation alone when node was given its size, on its command line or in NODE_OPTIONS', () => {
+		expect(heapFlagsFor('launch', {...plain, execArgv: ['--max-semi-space-size=8']})).toEqual([]);
+		expect(heapFlagsFor('launch', {...plain, execArgv: ['--min_semi_space_size=2']})).toEqual([]);
+		expect(heapFlagsFor('launch', {...plain, env: {NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=4'}})).toEqual([]);
+		expect(heapFlagsFor('launch', {...plain, execArgv: ['--semi-space-growth-factor=2']})).toEqual([]);
+		// The other phase's flag is still applied.
+		expect(heapFlagsFor('running', {...plain, execArgv: ['--max-semi-space-size=8']})).toEqual(runningFlags);
 	});
 
-	it('other node flags do not count as a heap size', () => {
-		expect(heapFlagsFor({execArgv: ['--max-old-space-size=512', '--enable-source-maps'], env: {NODE_OPTIONS: '--inspect'}, v8Version})).toEqual(heapFlags);
+	it('leaves --optimize-for-size to the user who gave it either way', () => {
+		expect(heapFlagsFor('running', {...plain, execArgv: ['--no-optimize-for-size']})).toEqual([]);
+		expect(heapFlagsFor('running', {...plain, env: {NODE_OPTIONS: '--optimize_for_size'}})).toEqual([]);
+		expect(heapFlagsFor('launch', {...plain, execArgv: ['--no-optimize-for-size']})).toEqual(launchFlags);
+	});
+
+	it('other node flags do not count', () => {
+		const context = {execArgv: ['--max-old-space-size=512', '--enable-source-maps'], env: {NODE_OPTIONS: '--inspect'}, v8Version};
+		expect(heapFlagsFor('launch', context)).toEqual(launchFlags);
+		expect(heapFlagsFor('running', context)).toEqual(runningFlags);
 	});
 
 	it('VA_TOP_V8_DEFAULTS keeps V8’s defaults', () => {
-		expect(heapFlagsFor({execArgv: [], env: {VA_TOP_V8_DEFAULTS: '1'}, v8Version})).toEqual([]);
+		expect(heapFlagsFor('launch', {...plain, env: {VA_TOP_V8_DEFAULTS: '1'}})).toEqual([]);
+		expect(heapFlagsFor('running', {...plain, env: {VA_TOP_V8_DEFAULTS: '1'}})).toEqual([]);
 	});
 
-	it('only on V8 versions known to have the flag (an unknown one makes V8 print an error)', () => {
-		expect(heapFlagsFor({execArgv: [], env: {}, v8Version: '11.3.244.8-node.33'})).toEqual(heapFlags);
-		expect(heapFlagsFor({execArgv: [], env: {}, v8Version: '99.1.0'})).toEqual([]);
-		expect(heapFlagsFor({execArgv: [], env: {}, v8Version: 'not a version'})).toEqual([]);
+	it('only on V8 versions known to have the flags (an unknown one makes V8 print an error)', () => {
+		expect(heapFlagsFor('launch', {...plain, v8Version: '11.3.244.8-node.33'})).toEqual(launchFlags);
+		expect(heapFlagsFor('launch', {...plain, v8Version: '99.1.0'})).toEqual([]);
+		expect(heapFlagsFor('running', {...plain, v8Version: 'not a version'})).toEqual([]);
 	});
 
 	it('tuneHeap hands each flag to V8', () => {
 		const given: string[] = [];
-		expect(tuneHeap({execArgv: [], env: {}, v8Version}, flag => given.push(flag))).toEqual(heapFlags);
-		expect(given).toEqual([...heapFlags]);
+		expect(tuneHeap('launch', plain, flag => given.push(flag))).toEqual(launchFlags);
+		expect(tuneHeap('running', plain, flag => given.push(flag))).toEqual(runningFlags);
+		expect(given).toEqual([...launchFlags, ...runningFlags]);
 	});
 });
 
@@ -57,8 +71,13 @@ describe('in a real node process', () => {
 		return Number(stdout.trim());
 	};
 
-	it.skipIf(heapFlagsFor({execArgv: [], env: {}, v8Version}).length === 0)('stays at most 2 MB with the flag, where V8 alone grows it past 8 MB', async () => {
+	it.skipIf(heapFlagsFor('launch', plain).length === 0)('the young generation stays at most 2 MB with the launch flags, where V8 alone grows it past 8 MB', async () => {
 		expect(await youngMb([])).toBeGreaterThan(8);
-		expect(await youngMb(heapFlags)).toBeLessThanOrEqual(2);
+		expect(await youngMb(launchFlags)).toBeLessThanOrEqual(2);
+	});
+
+	it.skipIf(heapFlagsFor('running', plain).length === 0)('V8 accepts the running flags without a word on stderr', async () => {
+		const {stderr} = await run(process.execPath, ['--input-type=module', '-e', `import v8 from 'node:v8'; for (const flag of ${JSON.stringify([...launchFlags, ...runningFlags])}) v8.setFlagsFromString(flag);`], {env: {...process.env, NODE_OPTIONS: ''}});
+		expect(stderr).toBe('');
 	});
 });
