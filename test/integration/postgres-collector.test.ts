@@ -280,7 +280,8 @@ describe.skipIf(!available)('PostgreSQL collector against a real server', () => 
 			console.log(`postgres hanging server: unreachable after ${took} ms (timeout 1000 ms)`);
 			expect(status.reason).toBe(`timed out after 1s at 127.0.0.1:${port}`);
 			expect(took).toBeGreaterThanOrEqual(900);
-			expect(took).toBeLessThan(1800);
+			// Loose upper bound: it is the timeout that ended it (pg alone waits forever), on a machine that may be busy.
+			expect(took).toBeLessThan(3000);
 			await until('three attempts', () => accepted >= 3, 8000);
 			expect(most).toBe(1);
 			// stop() in the middle of a handshake (a fresh socket just accepted) still resolves promptly
@@ -291,7 +292,7 @@ describe.skipIf(!available)('PostgreSQL collector against a real server', () => 
 			await pg1.stop();
 			const stopTook = Date.now() - stopping;
 			console.log(`postgres hanging server: stop() took ${stopTook} ms, ${accepted} attempts, at most ${most} socket open`);
-			expect(stopTook).toBeLessThan(1500);
+			expect(stopTook).toBeLessThan(3000);
 			await until('server side closed', () => open === 0, 3000);
 		} finally {
 			server.close();
