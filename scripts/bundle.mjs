@@ -10,7 +10,7 @@
 // keeps in memory for lazy compilation).
 //
 // usage: node scripts/bundle.mjs [--analyze]
-import {chmodSync, mkdirSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {readFile} from 'node:fs/promises';
 import {createRequire} from 'node:module';
 import path from 'node:path';
@@ -113,7 +113,31 @@ const common = {
 // Old chunks have other names: clear the bundle's files (tsc's dist/source stays).
 mkdirSync(dist, {recursive: true});
 for (const name of readdirSync(dist, {withFileTypes: true})) {
-	if (name.isFile() && /\.(c?js|map)$/.test(name.name)) rmSync(path.join(dist, name.name));
+	if (name.isFile() && /\.(c?js|map|txt)$/.test(name.name)) rmSync(path.join(dist, name.name));
+}
+
+/** Each bundled package once (name, version, licence and its licence file's text), sorted by name. */
+function thirdPartyLicenses(metafiles) {
+	const roots = new Set();
+	for (const metafile of metafiles) {
+		for (const input of Object.keys(metafile.inputs)) {
+			// The innermost node_modules/<name> or node_modules/@scope/<name> of the input's path.
+			const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(path.resolve(root, input.replace(/^[a-z-]+:/, '')).split(path.sep).join('/'));
+			if (match) roots.add(match[1]);
+		}
+	}
+
+	const sections = [];
+	for (const dir of roots) {
+		const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+		const licenceFile = readdirSync(dir).find(name => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(name));
+		const text = licenceFile ? readFileSync(path.join(dir, licenceFile), 'utf8').trim() : `(no licence file in the package; package.json says: ${manifest.license ?? 'nothing'})`;
+		sections.push({name: manifest.name, text: `${manifest.name} ${manifest.version} (${manifest.license ?? 'no licence field'})\n\n${text}\n`});
+	}
+
+	sections.sort((a, b) => a.name.localeCompare(b.name));
+	const header = `va-top's bundle (dist/*.js, dist/*.cjs) contains code of these ${sections.length} packages, under these licences.\n`;
+	return [header, ...sections.map(section => section.text)].join(`\n${'-'.repeat(78)}\n\n`);
 }
 
 const main = await esbuild.build({
@@ -135,13 +159,19 @@ for (const edit of edits) {
 	if (!edit.used) throw new Error(`bundle: ${path.relative(root, edit.file)} is no longer in the bundle: update scripts/bundle.mjs`);
 }
 
-await esbuild.build({
+const deferredBuild = await esbuild.build({
 	...common,
 	entryPoints: Object.fromEntries(deferred.map(entry => [entry.out.replace(/\.cjs$/, ''), entry.file])),
 	outdir: dist,
 	outExtension: {'.js': '.cjs'},
 	format: 'cjs',
+	metafile: true,
 });
+
+// The bundle holds other packages' code without their files: their licences go beside it (most ask for their
+// notice to travel with copies; esbuild keeps only /*! or @license comments, and those are dropped above to keep
+// them out of memory).
+writeFileSync(path.join(dist, 'third-party-licenses.txt'), thirdPartyLicenses([main.metafile, deferredBuild.metafile]));
 
 chmodSync(path.join(dist, 'cli.js'), 0o755);
 const files = readdirSync(dist).filter(name => /\.c?js$/.test(name));

@@ -40,15 +40,15 @@ VERSION=$(node -p "require('$REPO/package.json').version")
 TGZ=$WORK/va-top-$VERSION.tgz
 [ -f "$TGZ" ] || die "npm pack made no $TGZ"
 
-# 2. Contents: the bundle scripts/bundle.mjs made (dist/cli.js and its chunks), package.json, README, LICENSE; no
-# tests, sources, tsc output (dist/source/), maps or declarations.
+# 2. Contents: the bundle scripts/bundle.mjs made (dist/cli.js, its chunks, the bundled packages' licences),
+# package.json, README, LICENSE; no tests, sources, tsc output (dist/source/), maps or declarations.
 mapfile -t entries < <(tar -tzf "$TGZ" | sort)
 bad=()
 for entry in "${entries[@]}"; do
 	case "$entry" in
 		package/package.json|package/README.md|package/LICENSE) ;;
 		package/dist/*/*) bad+=("$entry") ;;
-		package/dist/*.js|package/dist/*.cjs) ;;
+		package/dist/*.js|package/dist/*.cjs|package/dist/third-party-licenses.txt) ;;
 		*) bad+=("$entry") ;;
 	esac
 done
