@@ -94,20 +94,7 @@ export function cgroupFilesFor(procCgroup: string, mountinfo: string, containerI
 	return null;
 }
 
-/** "key value" lines (memory.stat, cpu.stat) as numbers. */
-export function parseFlatKeyed(text: string): Record<string, number> {
-	const values: Record<string, number> = {};
-	for (const line of text.split('\n')) {
-		const space = line.indexOf(' ');
-		if (space <= 0) continue;
-		const value = Number(line.slice(space + 1));
-		if (Number.isFinite(value)) values[line.slice(0, space)] = value;
-	}
-
-	return values;
-}
-
-/** One counter of a "key value" file, without building all ~40 of memory.stat: this runs per instance per second. */
+/** One counter of a "key value" file (memory.stat, cpu.stat), without building all ~40 of memory.stat: this runs per instance per second. */
 export function counterOf(text: string, key: string): number | undefined {
 	const line = text.startsWith(`${key} `) ? 0 : text.indexOf(`\n${key} `) + 1;
 	if (line === 0 && !text.startsWith(`${key} `)) return undefined;
@@ -193,7 +180,7 @@ export function toCgroupReading(
 	host: {systemNs: number; onlineCpus: number; memoryBytes: number},
 	at: number,
 ): CgroupReading | null {
-	const cpuTotalNs = version === 1 ? wholeNumber(texts.cpu) : (parseFlatKeyed(texts.cpu).usage_usec ?? Number.NaN) * 1000;
+	const cpuTotalNs = version === 1 ? wholeNumber(texts.cpu) : (counterOf(texts.cpu, 'usage_usec') ?? Number.NaN) * 1000;
 	const usageBytes = wholeNumber(texts.memoryUsage);
 	const limit = texts.memoryLimit.trim() === 'max' ? Number.POSITIVE_INFINITY : wholeNumber(texts.memoryLimit);
 	if (!Number.isFinite(cpuTotalNs) || !Number.isFinite(usageBytes) || Number.isNaN(limit)) return null;

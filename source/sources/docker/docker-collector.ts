@@ -9,7 +9,7 @@ import {cpuPercent, memoryUsage, type DockerCpuStats, type DockerStatsJson} from
 import type {ContainerState, DockerView, HealthStatus, InstanceSample, SourceStatus} from '../../core/types.js';
 import type {Collector} from '../collector.js';
 import {describeError} from '../describe-error.js';
-import {createCgroupReader, type CgroupReader} from './cgroup-reader.js';
+import {createCgroupReader, type CgroupReader, type HostCpu} from './cgroup-reader.js';
 import {openStatsStream, splitLines, type StatsReader} from './stats-reader.js';
 import {createListeners} from '../listeners.js';
 
@@ -115,9 +115,10 @@ interface Entry {
 	spaced: boolean;
 	spacedDueAt: number;
 	spacedInFlight: boolean;
-	/** The previous one-shot reading's CPU counters: one-shot answers carry no precpu_stats. */
-	spacedLast: DockerCpuStats | null;
-	/** The CPU counters of the newest reading of any kind, so a stream's instance moved to spaced readings needs no new pair. */
+	/**
+	 * The CPU counters of the newest reading of any kind: one-shot answers carry no precpu_stats, and an instance moved
+	 * from a stream to spaced readings needs no new pair.
+	 */
 	lastCpu: DockerCpuStats | null;
 }
 
@@ -332,12 +333,12 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 				spaced: false,
 				spacedDueAt: 0,
 				spacedInFlight: false,
-				spacedLast: null,
 				lastCpu: null,
 			});
 		}
 
-		rebalance();
+		// While connecting nothing reads yet; connect() rebalances once the whole listing is in.
+		if (status.kind === 'ok') rebalance();
 	}
 
 	function remove(id: string): void {
@@ -356,7 +357,11 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 		entry.viaCgroup = false;
 		entry.cgroupLast = null;
 		entry.spaced = false;
-		entry.spacedLast = null;
+		entry.lastCpu = null;
+		closeStream(entry);
+	}
+
+	function closeStream(entry: Entry): void {
 		clearTimeout(entry.reopenTimer);
 		entry.reopenTimer = undefined;
 		const reader = entry.reader;
@@ -378,16 +383,10 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 		}
 
 		if (entry.viaCgroup) return;
-		if (cgroupFilesOf(entry) && startCgroup(entry)) {
-			if (entry.reader || entry.reopenTimer) {
-				clearTimeout(entry.reopenTimer);
-				entry.reopenTimer = undefined;
-				const reader = entry.reader;
-				entry.reader = null;
-				if (reader) void track(reader.close());
-			}
-
+		if (cgroupFilesOf(entry)) {
+			closeStream(entry);
 			entry.spaced = false;
+			startCgroup(entry);
 			return;
 		}
 
@@ -402,7 +401,7 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 		closeReader(entry);
 		entry.spaced = true;
 		// Straight from a stream it has a figure and counters: the next reading can wait; a new one is read at once.
-		entry.spacedLast = last;
+		entry.lastCpu = last;
 		entry.spacedDueAt = last === null ? 0 : now() + spacedEveryMs * (0.5 + Math.random() / 2);
 		spacedTimer ??= setInterval(readSpaced, spacedTickMs);
 	}
@@ -426,15 +425,17 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 	function readSpaced(): void {
 		if (stopped || status.kind !== 'ok') return;
 		const at = now();
+		let spaced = 0;
 		let inFlight = 0;
 		const due: Entry[] = [];
 		for (const entry of entries.values()) {
 			if (!entry.spaced) continue;
+			spaced++;
 			if (entry.spacedInFlight) inFlight++;
 			else if (entry.spacedDueAt <= at) due.push(entry);
 		}
 
-		if (due.length === 0 && inFlight === 0 && ![...entries.values()].some((entry) => entry.spaced)) {
+		if (spaced === 0) {
 			clearInterval(spacedTimer);
 			spacedTimer = undefined;
 			return;
@@ -457,9 +458,8 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 				if (stopped || readEpoch !== epoch || entries.get(id) !== entry || !entry.spaced) return;
 				const stats = answer as DockerStatsJson;
 				// Engines older than API 1.41 ignore one-shot and send a precpu of their own; else it is ours.
-				if (!stats.precpu_stats?.system_cpu_usage && entry.spacedLast) stats.precpu_stats = entry.spacedLast;
-				const first = entry.spacedLast === null;
-				entry.spacedLast = stats.cpu_stats ?? null;
+				if (!stats.precpu_stats?.system_cpu_usage && entry.lastCpu) stats.precpu_stats = entry.lastCpu;
+				const first = entry.lastCpu === null;
 				entry.spacedDueAt = now() + (first ? spacedTickMs : spacedEveryMs);
 				takeStats(entry, stats);
 			},
@@ -484,8 +484,9 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 		return entry.cgroup;
 	}
 
-	function startCgroup(entry: Entry): boolean {
-		if (!cgroups || !entry.cgroup) return false;
+	/** Called once cgroupFilesOf found the files. */
+	function startCgroup(entry: Entry): void {
+		if (!cgroups) return;
 		entry.viaCgroup = true;
 		entry.cgroupLast = null;
 		// The first reading gives memory at once; CPU needs the second, which comes soon rather than in a second.
@@ -496,11 +497,10 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 			sampleCgroups(true);
 		}, firstCpuReadingMs);
 		sampleTimer ??= setInterval(() => sampleCgroups(false), intervalMs);
-		return true;
 	}
 
 	/** One reading into the row; a file gone means the cgroup is (the die event follows, or a stream takes over). */
-	function readCgroup(entry: Entry, host: NonNullable<ReturnType<CgroupReader['host']>>, at: number): boolean {
+	function readCgroup(entry: Entry, host: HostCpu, at: number): boolean {
 		const reading = entry.cgroup && cgroups ? cgroups.read(entry.cgroup, host, at) : null;
 		if (!reading) {
 			entry.viaCgroup = false;
@@ -528,7 +528,8 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 			else syncReader(id);
 		}
 
-		if (!firstOnly && ![...entries.values()].some(entry => entry.viaCgroup)) {
+		// A full round visits every cgroup-read instance: none read means none left.
+		if (!firstOnly && read === 0) {
 			clearInterval(sampleTimer);
 			sampleTimer = undefined;
 		}
