@@ -23,6 +23,8 @@ import {snapshot} from '../../support/snapshots.js';
 
 interface JobsSample {
 	depth: number;
+	/** Like a log source's window: the reading is there, but not yet whole. */
+	filled: boolean;
 	at: number;
 }
 
@@ -54,7 +56,7 @@ function jobsSource(readings: {current: SourceReading<JobsSample>}): SourceKind<
 		report: {key: 'queues', json: (reading, sample) => [{name: 'jobs', depth: sample?.depth ?? null, error: reading.status.kind === 'ok' ? null : 'down'}], lines: sample => [`  jobs: ${sample.depth} waiting`]},
 		summary: sample => `${sample.depth} waiting`,
 		charts: [{key: 'jobs', page: 1, series: 'depth', label: 'JOBS', now: sample => ` ${sample.depth}`, threshold: 'jobsImmediate', lineColor: 'yellow'}],
-		complete: reading => reading.status.kind !== 'connecting' && reading.sample !== null,
+		complete: reading => reading.status.kind !== 'connecting' && reading.sample?.filled === true,
 	};
 }
 
@@ -85,9 +87,11 @@ describe('a new source, as one folder and one registry line', () => {
 			now: () => 5000,
 		});
 
-		// --once waits for it as its model says
+		// --once waits for it as its model says: answered is not enough while its window fills
 		expect(isComplete(stack.snapshot(), models)).toBe(false);
-		readings.current = {endpoint: 'redis key q', status: {kind: 'ok', at: 5000}, sample: {depth: 1500, at: 5000}};
+		readings.current = {endpoint: 'redis key q', status: {kind: 'ok', at: 5000}, sample: {depth: 1500, filled: false, at: 5000}};
+		expect(isComplete(stack.snapshot(), models)).toBe(false);
+		readings.current = {endpoint: 'redis key q', status: {kind: 'ok', at: 5000}, sample: {depth: 1500, filled: true, at: 5000}};
 		const data = stack.snapshot();
 		expect(isComplete(data, models)).toBe(true);
 
