@@ -36,6 +36,13 @@ describe('the --once report', () => {
 		});
 	});
 
+	it('each recommendation says the unit of its value and threshold', () => {
+		const {json} = report(snapshot({db: {connections: 90, max: 100}}));
+		expect(json.recommendations).toEqual([
+			expect.objectContaining({scope: 'database', metric: 'connections', value: 90, threshold: 80, unit: 'percent', message: 'database connections 90/100 (0 active) 90% > 80%: Scale database connections or add read replica'}),
+		]);
+	});
+
 	it('an unreachable source keeps its object, with nulls and the reason, and its section in the text', () => {
 		const {json, text} = report(snapshot({db: 'down'}));
 		expect(json['postgres']).toEqual({endpoint: '127.0.0.1:5432', reachable: false, connections: null, active: null, maxConnections: null, ratio: null, error: 'connection refused at 127.0.0.1:5432'});
