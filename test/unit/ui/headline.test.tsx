@@ -47,7 +47,7 @@ describe('the headline', () => {
 		const data = snapshot({db: 95, redis: {status: {kind: 'unreachable', reason: 'connection refused at 127.0.0.1:6379', since: t0}, sample: null}});
 		expect(exitCodeFor(evaluate(data, defaultThresholds, undefined, data.at, {sources, oneShot: true}).assessment)).toBe(2);
 		const frame = await waitForFrame(mount(new MemoryStack(data)), f => f.includes('IMMEDIATE'));
-		expect(frameLines(frame)[1]).toBe('▲▲ IMMEDIATE: Scale database connections or add read replica · +2 more (a)');
+		expect(frameLines(frame)[1]).toBe('▲▲ IMMEDIATE: Scale database connections or add read replica · 2 concerns (a)');
 	});
 
 	it('"data Ns old" is the age of the oldest reading the verdict used, not the newest', async () => {
@@ -68,7 +68,7 @@ describe('the headline', () => {
 		const frame = await waitForFrame(app, f => f.includes('IMMEDIATE'));
 		const headline = frameLines(frame)[1]!;
 		// At 80 columns: the runbook's action whole, then what fits of the worst concern, then the count of the others.
-		expect(headline).toMatch(/^▲▲ IMMEDIATE: Scale database connections or add read replica · (db conn 92% …|\+4 more) .*\(a\)$/);
+		expect(headline).toMatch(/^▲▲ IMMEDIATE: Scale database connections or add read replica · (db conn 92% … · \+3 more|4 concerns) \(a\)$/);
 		expect(fitProblems(frame, 80, 24)).toEqual([]);
 
 		app.stdin.write('a');

@@ -40,8 +40,8 @@ const minDetail = 16;
 /**
  * The headline fitted to the width: the level and the runbook's action whole, then as many details as fit whole
  * (worst first), then a count of the rest (`+2 more (a)`), so no concern is ever cut off unseen. When no detail fits
- * whole, the worst is cut (`…`) if enough of it fits; else only the count. Only when the headline and the count do
- * not fit together is the action cut.
+ * whole, the worst is cut (`…`) if enough of it fits; else only their number (`3 concerns (a)`). Only when the
+ * headline and that do not fit together is the action cut.
  */
 export function fitHeadline(head: string, details: readonly string[], width: number): {head: string; details: string[]} {
 	const more = (hidden: number) => (hidden > 0 ? [`+${hidden} more (${allConcernsKey})`] : []);
@@ -54,7 +54,8 @@ export function fitHeadline(head: string, details: readonly string[], width: num
 	const countOthers = more(details.length - 1);
 	const worstRoom = width - textWidth(head) - length(countOthers) - 3;
 	if (worstRoom >= minDetail) return {head, details: [truncate(details[0]!, worstRoom), ...countOthers]};
-	const countAll = more(details.length);
+	// None shown: the headline's action is the worst one's; the count is of all of them.
+	const countAll = [`${details.length} concern${details.length === 1 ? '' : 's'} (${allConcernsKey})`];
 	return {head: truncate(head, Math.max(1, width - length(countAll))), details: countAll};
 }
 
