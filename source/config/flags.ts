@@ -15,6 +15,11 @@ export interface FlagSpec {
 	env?: string;
 	/** May be set in the config file. */
 	inConfig: boolean;
+	/**
+	 * A string flag that may be given more than once (`--queue a --queue b`); in a config file a string or an array of
+	 * strings. Its raw value is then always an array, in the order given. Any other flag given twice is refused.
+	 */
+	repeatable?: boolean;
 	group: 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'Output';
 }
 
