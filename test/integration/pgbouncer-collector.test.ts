@@ -4,7 +4,10 @@ import net from 'node:net';
 import pg from 'pg';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {Collector} from '../../source/sources/collector.js';
-import {createPgbouncerCollector, type PgbouncerView} from '../../source/sources/pgbouncer/collector.js';
+import type {SourceReading} from '../../source/core/source-model.js';
+import {createKit} from '../../source/sources/kit/index.js';
+import {createPgbouncerCollector} from '../../source/sources/pgbouncer/collector.js';
+import type {PgbouncerSample} from '../../source/sources/pgbouncer/parse.js';
 import {holdPool, ownPgbouncer, PGBOUNCER_POOL_SIZE, PGBOUNCER_PORT, pgbouncerUrl, requirePgbouncer, type Holders, type OwnPgbouncer} from '../support/pgbouncer.js';
 import {waitFor} from '../support/services.js';
 
@@ -12,12 +15,14 @@ const available = await requirePgbouncer();
 const ownPort = 16_400;
 const silentPort = 16_401;
 
+type PgbouncerView = SourceReading<PgbouncerSample>;
+
 describe.skipIf(!available)('PgBouncer source against a real PgBouncer', () => {
 	const collectors: Array<Collector<PgbouncerView>> = [];
 	let holders: Holders | undefined;
 
 	function collector(url: string, port: number, timeoutMs = 1000): Collector<PgbouncerView> {
-		const created = createPgbouncerCollector({url, endpoint: `127.0.0.1:${port}`, intervalMs: 200, timeoutMs});
+		const created = createPgbouncerCollector({url, endpoint: `127.0.0.1:${port}`}, createKit({intervalMs: 200, timeoutMs}));
 		collectors.push(created);
 		created.start();
 		return created;

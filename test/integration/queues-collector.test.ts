@@ -5,8 +5,11 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {Redis} from 'ioredis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {SourceReading} from '../../source/core/source-model.js';
+import {createKit} from '../../source/sources/kit/index.js';
 import {createRedisConnections} from '../../source/sources/kit/redis-connections.js';
-import {createQueuesCollector, type QueuesView} from '../../source/sources/queues/collector.js';
+import {createQueuesCollector} from '../../source/sources/queues/collector.js';
+import type {QueuesSample} from '../../source/sources/queues/parse.js';
 import {createQueueReader} from '../../source/sources/queues/read.js';
 import {parseQueueSpec} from '../../source/sources/queues/spec.js';
 import type {Collector} from '../../source/sources/collector.js';
@@ -16,6 +19,8 @@ const available = await requireRedis();
 const prefix = `va-pool-${randomBytes(3).toString('hex')}-`;
 const celery = `${prefix}celery`;
 const ownPort = 16_410;
+
+type QueuesView = SourceReading<QueuesSample>;
 
 /** Celery (kombu) JSON message, abridged: what `apply_async` pushes. */
 const celeryMessage = (n: number) => JSON.stringify({body: 'W1tdLCB7fV0=', headers: {id: `task-${n}`, task: 'app.tasks.transcribe'}, properties: {priority: 0}});
@@ -62,7 +67,7 @@ describe.skipIf(!available)('queue depths read on the shared Redis connection', 
 	];
 
 	function collector(url: string, port: number): Collector<QueuesView> {
-		const created = createQueuesCollector({url, endpoint: `127.0.0.1:${port}`, queues: specs, connections, intervalMs: 200, timeoutMs: 1000});
+		const created = createQueuesCollector({url, endpoint: `127.0.0.1:${port}`, queues: specs, connections}, createKit({intervalMs: 200, timeoutMs: 1000}));
 		collectors.push(created);
 		created.start();
 		return created;

@@ -28,6 +28,8 @@ export interface QueueDepth {
 	depth: number | null;
 	keys: KeyDepth[];
 	error: string | null;
+	/** Jobs per second the depth grows (negative: drains), smoothed over the last readings; null until two readings. */
+	ratePerSecond: number | null;
 }
 
 export interface QueuesSample {
@@ -178,6 +180,30 @@ export function queueDepths(specs: readonly QueueSpec[], depths: ReadonlyMap<str
 		const keys = spec.keys.map(key => depths.get(key) ?? {key, type: 'unknown', depth: null, error: 'not read'});
 		const failed = keys.find(key => key.error !== null);
 		const depth = failed ? null : keys.reduce((sum, key) => sum + (key.depth ?? 0), 0);
-		return {name: spec.name, kind: spec.kind, key: spec.keys[0]!, depth, keys, error: failed?.error ?? null};
+		return {name: spec.name, kind: spec.kind, key: spec.keys[0]!, depth, keys, error: failed?.error ?? null, ratePerSecond: null};
 	});
+}
+
+/** Weight of the newest slope in the smoothed rate: about the last five readings count. */
+const rateWeight = 0.3;
+
+/**
+ * The trend of each queue: the depth's slope since the previous reading, smoothed. A queue without a depth now or
+ * then keeps no rate (null): the trend restarts from the next two readings.
+ */
+export function withRates(previous: QueuesSample | null, next: QueuesSample): QueuesSample {
+	if (previous === null) return next;
+	const seconds = (next.at - previous.at) / 1000;
+	if (!(seconds > 0)) return next;
+	const before = new Map(previous.queues.map(queue => [queue.name, queue]));
+	return {
+		...next,
+		queues: next.queues.map(queue => {
+			const old = before.get(queue.name);
+			if (old === undefined || old.depth === null || queue.depth === null) return queue;
+			const slope = (queue.depth - old.depth) / seconds;
+			const rate = old.ratePerSecond === null ? slope : old.ratePerSecond * (1 - rateWeight) + slope * rateWeight;
+			return {...queue, ratePerSecond: rate};
+		}),
+	};
 }
