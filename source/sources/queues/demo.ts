@@ -1,5 +1,5 @@
-// The demo's job queues: Celery's `celery` backs up once a cycle (from 4 s into each 180 s cycle, about 60 jobs a
-// second more than the workers take: past 700 at ~15 s, past 1000 at ~20 s), then drains; BullMQ's `emails` stays
+// The demo's job queues: Celery's `celery` backs up once a cycle (from 4 s into each 180 s cycle, about 65 jobs a
+// second more than the workers take: past 700 at ~15 s, past 1000 at ~19 s), then drains; BullMQ's `emails` stays
 // shallow. A pure function of the simulated time; the trend is the slope of the same curve.
 import type {DemoHook, DemoWorld} from '../../core/source-model.js';
 import type {QueuesSample} from './parse.js';
@@ -10,7 +10,7 @@ const cycleMs = 180_000;
 /** celery's depth at t ms into the cycle: a base, a rise from 4 s to 50 s, a drain after. */
 function celeryDepth(t: number): number {
 	const base = 40;
-	const rise = Math.max(0, Math.min(t, 50_000) - 4000) * 0.06;
+	const rise = Math.max(0, Math.min(t, 50_000) - 4000) * 0.065;
 	const drain = Math.max(0, t - 50_000) * 0.04;
 	return Math.round(Math.max(base, base + rise - drain));
 }
