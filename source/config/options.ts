@@ -41,7 +41,7 @@ export interface Options {
 	auditLog: string | undefined;
 }
 
-export type RawFlags = Record<string, string | boolean | number | readonly string[] | undefined>;
+export type RawFlags = Record<string, string | boolean | number | undefined>;
 
 const compiledDefaults = {
 	project: 'voiceassist',
@@ -78,7 +78,7 @@ export function checkArgv(argv: readonly string[]): void {
 		const spec = flagSpecs.find(flag => flag.name === rawName) ?? negated;
 		if (spec === undefined) throw new UsageError(`unknown flag "--${rawName}" (see --help for the flags)`);
 
-		if (seen.has(spec.name) && spec.repeatable !== true) throw new UsageError(`--${spec.name} is given more than once`);
+		if (seen.has(spec.name)) throw new UsageError(`--${spec.name} is given more than once`);
 		seen.add(spec.name);
 		if (spec.kind === 'boolean') {
 			if (inlineValue !== undefined) throw new UsageError(`--${rawName} takes no value, got "${redactUrl(inlineValue)}"`);
@@ -124,11 +124,6 @@ export function checkConfig(content: string, file: string): RawFlags {
 			throw new UsageError(`config ${file}: unknown key "${key}", expected one of: ${known}`);
 		}
 
-		if (spec.repeatable === true) {
-			out[spec.name] = repeatedValues(value, `config ${file}: "${key}"`, spec);
-			continue;
-		}
-
 		const expectedType = spec.kind === 'number' ? 'number' : spec.kind;
 		const okType = typeof value === expectedType || (spec.name === 'cpu-sustain' && typeof value === 'number');
 		if (!okType) {
@@ -139,31 +134,6 @@ export function checkConfig(content: string, file: string): RawFlags {
 	}
 
 	return out;
-}
-
-/** A repeatable flag's config value: one string, or an array of them (not empty, no blanks). */
-function repeatedValues(value: unknown, from: string, spec: FlagSpec): string[] {
-	const values = typeof value === 'string' ? [value] : Array.isArray(value) && value.length > 0 ? value : undefined;
-	if (values === undefined || values.some(item => typeof item !== 'string' || item.trim() === '')) {
-		throw new UsageError(`${from} must be a string or an array of strings (each ${expectation(spec)}), got ${describeJson(value)}`);
-	}
-
-	return values as string[];
-}
-
-/**
- * Every value of a repeatable flag, from the command line (all of them, in order) or else the config file; each
- * trimmed and not empty. undefined when it was not given.
- */
-export function repeatedOption(flags: RawFlags, config: RawFlags, name: string): Array<{value: string; from: string}> | undefined {
-	const given = flags[name] !== undefined ? {raw: flags[name], from: `--${name}`} : config[name] !== undefined ? {raw: config[name], from: `config "${name}"`} : undefined;
-	if (given === undefined) return undefined;
-	const values = Array.isArray(given.raw) ? (given.raw as readonly string[]) : [String(given.raw)];
-	return values.map(raw => {
-		const value = String(raw).trim();
-		if (value === '') throw new UsageError(`${given.from}: empty value, expected ${expectation(findFlag(name)!)}`);
-		return {value, from: given.from};
-	});
 }
 
 function describeJson(value: unknown): string {
