@@ -118,8 +118,8 @@ describe.skipIf(!pgbouncer || !postgres || !redis)('--pgbouncer and --queue agai
 		holders = await holdPool(PGBOUNCER_PORT, PGBOUNCER_POOL_SIZE, 3);
 		pane = await openPane({width: 120, height: 40});
 		await pane.type(`node ${cli} ${base.join(' ')} --pgbouncer ${pgbouncerUrl(PGBOUNCER_PORT)} --queue ${queue}:rq --pool-sustain 3s; echo "exit=$?"`);
-		const screen = await pane.waitForScreen(s => /pool 3 waiting/.test(s) && /Connection pool exhausted/.test(s), 20_000);
-		expect(screen).toMatch(new RegExp(`queue ${queue} 1500`));
+		const screen = await pane.waitForScreen(s => /pgbouncer 3 waiting/.test(s) && /Connection pool exhausted/.test(s), 20_000);
+		expect(screen).toMatch(new RegExp(`queues ${queue} 1500`));
 		expect(screen).not.toContain('voiceassist:voiceassist@');
 		// The pool's and the queue's charts live on page 2.
 		await pane.send(['c']);
@@ -127,7 +127,7 @@ describe.skipIf(!pgbouncer || !postgres || !redis)('--pgbouncer and --queue agai
 		expect(charts).toMatch(/POOL wait/);
 		await holders.release();
 		holders = undefined;
-		await pane.waitForScreen(/pool ok/, 15_000);
+		await pane.waitForScreen(/pgbouncer ok/, 15_000);
 		await pane.send(['q']);
 		await pane.waitForScreen(/exit=0/);
 	});

@@ -28,8 +28,8 @@ export const pgbouncerCharts: ReadonlyArray<SourceChartSpec<PgbouncerSample>> = 
 	},
 ];
 
-/** `pool 3 waiting 1.5s` when clients wait, else `pool ok`. */
+/** After the source's name in the header: `3 waiting 1.5s` when clients wait, else `ok`. */
 export function pgbouncerSummary(sample: PgbouncerSample): string {
 	const waiting = totalWaiting(sample);
-	return waiting === 0 ? 'pool ok' : `pool ${waiting} waiting ${formatWait(longestWait(sample))}`;
+	return waiting === 0 ? 'ok' : `${waiting} waiting ${formatWait(longestWait(sample))}`;
 }

@@ -32,8 +32,8 @@ export const queuesCharts: ReadonlyArray<SourceChartSpec<QueuesSample>> = [
 	},
 ];
 
-/** `queue celery 1234 ↑ 60/s`: the deepest queue, compact. */
+/** After the source's name in the header: `celery 1234 ↑ 60/s`, the deepest queue. */
 export function queuesSummary(sample: QueuesSample): string {
 	const queue = deepest(sample);
-	return queue === null ? 'queues not read' : `queue ${printable(queue.name)} ${queue.depth}${queueTrend(queue)}`;
+	return queue === null ? 'not read' : `${printable(queue.name)} ${queue.depth}${queueTrend(queue)}`;
 }

@@ -95,8 +95,8 @@ describe("PgBouncer's --once part", () => {
 
 	it('the header and the chart: clients waiting and the oldest wait, compact', () => {
 		const busy = sample([pool({clientsWaiting: 3, maxWaitMs: 1500})]);
-		expect(pgbouncerSource.summary!(busy)).toBe('pool 3 waiting 1.5s');
-		expect(pgbouncerSource.summary!(sample([pool()]))).toBe('pool ok');
+		expect(pgbouncerSource.summary!(busy)).toBe('3 waiting 1.5s');
+		expect(pgbouncerSource.summary!(sample([pool()]))).toBe('ok');
 		expect(pgbouncerSource.charts![0]!.now(busy)).toBe(' 3 clients 1.5s');
 		expect(pgbouncerSource.series!(busy)).toEqual({waiting: 3, maxWaitMs: 1500});
 	});

@@ -55,8 +55,8 @@ describe('the trend', () => {
 	it('shows on the chart title and the header as an arrow with the rate', () => {
 		const rising = sample([queue('celery', 1234, {ratePerSecond: 60}), queue('emails', 20)]);
 		expect(queuesSource.charts![0]!.now(rising)).toBe(' celery 1234 ↑ 60/s');
-		expect(queuesSource.summary!(rising)).toBe('queue celery 1234 ↑ 60/s');
-		expect(queuesSource.summary!(sample([queue('celery', 50, {ratePerSecond: -12})]))).toBe('queue celery 50 ↓ 12/s');
+		expect(queuesSource.summary!(rising)).toBe('celery 1234 ↑ 60/s');
+		expect(queuesSource.summary!(sample([queue('celery', 50, {ratePerSecond: -12})]))).toBe('celery 50 ↓ 12/s');
 		expect(queuesSource.series!(rising)).toEqual({deepest: 1234});
 		expect(queuesSource.series!(sample([queue('x', null)]))).toEqual({});
 	});
