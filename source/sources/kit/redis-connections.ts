@@ -33,6 +33,8 @@ interface Shared {
 	users: number;
 	error: unknown;
 	listeners: Set<(event: 'ready' | 'error' | 'close', error?: unknown) => void>;
+	/** Fires when a connection attempt has not become ready within the timeout. */
+	handshakeTimer?: NodeJS.Timeout;
 	closing?: Promise<void>;
 }
 
@@ -77,7 +79,6 @@ export function createRedisConnections(timeoutMs: number): RedisConnections {
 			for (const listener of shared.listeners) listener(event, error);
 		};
 
-		let handshakeTimer: NodeJS.Timeout | undefined;
 		// ioredis throws an unhandled 'error' without a listener; every error goes to the sources instead.
 		client.on('error', (error: unknown) => {
 			shared.error = error;
@@ -87,8 +88,8 @@ export function createRedisConnections(timeoutMs: number): RedisConnections {
 		// handshake commands but does not drop the socket): after timeoutMs, say so and destroy the socket, which
 		// makes ioredis reconnect through the retry strategy.
 		client.on('connecting', () => {
-			clearTimeout(handshakeTimer);
-			handshakeTimer = setTimeout(() => {
+			clearTimeout(shared.handshakeTimer);
+			shared.handshakeTimer = setTimeout(() => {
 				if (client.status !== 'connecting' && client.status !== 'connect') return;
 				shared.error = timeoutError();
 				emit('error', shared.error);
@@ -96,16 +97,16 @@ export function createRedisConnections(timeoutMs: number): RedisConnections {
 			}, timeoutMs);
 		});
 		client.on('ready', () => {
-			clearTimeout(handshakeTimer);
+			clearTimeout(shared.handshakeTimer);
 			shared.error = null;
 			emit('ready');
 		});
 		client.on('close', () => {
-			clearTimeout(handshakeTimer);
+			clearTimeout(shared.handshakeTimer);
 			emit('close');
 		});
 		client.on('end', () => {
-			clearTimeout(handshakeTimer);
+			clearTimeout(shared.handshakeTimer);
 		});
 		// Failures arrive as 'error' events too; the rejection only needs catching.
 		client.connect().catch(() => undefined);
@@ -144,6 +145,9 @@ export function createRedisConnections(timeoutMs: number): RedisConnections {
 					mine.users--;
 					if (mine.users > 0) return;
 					if (open.get(url) === mine) open.delete(url);
+					// Nothing may outlive the last user: not a handshake timer either.
+					clearTimeout(mine.handshakeTimer);
+					mine.listeners.clear();
 					mine.closing ??= closeClient(mine.client, timeoutMs);
 					await mine.closing;
 				},
