@@ -14,6 +14,7 @@ export const poolWaiting: ThresholdSpec = {
 	flag: 'pool-waiting',
 	unit: 'count',
 	defaultValue: 0,
+	max: 100_000,
 	description: 'PgBouncer clients waiting for a server connection above which a pool counts as exhausted once sustained',
 };
 

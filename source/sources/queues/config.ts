@@ -39,6 +39,8 @@ export function configureQueues(input: ConfigureInput): QueuesConfig | null {
 	const given = input.given('queue');
 	if (given === undefined) return null;
 	const values = Array.isArray(given.value) ? given.value : [String(given.value)];
+	// `--queue=` reaches here as no value at all: one line, not a source with nothing to read.
+	if (values.length === 0 || values.some(value => String(value).trim() === '')) throw new UsageError(`${given.from}: empty value, expected ${queueSpecExpectation}`);
 	const queues = values.map(value => {
 		try {
 			return parseQueueSpec(String(value));

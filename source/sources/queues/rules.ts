@@ -16,6 +16,7 @@ export const queueImmediate: ThresholdSpec = {
 	flag: 'queue-immediate',
 	unit: 'count',
 	defaultValue: 1000,
+	max: 100_000_000,
 	description: 'Jobs waiting in a queue that call for scaling now (the runbook: queue depth > 1000)',
 };
 
@@ -24,6 +25,7 @@ export const queueSoon: ThresholdSpec = {
 	flag: 'queue-soon',
 	unit: 'count',
 	defaultValue: 700,
+	max: 100_000_000,
 	description: 'Jobs waiting in a queue that ask to plan scaling',
 	soonOf: 'queueImmediate',
 };

@@ -123,6 +123,8 @@ describe('--queue SPEC, repeatable', () => {
 			throw new Error('no UsageError');
 		};
 
+		expect(message({queue: []})).toBe('--queue: empty value, expected a Redis key, or NAME:KIND with KIND one of celery, rq, sidekiq, bullmq (KEY:key for a key that ends so)');
+		expect(message({queue: ['a', ' ']})).toContain('--queue: empty value');
 		expect(message({queue: [':celery']})).toBe('--queue: ":celery" has no queue name before ":celery", expected NAME:celery');
 		expect(message({queue: ['default:rq', 'rq:queue:default']})).toContain('--queue: "rq:queue:default" and "default:rq" both read the key rq:queue:default');
 	});
