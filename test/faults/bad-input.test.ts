@@ -128,7 +128,8 @@ function commandLineCases(spec: FlagSpec): Case[] {
 function wrongType(spec: FlagSpec): unknown {
 	if (spec.kind === 'boolean') return 'yes';
 	if (spec.kind === 'number') return '80';
-	return spec.name === 'cpu-sustain' ? true : 42;
+	// A duration or time flag also takes a number in a config file: a boolean is what it never takes.
+	return spec.numberInConfig === true ? true : 42;
 }
 
 function configCases(spec: FlagSpec): Case[] {

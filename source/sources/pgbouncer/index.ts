@@ -1,6 +1,6 @@
 // PgBouncer: the runbook's "connection pool exhausted", from SHOW POOLS of the admin console.
 import {endpointOf} from '../../core/redact.js';
-import {secretsOf} from '../stack.js';
+import {secretsOf} from '../secrets.js';
 import type {SourceKind} from '../source-kind.js';
 import {pgbouncerCharts, pgbouncerSummary} from './charts.js';
 import {configurePgbouncer, pgbouncerFlags, type PgbouncerConfig} from './config.js';

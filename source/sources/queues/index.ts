@@ -1,6 +1,6 @@
 // Job queues in Redis: the runbook's "queue depth > 1000", read on the redis source's connection.
 import {endpointOf} from '../../core/redact.js';
-import {secretsOf} from '../stack.js';
+import {secretsOf} from '../secrets.js';
 import type {SourceKind} from '../source-kind.js';
 import {deepest, queuesCharts, queuesSummary} from './charts.js';
 import {configureQueues, queuesFlags, type QueuesConfig} from './config.js';
