@@ -48,7 +48,10 @@ export function Screen() {
 	const {longest} = shownNames(instances, project);
 	const trendWidth = layout.kind === 'screen' ? tableColumns(layout.columns, longest).trend : 0;
 
-	const pages = chartPages(settings.sources);
+	// Charts of the sources this run reads: one not configured (no --pgbouncer, say) has no reading and no page.
+	const present = snapshot === undefined ? '' : Object.keys(snapshot.sources).join(' ');
+	const shownSources = useMemo(() => (settings.sources ?? []).filter(source => present.split(' ').includes(source.id)), [settings.sources, present]);
+	const pages = chartPages(shownSources);
 	const page = Math.min(ui.chartPage, pages);
 	// History is shared and mutable: the frame (a new object every tick) is what says it changed.
 	const charts = useMemo(
@@ -61,10 +64,10 @@ export function Screen() {
 				windowMs: chartWindows[ui.window],
 				windowLabel: ui.window,
 				intervalMs: settings.intervalMs,
-				sources: settings.sources,
+				sources: shownSources,
 				page,
 			}),
-		[frame, history, settings.thresholds, settings.intervalMs, settings.sources, page, selected, ui.window],
+		[frame, history, settings.thresholds, settings.intervalMs, shownSources, page, selected, ui.window],
 	);
 	// Only the rows in view have a trend to draw (10 of 50 at 120x40).
 	const tableRows = layout.kind === 'screen' ? Math.max(0, layout.table - 1) : 0;
@@ -156,7 +159,7 @@ export function Screen() {
 			now,
 			sources: settings.sources,
 		});
-		const footer = footerLine({color, help: ui.help || ui.concerns, paused: ui.paused, canSelect: instances.length > 1, window: ui.window, actions: footerActions, chartPage: pages > 1 ? {page, pages} : undefined});
+		const footer = footerLine({color, width, help: ui.help || ui.concerns, paused: ui.paused, canSelect: instances.length > 1, window: ui.window, actions: footerActions, chartPage: pages > 1 ? {page, pages} : undefined});
 		return [...toHeight(header, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
 	}, [layout, settings, snapshot, now, instances, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, caches, page, pages]);
 
