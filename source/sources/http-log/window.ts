@@ -40,6 +40,8 @@ interface Slot {
 	errors: number;
 	/** Requests with a $request_time: only those are in the sketch. */
 	timed: number;
+	/** Lines read in this slot that were not an access-log line of a known format (by arrival time). */
+	unparsed: number;
 	sketch: Sketch;
 	addresses: Map<string, AddressStats>;
 }
@@ -53,6 +55,8 @@ export interface WindowStats {
 	errors: number;
 	/** Requests whose line gave a $request_time. */
 	timed: number;
+	/** Lines not understood, read within the window. */
+	unparsed: number;
 	/** All request times of the window (ms); count 0 when none were timed. */
 	sketch: Sketch;
 	byAddress: Map<string, AddressStats>;
@@ -62,6 +66,8 @@ export interface LatencyWindow {
 	readonly windowSeconds: number;
 	/** Adds one request at its own time (its $msec), or at `arrivalMs` when the line had none. */
 	add(record: AccessRecord, arrivalMs: number): void;
+	/** A line that was not understood, read at `arrivalMs`. */
+	addUnparsed(arrivalMs: number): void;
 	/** From this time on the log was watched (a backfill that started at `since` counts from there). */
 	coverFrom(ms: number): void;
 	/** The window ending at `nowMs`. */
@@ -130,6 +136,10 @@ export function createLatencyWindow(windowSeconds: number): LatencyWindow {
 				if (attempt.responseTimeMs !== null) stats.sketch.accept(attempt.responseTimeMs);
 			}
 		},
+		addUnparsed(arrivalMs) {
+			const slot = slotFor(Math.floor(arrivalMs / width));
+			if (slot !== null) slot.unparsed++;
+		},
 		coverFrom(ms) {
 			coveredFrom = coveredFrom === null ? ms : Math.min(coveredFrom, ms);
 		},
@@ -142,6 +152,7 @@ export function createLatencyWindow(windowSeconds: number): LatencyWindow {
 				requests: 0,
 				errors: 0,
 				timed: 0,
+				unparsed: 0,
 				sketch: newSketch(),
 				byAddress: new Map(),
 			};
@@ -151,6 +162,7 @@ export function createLatencyWindow(windowSeconds: number): LatencyWindow {
 				stats.requests += slot.requests;
 				stats.errors += slot.errors;
 				stats.timed += slot.timed;
+				stats.unparsed += slot.unparsed;
 				stats.sketch.merge(slot.sketch);
 				for (const [address, from] of slot.addresses) {
 					let into = stats.byAddress.get(address);
@@ -172,7 +184,7 @@ export function createLatencyWindow(windowSeconds: number): LatencyWindow {
 }
 
 function emptySlot(): Slot {
-	return {index: -1, requests: 0, errors: 0, timed: 0, sketch: newSketch(), addresses: new Map()};
+	return {index: -1, requests: 0, errors: 0, timed: 0, unparsed: 0, sketch: newSketch(), addresses: new Map()};
 }
 
 function resetSlot(slot: Slot, index: number): void {
@@ -180,6 +192,7 @@ function resetSlot(slot: Slot, index: number): void {
 	slot.requests = 0;
 	slot.errors = 0;
 	slot.timed = 0;
+	slot.unparsed = 0;
 	slot.sketch = newSketch();
 	slot.addresses = new Map();
 }
