@@ -2,7 +2,10 @@
 // container(s) through the Docker logs API, or a file with --http-log. One reading a second from the window; the
 // lines themselves are parsed as they come.
 import type Dockerode from 'dockerode';
+import type {SourceReading} from '../../core/source-model.js';
 import type {Collector} from '../collector.js';
+import {connectDocker} from '../docker/connect.js';
+import type {Kit} from '../kit/index.js';
 import {followContainerLog, type Follower, type LogPosition} from './docker-follow.js';
 import {createFileTail, findStartOffset, type FileTail} from './file-tail.js';
 import {createEndpointsResolver, type EndpointsResolver} from './instance-endpoints.js';
@@ -30,27 +33,10 @@ export interface HttpLogConfig {
 	dockerHost: string | undefined;
 }
 
-/** The part of the shared kit's reading cell this collector uses (source/sources/kit/status.ts). */
-export interface HttpReadingCell {
-	view(): {endpoint: string; status: {kind: string}; sample: HttpSample | null};
-	subscribe(listener: () => void): () => void;
-	connecting(): void;
-	ok(sample: HttpSample, at?: number): void;
-	fail(reason: string): void;
+export interface HttpCollectorOptions {
+	/** A Docker client of the caller's (tests); default: one for config.dockerHost. */
+	docker?: Dockerode;
 }
-
-export interface HttpCollectorDeps {
-	cell: HttpReadingCell;
-	intervalMs: number;
-	now(): number;
-	describe(error: unknown): string;
-	/** For docker mode and for naming instances; null in file mode without an engine. */
-	docker: Dockerode | null;
-	/** The engine is on this machine: /proc can be read for host-network instances' ports. */
-	localEngine: boolean;
-}
-
-type HttpCollector = Collector<ReturnType<HttpReadingCell['view']>>;
 
 /** How often the nginx and app containers are listed again (sooner when a log stream ended). */
 const relistMs = 5000;
@@ -59,9 +45,21 @@ export function sourceLabel(config: HttpLogConfig): string {
 	return config.mode === 'file' ? `file:${config.file}` : `docker:${config.project}/${config.service}`;
 }
 
-export function createHttpLogCollector(config: HttpLogConfig, deps: HttpCollectorDeps): HttpCollector {
+export function createHttpLogCollector(config: HttpLogConfig, kit: Kit, options: HttpCollectorOptions = {}): Collector<SourceReading<HttpSample>> {
+	const endpoint = sourceLabel(config);
+	const cell = kit.cell<HttpSample>(endpoint);
+	const connection = options.docker === undefined ? connectDocker(config.dockerHost) : {docker: options.docker, endpoint: config.dockerHost ?? 'unix:///var/run/docker.sock'};
+	const deps = {
+		cell,
+		intervalMs: kit.intervalMs,
+		now: () => kit.now(),
+		describe: (error: unknown) => kit.describe(error, config.mode === 'file' ? config.file! : connection.endpoint),
+		docker: connection.docker,
+		// /proc is ours to read only when the engine runs on this machine.
+		localEngine: connection.endpoint.startsWith('unix://'),
+	};
 	const window = createLatencyWindow(config.windowSeconds);
-	const resolver: EndpointsResolver | null = deps.docker === null ? null : createEndpointsResolver({docker: deps.docker, project: config.project, service: config.appService, local: deps.localEngine});
+	const resolver: EndpointsResolver = createEndpointsResolver({docker: deps.docker, project: config.project, service: config.appService, local: deps.localEngine});
 	let format: HttpSample['format'] = null;
 	let running = false;
 	let timer: NodeJS.Timeout | undefined;
@@ -96,7 +94,7 @@ export function createHttpLogCollector(config: HttpLogConfig, deps: HttpCollecto
 
 		const now = deps.now();
 		const stats = window.read(now);
-		const figures = summarize(stats, resolver?.endpoints() ?? [], resolver?.instances() ?? []);
+		const figures = summarize(stats, resolver.endpoints(), resolver.instances());
 		deps.cell.ok({...figures, at: now, source: sourceLabel(config), found, notUnderstood: stats.unparsed, format, backfilled}, now);
 	}
 
@@ -132,7 +130,7 @@ export function createHttpLogCollector(config: HttpLogConfig, deps: HttpCollecto
 	let listing: Promise<void> | null = null;
 
 	async function listNginx(): Promise<void> {
-		const docker = deps.docker!;
+		const docker = deps.docker;
 		let containers: Dockerode.ContainerInfo[];
 		try {
 			containers = await docker.listContainers({
@@ -204,7 +202,7 @@ export function createHttpLogCollector(config: HttpLogConfig, deps: HttpCollecto
 		if (listing === null && (now - lastList >= relistMs || (streamLost && now - lastList >= 1000))) {
 			lastList = now;
 			if (config.once && backfilled) return;
-			listing = Promise.all([listNginx(), resolver?.refresh()])
+			listing = Promise.all([listNginx(), resolver.refresh()])
 				.then(() => undefined)
 				.finally(() => {
 					listing = null;
@@ -217,7 +215,7 @@ export function createHttpLogCollector(config: HttpLogConfig, deps: HttpCollecto
 	function tick(): void {
 		if (!running) return;
 		if (config.mode === 'docker') tickDocker();
-		else if (resolver !== null && deps.now() - lastList >= relistMs) {
+		else if (deps.now() - lastList >= relistMs) {
 			lastList = deps.now();
 			void resolver.refresh();
 		}
@@ -232,10 +230,8 @@ export function createHttpLogCollector(config: HttpLogConfig, deps: HttpCollecto
 			deps.cell.connecting();
 			if (config.mode === 'file') {
 				startFile();
-				if (resolver !== null) {
-					lastList = deps.now();
-					void resolver.refresh().then(publish);
-				}
+				lastList = deps.now();
+				void resolver.refresh().then(publish);
 			}
 
 			tick();
@@ -251,7 +247,7 @@ export function createHttpLogCollector(config: HttpLogConfig, deps: HttpCollecto
 			followers.clear();
 			await listing;
 		},
-		view: () => deps.cell.view(),
-		subscribe: (listener) => deps.cell.subscribe(listener),
+		view: () => cell.view(),
+		subscribe: (listener) => cell.subscribe(listener),
 	};
 }
