@@ -6,6 +6,7 @@ import type {SourceReading} from '../../core/source-model.js';
 import type {Collector} from '../collector.js';
 import {connectDocker} from '../docker/connect.js';
 import type {Kit} from '../kit/index.js';
+import {sourceLabel, type HttpLogConfig} from './config.js';
 import {followContainerLog, type Follower, type LogPosition} from './docker-follow.js';
 import {createFileTail, findStartOffset, type FileTail} from './file-tail.js';
 import {createEndpointsResolver, type EndpointsResolver} from './instance-endpoints.js';
@@ -15,23 +16,7 @@ import type {HttpSample} from './sample.js';
 import {summarize} from './summary.js';
 import {createLatencyWindow} from './window.js';
 
-export interface HttpLogConfig {
-	/** docker: the logs of the project's `service` containers; file: `file`. */
-	mode: 'docker' | 'file';
-	file: string | null;
-	/** The Compose service of nginx. */
-	service: string;
-	/** The service was named by flag: missing, it is an unreachable source rather than "no nginx here". */
-	serviceGiven: boolean;
-	project: string;
-	/** The app service, whose instances the upstream addresses are matched to. */
-	appService: string;
-	windowSeconds: number;
-	/** --once: read the last window and stop following. */
-	once: boolean;
-	/** DOCKER_HOST or --docker-host; undefined: the local socket. */
-	dockerHost: string | undefined;
-}
+export type {HttpLogConfig} from './config.js';
 
 export interface HttpCollectorOptions {
 	/** A Docker client of the caller's (tests); default: one for config.dockerHost. */
@@ -41,9 +26,6 @@ export interface HttpCollectorOptions {
 /** How often the nginx and app containers are listed again (sooner when a log stream ended). */
 const relistMs = 5000;
 
-export function sourceLabel(config: HttpLogConfig): string {
-	return config.mode === 'file' ? `file:${config.file}` : `docker:${config.project}/${config.service}`;
-}
 
 export function createHttpLogCollector(config: HttpLogConfig, kit: Kit, options: HttpCollectorOptions = {}): Collector<SourceReading<HttpSample>> {
 	const endpoint = sourceLabel(config);
