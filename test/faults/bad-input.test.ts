@@ -157,6 +157,12 @@ const specific: Record<string, string[]> = {
 	min: ['0', '2.5', '1001'],
 	'app-port': ['0', '65536', '80.5'],
 	'drain-timeout': ['0', '3601'],
+	'http-window': ['5', '9s', '2h', 'soon', '-1m', '1.5s'],
+	'http-service': ['has space', 'a/b', '.dot-first'],
+	'latency-immediate': ['abc', '2x', '-1s', '25h', 'ms'],
+	'latency-soon': ['abc', '1.5 s', '-100ms'],
+	'errors-immediate': ['101', '5%'],
+	'errors-soon': ['150', 'half'],
 };
 
 const flagCases = flagSpecs.flatMap(commandLineCases);
@@ -168,6 +174,9 @@ const specificCases: Case[] = [
 	{what: '--lb-remove-cmd alone', args: ['--lb-remove-cmd', 'true'], names: '--lb-restore-cmd'},
 	{what: '--lb-restore-cmd alone', args: ['--lb-restore-cmd', 'true'], names: '--lb-remove-cmd'},
 	{what: '--json without --once', args: ['--json'], names: '--json'},
+	{what: '--latency-soon above --latency-immediate', args: ['--latency-soon', '3s', '--latency-immediate', '2s'], names: '--latency-soon'},
+	{what: '--errors-soon above --errors-immediate', args: ['--errors-soon', '8', '--errors-immediate', '5'], names: '--errors-soon'},
+	{what: '--http-log with --http-service', args: ['--http-log', '/var/log/nginx/access.log', '--http-service', 'lb'], names: '--http-log'},
 ];
 const argvCases: Case[] = [
 	{what: 'an unknown flag', args: ['--bogus'], names: '--bogus'},
