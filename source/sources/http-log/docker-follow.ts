@@ -3,7 +3,7 @@
 // the connection drops: the caller starts a new follower from the last timestamp seen, and the lines the engine
 // sends again (since is inclusive) are skipped by their exact timestamp.
 import type Dockerode from 'dockerode';
-import {createLogStreamParser, sinceOf, timestampNanos, type TimedLine} from './docker-stream.js';
+import {compareTimestamps, createLogStreamParser, sinceOf, type TimedLine} from './docker-stream.js';
 
 export interface FollowSink {
 	line(text: string): void;
@@ -12,7 +12,6 @@ export interface FollowSink {
 
 /** Where a container's log was read up to: the last timestamp, and how many lines carried exactly that time. */
 export interface LogPosition {
-	nanos: bigint;
 	timestamp: string;
 	linesAtTimestamp: number;
 }
@@ -43,10 +42,12 @@ export function followContainerLog(options: FollowOptions): Follower {
 	let stopped = false;
 
 	function deliver(line: TimedLine): void {
-		const nanos = line.timestamp === null ? null : timestampNanos(line.timestamp);
-		if (nanos !== null && position !== null) {
-			if (nanos < position.nanos) return;
-			if (nanos === position.nanos) {
+		// The parser only passes timestamps of the engine's form.
+		const timestamp = line.timestamp;
+		if (timestamp !== null && position !== null) {
+			const order = compareTimestamps(timestamp, position.timestamp);
+			if (order < 0) return;
+			if (order === 0) {
 				if (replay > 0) {
 					replay--;
 					return;
@@ -54,11 +55,11 @@ export function followContainerLog(options: FollowOptions): Follower {
 
 				position.linesAtTimestamp++;
 			} else {
-				position = {nanos, timestamp: line.timestamp!, linesAtTimestamp: 1};
+				position = {timestamp, linesAtTimestamp: 1};
 				replay = 0;
 			}
-		} else if (nanos !== null) {
-			position = {nanos, timestamp: line.timestamp!, linesAtTimestamp: 1};
+		} else if (timestamp !== null) {
+			position = {timestamp, linesAtTimestamp: 1};
 		}
 
 		options.sink.line(line.text);

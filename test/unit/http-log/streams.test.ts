@@ -109,3 +109,13 @@ describe('the Docker logs stream', () => {
 		expect(timestampNanos('2026-11-28T06:40:01.000000042Z')! - timestampNanos('2026-11-28T06:40:01.000000041Z')!).toBe(1n);
 	});
 });
+
+describe('ordering engine timestamps', () => {
+	it('orders the engine\'s fixed form as text and any other form by value', async () => {
+		const {compareTimestamps} = await import('../../../source/sources/http-log/docker-stream.js');
+		expect(compareTimestamps('2026-11-28T06:40:01.000000042Z', '2026-11-28T06:40:01.000000041Z')).toBe(1);
+		expect(compareTimestamps('2026-11-28T06:40:01.000000042Z', '2026-11-28T06:40:01.000000042Z')).toBe(0);
+		expect(compareTimestamps('2026-11-28T07:40:01.5+01:00', '2026-11-28T06:40:01.000000042Z')).toBe(1);
+		expect(compareTimestamps('2026-11-28T06:40:01Z', '2026-11-28T06:40:01.000000001Z')).toBe(-1);
+	});
+});
