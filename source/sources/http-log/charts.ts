@@ -1,6 +1,6 @@
 // The access-log source on screen: a latency chart with the --latency-immediate line, an error-rate chart with the
 // --errors-immediate line, the series they draw, and the header's compact text. Pure.
-import type {SourceChartSpec} from '../../core/source-model.js';
+import type {InstanceColumnSpec, SourceChartSpec} from '../../core/source-model.js';
 import {formatValue} from '../../core/threshold-judge.js';
 import {timeText} from './report.js';
 import type {HttpSample} from './sample.js';
@@ -47,3 +47,24 @@ export function httpSummary(sample: HttpSample): string {
 	const unread = sample.notUnderstood > 0 ? ` ${sample.notUnderstood}?` : '';
 	return `http ${latency} 5xx ${errors}${rate}${unread}`;
 }
+
+/** The instance table's P95 and 5XX columns, shown while the log names the instances (JSON format with upstreams). */
+export const httpInstanceColumns: ReadonlyArray<InstanceColumnSpec<HttpSample>> = [
+	{
+		key: 'http-p95',
+		header: 'P95',
+		width: 6,
+		cells: (sample) => (!sample.found || !sample.latencyAssessed || sample.instances.length === 0 ? null : new Map(sample.instances.map((row) => [row.name, timeText(row.p95Ms)]))),
+		concernKey: (name) => `instance.latency-p95:${name}`,
+	},
+	{
+		key: 'http-errors',
+		header: '5XX',
+		width: 5,
+		cells: (sample) =>
+			!sample.found || sample.instances.length === 0
+				? null
+				: new Map(sample.instances.map((row) => [row.name, row.errorRatio === null ? '-' : `${(row.errorRatio * 100).toFixed(row.errorRatio < 0.1 ? 1 : 0)}%`])),
+		concernKey: (name) => `instance.error-rate:${name}`,
+	},
+];

@@ -4,7 +4,7 @@ import type {FlagSpec} from '../../config/flags.js';
 import {UsageError} from '../../config/usage-error.js';
 import type {SourceReading} from '../../core/source-model.js';
 import type {SourceKind} from '../source-kind.js';
-import {httpCharts, httpSeries, httpSummary} from './charts.js';
+import {httpCharts, httpInstanceColumns, httpSeries, httpSummary} from './charts.js';
 import {sourceLabel, type HttpLogConfig} from './config.js';
 import {httpDemo} from './demo.js';
 import {httpReport} from './report.js';
@@ -114,4 +114,5 @@ export const httpLogSource: SourceKind<HttpLogConfig, HttpSample> = {
 		return reading.status.kind !== 'ok' || reading.sample?.backfilled === true;
 	},
 	demo: httpDemo,
+	instanceColumns: httpInstanceColumns,
 };

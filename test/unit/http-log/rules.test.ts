@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import type {ConcernContext} from '../../../source/core/source-model.js';
 import {createJudge, emptyClock, type BreachClock} from '../../../source/core/threshold-judge.js';
 import {defaultThresholds, type Thresholds} from '../../../source/core/thresholds.js';
-import {httpCharts, httpSeries, httpSummary} from '../../../source/sources/http-log/charts.js';
+import {httpCharts, httpInstanceColumns, httpSeries, httpSummary} from '../../../source/sources/http-log/charts.js';
 import {demoHttpSample} from '../../../source/sources/http-log/demo.js';
 import {httpReport} from '../../../source/sources/http-log/report.js';
 import {httpConcerns, httpThresholds} from '../../../source/sources/http-log/rules.js';
@@ -177,6 +177,18 @@ describe('the http report, series and charts', () => {
 			['http-p95', 'p95', 'latencyImmediate', ' 150ms'],
 			['http-errors', 'errors', 'errorsImmediate', ' 0% of 900'],
 		]);
+	});
+});
+
+describe('the instance table\'s columns', () => {
+	it('gives p95 and 5xx per instance while the log names instances, and no column otherwise', () => {
+		const [p95, errors] = httpInstanceColumns;
+		const slow = sample({instances: [row('va-server-1', 150, 0), row('va-server-2', 3100, 0.25)]});
+		expect([...p95!.cells(slow)!]).toEqual([['va-server-1', '150ms'], ['va-server-2', '3.1s']]);
+		expect([...errors!.cells(slow)!]).toEqual([['va-server-1', '0.0%'], ['va-server-2', '25%']]);
+		expect(p95!.concernKey('va-server-2')).toBe('instance.latency-p95:va-server-2');
+		expect(p95!.cells(sample({latencyAssessed: false, instances: []}))).toBeNull();
+		expect(errors!.cells(sample({found: false}))).toBeNull();
 	});
 });
 
