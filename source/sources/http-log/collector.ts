@@ -80,6 +80,11 @@ export function createHttpLogCollector(config: HttpLogConfig, kit: Kit, options:
 		deps.cell.ok({...figures, at: now, source: sourceLabel(config), found, notUnderstood: stats.unparsed, format, backfilled}, now);
 	}
 
+	/** The app instances listed again, bounded: an engine that does not answer leaves the last list. */
+	async function refreshInstances(): Promise<void> {
+		await kit.atMost(resolver.refresh(), kit.timeoutMs);
+	}
+
 	// ---- file mode ------------------------------------------------------------------------------------------------
 	let tail: FileTail | null = null;
 
@@ -97,11 +102,9 @@ export function createHttpLogCollector(config: HttpLogConfig, kit: Kit, options:
 		looked = true;
 		if (config.once) {
 			tail.poll();
-			backfilled = true;
 			tail.stop();
 		} else {
 			tail.start();
-			backfilled = true;
 		}
 	}
 
@@ -115,9 +118,11 @@ export function createHttpLogCollector(config: HttpLogConfig, kit: Kit, options:
 		const docker = deps.docker;
 		let containers: Dockerode.ContainerInfo[];
 		try {
-			containers = await docker.listContainers({
-				filters: {label: [`com.docker.compose.project=${config.project}`, `com.docker.compose.service=${config.service}`], status: ['running']},
-			});
+			containers = await kit.withTimeout(
+				docker.listContainers({filters: {label: [`com.docker.compose.project=${config.project}`, `com.docker.compose.service=${config.service}`], status: ['running']}}),
+				kit.timeoutMs,
+				'list containers',
+			);
 		} catch (error) {
 			failure = deps.describe(error);
 			return;
@@ -130,7 +135,6 @@ export function createHttpLogCollector(config: HttpLogConfig, kit: Kit, options:
 			} else {
 				failure = null;
 				found = false;
-				backfilled = true;
 			}
 
 			return;
@@ -145,7 +149,7 @@ export function createHttpLogCollector(config: HttpLogConfig, kit: Kit, options:
 			let tty = false;
 			let createdMs = 0;
 			try {
-				const info = await handle.inspect();
+				const info = await kit.withTimeout(handle.inspect(), kit.timeoutMs, 'inspect');
 				tty = info.Config.Tty === true;
 				createdMs = Date.parse(info.Created);
 			} catch (error) {
@@ -156,7 +160,7 @@ export function createHttpLogCollector(config: HttpLogConfig, kit: Kit, options:
 			const windowStart = deps.now() - config.windowSeconds * 1000;
 			// The log holds everything since the container was created: the window is covered from there.
 			window.coverFrom(Math.max(windowStart, Number.isFinite(createdMs) ? createdMs : windowStart));
-			const follower = followContainerLog({container: handle, tty, from: positions.get(container.Id) ?? windowStart, follow: !config.once, sink});
+			const follower = followContainerLog({container: handle, tty, from: positions.get(container.Id) ?? windowStart, follow: !config.once, sink, timeoutMs: kit.timeoutMs});
 			followers.set(container.Id, follower);
 			pending.push(
 				follower.done.then((error) => {
@@ -170,12 +174,8 @@ export function createHttpLogCollector(config: HttpLogConfig, kit: Kit, options:
 			);
 		}
 
-		if (config.once) {
-			await Promise.all(pending);
-			backfilled = true;
-		} else {
-			backfilled = true;
-		}
+		// --once: the window is in when every log read to its end.
+		if (config.once) await Promise.all(pending);
 	}
 
 	function tickDocker(): void {
@@ -184,11 +184,13 @@ export function createHttpLogCollector(config: HttpLogConfig, kit: Kit, options:
 		if (listing === null && (now - lastList >= relistMs || (streamLost && now - lastList >= 1000))) {
 			lastList = now;
 			if (config.once && backfilled) return;
-			listing = Promise.all([listNginx(), resolver.refresh()])
+			listing = Promise.all([listNginx(), refreshInstances()])
 				.then(() => undefined)
 				.finally(() => {
 					listing = null;
 					looked = true;
+					// The log read (to its end, for --once) and the instances listed: the window may be reported.
+					backfilled = true;
 					publish();
 				});
 		}
@@ -199,7 +201,7 @@ export function createHttpLogCollector(config: HttpLogConfig, kit: Kit, options:
 		if (config.mode === 'docker') tickDocker();
 		else if (deps.now() - lastList >= relistMs) {
 			lastList = deps.now();
-			void resolver.refresh();
+			void refreshInstances();
 		}
 
 		publish();
@@ -213,7 +215,11 @@ export function createHttpLogCollector(config: HttpLogConfig, kit: Kit, options:
 			if (config.mode === 'file') {
 				startFile();
 				lastList = deps.now();
-				void resolver.refresh().then(publish);
+				// The window is read; the instances' names come with the first listing (--once waits for both).
+				void refreshInstances().then(() => {
+					backfilled = true;
+					publish();
+				});
 			}
 
 			tick();

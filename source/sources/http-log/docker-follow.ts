@@ -3,6 +3,7 @@
 // the connection drops: the caller starts a new follower from the last timestamp seen, and the lines the engine
 // sends again (since is inclusive) are skipped by their exact timestamp.
 import type Dockerode from 'dockerode';
+import {withTimeout} from '../kit/timeouts.js';
 import {compareTimestamps, createLogStreamParser, sinceOf, type TimedLine} from './docker-stream.js';
 
 export interface FollowSink {
@@ -32,6 +33,8 @@ export interface FollowOptions {
 	/** false: read what is there up to now and end (the one-shot check). */
 	follow: boolean;
 	sink: FollowSink;
+	/** Bound on the engine's answer to the request (not on the stream that follows). */
+	timeoutMs: number;
 }
 
 export function followContainerLog(options: FollowOptions): Follower {
@@ -72,12 +75,12 @@ export function followContainerLog(options: FollowOptions): Follower {
 		// dockerode's typings want a number; the engine takes seconds with nanoseconds as text, as the CLI sends.
 		const query = {stdout: true, stderr: false, timestamps: true, since: since as unknown as number};
 		if (!options.follow) {
-			const bytes = await options.container.logs({...query, follow: false});
+			const bytes = await withTimeout(options.container.logs({...query, follow: false}), options.timeoutMs, 'logs');
 			if (!stopped) parser.push(Buffer.isBuffer(bytes) ? bytes : Buffer.from(String(bytes)));
 			return null;
 		}
 
-		const readable = await options.container.logs({...query, follow: true});
+		const readable = await withTimeout(options.container.logs({...query, follow: true}), options.timeoutMs, 'logs');
 		stream = readable;
 		if (stopped) {
 			destroy(readable);
