@@ -72,7 +72,7 @@ async function stack(modes: AppMode[], nginxPort: number, appBasePort: number): 
 describe.skipIf(!ready)('the access-log triggers through the real binary', () => {
 	it('--once --json: one slow instance is IMMEDIATE, named as a balancing problem, exit code 2', async () => {
 		const slow = await stack(['ok', 'slow 2.5', 'ok'], 18090, 18110);
-		await load(slow.url, 30, 5);
+		await load(slow.url, 15, 6);
 		const run = await runCli(['--once', '--json', '--project', slow.project, '--service', 'app']);
 		expect(run.code, run.stderr).toBe(2);
 		const report = JSON.parse(run.stdout) as {level: string; recommendations: Recommendation[]; http: HttpPart};
@@ -86,11 +86,11 @@ describe.skipIf(!ready)('the access-log triggers through the real binary', () =>
 		expect(report.http.instances[1]!.p95Ms).toBeGreaterThan(2000);
 		expect(report.http.requests).toBe((await slow.dockerLogLines()).length);
 		await slow.remove();
-	});
+	}, 90_000);
 
 	it('--once --json: an error burst on every instance is IMMEDIATE for the service, its ratio exact, exit code 2', async () => {
 		const burst = await stack(['error', 'error', 'ok'], 18091, 18120);
-		await load(burst.url, 30, 3);
+		await load(burst.url, 15, 3);
 		const lines = await burst.dockerLogLines();
 		const errors = lines.filter((line) => /"status":"5\d\d"/.test(line)).length;
 		const run = await runCli(['--once', '--json', '--project', burst.project, '--service', 'app']);
@@ -99,18 +99,18 @@ describe.skipIf(!ready)('the access-log triggers through the real binary', () =>
 		expect(report.http.errorRatio).toBe(Math.round((errors / lines.length) * 1e4) / 1e4);
 		expect(report.recommendations.some((item) => item.metric === 'error-rate' && item.level === 'IMMEDIATE')).toBe(true);
 		await burst.remove();
-	});
+	}, 90_000);
 
 	it('the live monitor shows IMMEDIATE naming the slow instance, with its p95', async () => {
 		const slow = await stack(['ok', 'ok', 'slow 2.5'], 18092, 18130);
-		const running = load(slow.url, 20, 25);
+		const running = load(slow.url, 10, 40);
 		pane = await openPane({width: 120, height: 40, env: {DATABASE_URL: PG_URL, REDIS_URL}});
 		await pane.type(`node ${cli} --project ${slow.project} --service app --no-bell`);
 		// The recommendation line names the instance and the metric (the event log says it in full).
-		const screen = await pane.waitForScreen((text) => text.split('\n').some((line) => line.includes('IMMEDIATE') && line.includes(`${slow.project}-app-3`) && /p95/.test(line)), 30_000);
+		const screen = await pane.waitForScreen((text) => text.split('\n').some((line) => line.includes('IMMEDIATE') && line.includes(`${slow.project}-app-3`) && /p95/.test(line)), 45_000);
 		expect(screen).toContain(`${slow.project}-app-3`);
 		await pane.send(['q']);
 		await running;
 		await slow.remove();
-	});
+	}, 120_000);
 });

@@ -44,7 +44,7 @@ export const httpFlags: readonly FlagSpec[] = [
 		group: 'Stack',
 		expected: 'a duration from 10s to 1h such as 60, 90s or 5m',
 	},
-	{name: 'http', kind: 'boolean', description: 'Do not read the load balancer\'s access log (--no-http)', defaultText: 'on', inConfig: true, group: 'Stack'},
+	{name: 'http', kind: 'boolean', description: 'Do not read the load balancer\'s access log', defaultText: 'on', inConfig: true, group: 'Stack'},
 ];
 
 /** 60, 60s, 5m, 1h → seconds, from 10 s to 1 h. */
