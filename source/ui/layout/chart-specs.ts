@@ -39,10 +39,17 @@ export interface ChartDataInput {
 	page?: number;
 }
 
-/** How many chart pages the sources need (at least 1). */
-export function chartPages(sources: readonly AnySourceModel[] = []): number {
+/**
+ * How many chart pages the sources need (at least 1). With `configured`, only those sources count: a source not
+ * configured (absent from the snapshot) has no charts, so no page of its own.
+ */
+export function chartPages(sources: readonly AnySourceModel[] = [], configured?: (id: string) => boolean): number {
 	let pages = 1;
-	for (const source of sources) for (const chart of source.charts ?? []) pages = Math.max(pages, chart.page);
+	for (const source of sources) {
+		if (configured !== undefined && !configured(source.id)) continue;
+		for (const chart of source.charts ?? []) pages = Math.max(pages, chart.page);
+	}
+
 	return pages;
 }
 
@@ -108,6 +115,8 @@ export function chartData({frame, history, thresholds, selected, windowMs, windo
 	const charts: ChartData[] = page === 1 ? workload : [];
 	for (const source of sources) {
 		const reading = frame?.snapshot.sources[source.id];
+		// Not configured: absent everywhere, its charts included.
+		if (frame !== undefined && reading === undefined) continue;
 		for (const spec of (source.charts ?? []) as ReadonlyArray<SourceChartSpec<unknown>>) {
 			if (spec.page !== page) continue;
 			const badge = markOf(spec.concernKey === undefined ? undefined : concerns.find(concern => concern.key === spec.concernKey));
