@@ -38,14 +38,14 @@ export const httpCharts: ReadonlyArray<SourceChartSpec<HttpSample>> = [
 	},
 ];
 
-/** The header's status text when healthy: `http p95 320ms 5xx 0.4% 41/s`. */
+/** The header's status text when healthy, after the source's id: `http p95 320ms 5xx 0.4% 41/s`. */
 export function httpSummary(sample: HttpSample): string {
-	if (!sample.found) return 'http: no nginx';
+	if (!sample.found) return 'no nginx';
 	const errors = sample.errorRatio === null ? '-' : `${(sample.errorRatio * 100).toFixed(1)}%`;
 	const rate = sample.requestsPerSecond === null ? '' : ` ${Math.round(sample.requestsPerSecond)}/s`;
 	const latency = sample.latencyAssessed ? `p95 ${timeText(sample.p95Ms)}` : 'p95 n/a';
 	const unread = sample.notUnderstood > 0 ? ` ${sample.notUnderstood}?` : '';
-	return `http ${latency} 5xx ${errors}${rate}${unread}`;
+	return `${latency} 5xx ${errors}${rate}${unread}`;
 }
 
 /** The instance table's P95 and 5XX columns, shown while the log names the instances (JSON format with upstreams). */

@@ -82,6 +82,8 @@ export const httpReport: SourceReportPart<HttpSample> = {
 	},
 };
 
+/** `171ms`, `2.7s`: whole milliseconds under a second (the log's resolution), tenths of a second above. */
 export function timeText(ms: number | null): string {
-	return ms === null ? '-' : formatValue(ms, 'time');
+	if (ms === null) return '-';
+	return ms < 999.5 ? `${Math.round(ms)}ms` : formatValue(ms, 'time');
 }

@@ -172,7 +172,7 @@ describe('the http report, series and charts', () => {
 	it('records only the numbers the log gives, and shows a compact header text', () => {
 		expect(httpSeries(sample())).toEqual({rps: 15, p95: 150, errors: 0});
 		expect(httpSeries(sample({latencyAssessed: false, p95Ms: null}))).toEqual({rps: 15, errors: 0});
-		expect(httpSummary(sample({errorRatio: 0.004, notUnderstood: 3}))).toBe('http p95 150ms 5xx 0.4% 15/s 3?');
+		expect(httpSummary(sample({errorRatio: 0.004, notUnderstood: 3}))).toBe('p95 150ms 5xx 0.4% 15/s 3?');
 		expect(httpCharts.map((chart) => [chart.key, chart.series, chart.threshold, chart.now(sample())])).toEqual([
 			['http-p95', 'p95', 'latencyImmediate', ' 150ms'],
 			['http-errors', 'errors', 'errorsImmediate', ' 0% of 900'],
@@ -208,5 +208,19 @@ describe('the demo access log', () => {
 		expect(levels(40_000)).toEqual(['IMMEDIATE service error-rate voiceassist-server']);
 		expect(levels(55_000)).toEqual([]);
 		expect(levels(70_000)).toEqual(['IMMEDIATE instance latency-p95 voiceassist-voiceassist-server-2']);
+	});
+});
+
+describe('the latency chart\'s axis', () => {
+	it('draws ms on an axis up to a round ceiling above twice the threshold and every value, labelled in seconds', async () => {
+		const {timeAxis} = await import('../../../source/ui/layout/chart-specs.js');
+		const quiet = timeAxis([150, 300], 2000);
+		expect(quiet.threshold).toBe(50);
+		expect(quiet.values).toEqual([3.75, 7.5]);
+		expect([quiet.axis.label(100), quiet.axis.label(50), quiet.axis.label(0)]).toEqual(['4.0', '2.0', '0.0']);
+		const slow = timeAxis([12_000], 2000);
+		expect(slow.axis.key).toBe('time:20000');
+		expect(slow.values[0]).toBe(60);
+		expect(slow.axis.label(100)).toBe('20s');
 	});
 });
