@@ -24,7 +24,7 @@ export const latencyImmediateSpec: ThresholdSpec = {
 	unit: 'time',
 	defaultValue: 2000,
 	min: 1,
-	description: 'p95 response time (nginx $request_time over the window) that calls for scaling out, e.g. 2s or 1500ms',
+	description: 'p95 response time (nginx request_time over the window) that calls for scaling out, e.g. 2s or 1500ms',
 };
 export const latencySoonSpec: ThresholdSpec = {
 	key: 'latencySoon',
