@@ -43,6 +43,9 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	// Actions stay one object for the app's life; what changes (ids, onQuit, selection) is read through refs.
 	const ids = useRef<string[]>([]);
 	ids.current = frame?.snapshot.docker.instances.map(instance => instance.id) ?? [];
+	// Sources this run reads: one not configured has no chart page for `c` to cycle to.
+	const readSources = useRef<ReadonlySet<string> | undefined>(undefined);
+	readSources.current = frame === undefined ? undefined : new Set(Object.keys(frame.snapshot.sources));
 	const stackRef = useRef(stack);
 	stackRef.current = stack;
 	const quitRef = useRef(onQuit);
@@ -70,7 +73,10 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 			togglePause: () => dispatch({type: 'toggle-pause'}),
 			toggleHelp: () => dispatch({type: 'toggle-help'}),
 			closeHelp: () => dispatch({type: 'close-help'}),
-			nextChartPage: () => dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources)}),
+			nextChartPage: () => {
+				const read = readSources.current;
+				dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources, read === undefined ? undefined : id => read.has(id))});
+			},
 			toggleConcerns: () => dispatch({type: 'toggle-concerns'}),
 			quit: code => quitRef.current(code),
 			actionKey: name => keyRef.current(name),

@@ -24,6 +24,15 @@ export interface ChartInput {
 	height: number;
 	/** Samples the full window holds; shorter history gives a shorter line, drawn at the right (time-aligned). */
 	expectedPoints?: number;
+	/** Labels for a chart whose values were scaled to 0..100 (a time chart): the real value of a plot value, 3 cells. */
+	axis?: ChartAxis;
+}
+
+/** The y axis of a chart that is not in percent: values are drawn as a share of a ceiling, labelled in their unit. */
+export interface ChartAxis {
+	/** Tells plots of different ceilings apart in the cache. */
+	key: string;
+	label(plotValue: number): string;
 }
 
 /** Labels are 3 wide ('100', ' 50', '  0') and the axis one more: the plot starts at this column. */
@@ -116,7 +125,7 @@ export function fitChart(input: ChartInput): ChartLine[] {
 	const thresholdRow = hasThreshold ? rowOf(threshold, height) : -1;
 	// What is drawn depends only on the rows the points land on: a new sample that lands on the same rows (an idle
 	// service, every second) reuses the last drawing instead of plotting again.
-	const key = plotKey(values, width, height, hasThreshold ? threshold : null);
+	const key = plotKey(values, width, height, hasThreshold ? threshold : null) + (input.axis ? `|${input.axis.key}` : '');
 	const known = plots.get(key);
 	if (known !== undefined) return known;
 	let lines: string[];
@@ -128,7 +137,7 @@ export function fitChart(input: ChartInput): ChartLine[] {
 		// the plot is shifted instead).
 		const pad = points - values.length;
 		const firstRow = rowOf(values[0]!, height);
-		const plot = asciichart.plot(values, {min: 0, max: 100, height: height - 1, offset: 2, format: label});
+		const plot = asciichart.plot(values, {min: 0, max: 100, height: height - 1, offset: 2, format: input.axis?.label ?? label});
 		lines = plot.split('\n').map((line, row) => {
 			const chars = Array.from(line);
 			// The label takes the gutter's first cells, then the axis; the plot follows.
@@ -149,7 +158,7 @@ export function fitChart(input: ChartInput): ChartLine[] {
 		}
 
 		// The row's label names the threshold itself (80, not the 75 the scale would put there).
-		lines[row] = label(threshold) + line.slice(chartGutter - 1).join('');
+		lines[row] = (input.axis?.label ?? label)(threshold) + line.slice(chartGutter - 1).join('');
 	}
 
 	const result = lines.slice(0, height).map(line => classify(line));

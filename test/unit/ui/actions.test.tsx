@@ -232,7 +232,7 @@ describe('--read-only and --dry-run', () => {
 		const app = mount({runner: {readOnly: true}});
 		const frame = await waitForFrame(app, ready);
 		expect(frameLines(frame)[0]).toContain('[READ-ONLY]');
-		// The demo's pool and queue charts are a second page: `c` cycles them.
+		// The demo's pool, queue and access-log charts are a second page: `c` cycles them.
 		expect(footer(frame)).toBe('↑↓/jk select  1-4 window 5m  c charts 1/2  p pause  ? help  q quit');
 		for (const key of ['+', '-', 's', 'd', 'y']) app.stdin.write(key);
 		await sleep(300);

@@ -1,6 +1,6 @@
 // A titled asciichart, fitted to exactly the box it is given.
 import React, {memo, useMemo} from 'react';
-import {fitChart, type ChartLine, type SegmentKind} from '../../layout/chart-fit.js';
+import {fitChart, type ChartAxis, type ChartLine, type SegmentKind} from '../../layout/chart-fit.js';
 import {fitLine, styledLine, type StyledLine} from '../../layout/styled-text.js';
 import {tone, type ColorName} from '../../layout/symbols.js';
 import {Lines} from '../lines/index.js';
@@ -17,11 +17,13 @@ export interface ChartProps {
 	expectedPoints?: number;
 	lineColor?: ColorName;
 	color: boolean;
+	/** A chart not in percent: its values scaled to 0..100 and how to label them (see chart-specs). */
+	axis?: ChartAxis;
 }
 
 /** The last plot and its styled lines: redrawn only when the values, the threshold or the box changed. */
 export class PlotCache {
-	private last: {values: readonly number[]; threshold: number | null | undefined; width: number; height: number; expectedPoints: number | undefined; lines: ChartLine[]} | undefined;
+	private last: {values: readonly number[]; threshold: number | null | undefined; width: number; height: number; expectedPoints: number | undefined; axisKey: string | undefined; lines: ChartLine[]} | undefined;
 	private styled: {plot: ChartLine[]; color: boolean; lineColor: ColorName | undefined; lines: StyledLine[]} | undefined;
 	private titled: {title: string; titleColor: ColorName | undefined; color: boolean; width: number; line: StyledLine} | undefined;
 
@@ -35,14 +37,14 @@ export class PlotCache {
 		return line;
 	}
 
-	plot(values: readonly number[], threshold: number | null | undefined, width: number, height: number, expectedPoints: number | undefined): ChartLine[] {
+	plot(values: readonly number[], threshold: number | null | undefined, width: number, height: number, expectedPoints: number | undefined, axis?: ChartAxis): ChartLine[] {
 		const last = this.last;
-		if (last !== undefined && last.threshold === threshold && last.width === width && last.height === height && last.expectedPoints === expectedPoints && sameValues(last.values, values)) {
+		if (last !== undefined && last.threshold === threshold && last.width === width && last.height === height && last.expectedPoints === expectedPoints && last.axisKey === axis?.key && sameValues(last.values, values)) {
 			return last.lines;
 		}
 
-		const lines = fitChart({values, threshold, width, height, expectedPoints});
-		this.last = {values, threshold, width, height, expectedPoints, lines};
+		const lines = fitChart({values, threshold, width, height, expectedPoints, axis});
+		this.last = {values, threshold, width, height, expectedPoints, axisKey: axis?.key, lines};
 		return lines;
 	}
 
@@ -71,9 +73,9 @@ function sameValues(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** `height` lines: the title, then the plot. */
-export function chartLines({title, titleColor, values, threshold, width, height, expectedPoints, lineColor, color}: ChartProps, cache: PlotCache = new PlotCache()): StyledLine[] {
+export function chartLines({title, titleColor, values, threshold, width, height, expectedPoints, lineColor, color, axis}: ChartProps, cache: PlotCache = new PlotCache()): StyledLine[] {
 	if (height <= 0) return [];
-	const plot = cache.plot(values, threshold, width, height - 1, expectedPoints);
+	const plot = cache.plot(values, threshold, width, height - 1, expectedPoints, axis);
 	return [cache.title(title, titleColor, color, width), ...cache.style(plot, color, lineColor)];
 }
 

@@ -48,10 +48,7 @@ export function Screen() {
 	const {longest} = shownNames(instances, project);
 	const trendWidth = layout.kind === 'screen' ? tableColumns(layout.columns, longest).trend : 0;
 
-	// Charts of the sources this run reads: one not configured (no --pgbouncer, say) has no reading and no page.
-	const present = snapshot === undefined ? '' : Object.keys(snapshot.sources).join(' ');
-	const shownSources = useMemo(() => (settings.sources ?? []).filter(source => present.split(' ').includes(source.id)), [settings.sources, present]);
-	const pages = chartPages(shownSources);
+	const pages = chartPages(settings.sources, snapshot === undefined ? undefined : id => snapshot.sources[id] !== undefined);
 	const page = Math.min(ui.chartPage, pages);
 	// History is shared and mutable: the frame (a new object every tick) is what says it changed.
 	const charts = useMemo(
@@ -64,10 +61,10 @@ export function Screen() {
 				windowMs: chartWindows[ui.window],
 				windowLabel: ui.window,
 				intervalMs: settings.intervalMs,
-				sources: shownSources,
+				sources: settings.sources,
 				page,
 			}),
-		[frame, history, settings.thresholds, settings.intervalMs, shownSources, page, selected, ui.window],
+		[frame, history, settings.thresholds, settings.intervalMs, settings.sources, page, selected, ui.window],
 	);
 	// Only the rows in view have a trend to draw (10 of 50 at 120x40).
 	const tableRows = layout.kind === 'screen' ? Math.max(0, layout.table - 1) : 0;
