@@ -5,6 +5,8 @@ import type {MonitorFrame} from '../../core/monitor.js';
 import type {Thresholds} from '../../core/thresholds.js';
 import type {MonitorUiState} from '../hooks/use-monitor-state.js';
 import type {TerminalSize} from '../hooks/use-terminal-size.js';
+import type {OrderedInstances} from '../layout/instance-order.js';
+import type {ScreenLayout, TooSmallLayout} from '../layout/screen-layout.js';
 
 /** Fixed for the run: from the options and the stack. */
 export interface ScreenSettings {
@@ -29,6 +31,9 @@ export interface MonitorState {
 	ui: MonitorUiState;
 	size: TerminalSize;
 	settings: ScreenSettings;
+	/** The table's rows: filtered and sorted. */
+	table: OrderedInstances;
+	layout: ScreenLayout | TooSmallLayout;
 }
 
 export const MonitorStateContext = createContext<MonitorState | undefined>(undefined);

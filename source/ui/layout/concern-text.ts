@@ -1,7 +1,7 @@
 // Short words for concerns: the header's recommendation and the table's breach marks. Pure.
 import type {Assessment, Concern, ConcernMetric} from '../../core/assessment.js';
 import {runbookActions} from '../../core/rules.js';
-import {formatDuration, formatPercent, shortName} from './format.js';
+import {formatDuration, formatPercent} from './format.js';
 import {levelSymbol, type DisplayLevel} from './symbols.js';
 
 const metricWord: Record<ConcernMetric, string> = {
@@ -20,18 +20,19 @@ export function sustainText(concern: Concern): string {
 }
 
 /**
- * `avg cpu 84% ▲ 6m12s → IMMEDIATE at 10m`, `web-2 mem 91% ▲▲`, `? postgres: connection refused…`. With the project,
- * an instance is named without its `${project}-` prefix, as in the table (the header names the project).
+ * `avg cpu 84% ▲ 6m12s → IMMEDIATE at 10m`, `web-2 mem 91% ▲▲`, `? postgres: connection refused…`. An instance is
+ * named by its container name, as in the table, the events and the audit log. (`_project` is no longer used: names are
+ * never shortened by a prefix, only by width.)
  */
-export function concernShort(concern: Concern, project = ''): string {
+export function concernShort(concern: Concern, _project = ''): string {
 	const symbol = levelSymbol[concern.level];
 	if (concern.metric === 'reachability') return `${symbol} ${concern.message}`;
 	if (concern.metric === 'state') {
 		const head = concern.message.split(':')[0] ?? '';
-		return `${concern.scope === 'instance' ? head.replace(concern.subject, shortName(concern.subject, project)) : head} ${symbol}`;
+		return `${head} ${symbol}`;
 	}
 
-	const who = concern.scope === 'service' ? 'avg ' : concern.scope === 'instance' ? `${shortName(concern.subject, project)} ` : '';
+	const who = concern.scope === 'service' ? 'avg ' : concern.scope === 'instance' ? `${concern.subject} ` : '';
 	const timer = sustainText(concern);
 	return `${who}${metricWord[concern.metric]} ${formatPercent(concern.value)} ${symbol}${timer ? ` ${timer}` : ''}`;
 }
