@@ -217,11 +217,22 @@ function title(text: string, key: SortKey | null, sort: SortState): string {
 	return key !== null && sort.key === key ? `${text}${sortArrow(sort)}` : text;
 }
 
+/** What the heading's first cells say: where the rows are (`5-9/43`), the filter, instances with a mark out of view. */
+interface HeadingWhere {
+	range: string;
+	filter: string;
+	hint: string;
+	/** The hint in a few cells: `2▲↓`. */
+	shortHint: string;
+}
+
 /** The heading: each title fitted to its column as its values are; the first cells say where the rows are. */
-function headingLine(columns: TableColumns, sort: SortState, where: string, hint: string, width: number): StyledLine {
+function headingLine(columns: TableColumns, sort: SortState, where: HeadingWhere, width: number): StyledLine {
 	const right = (text: string, cellWidth: number) => fit(text, cellWidth, 'right');
 	const figure = (text: string, cellWidth: number) => `${right(text, cellWidth - 3)}   `;
-	const left = `  ${title('INSTANCE', 'name', sort)}${where}`;
+	const name = title('INSTANCE', 'name', sort);
+	const join = (...parts: string[]) => `  ${parts.filter(part => part !== '').join(' ')}`;
+	const left = join(name, where.range, where.filter);
 	const nameRoom = columns.select + columns.name;
 	const cells: string[] = [fit(left, nameRoom), fit(columns.health > 0 ? 'STATE' : 'STATE/HEALTH', columns.state)];
 	if (columns.health > 0) cells.push(fit('HEALTH', columns.health));
@@ -232,12 +243,20 @@ function headingLine(columns: TableColumns, sort: SortState, where: string, hint
 	if (columns.uptime > 0) cells.push(right('UPTIME', columns.uptime));
 	if (columns.trend > 0) cells.push(fit(columns.trend >= 9 ? 'CPU TREND' : 'TREND', columns.trend));
 	let text = cells.join(' ');
-	if (hint !== '' || textWidth(left) > nameRoom) {
-		// More to say than the name column holds (where the rows are, the filter, instances with a mark out of view):
-		// said over the name and state columns, where it is read first; the state's title gives way (the rows show
-		// what a state is). Every column after it keeps its title over it.
+	if (where.hint !== '' || textWidth(left) > nameRoom) {
+		// More to say than the name column holds: said over the name and state columns, where it is read first; the
+		// state's title gives way (the rows show what a state is). Every column after it keeps its title over it.
+		// Most first: instances with a mark out of view, then the filter typed, then where the rows are.
 		const room = nameRoom + 1 + columns.state;
-		const said = hint === '' ? [left, `  ${where.trim()}`] : [`${left} · ${hint}`, `  ${where.trim()} · ${hint}`, `  ${hint}`];
+		const {range, filter, hint, shortHint} = where;
+		const hinted =
+			hint === ''
+				? []
+				: where.filter === ''
+					? [join(name, range, '·', hint), join(range, '·', hint), join(hint), join(range, '·', shortHint), join(shortHint)]
+					: // A filter stays in sight (rows missing without a reason would alarm), if need be with the short hint.
+						[join(name, range, filter, '·', hint), join(range, filter, '·', hint), join(filter, '·', hint), join(filter, '·', shortHint), join(range, '·', hint), join(hint), join(shortHint)];
+		const said = [...hinted, left, join(range, filter), join(filter), join(range)];
 		const chosen = said.find(option => textWidth(option) <= room) ?? said[said.length - 1]!;
 		text = fit(chosen, room) + text.slice(room);
 	}
@@ -260,10 +279,14 @@ export function tableLines(
 	const start = given ?? scrollStart(instances.length, visible, selectedIndex);
 	const end = Math.min(instances.length, start + visible);
 	const count = total ?? instances.length;
-	const shownFilter = filter === '' ? '' : ` /${filter} ${instances.length} of ${count}`;
-	const range = instances.length > visible && visible > 0 ? ` ${start + 1}-${end}/${instances.length}` : '';
 	const {above, below} = concernedOutOfView(instances, start, end, assessment);
-	const lines: StyledLine[] = [headingLine(columns, sort, `${range}${shownFilter}`, outOfViewText(above, below), width)];
+	const where: HeadingWhere = {
+		range: instances.length > visible && visible > 0 ? `${start + 1}-${end}/${instances.length}` : '',
+		filter: filter === '' ? '' : `/${filter} (${instances.length} of ${count})`,
+		hint: outOfViewText(above, below),
+		shortHint: above + below === 0 ? '' : `${above > 0 ? `${above}${levelSymbol.SOON}↑` : ''}${below > 0 ? `${below}${levelSymbol.SOON}↓` : ''}`,
+	};
+	const lines: StyledLine[] = [headingLine(columns, sort, where, width)];
 	if (end <= start && visible > 0) lines.push(styledLine(`  ${filter !== '' && count > 0 ? `no instance matches /${filter} (Esc clears the filter)` : (emptyText ?? 'no instances')}`, {dim: color}));
 	const shownIds = new Set<string>();
 	for (let index = start; index < end; index++) {
