@@ -62,10 +62,10 @@ export interface LayoutNeeds {
 	view?: BodyView;
 }
 
-/** A chart of `height` lines (title included) whose plot rows get round labels at 25 points or finer. */
+/** A chart of `height` lines (title included) whose rows get round labels 25 points apart or closer. */
 function roundChart(height: number): boolean {
 	const scale = chartScale(height - 1);
-	return scale.top === 100 && scale.labelEvery * (100 / scale.intervals) <= 25 + 1e-9;
+	return scale.labelEvery * (scale.top / scale.intervals) <= 25 + 1e-9;
 }
 
 export function computeLayout(columns: number, rows: number, instanceCount: number, needs: LayoutNeeds = {}): ScreenLayout | TooSmallLayout {
@@ -88,7 +88,7 @@ export function computeLayout(columns: number, rows: number, instanceCount: numb
 
 	const eventsMin = wide ? 4 : 2;
 	// The title and the lines there are (one line says there are none yet).
-	const eventsNeed = needs.events === undefined ? Number.POSITIVE_INFINITY : Math.max(eventsMin, 1 + Math.max(1, needs.events));
+	const eventsNeed = needs.events === undefined ? Number.POSITIVE_INFINITY : 1 + Math.max(1, needs.events);
 	let chartSpace = body - table - eventsMin;
 	let charts: ChartsLayout;
 	// A grid needs two rows of charts with 4 plot lines each; below that the four charts share one row.
@@ -172,7 +172,7 @@ export function tableColumns(width: number, longestName = 0, options: {action?: 
 		select: 2,
 		name: 0,
 		state: wide ? 10 : width >= 80 ? 17 : 12,
-		health: wide ? 9 : 0,
+		health: wide ? 11 : 0,
 		cpu: 8,
 		mem: 8,
 		usage: 10,
