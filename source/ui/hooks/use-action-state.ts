@@ -181,16 +181,19 @@ export function decideKey(state: ActionUiState, name: string, context: KeyContex
 	const sinceOpen = (openedAt: number) => context.now - openedAt;
 	switch (dialog.kind) {
 		case 'confirm':
-			if (name === dialog.opener) return {kind: 'ignore', why: 'opener'};
-			if (sinceOpen(dialog.openedAt) < guard) return {kind: 'ignore', why: 'guard'};
 			if (dialog.plan.confirmText !== undefined) {
-				// The number removed, typed: a y (or a held key) cannot remove 37 instances.
+				// The number removed, typed, then Enter: a y (or a held key) cannot remove 37 instances. Enter before a
+				// digit is the Enter that opened it, or its repeat.
+				if (sinceOpen(dialog.openedAt) < guard) return {kind: 'ignore', why: 'guard'};
 				if (/^[0-9]$/.test(name)) return {kind: 'confirm-type', digit: name};
 				if (name === 'backspace' || name === 'delete') return {kind: 'confirm-erase'};
-				if (name === 'return') return dialog.typed === dialog.plan.confirmText ? {kind: 'confirm'} : {kind: 'cancel'};
+				if (name === 'return') return dialog.typed === '' ? {kind: 'ignore', why: 'opener'} : dialog.typed === dialog.plan.confirmText ? {kind: 'confirm'} : {kind: 'cancel'};
+				if (name === dialog.opener) return {kind: 'ignore', why: 'opener'};
 				return {kind: 'cancel'};
 			}
 
+			if (name === dialog.opener) return {kind: 'ignore', why: 'opener'};
+			if (sinceOpen(dialog.openedAt) < guard) return {kind: 'ignore', why: 'guard'};
 			return name === 'y' ? {kind: 'confirm'} : {kind: 'cancel'};
 		case 'input':
 			if (name === dialog.opener) return {kind: 'ignore', why: 'opener'};

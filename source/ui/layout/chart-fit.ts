@@ -173,11 +173,11 @@ export function fitChart(input: ChartInput): ChartLine[] {
 	for (const value of values) highest = Math.max(highest, value);
 	const scale = chartScale(height, highest);
 	const thresholdRow = hasThreshold ? rowOf(threshold, scale) : -1;
-	// Past 100 the usual top is marked, unless the threshold line is already on that row.
-	const limitRow = scale.top > 100 ? rowOf(100, scale) : -1;
+	// A value past 100 (more than one core): the usual top is marked, unless the threshold line is already on that row.
+	const limitRow = highest > 100 ? rowOf(100, scale) : -1;
 	// What is drawn depends only on the rows the points land on: a new sample that lands on the same rows (an idle
 	// service, every second) reuses the last drawing instead of plotting again.
-	const key = plotKey(values, width, scale, hasThreshold ? threshold : null);
+	const key = plotKey(values, width, scale, hasThreshold ? threshold : null, limitRow);
 	const known = plots.get(key);
 	if (known !== undefined) return known;
 	let lines: string[];
@@ -216,10 +216,10 @@ export function fitChart(input: ChartInput): ChartLine[] {
 const plots = new Map<string, ChartLine[]>();
 const maxPlots = 32;
 
-function plotKey(values: readonly number[], width: number, scale: ChartScale, threshold: number | null): string {
+function plotKey(values: readonly number[], width: number, scale: ChartScale, threshold: number | null, limitRow: number): string {
 	// asciichart's own rounding (its ratio is plot lines / range), plus the row fitChart puts the first point on.
 	const ratio = scale.intervals / scale.top;
-	let key = `${width}x${scale.intervals}/${scale.top}:${threshold}:${values.length > 0 ? rowOf(values[0]!, scale) : -1}:`;
+	let key = `${width}x${scale.intervals}/${scale.top}:${threshold}:${limitRow}:${values.length > 0 ? rowOf(values[0]!, scale) : -1}:`;
 	for (const value of values) key += `${Math.round(Math.min(scale.top, value) * ratio)},`;
 	return key;
 }

@@ -185,6 +185,12 @@ export function tableColumns(width: number, longestName = 0, options: {action?: 
 	if (c.action > 0 && !wide) c.trend = 0;
 	const rest = () => width - columnsWidth({...c, name: 0});
 	c.name = rest();
+	// A long trend gives way first (to its narrow width), then USED/LIMIT, then the rest of the trend.
+	if (c.name < 12 && c.trend > 10) {
+		c.trend = Math.max(10, c.trend - (12 - c.name));
+		c.name = rest();
+	}
+
 	if (c.name < 12) {
 		c.usage = 0;
 		c.name = rest();
