@@ -1,4 +1,5 @@
-// Turns whatever node, pg, ioredis or dockerode threw into one short line a person can act on.
+// Turns whatever node, pg, ioredis or dockerode threw into one short line a person can act on; a raw library message
+// (`Protocol error, got "H" as reply type byte. Please report this.`) never reaches the screen.
 // Every reason goes through redaction: passwords must never reach the screen, a log or JSON.
 
 type ErrorLike = {
@@ -71,10 +72,45 @@ function firstLine(text: string): string {
 	return text.split(/\r?\n/, 1)[0]!.trim();
 }
 
+/** What answered, from the first byte a client read where it expected its own protocol. */
+function answeredLike(byte: string): string {
+	switch (byte) {
+		case 'H':
+			return 'an HTTP server';
+		case 'S':
+			return 'an SSH server';
+		case '<':
+			return 'a web page';
+		case '{':
+		case '[':
+			return 'a JSON API';
+		default:
+			return /^[\x21-\x7e]$/.test(byte) ? `something that begins its answer with "${byte}"` : 'something else';
+	}
+}
+
+/**
+ * A server that is not the one expected: ioredis reading another protocol's first byte
+ * (`Protocol error, got "H" as reply type byte. Please report this.`), or node's HTTP parser reading something that
+ * is not HTTP where the Docker API should be (HPE_INVALID_CONSTANT). One line naming the source, what was expected
+ * and what answered; null when the error is neither. (An HTTP error from the Docker API is the collector's to say.)
+ */
+function protocolMismatch(code: string | undefined, message: string, endpoint: string): string | null {
+	const reply = /Protocol error, got "([\s\S])" as reply type byte/.exec(message);
+	if (reply) return `redis at ${endpoint} did not answer as Redis (it answered like ${answeredLike(reply[1]!)})`;
+	if (code === 'HPE_INVALID_CONSTANT' || /^Parse Error: Expected HTTP\//.test(message)) {
+		return `docker at ${endpoint} did not answer as the Docker API (what answered does not speak HTTP)`;
+	}
+
+	return null;
+}
+
 function describeRaw(error: unknown, endpoint: string, timeoutMs?: number): string {
 	const code = codeOf(error);
 	const message = messageOf(error);
 	const at = `at ${endpoint}`;
+	const mismatch = protocolMismatch(code, message, endpoint);
+	if (mismatch !== null) return mismatch;
 
 	// Server-side errors first: their messages are already precise and carry no secrets.
 	switch (code) {
