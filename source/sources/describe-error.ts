@@ -1,5 +1,6 @@
 // Turns whatever node, pg, ioredis or dockerode threw into one short line a person can act on; a raw library message
-// (`Protocol error, got "H" as reply type byte. Please report this.`) never reaches the screen.
+// (`Protocol error, got "H" as reply type byte. Please report this.`, `Parse Error: Expected HTTP/`) never reaches
+// the screen.
 // Every reason goes through redaction: passwords must never reach the screen, a log or JSON.
 
 type ErrorLike = {
@@ -68,40 +69,25 @@ function isTimeout(error: unknown, code: string | undefined, message: string): b
 	return /\btime(?:d)? ?out\b|\btimeout expired\b|\bETIMEDOUT\b/i.test(message);
 }
 
+/** What a peer whose first reply byte was this most likely is. */
+function answeredLike(byte: string): string {
+	if (byte === 'H') return 'it answered like an HTTP server';
+	if (byte === 'S') return 'it answered like an SSH server';
+	if (byte === 'E' || byte === 'R') return 'it answered like a PostgreSQL server';
+	return `its first byte was "${byte}"`;
+}
+
 function firstLine(text: string): string {
 	return text.split(/\r?\n/, 1)[0]!.trim();
 }
 
-/** What answered, from the first byte a client read where it expected its own protocol. */
-function answeredLike(byte: string): string {
-	switch (byte) {
-		case 'H':
-			return 'an HTTP server';
-		case 'S':
-			return 'an SSH server';
-		case '<':
-			return 'a web page';
-		case '{':
-		case '[':
-			return 'a JSON API';
-		default:
-			return /^[\x21-\x7e]$/.test(byte) ? `something that begins its answer with "${byte}"` : 'something else';
-	}
-}
-
 /**
- * A server that is not the one expected: ioredis reading another protocol's first byte
- * (`Protocol error, got "H" as reply type byte. Please report this.`), or node's HTTP parser reading something that
- * is not HTTP where the Docker API should be (HPE_INVALID_CONSTANT). One line naming the source, what was expected
- * and what answered; null when the error is neither. (An HTTP error from the Docker API is the collector's to say.)
+ * node's HTTP parser reading something that is not HTTP where the Docker API should be (HPE_INVALID_CONSTANT:
+ * `Parse Error: Expected HTTP/, RTSP/ or ICE/`): one line naming what was expected, not the parser's words. Null
+ * when the error is not that. (An HTTP error from the Docker API is the collector's to say.)
  */
-function protocolMismatch(code: string | undefined, message: string, endpoint: string): string | null {
-	const reply = /Protocol error, got "([\s\S])" as reply type byte/.exec(message);
-	if (reply) return `redis at ${endpoint} did not answer as Redis (it answered like ${answeredLike(reply[1]!)})`;
-	if (code === 'HPE_INVALID_CONSTANT' || /^Parse Error: Expected HTTP\//.test(message)) {
-		return `docker at ${endpoint} did not answer as the Docker API (what answered does not speak HTTP)`;
-	}
-
+function notHttp(code: string | undefined, message: string, at: string): string | null {
+	if (code === 'HPE_INVALID_CONSTANT' || /^Parse Error: Expected HTTP\//.test(message)) return `did not answer as the Docker API ${at} (what answered does not speak HTTP)`;
 	return null;
 }
 
@@ -109,7 +95,7 @@ function describeRaw(error: unknown, endpoint: string, timeoutMs?: number): stri
 	const code = codeOf(error);
 	const message = messageOf(error);
 	const at = `at ${endpoint}`;
-	const mismatch = protocolMismatch(code, message, endpoint);
+	const mismatch = notHttp(code, message, at);
 	if (mismatch !== null) return mismatch;
 
 	// Server-side errors first: their messages are already precise and carry no secrets.
@@ -134,6 +120,10 @@ function describeRaw(error: unknown, endpoint: string, timeoutMs?: number): stri
 			break;
 	}
 
+	// redis-parser's words for a peer that is not Redis (`Protocol error, got "H" as reply type byte. Please report this.`):
+	// name what answered instead, from its first byte.
+	const protocol = /^Protocol error, got "(.*?)" as reply type byte/.exec(message);
+	if (protocol) return `did not answer as Redis ${at} (${answeredLike(protocol[1]!)})`;
 	if (/\bNOAUTH\b/.test(message)) return 'authentication required (NOAUTH)';
 	if (/\bWRONGPASS\b|\binvalid password\b/i.test(message)) return 'wrong password';
 	if (/client password must be a (?:non-empty )?string/.test(message)) return `password required but none given ${at}`;

@@ -12,6 +12,7 @@ import {useKeys} from './hooks/use-keys.js';
 import {useMonitor, type SnapshotSource} from './hooks/use-monitor.js';
 import {resolveSelection, useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
+import {chartPages} from './layout/chart-specs.js';
 import {orderInstances, worstInstance} from './layout/instance-order.js';
 import {computeLayout} from './layout/screen-layout.js';
 
@@ -56,9 +57,12 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	stackRef.current = stack;
 	const quitRef = useRef(onQuit);
 	quitRef.current = onQuit;
+	const settingsRef = useRef(settings);
+	settingsRef.current = settings;
 	const {view: actionsView, onKey, dialogOpen} = useActions({
 		runner,
 		monitor,
+		sources: settings.sources,
 		selectedId: () => resolveSelection(live.current.table.ids, getUi().selectedId),
 		help: () => getUi().help,
 		guardMs: actionGuardMs,
@@ -98,6 +102,8 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 			togglePause: () => dispatch({type: 'toggle-pause'}),
 			toggleHelp: () => dispatch({type: 'toggle-help'}),
 			closeHelp: () => dispatch({type: 'close-help'}),
+			nextChartPage: () => dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources)}),
+			toggleConcerns: () => dispatch({type: 'toggle-concerns'}),
 			quit: code => quitRef.current(code),
 			actionKey: name => keyRef.current.onKey(name),
 			actionDialogOpen: () => keyRef.current.dialogOpen(),

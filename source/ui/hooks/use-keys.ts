@@ -1,8 +1,8 @@
 // Keys → actions. Handled on arrival, independent of the data clock, so they respond at once.
 // While `/` is typed every key is text for the filter. Otherwise the action keys (+ - s d, and y / Esc in their
 // dialogs) go to the actions first (use-actions.ts decides, with the held-key rules of use-action-state.ts); what they
-// do not take is the monitor's. Esc closes what is open, nearest first: the filter input, the help, the focused log
-// or the table view, the filter; only then does it abort a drain in progress.
+// do not take is the monitor's. Esc closes what is open, nearest first: the filter input, the help or the list of
+// concerns, the focused log or the table view, the filter; only then does it abort a drain in progress.
 import {useInput, useStdin, type Key} from 'ink';
 import type {MonitorActions} from '../contexts/monitor-actions-context.js';
 import {sortKeyFor} from '../layout/instance-order.js';
@@ -35,11 +35,11 @@ export function keyNames(input: string, key: Key): string[] {
 }
 
 /** The monitor's state a key's meaning depends on. */
-export type KeyState = Pick<MonitorUiState, 'help' | 'filter' | 'filterInput' | 'view'>;
+export type KeyState = Pick<MonitorUiState, 'help' | 'concerns' | 'filter' | 'filterInput' | 'view'>;
 
 /** True when Esc has something of the monitor's to close (then it does not abort a drain). */
 export function escapeCloses(state: KeyState): boolean {
-	return state.filterInput !== null || state.help || state.view !== 'normal' || state.filter !== '';
+	return state.filterInput !== null || state.help || state.concerns || state.view !== 'normal' || state.filter !== '';
 }
 
 /** What one key does, given the state; the action keys have had their turn unless noted. */
@@ -54,7 +54,7 @@ export function handleKey(name: string, state: KeyState, actions: MonitorActions
 	}
 
 	if (name === 'escape' && escapeCloses(state) && !actions.actionDialogOpen()) {
-		if (state.help) actions.closeHelp();
+		if (state.help || state.concerns) actions.closeHelp();
 		else if (state.view !== 'normal') actions.closeView();
 		else actions.clearFilter();
 		return;
@@ -76,8 +76,13 @@ export function handleKey(name: string, state: KeyState, actions: MonitorActions
 		return;
 	}
 
+	if (name === 'a') {
+		actions.toggleConcerns();
+		return;
+	}
+
 	// The overlay covers the screen: keys that change it would act unseen.
-	if (state.help) return;
+	if (state.help || state.concerns) return;
 	if (state.view === 'log') {
 		// The log has the focus: the usual moving keys scroll it (up: older lines).
 		const scroll: Record<string, Parameters<MonitorActions['scrollLog']>[0]> = {
@@ -142,6 +147,9 @@ export function handleKey(name: string, state: KeyState, actions: MonitorActions
 			return;
 		case 'p':
 			actions.togglePause();
+			return;
+		case 'c':
+			actions.nextChartPage();
 			return;
 		default:
 			if (name.length === 1 && name >= '1' && name <= '4') actions.setWindow(windowKeys[Number(name) - 1]!);

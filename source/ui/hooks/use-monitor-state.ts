@@ -31,6 +31,10 @@ export interface MonitorUiState {
 	view: BodyView;
 	/** Event lines scrolled back from the newest (0: the newest at the bottom). */
 	logScroll: number;
+	/** The chart page shown, 1-based (`c` cycles when the sources need more than one). */
+	chartPage: number;
+	/** The list of every concern replaces the body (`a`). */
+	concerns: boolean;
 }
 
 export type MonitorUiAction =
@@ -56,7 +60,9 @@ export type MonitorUiAction =
 	| {type: 'set-window'; window: ChartWindow}
 	| {type: 'toggle-pause'}
 	| {type: 'toggle-help'}
-	| {type: 'close-help'};
+	| {type: 'close-help'}
+	| {type: 'next-chart-page'; pages: number}
+	| {type: 'toggle-concerns'};
 
 export const initialUiState: MonitorUiState = {
 	selectedId: null,
@@ -68,6 +74,8 @@ export const initialUiState: MonitorUiState = {
 	filterInput: null,
 	view: 'normal',
 	logScroll: 0,
+	chartPage: 1,
+	concerns: false,
 };
 
 /** The longest filter typed: a name is never longer. */
@@ -130,9 +138,13 @@ export function monitorUiReducer(state: MonitorUiState, action: MonitorUiAction)
 		case 'toggle-pause':
 			return {...state, paused: !state.paused};
 		case 'toggle-help':
-			return {...state, help: !state.help};
+			return {...state, help: !state.help, concerns: false};
 		case 'close-help':
-			return state.help ? {...state, help: false} : state;
+			return state.help || state.concerns ? {...state, help: false, concerns: false} : state;
+		case 'next-chart-page':
+			return action.pages <= 1 ? state : {...state, chartPage: (state.chartPage % action.pages) + 1};
+		case 'toggle-concerns':
+			return {...state, concerns: !state.concerns, help: false};
 	}
 }
 

@@ -42,6 +42,8 @@ export interface FooterProps {
 	filter?: FooterFilter;
 	/** The count prompt, or the last result or refusal, from the actions. */
 	status?: StatusText | null;
+	/** The chart page shown and how many there are; omitted when there is one (no `c` then). */
+	chartPage?: {page: number; pages: number};
 	/** Cells; defaults to the terminal's width. */
 	width?: number;
 }
@@ -53,7 +55,7 @@ interface KeyHint {
 
 const noActions: FooterActions = {bound: false, dialog: 'none', running: null, abortable: false};
 
-export function footerHints({help, paused, canSelect, window, actions = noActions, view = 'normal'}: Omit<FooterProps, 'color' | 'width'>): KeyHint[] {
+export function footerHints({help, paused, canSelect, window, actions = noActions, view = 'normal', chartPage}: Omit<FooterProps, 'color' | 'width'>): KeyHint[] {
 	// A dialog takes the keys, even over the help.
 	if (actions.dialog === 'confirm') {
 		if (actions.explicit) return [{keys: '0-9', what: 'the number removed'}, {keys: 'Enter', what: 'confirm'}, {keys: 'any other key', what: 'cancels'}];
@@ -68,6 +70,8 @@ export function footerHints({help, paused, canSelect, window, actions = noAction
 	return [
 		...(actions.abortable ? [{keys: 'Esc', what: 'abort'}] : []),
 		...(canSelect ? [{keys: '↑↓/jk', what: 'select'}, {keys: '!', what: 'worst'}, {keys: '/', what: 'filter'}, {keys: 'C/M/N', what: 'sort'}] : []),
+		// More charts than one page holds: said early, or they would go unseen.
+		...(chartPage ? [{keys: 'c', what: `charts ${chartPage.page}/${chartPage.pages}`}] : []),
 		{keys: '?', what: 'help'},
 		{keys: 'q', what: 'quit'},
 		// While one action runs no other can start: the keys are not offered.

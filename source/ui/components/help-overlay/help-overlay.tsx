@@ -20,9 +20,9 @@ export const helpKeys: ReadonlyArray<readonly [string, string]> = [
 	['C  M  N', 'sort by CPU, memory, name/number; the same key reverses'],
 	['/', 'filter by name: text or a glob (api_2*); Enter keeps it'],
 	['t  e', 'the table alone; the event log (↑↓ PgUp PgDn g G scroll it)'],
-	['1 2 3 4', 'chart window: 1 m, 5 m, 15 m, 1 h'],
-	['p', 'pause the display (readings and the log go on)'],
-	['?  Esc', 'show or close this help; Esc also clears /, closes t and e'],
+	['a  c', 'every concern in full; the next page of charts (if several)'],
+	['1 2 3 4  p', 'chart window: 1 m, 5 m, 15 m, 1 h; p pauses (readings go on)'],
+	['?  Esc', 'show or close this help; Esc also clears /, closes t, e and a'],
 	['q  Ctrl-C', 'quit'],
 ];
 
