@@ -220,3 +220,32 @@ describe('t: the whole body for the table', () => {
 		await sleep(10);
 	});
 });
+
+describe('every view fits the pane', () => {
+	it.each([
+		[60, 16],
+		[67, 21],
+		[80, 24],
+		[100, 30],
+		[120, 40],
+		[161, 50],
+		[220, 70],
+	])('%ix%i: the table alone, the log, the filter being typed, the help: no line wider, the frame at most rows - 1', async (columns, rows) => {
+		const app = mount(columns, rows);
+		let frame = await waitForFrame(app, f => rowsOf(f).selected === 'acme_api_1');
+		expect(fitProblems(frame, columns, rows)).toEqual([]);
+		for (const [open, shown, close] of [
+			['t', (f: string) => !f.includes('EVENTS'), 't'],
+			['e', (f: string) => /EVENTS \d+-\d+ of \d+/.test(f), 'e'],
+			['/', (f: string) => footer(f).startsWith('/▏'), keys.escape],
+			['?', (f: string) => f.includes('Keys'), '?'],
+		] as const) {
+			app.stdin.write(open);
+			frame = await waitForFrame(app, shown);
+			expect(fitProblems(frame, columns, rows), `${open} at ${columns}x${rows}`).toEqual([]);
+			expect(frameLines(frame)).toHaveLength(rows - 1);
+			app.stdin.write(close);
+			await waitForFrame(app, f => !shown(f));
+		}
+	});
+});
