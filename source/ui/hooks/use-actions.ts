@@ -1,6 +1,6 @@
 // What the action keys do: plan through the runner, confirm, execute, abort. The runner is the only way to act and
 // holds every rule; this hook only asks it, shows what it answers, and keeps the dialog state (use-action-state.ts).
-import {useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore} from 'react';
+import {useCallback, useEffect, useMemo, useRef, useSyncExternalStore} from 'react';
 import {isRefusal, type ActionPlan, type ActionRunner, type InstanceActivity} from '../../actions/action-runner.js';
 import type {DrainProgress} from '../../actions/drain.js';
 import {runningCount} from '../../core/action-rules.js';
@@ -8,7 +8,6 @@ import type {Monitor} from '../../core/monitor.js';
 import {usableSample, type AnySourceModel} from '../../core/source-model.js';
 import type {StackSnapshot} from '../../core/types.js';
 import type {ActionsView} from '../contexts/actions-context.js';
-import {activityInProgress} from '../layout/action-text.js';
 import {canAbort, decideKey, isModal, useActionState, type ActionUiAction, type ActionUiState} from './use-action-state.js';
 import {resolveSelection} from './use-monitor-state.js';
 
