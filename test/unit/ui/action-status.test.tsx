@@ -17,7 +17,7 @@ import {defaultThresholds} from '../../../source/core/thresholds.js';
 import {createDemoStack, type DemoStack} from '../../../source/sources/demo/demo-stack.js';
 import {createStack, type Stack} from '../../../source/sources/stack.js';
 import {App} from '../../../source/ui/app.js';
-import {fitProblems, frameLines, renderAt, settings, SteppedSleep, waitForFrame} from '../../support/ui-fixtures.js';
+import {fitProblems, frameLines, renderAt, settings, SteppedSleep, waitForFrame, sources} from '../../support/ui-fixtures.js';
 
 const keys = {escape: '\u001B', enter: '\r'};
 const guardMs = 60;
@@ -28,7 +28,7 @@ let auditFile: string;
 
 function start(replicas: number) {
 	demo = createDemoStack({project: 'acme', service: 'api', intervalMs: 100, seed: 11, replicas});
-	stack = createStack({mode: 'demo', project: 'acme', service: 'api', docker: demo.docker, postgres: demo.postgres, redis: demo.redis, now: () => demo.now()});
+	stack = createStack({mode: 'demo', project: 'acme', service: 'api', docker: demo.docker, sources: Object.entries(demo.sources).map(([id, collector]) => ({id, collector})), models: demo.models, now: () => demo.now()});
 	stack.start();
 }
 
@@ -44,7 +44,7 @@ afterEach(async () => {
 });
 
 function mount(runnerOptions: Partial<ActionRunnerOptions>, columns = 120, rows = 40) {
-	const monitor = createMonitor({thresholds: defaultThresholds});
+	const monitor = createMonitor({sources, thresholds: defaultThresholds});
 	const stepper = new SteppedSleep(ms => demo.advance(ms));
 	const options: ActionRunnerOptions = {min: 2, max: 6, readOnly: false, dryRun: false, appPort: 8000, drainTimeoutMs: 5000, dbThreshold: 80, ...runnerOptions};
 	const runner = createActionRunner({backend: createDemoBackend(demo, {appPort: 8000}), options, audit: openAuditLog({path: auditFile}), log: entry => monitor.log(entry), now: () => demo.now(), sleep: stepper.sleep});

@@ -8,7 +8,7 @@ import type {InstanceSample} from '../../../source/core/types.js';
 import {createMonitor} from '../../../source/core/monitor.js';
 import {defaultThresholds} from '../../../source/core/thresholds.js';
 import {App} from '../../../source/ui/app.js';
-import {fitProblems, frameLines, instance, MemoryStack, renderAt, settings, snapshot, waitForFrame} from '../../support/ui-fixtures.js';
+import {fitProblems, frameLines, instance, MemoryStack, renderAt, settings, snapshot, waitForFrame, sources} from '../../support/ui-fixtures.js';
 
 afterEach(() => {
 	cleanup();
@@ -27,7 +27,7 @@ function replicas(count = 43, hot = 27, hotCpu = 95): InstanceSample[] {
 
 function mount(columns = 80, rows = 24, instances = replicas()) {
 	const stack = new MemoryStack({...snapshot({instances}), project: 'acme', service: 'api'});
-	const monitor = createMonitor({thresholds: defaultThresholds});
+	const monitor = createMonitor({sources, thresholds: defaultThresholds});
 	const rendered = renderAt(<App stack={stack} monitor={monitor} settings={settings({intervalMs: 100, project: 'acme', service: 'api'})} onQuit={() => {}} />, columns, rows);
 	return {...rendered, stack};
 }
@@ -149,7 +149,7 @@ describe('/ filter', () => {
 		const quits: number[] = [];
 		const stack = new MemoryStack({...snapshot({instances: replicas()}), project: 'acme', service: 'api'});
 		const app = renderAt(
-			<App stack={stack} monitor={createMonitor({thresholds: defaultThresholds})} settings={settings({intervalMs: 100, project: 'acme', service: 'api'})} onQuit={code => quits.push(code)} />,
+			<App stack={stack} monitor={createMonitor({sources, thresholds: defaultThresholds})} settings={settings({intervalMs: 100, project: 'acme', service: 'api'})} onQuit={code => quits.push(code)} />,
 			120,
 			40,
 		);

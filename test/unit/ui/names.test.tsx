@@ -9,7 +9,7 @@ import {defaultThresholds} from '../../../source/core/thresholds.js';
 import {App} from '../../../source/ui/app.js';
 import {fitTitle} from '../../../source/ui/components/chart/chart.js';
 import {shortenName, shortenNames} from '../../../source/ui/layout/instance-names.js';
-import {fitProblems, frameLines, instance, MemoryStack, renderAt, settings, snapshot, waitForFrame} from '../../support/ui-fixtures.js';
+import {fitProblems, frameLines, instance, MemoryStack, renderAt, settings, snapshot, waitForFrame, sources} from '../../support/ui-fixtures.js';
 
 afterEach(() => {
 	cleanup();
@@ -56,7 +56,7 @@ describe('on screen', () => {
 	])('%ix%i: acme_api_27 is never cut into acme_api_2… anywhere, and the table and the events say the same name', async (columns, rows) => {
 		const data = {...snapshot({instances: replicas}), project: 'acme', service: 'api'};
 		const app = renderAt(
-			<App stack={new MemoryStack(data)} monitor={createMonitor({thresholds: defaultThresholds})} settings={settings({intervalMs: 100, project: 'acme', service: 'api'})} onQuit={() => {}} initialUi={{selectedId: 'id-acme_api_27'}} />,
+			<App stack={new MemoryStack(data)} monitor={createMonitor({sources, thresholds: defaultThresholds})} settings={settings({intervalMs: 100, project: 'acme', service: 'api'})} onQuit={() => {}} initialUi={{selectedId: 'id-acme_api_27'}} />,
 			columns,
 			rows,
 		);

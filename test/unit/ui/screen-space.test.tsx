@@ -14,7 +14,7 @@ import {chartScale, chartText, fitChart, limitChar, thresholdChar} from '../../.
 import {formatBytes} from '../../../source/ui/layout/format.js';
 import {computeLayout, maxTrend, tableColumns} from '../../../source/ui/layout/screen-layout.js';
 import {plainText} from '../../../source/ui/layout/styled-text.js';
-import {fitProblems, frameLines, instance, MemoryStack, renderAt, settings, snapshot, t0, waitForFrame} from '../../support/ui-fixtures.js';
+import {fitProblems, frameLines, instance, MemoryStack, renderAt, settings, snapshot, t0, waitForFrame, sources} from '../../support/ui-fixtures.js';
 
 afterEach(() => {
 	cleanup();
@@ -83,7 +83,7 @@ describe('charts: round labels, values on the right row', () => {
 describe('layout: no block of blank rows at heights past the old cap', () => {
 	it('220x70 with 3 instances and 2 events: taller charts, at most a line or two left blank', async () => {
 		const stack = new MemoryStack(snapshot());
-		const monitor = createMonitor({thresholds: defaultThresholds});
+		const monitor = createMonitor({sources, thresholds: defaultThresholds});
 		monitor.log({at: t0, level: 'INFO', key: 'x', text: 'first event'});
 		const app = renderAt(<App stack={stack} monitor={monitor} settings={settings({intervalMs: 100})} onQuit={() => {}} />, 220, 70);
 		const frame = await waitForFrame(app, f => f.includes('first event'));
@@ -207,7 +207,7 @@ describe('the event log: a key to focus it, the usual keys to scroll, long lines
 
 	it('in the app: e focuses it, k and PgUp go back, g to the oldest, G to the newest, e closes', async () => {
 		const stack = new MemoryStack(snapshot());
-		const monitor = createMonitor({thresholds: defaultThresholds});
+		const monitor = createMonitor({sources, thresholds: defaultThresholds});
 		for (const event of events) monitor.log(event);
 		const app = renderAt(<App stack={stack} monitor={monitor} settings={settings({intervalMs: 100})} onQuit={() => {}} />, 80, 24);
 		await waitForFrame(app, f => f.includes('e scrolls'));

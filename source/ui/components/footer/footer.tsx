@@ -83,7 +83,10 @@ export function footerHints({help, paused, canSelect, window, actions = noAction
 	];
 }
 
-/** The one line (not fitted: the screen fits it to its width). */
+/**
+ * The one line (not fitted: the screen fits it to its width). `? help  q quit` come right after the keys that find
+ * the worst (and the chart pages), so a narrow pane cuts only keys that `?` also lists.
+ */
 export function footerLine({color, ...state}: FooterProps): StyledLine {
 	const spans: Span[] = [];
 	const {filter} = state;

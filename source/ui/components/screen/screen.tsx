@@ -53,7 +53,10 @@ export function Screen() {
 	// The table's own columns: its trend cells are as many as the points asked for here.
 	const trendWidth = layout.kind === 'screen' ? tableColumnsFor(layout.columns, widestName(rows.map(row => row.name)), activity.size > 0).trend : 0;
 
-	const pages = chartPages(settings.sources);
+	// Charts of the sources this run reads: one not configured (no --pgbouncer, say) has no reading and no page.
+	const present = snapshot === undefined ? '' : Object.keys(snapshot.sources).join(' ');
+	const shownSources = useMemo(() => (settings.sources ?? []).filter(source => present.split(' ').includes(source.id)), [settings.sources, present]);
+	const pages = chartPages(shownSources);
 	const page = Math.min(ui.chartPage, pages);
 	// History is shared and mutable: the frame (a new object every tick) is what says it changed.
 	const charts = useMemo(
@@ -66,10 +69,10 @@ export function Screen() {
 				windowMs: chartWindows[ui.window],
 				windowLabel: ui.window,
 				intervalMs: settings.intervalMs,
-				sources: settings.sources,
+				sources: shownSources,
 				page,
 			}),
-		[frame, history, settings.thresholds, settings.intervalMs, settings.sources, page, selected, ui.window],
+		[frame, history, settings.thresholds, settings.intervalMs, shownSources, page, selected, ui.window],
 	);
 	// Only the rows in view have a trend to draw (10 of 50 at 120x40).
 	const tableRows = layout.kind === 'screen' ? Math.max(0, layout.table - 1) : 0;
