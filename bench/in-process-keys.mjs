@@ -9,6 +9,7 @@ import {render} from 'ink-testing-library';
 import React from 'react';
 import {createMonitor} from '../dist/source/core/monitor.js';
 import {defaultThresholds} from '../dist/source/core/thresholds.js';
+import {sources} from '../dist/source/sources/registry.js';
 import {App} from '../dist/source/ui/app.js';
 
 const argument = (name, fallback) => {
@@ -50,11 +51,13 @@ const stack = {
 			project: `bench-${count}`,
 			service: 'app',
 			docker: {endpoint: 'unix:///var/run/docker.sock', status: {kind: 'ok', at: now}, instances: instances(tick)},
-			postgres: {endpoint: '127.0.0.1:5432', status: {kind: 'ok', at: now}, sample: {connections: 5, active: 1, maxConnections: 20, ratio: 0.25, at: now}},
-			redis: {
-				endpoint: '127.0.0.1:6379',
-				status: {kind: 'ok', at: now},
-				sample: {usedMemoryBytes: 1e6, usedMemoryRssBytes: 2e6, maxMemoryBytes: 0, totalSystemMemoryBytes: 24e9, limitBytes: 24e9, limitSource: 'system', fragmentationRatio: 2, ratio: 0, at: now},
+			sources: {
+				postgres: {endpoint: '127.0.0.1:5432', status: {kind: 'ok', at: now}, sample: {connections: 5, active: 1, maxConnections: 20, ratio: 0.25, at: now}},
+				redis: {
+					endpoint: '127.0.0.1:6379',
+					status: {kind: 'ok', at: now},
+					sample: {usedMemoryBytes: 1e6, usedMemoryRssBytes: 2e6, maxMemoryBytes: 0, totalSystemMemoryBytes: 24e9, limitBytes: 24e9, limitSource: 'system', fragmentationRatio: 2, ratio: 0, at: now},
+				},
 			},
 		};
 	},
@@ -62,8 +65,8 @@ const stack = {
 
 let frames = [];
 const output = {sgr: false, draw: lines => frames.push({at: performance.now(), lines})};
-const settings = {project: `bench-${count}`, service: 'app', dockerEndpoint: 'unix:///var/run/docker.sock', mode: 'live', readOnly: true, dryRun: false, intervalMs: 1000, thresholds: defaultThresholds, min: 2, max: 10, color: true};
-const app = render(React.createElement(App, {stack, monitor: createMonitor({thresholds: defaultThresholds}), settings, onQuit: () => {}, output}));
+const settings = {project: `bench-${count}`, service: 'app', dockerEndpoint: 'unix:///var/run/docker.sock', mode: 'live', readOnly: true, dryRun: false, intervalMs: 1000, thresholds: defaultThresholds, min: 2, max: 10, color: true, sources};
+const app = render(React.createElement(App, {stack, monitor: createMonitor({sources, thresholds: defaultThresholds}), settings, onQuit: () => {}, output}));
 Object.defineProperty(app.stdout, 'columns', {value: columns, configurable: true});
 Object.defineProperty(app.stdout, 'rows', {value: rows, configurable: true});
 app.stdout.emit('resize');
