@@ -9,7 +9,7 @@ import type {Thresholds} from '../../core/thresholds.js';
 import type {InstanceSample, SourceStatus} from '../../core/types.js';
 import type {ChartAxis} from './chart-fit.js';
 import {instanceMark, sustainText} from './concern-text.js';
-import {formatBytes, formatPercent, shortName} from './format.js';
+import {formatBytes, formatPercent} from './format.js';
 import {levelColor, levelSymbol, type ColorName} from './symbols.js';
 import {valueFormat} from './value-format.js';
 
@@ -79,8 +79,8 @@ export function chartData({frame, history, thresholds, selected, windowMs, windo
 
 	const cpuKey = selected ? seriesKey.instanceCpu(selected.id) : seriesKey.serviceCpu;
 	const memKey = selected ? seriesKey.instanceMem(selected.id) : seriesKey.serviceMem;
-	// Values and marks first: a narrow chart truncates its title from the right.
-	const who = selected ? ` · ${shortName(selected.name, frame?.snapshot.project ?? '')}` : ' · service avg';
+	// Values and marks first: a narrow chart shortens the name at the end of its title from the name's start.
+	const who = selected ? ` · ${selected.name}` : ' · service avg';
 	const cpuValue = selected ? selected.cpuPercent : (assessment?.averages.cpuPercent ?? null);
 	const memValue = selected ? selected.memPercent : (assessment?.averages.memPercent ?? null);
 	const cpuConcern = selected

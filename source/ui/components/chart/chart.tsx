@@ -1,6 +1,8 @@
 // A titled asciichart, fitted to exactly the box it is given.
 import React, {memo, useMemo} from 'react';
 import {fitChart, type ChartAxis, type ChartLine, type SegmentKind} from '../../layout/chart-fit.js';
+import {textWidth} from '../../layout/format.js';
+import {shortenName} from '../../layout/instance-names.js';
 import {fitLine, styledLine, type StyledLine} from '../../layout/styled-text.js';
 import {tone, type ColorName} from '../../layout/symbols.js';
 import {Lines} from '../lines/index.js';
@@ -32,7 +34,7 @@ export class PlotCache {
 		const last = this.titled;
 		if (last !== undefined && last.title === title && last.titleColor === titleColor && last.color === color && last.width === width) return last.line;
 		// One cell short, so side-by-side titles never run into each other.
-		const line = fitLine(styledLine(title, {bold: true, color: tone(color, titleColor)}), Math.max(1, width - 1));
+		const line = fitLine(styledLine(fitTitle(title, Math.max(1, width - 1)), {bold: true, color: tone(color, titleColor)}), Math.max(1, width - 1));
 		this.titled = {title, titleColor, color, width, line};
 		return line;
 	}
@@ -56,6 +58,7 @@ export class PlotCache {
 			axis: 'gray',
 			data: lineColor ?? 'cyan',
 			threshold: 'red',
+			limit: 'gray',
 			blank: undefined,
 			note: 'gray',
 		};
@@ -63,6 +66,23 @@ export class PlotCache {
 		this.styled = {plot, color, lineColor, lines};
 		return lines;
 	}
+}
+
+/** Shortest an instance name in a title gets before the title is simply cut. */
+const minTitleName = 8;
+
+/**
+ * A title in `width` cells. A title ending in ` · NAME` (the selected instance) keeps the name recognisable: the name
+ * gives way from its start, as everywhere (instance-names.ts), rather than being cut at its end into another name.
+ */
+export function fitTitle(title: string, width: number): string {
+	if (textWidth(title) <= width) return title;
+	const at = title.lastIndexOf(' · ');
+	if (at < 0) return title;
+	const head = title.slice(0, at + 3);
+	const room = width - textWidth(head);
+	if (room < minTitleName) return title;
+	return head + shortenName(title.slice(at + 3), room);
 }
 
 function sameValues(a: readonly number[], b: readonly number[]): boolean {
