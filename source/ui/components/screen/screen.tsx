@@ -177,6 +177,7 @@ export function Screen() {
 			filter: {input: ui.filterInput, matches: rows.length, total: table.total},
 			status,
 			chartPage: pages > 1 ? {page, pages} : undefined,
+			width,
 		});
 		return [...toHeight(header, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
 	}, [layout, settings, snapshot, now, rows, table.total, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, status, caches, activity, start, current, page, pages]);
