@@ -3,6 +3,9 @@ import {defaultThresholds, type Thresholds} from '../core/thresholds.js';
 
 export type FlagKind = 'string' | 'boolean' | 'number';
 
+/** Where --help lists a flag. Sources put their connection flags in Stack and their thresholds come in Thresholds. */
+export type FlagGroup = 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'Output';
+
 export interface FlagSpec {
 	/** kebab-case, as typed after --. */
 	name: string;
@@ -15,7 +18,11 @@ export interface FlagSpec {
 	env?: string;
 	/** May be set in the config file. */
 	inConfig: boolean;
-	group: 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'Output';
+	group: FlagGroup;
+	/** May be given more than once (`--queue a --queue b`); the value is then a string[] (a JSON array in the config file). */
+	repeatable?: boolean;
+	/** What a bad value is told to be (`a URL such as postgres://USER@HOST:5432/DB`); used in exit-64 messages. */
+	expected?: string;
 }
 
 const threshold = (name: keyof Thresholds, flag: string, description: string): FlagSpec => ({
