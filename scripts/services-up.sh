@@ -5,6 +5,8 @@
 #     scram passwords on loopback; roles voiceassist/voiceassist (owns db voiceassist, pg_read_all_stats)
 #     and superuser va_admin/va_admin
 #   - Redis 7 on 127.0.0.1: 6379 without password, 6380 with requirepass; no persistence
+#   - the standing data tier for manual trials (scripts/data-tier-up.sh): PostgreSQL replicas 5433/5434, a Redis
+#     Sentinel set (6381, 6382, sentinels 26379-26381), a Redis Cluster (7000-7005), the Qdrant stand-in (6333)
 # nginx and tmux are only installed (scripts/setup.sh), never started here.
 #
 # usage: scripts/services-up.sh            (as root; VA_STATE_DIR defaults to /var/tmp/va-top)
@@ -190,6 +192,8 @@ write_pg_config() { # -> prints "restart" when a setting that needs a restart ch
 		local   all   all                  peer
 		host    all   all   127.0.0.1/32   scram-sha-256
 		host    all   all   ::1/128        scram-sha-256
+		# Streaming replicas (scripts/data-tier-up.sh): `all` does not cover replication connections.
+		host    replication   all   127.0.0.1/32   scram-sha-256
 	EOF
 	if ! cmp -s "$tmp" "$hba"; then
 		install -o postgres -g postgres -m 600 "$tmp" "$hba"
@@ -395,9 +399,13 @@ start_redis() {
 	say "redis: 127.0.0.1:$REDIS_PORT and :$REDIS_AUTH_PORT (password) answer"
 }
 
+# shellcheck source=scripts/data-tier-up.sh
+source "$HERE/data-tier-up.sh"
+
 start_docker
 STEP="image va-top/busybox:1"
 bash "$HERE/build-image.sh"
 start_postgres
 start_redis
+start_data_tier
 echo "services: docker ok, postgres 127.0.0.1:$PG_PORT ok, redis $REDIS_PORT/$REDIS_AUTH_PORT ok"

@@ -10,7 +10,8 @@ import type net from 'node:net';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/qdrant');
+// VA_TOP_QDRANT_FIXTURES: where the bodies are when this runs bundled (scripts/data-tier-up.sh).
+const fixtures = process.env.VA_TOP_QDRANT_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/qdrant');
 const fixture = (name: string) => readFileSync(path.join(fixtures, name), 'utf8');
 
 export type StandInCollectionStatus = 'green' | 'yellow' | 'grey' | 'red';
