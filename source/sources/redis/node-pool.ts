@@ -14,6 +14,8 @@ export interface NodePoolOptions {
 	/** Reconnect delay by attempt. */
 	retryDelay(attempt: number): number;
 	connectionName?: string;
+	/** Words an error for a node (default: describeError); the kit's adds secret scrubbing. */
+	describe?(error: unknown, endpoint: string): string;
 }
 
 export interface NodePool {
@@ -178,7 +180,7 @@ export function createNodePool(options: NodePoolOptions): NodePool {
 				await ready(entry);
 				return await entry.client.call(command, ...args);
 			} catch (error) {
-				throw new Error(describeError(error, endpoint, options.timeoutMs));
+				throw new Error(options.describe ? options.describe(error, endpoint) : describeError(error, endpoint, options.timeoutMs));
 			}
 		},
 		subscribe(endpoint, channel, onMessage) {
