@@ -94,7 +94,10 @@ function lagConcern(node: PgNodeSample, context: ConcernContext): Concern | null
 	// The worse of the two decides; bytes first on a tie (the time lags are NULL on an idle primary).
 	const verdict = rank(seconds) > rank(bytes) ? seconds! : (bytes ?? seconds);
 	if (verdict === null) return null;
-	const lag = [node.lagBytes === null ? null : formatValue(node.lagBytes, 'bytes'), node.lagSeconds === null ? null : formatValue(node.lagSeconds, 'seconds')].filter(Boolean);
+	// The deciding figure first; the other beside it when it says something (a 0 s replay delay says nothing).
+	const bytesText = node.lagBytes === null || node.lagBytes <= 0 ? null : formatValue(node.lagBytes, 'bytes');
+	const secondsText = node.lagSeconds === null || node.lagSeconds <= 0 ? null : formatValue(node.lagSeconds, 'seconds');
+	const lag = (verdict.unit === 'seconds' ? [secondsText, bytesText] : [bytesText, secondsText]).filter(Boolean);
 	const paused = node.replayPaused ? ', replay paused' : '';
 	const concern = breachConcern(verdict, {key: `database.replica-lag:${node.endpoint}`, scope: 'database', subject: node.endpoint, metric: 'replica-lag', label: 'lag', what: 'replica lag', now: context.now});
 	// The issue's words first ("Replica R is LAG behind: reads from it are stale"), then which threshold applied.
