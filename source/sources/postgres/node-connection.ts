@@ -92,6 +92,8 @@ export function createNodeConnection(options: NodeConnectionOptions): NodeConnec
 			return connecting;
 		},
 		async failed(error) {
+			// The error client() threw while backing off is the last one again: not a new attempt, the backoff stands.
+			if (error === lastError && options.now() < retryAt) return;
 			lastError = error;
 			attempts++;
 			retryAt = options.now() + options.backoff(attempts);

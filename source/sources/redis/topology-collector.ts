@@ -38,6 +38,20 @@ export function createRedisTopologyCollector(config: RedisTopologyConfig, creden
 	let unsubscribers: Array<() => void> = [];
 	let topology: RedisTopology | undefined;
 	let running = false;
+	let followUps: NodeJS.Timeout[] = [];
+
+	// Each sentinel publishes +switch-master as it learns of the failover, a moment apart, and a reading in flight makes
+	// a tick a no-op: read now and twice more shortly after, so the majority's new answer is seen within seconds.
+	function follow(): void {
+		poller.tick();
+		for (const delay of [500, 1500]) {
+			const timer = setTimeout(() => {
+				followUps = followUps.filter(other => other !== timer);
+				if (running) poller.tick();
+			}, delay);
+			followUps.push(timer);
+		}
+	}
 
 	const newPool = (password: string | undefined, username?: string) =>
 		createNodePool({password, username, timeoutMs: kit.timeoutMs, retryDelay: kit.backoff, describe: (error, at) => kit.describe(error, at, secrets)});
@@ -73,7 +87,7 @@ export function createRedisTopologyCollector(config: RedisTopologyConfig, creden
 			if (config.mode === 'sentinel') {
 				const {sentinels} = pools;
 				unsubscribers = config.sentinels.map(sentinel => sentinels.subscribe(sentinel, '+switch-master', message => {
-					if (message.split(' ')[0] === config.name) poller.tick();
+					if (message.split(' ')[0] === config.name) follow();
 				}));
 			}
 
@@ -81,6 +95,8 @@ export function createRedisTopologyCollector(config: RedisTopologyConfig, creden
 		},
 		async stop() {
 			running = false;
+			for (const timer of followUps) clearTimeout(timer);
+			followUps = [];
 			for (const unsubscribe of unsubscribers) unsubscribe();
 			unsubscribers = [];
 			const current = pools;
