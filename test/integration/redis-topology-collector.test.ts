@@ -3,7 +3,7 @@
 // replica, and a real six-node Redis Cluster, on the test's own ports.
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {Concern} from '../../source/core/assessment.js';
-import {parseRedisInfo} from '../../source/core/redis-info.js';
+import {parseRedisInfo} from '../../source/sources/redis/parse.js';
 import type {SourceReading} from '../../source/core/source-model.js';
 import {createJudge, emptyClock} from '../../source/core/threshold-judge.js';
 import {defaultThresholds} from '../../source/core/thresholds.js';

@@ -2,7 +2,7 @@
 // connections per node. A Sentinel failover is followed at once: every sentinel's +switch-master makes the next
 // reading start now (the master is still taken from the sentinels' majority, not from the message).
 import type {SourceReading} from '../../core/source-model.js';
-import type {RedisSample} from '../../core/types.js';
+import type {RedisSample} from './parse.js';
 import type {Collector} from '../collector.js';
 import type {Kit} from '../kit/index.js';
 import {readClusterTopology} from './cluster-reader.js';

@@ -5,7 +5,7 @@
 import type {Concern} from '../../core/assessment.js';
 import {breachConcern} from '../../core/breach.js';
 import type {ConcernContext} from '../../core/source-model.js';
-import {formatPercent} from '../../core/rules.js';
+import {formatPercent} from '../../core/format.js';
 import {fullestNode, type RedisNodeSample, type RedisTopology} from './topology.js';
 
 export interface MemoryRungs {

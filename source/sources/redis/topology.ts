@@ -1,8 +1,7 @@
 // Redis as several nodes: a Sentinel-managed master with its replicas, or a Redis Cluster. The wire formats
 // (SENTINEL replies, CLUSTER NODES, CLUSTER INFO, INFO replication) turned into one topology, and what changed
 // between two readings (a failover). Pure.
-import {parseRedisInfo, redisMemorySample} from '../../core/redis-info.js';
-import type {RedisSample} from '../../core/types.js';
+import {parseRedisInfo, redisMemorySample, type RedisSample} from './parse.js';
 
 export type RedisMode = 'standalone' | 'sentinel' | 'cluster';
 export type RedisRole = 'master' | 'replica' | 'unknown';
