@@ -4,12 +4,14 @@
 import {defaultThresholds as workloadDefaults, type Thresholds} from '../core/thresholds.js';
 import {defaultsOf} from '../core/source-model.js';
 import {postgresSource} from './postgres/index.js';
+import {qdrantSource} from './qdrant/index.js';
 import {redisSource} from './redis/index.js';
 import type {AnySourceKind} from './source-kind.js';
 
 export const sources: readonly AnySourceKind[] = [
 	postgresSource,
 	redisSource,
+	qdrantSource,
 ];
 
 /** Every threshold's default: the workload's and every source's. */

@@ -51,6 +51,8 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	uiRef.current = ui;
 	const settingsRef = useRef(settings);
 	settingsRef.current = settings;
+	const monitorRef = useRef(monitor);
+	monitorRef.current = monitor;
 	const {view: actionsView, onKey} = useActions({
 		runner,
 		monitor,
@@ -70,7 +72,7 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 			togglePause: () => dispatch({type: 'toggle-pause'}),
 			toggleHelp: () => dispatch({type: 'toggle-help'}),
 			closeHelp: () => dispatch({type: 'close-help'}),
-			nextChartPage: () => dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources)}),
+			nextChartPage: () => dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources, monitorRef.current.current()?.snapshot)}),
 			toggleConcerns: () => dispatch({type: 'toggle-concerns'}),
 			quit: code => quitRef.current(code),
 			actionKey: name => keyRef.current(name),

@@ -67,7 +67,7 @@ describe('Qdrant source against the Qdrant stand-in (no real Qdrant can be insta
 			['voice-embeddings', 'green', 48_210],
 		]);
 		expect(sample.metrics).toEqual({collectionsTotal: 2, peersTotal: 3, pendingOperations: 0, version: '1.15.1'});
-		expect(qdrantSummary(sample)).toBe('qdrant 3 peers green');
+		expect(qdrantSummary(sample)).toBe('3 peers green');
 		expect(concernsOf(sample)).toEqual([]);
 		expect(standIn.requests.filter(request => request.path === '/cluster').every(request => request.apiKey === apiKey)).toBe(true);
 		expect(JSON.stringify(source.view())).not.toContain(apiKey);
@@ -99,7 +99,7 @@ describe('Qdrant source against the Qdrant stand-in (no real Qdrant can be insta
 		const [concern] = concernsOf(sample);
 		expect(concern).toMatchObject({level: 'IMMEDIATE', key: `qdrant.peer:${lost.id}`});
 		expect(concern!.message).toContain(`qdrant peer ${lost.id} (${lost.uri}) is down: 17 failed sends in a row from peer ${standIn.state.peers[0]!.id}`);
-		expect(qdrantSummary(sample)).toBe('qdrant 3 peers (1 down) green');
+		expect(qdrantSummary(sample)).toBe('3 peers (1 down) green');
 	});
 
 	it('says the key was refused, without the key, when it is wrong', async () => {

@@ -4,11 +4,11 @@ import {peerCount, worstStatus, type QdrantSample} from './parse.js';
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
 
-/** For the header: `qdrant 3 peers green`, `qdrant 3 peers (1 down) red`. */
+/** For the header, after the source's name: `3 peers green`, `3 peers (1 down) red`. */
 export function qdrantSummary(sample: QdrantSample): string {
 	const down = sample.cluster.peers.filter(peer => peer.failures > 0).length;
 	const status = worstStatus(sample.collections) ?? 'no collections';
-	return `qdrant ${plural(peerCount(sample.cluster), 'peer', 'peers')}${down > 0 ? ` (${down} down)` : ''} ${status}`;
+	return `${plural(peerCount(sample.cluster), 'peer', 'peers')}${down > 0 ? ` (${down} down)` : ''} ${status}`;
 }
 
 export const qdrantReport: SourceReportPart<QdrantSample> = {

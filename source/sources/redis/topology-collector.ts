@@ -8,7 +8,7 @@ import type {Kit} from '../kit/index.js';
 import {readClusterTopology} from './cluster-reader.js';
 import {createNodePool, type NodePool} from './node-pool.js';
 import {readSentinelTopology} from './sentinel-reader.js';
-import {fullestNode, type RedisTopology} from './topology.js';
+import {headlineNode, type RedisTopology} from './topology.js';
 
 export type RedisTopologyConfig =
 	| {mode: 'sentinel'; sentinels: readonly string[]; name: string}
@@ -24,12 +24,6 @@ export interface RedisCredentials {
 
 /** The single-node figures (of the master; in a cluster, of the fullest node) plus the topology. */
 export type RedisTopologySample = RedisSample & {topology: RedisTopology};
-
-/** Whose memory the single-node fields show: the Sentinel master, or the Cluster's fullest node. */
-export function headlineRedisNode(topology: RedisTopology) {
-	if (topology.mode === 'sentinel') return topology.nodes.find(node => node.endpoint === topology.master && node.memory !== null);
-	return fullestNode(topology.nodes);
-}
 
 export function createRedisTopologyCollector(config: RedisTopologyConfig, credentials: RedisCredentials, endpoint: string, kit: Kit): Collector<SourceReading<RedisTopologySample>> {
 	const cell = kit.cell<RedisTopologySample>(endpoint);
@@ -64,7 +58,7 @@ export function createRedisTopologyCollector(config: RedisTopologyConfig, creden
 			: await readClusterTopology({seeds: config.seeds}, current.nodes, topology, kit.now);
 		if (!running) return;
 		topology = next;
-		const headline = headlineRedisNode(next);
+		const headline = headlineNode(next);
 		if (headline?.memory) {
 			cell.ok({...headline.memory, topology: next}, next.at);
 			return;

@@ -247,3 +247,9 @@ export function fullestNode(nodes: readonly RedisNodeSample[]): RedisNodeSample 
 	for (const node of nodes) if (node.memory !== null && (worst?.memory === undefined || worst.memory === null || node.memory.ratio > worst.memory.ratio)) worst = node;
 	return worst;
 }
+
+/** Whose memory the single-node fields show: the Sentinel master's, or the Cluster's fullest node's. */
+export function headlineNode(topology: RedisTopology): RedisNodeSample | undefined {
+	if (topology.mode === 'sentinel') return topology.nodes.find(node => node.endpoint === topology.master && node.memory !== null);
+	return fullestNode(topology.nodes);
+}

@@ -6,7 +6,7 @@ import {seriesKey, type History} from '../../core/history.js';
 import type {MonitorFrame} from '../../core/monitor.js';
 import {thresholdOf, type AnySourceModel, type SourceChartSpec} from '../../core/source-model.js';
 import type {Thresholds} from '../../core/thresholds.js';
-import type {InstanceSample, SourceStatus} from '../../core/types.js';
+import type {InstanceSample, SourceStatus, StackSnapshot} from '../../core/types.js';
 import {instanceMark, sustainText} from './concern-text.js';
 import {formatBytes, formatPercent, shortName} from './format.js';
 import {levelColor, levelSymbol, type ColorName} from './symbols.js';
@@ -39,11 +39,36 @@ export interface ChartDataInput {
 	page?: number;
 }
 
-/** How many chart pages the sources need (at least 1). */
-export function chartPages(sources: readonly AnySourceModel[] = []): number {
-	let pages = 1;
-	for (const source of sources) for (const chart of source.charts ?? []) pages = Math.max(pages, chart.page);
+/** One source chart placed on a page. */
+export interface PlacedChart {
+	source: AnySourceModel;
+	spec: SourceChartSpec<unknown>;
+}
+
+/**
+ * Which source charts each page holds. A source's numbered charts go on their page; its charts that depend on the
+ * sample (one per node, `chartsFor`) follow on pages of their own after the numbered ones, four to a page, each
+ * source starting a new page (database nodes, then Redis nodes). Page 1 also holds the workload's CPU and MEM.
+ */
+export function chartPageLayout(sources: readonly AnySourceModel[] = [], snapshot?: StackSnapshot): Map<number, PlacedChart[]> {
+	const pages = new Map<number, PlacedChart[]>([[1, []]]);
+	const place = (page: number, chart: PlacedChart) => pages.set(page, [...(pages.get(page) ?? []), chart]);
+	for (const source of sources) for (const spec of (source.charts ?? []) as ReadonlyArray<SourceChartSpec<unknown>>) place(spec.page, {source, spec});
+	let next = Math.max(...pages.keys()) + 1;
+	for (const source of sources) {
+		const sample = snapshot?.sources[source.id]?.sample ?? null;
+		if (sample === null || source.chartsFor === undefined) continue;
+		const specs = source.chartsFor(sample) as ReadonlyArray<SourceChartSpec<unknown>>;
+		for (let index = 0; index < specs.length; index++) place(next + Math.floor(index / chartsPerPage), {source, spec: specs[index]!});
+		next += Math.ceil(specs.length / chartsPerPage);
+	}
+
 	return pages;
+}
+
+/** How many chart pages the sources need (at least 1); per-node charts count once their sample is in. */
+export function chartPages(sources: readonly AnySourceModel[] = [], snapshot?: StackSnapshot): number {
+	return Math.max(...chartPageLayout(sources, snapshot).keys());
 }
 
 function markOf(concern: Concern | undefined): {text: string; color?: ColorName} {
@@ -106,24 +131,21 @@ export function chartData({frame, history, thresholds, selected, windowMs, windo
 		},
 	];
 	const charts: ChartData[] = page === 1 ? workload : [];
-	for (const source of sources) {
+	for (const {source, spec} of chartPageLayout(sources, frame?.snapshot).get(page) ?? []) {
 		const reading = frame?.snapshot.sources[source.id];
-		for (const spec of (source.charts ?? []) as ReadonlyArray<SourceChartSpec<unknown>>) {
-			if (spec.page !== page) continue;
-			const badge = markOf(spec.concernKey === undefined ? undefined : concerns.find(concern => concern.key === spec.concernKey));
-			const sample = reading?.sample ?? null;
-			const now = sample === null ? ' no data' : spec.now(sample, valueFormat);
-			const thresholdSpec = source.thresholds.find(candidate => candidate.key === spec.threshold);
-			charts.push({
-				key: spec.key,
-				title: `${spec.label}${now}${badge.text}${reading ? downText(reading.status) : ''}${suffix}`,
-				titleColor: badge.color ?? (reading && reading.status.kind !== 'ok' ? 'magenta' : undefined),
-				values: history.values(seriesKey.source(source.id, spec.series), since),
-				threshold: thresholdSpec === undefined ? thresholds[spec.threshold] ?? 0 : thresholdOf(thresholds, thresholdSpec),
-				expectedPoints,
-				lineColor: spec.lineColor,
-			});
-		}
+		const badge = markOf(spec.concernKey === undefined ? undefined : concerns.find(concern => concern.key === spec.concernKey));
+		const sample = reading?.sample ?? null;
+		const now = sample === null ? ' no data' : spec.now(sample, valueFormat);
+		const thresholdSpec = source.thresholds.find(candidate => candidate.key === spec.threshold);
+		charts.push({
+			key: spec.key,
+			title: `${spec.label}${now}${badge.text}${reading ? downText(reading.status) : ''}${suffix}`,
+			titleColor: badge.color ?? (reading && reading.status.kind !== 'ok' ? 'magenta' : undefined),
+			values: history.values(seriesKey.source(source.id, spec.series), since),
+			threshold: thresholdSpec === undefined ? thresholds[spec.threshold] ?? 0 : thresholdOf(thresholds, thresholdSpec),
+			expectedPoints,
+			lineColor: spec.lineColor,
+		});
 	}
 
 	return charts.slice(0, chartsPerPage);

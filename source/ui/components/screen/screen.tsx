@@ -48,7 +48,7 @@ export function Screen() {
 	const {longest} = shownNames(instances, project);
 	const trendWidth = layout.kind === 'screen' ? tableColumns(layout.columns, longest).trend : 0;
 
-	const pages = chartPages(settings.sources);
+	const pages = chartPages(settings.sources, snapshot);
 	const page = Math.min(ui.chartPage, pages);
 	// History is shared and mutable: the frame (a new object every tick) is what says it changed.
 	const charts = useMemo(
