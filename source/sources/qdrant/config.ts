@@ -48,8 +48,10 @@ export function validateQdrantUrl(value: string, from: string): string {
 
 	if (url.port === '0') throw new UsageError(`${from}: port 0 in "${redactUrl(value)}", expected a port from 1 to 65535`);
 	if (url.search !== '' || url.hash !== '') throw new UsageError(`${from}: "${redactUrl(value)}" has a query or fragment, expected ${example}`);
-	if (url.port === '') url.port = String(qdrantDefaultPort);
-	return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+	// The URL parser drops a port equal to the scheme's default (https://q:443 → port ''): read what was typed.
+	const typed = /^[a-z]+:\/\/(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d+)/i.exec(value)?.[1];
+	const port = url.port !== '' ? url.port : typed ?? String(qdrantDefaultPort);
+	return `${url.protocol}//${url.hostname}:${port}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 export function configureQdrant({given, env}: ConfigureInput): QdrantConfig | null {
