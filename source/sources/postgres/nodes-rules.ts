@@ -55,8 +55,8 @@ export const nodeActions = {
 	unread: 'Check that the node is up and reachable',
 } as const;
 
-function stateConcern(level: Concern['level'], key: string, subject: string, metric: string, action: string, message: string): Concern {
-	return {level, scope: 'database', key, subject, metric, value: null, threshold: null, action, message: `${message}: ${action}`};
+function stateConcern(level: Concern['level'], key: string, subject: string, metric: string, action: string, message: string, label: string): Concern {
+	return {level, scope: 'database', key, subject, metric, value: null, threshold: null, action, message: `${message}: ${action}`, label};
 }
 
 /** The connection ratio rule of one node, as the single-node rule words it, with the node named. */
@@ -68,7 +68,7 @@ function connectionConcern(node: PgNodeSample, connectionRungs: ConnectionRungs,
 	]);
 	if (verdict === null) return null;
 	const what = `database connections on ${node.endpoint} (${node.role}) ${node.connections}/${node.maxConnections} (${node.active ?? 0} active)`;
-	return breachConcern(verdict, {key, scope: 'database', subject: node.endpoint, metric: 'connections', label: 'db conn', what, now: context.now});
+	return breachConcern(verdict, {key, scope: 'database', subject: node.endpoint, metric: 'connections', label: `db conn ${node.endpoint}`, what, now: context.now});
 }
 
 /** The single-node rule's thresholds and actions (from the postgres source's own specs). */
@@ -99,7 +99,7 @@ function lagConcern(node: PgNodeSample, context: ConcernContext): Concern | null
 	const secondsText = node.lagSeconds === null || node.lagSeconds <= 0 ? null : formatValue(node.lagSeconds, 'seconds');
 	const lag = (verdict.unit === 'seconds' ? [secondsText, bytesText] : [bytesText, secondsText]).filter(Boolean);
 	const paused = node.replayPaused ? ', replay paused' : '';
-	const concern = breachConcern(verdict, {key: `database.replica-lag:${node.endpoint}`, scope: 'database', subject: node.endpoint, metric: 'replica-lag', label: 'lag', what: 'replica lag', now: context.now});
+	const concern = breachConcern(verdict, {key: `database.replica-lag:${node.endpoint}`, scope: 'database', subject: node.endpoint, metric: 'replica-lag', label: `lag ${node.endpoint}`, what: 'replica lag', now: context.now});
 	// The issue's words first ("Replica R is LAG behind: reads from it are stale"), then which threshold applied.
 	const behind = `${lag[0]}${lag.length > 1 ? ` (${lag[1]})` : ''}`;
 	return {...concern, message: `Replica ${node.endpoint} is ${behind} behind${paused}: reads from it are stale (${verdict.comparison}${ruleText(verdict, context.now)}): ${concern.action}`};
@@ -118,9 +118,9 @@ export function pgNodesConcerns(topology: PgTopology, connectionRungs: Connectio
 
 		if (node.role === 'replica' && node.streaming === false) {
 			const why = node.reachable ? `WAL receiver ${node.state === 'not streaming' ? 'not running' : node.state}` : `unreachable: ${node.error ?? 'no answer'}; the primary has no stream to it`;
-			out.push(stateConcern('IMMEDIATE', `database.streaming:${node.endpoint}`, node.endpoint, 'replication', nodeActions.notStreaming, `Replica ${node.endpoint} is not streaming (${why})`));
+			out.push(stateConcern('IMMEDIATE', `database.streaming:${node.endpoint}`, node.endpoint, 'replication', nodeActions.notStreaming, `Replica ${node.endpoint} is not streaming (${why})`, `replica ${node.endpoint} not streaming`));
 		} else if (!node.reachable) {
-			out.push(stateConcern('UNKNOWN', `database.node:${node.endpoint}`, node.endpoint, 'reachability', nodeActions.unread, `postgres ${node.role === 'unknown' ? 'node' : node.role} ${node.endpoint} not assessed: ${node.error ?? 'no answer'}`));
+			out.push(stateConcern('UNKNOWN', `database.node:${node.endpoint}`, node.endpoint, 'reachability', nodeActions.unread, `postgres ${node.role === 'unknown' ? 'node' : node.role} ${node.endpoint} not assessed: ${node.error ?? 'no answer'}`, `pg ${node.endpoint} not assessed`));
 		}
 
 		if (node.role === 'replica' && node.reachable) {
@@ -130,12 +130,12 @@ export function pgNodesConcerns(topology: PgTopology, connectionRungs: Connectio
 	}
 
 	if (topology.primaries.length > 1) {
-		out.push(stateConcern('IMMEDIATE', 'database.primaries', topology.primaries.join(', '), 'role', nodeActions.primaries, `${topology.primaries.length} nodes answer as primary: ${topology.primaries.join(', ')}`));
+		out.push(stateConcern('IMMEDIATE', 'database.primaries', topology.primaries.join(', '), 'role', nodeActions.primaries, `${topology.primaries.length} nodes answer as primary: ${topology.primaries.join(', ')}`, `${topology.primaries.length} pg primaries`));
 	}
 
 	const reachable = topology.nodes.filter(node => node.reachable);
 	if (topology.primary === null && reachable.length === topology.nodes.length && reachable.length > 0) {
-		out.push(stateConcern('IMMEDIATE', 'database.primaries', 'postgres', 'role', nodeActions.noPrimary, `no primary: every node (${reachable.map(node => node.endpoint).join(', ')}) is a replica`));
+		out.push(stateConcern('IMMEDIATE', 'database.primaries', 'postgres', 'role', nodeActions.noPrimary, `no primary: every node (${reachable.map(node => node.endpoint).join(', ')}) is a replica`, 'no pg primary'));
 	}
 
 	if (topology.primary !== null && topology.replicasStreaming !== null && topology.replicasStreaming < topology.replicasConfigured) {
@@ -148,6 +148,7 @@ export function pgNodesConcerns(topology: PgTopology, connectionRungs: Connectio
 				'replication',
 				nodeActions.missing,
 				`Primary ${topology.primary} streams to ${topology.replicasStreaming} of the ${topology.replicasConfigured} replicas configured${missing.length > 0 ? ` (not streaming: ${missing.join(', ')})` : ''}`,
+				`pg replicas ${topology.replicasStreaming}/${topology.replicasConfigured}`,
 			),
 		);
 	}

@@ -13,8 +13,8 @@ export const qdrantActions = {
 	unread: 'Check that the collection answers (GET /collections/NAME)',
 } as const;
 
-function concern(level: Concern['level'], key: string, subject: string, metric: string, action: string, message: string): Concern {
-	return {level, scope: 'qdrant', key, subject, metric, value: null, threshold: null, action, message: `${message}: ${action}`};
+function concern(level: Concern['level'], key: string, subject: string, metric: string, action: string, message: string, label: string): Concern {
+	return {level, scope: 'qdrant', key, subject, metric, value: null, threshold: null, action, message: `${message}: ${action}`, label};
 }
 
 export function qdrantConcerns(sample: QdrantSample, _context: ConcernContext): Concern[] {
@@ -23,11 +23,11 @@ export function qdrantConcerns(sample: QdrantSample, _context: ConcernContext): 
 		const key = `qdrant.collection:${collection.name}`;
 		if (collection.status === 'red') {
 			const why = collection.optimizerError ? ` (${collection.optimizerError})` : '';
-			out.push(concern('IMMEDIATE', key, collection.name, 'collection-status', qdrantActions.red, `qdrant collection ${collection.name} is red${why}`));
+			out.push(concern('IMMEDIATE', key, collection.name, 'collection-status', qdrantActions.red, `qdrant collection ${collection.name} is red${why}`, `qdrant ${collection.name} red`));
 		} else if (collection.status === 'yellow') {
-			out.push(concern('SOON', key, collection.name, 'collection-status', qdrantActions.yellow, `qdrant collection ${collection.name} is yellow (optimizing)`));
+			out.push(concern('SOON', key, collection.name, 'collection-status', qdrantActions.yellow, `qdrant collection ${collection.name} is yellow (optimizing)`, `qdrant ${collection.name} yellow`));
 		} else if (collection.status === null) {
-			out.push(concern('UNKNOWN', key, collection.name, 'collection-status', qdrantActions.unread, `qdrant collection ${collection.name} not assessed: ${collection.error ?? 'no reading'}`));
+			out.push(concern('UNKNOWN', key, collection.name, 'collection-status', qdrantActions.unread, `qdrant collection ${collection.name} not assessed: ${collection.error ?? 'no reading'}`, `qdrant ${collection.name} not assessed`));
 		}
 	}
 
@@ -36,12 +36,12 @@ export function qdrantConcerns(sample: QdrantSample, _context: ConcernContext): 
 		if (peer.failures <= 0) continue;
 		const latest = peer.lastError ? `; latest: ${peer.lastError}` : '';
 		const from = self ? ` from peer ${self.id}` : '';
-		out.push(concern('IMMEDIATE', `qdrant.peer:${peer.id}`, peer.uri || peer.id, 'peer', qdrantActions.peer, `qdrant peer ${peer.id} (${peer.uri}) is down: ${peer.failures} failed sends in a row${from}${latest}`));
+		out.push(concern('IMMEDIATE', `qdrant.peer:${peer.id}`, peer.uri || peer.id, 'peer', qdrantActions.peer, `qdrant peer ${peer.id} (${peer.uri}) is down: ${peer.failures} failed sends in a row${from}${latest}`, `qdrant peer ${peer.uri || peer.id} down`));
 	}
 
 	if (sample.cluster.consensus === 'stopped' || sample.cluster.consensus === 'stopped_with_err') {
 		const why = sample.cluster.consensusError ? ` (${sample.cluster.consensusError})` : '';
-		out.push(concern('IMMEDIATE', 'qdrant.consensus', 'consensus', 'consensus', qdrantActions.consensus, `qdrant consensus thread ${sample.cluster.consensus.replace(/_/g, ' ')}${why}`));
+		out.push(concern('IMMEDIATE', 'qdrant.consensus', 'consensus', 'consensus', qdrantActions.consensus, `qdrant consensus thread ${sample.cluster.consensus.replace(/_/g, ' ')}${why}`, 'qdrant consensus stopped'));
 	}
 
 	return out;

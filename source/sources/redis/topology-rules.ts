@@ -25,8 +25,8 @@ export const topologyActions = {
 	replica: 'Restart the replica or re-sync it (REPLICAOF)',
 } as const;
 
-function stateConcern(level: Concern['level'], key: string, subject: string, metric: string, action: string, message: string): Concern {
-	return {level, scope: 'redis', key, subject, metric, value: null, threshold: null, action, message: `${message}: ${action}`};
+function stateConcern(level: Concern['level'], key: string, subject: string, metric: string, action: string, message: string, label: string): Concern {
+	return {level, scope: 'redis', key, subject, metric, value: null, threshold: null, action, message: `${message}: ${action}`, label};
 }
 
 const roleWord = (node: RedisNodeSample) => (node.role === 'unknown' ? 'node' : node.role);
@@ -44,7 +44,7 @@ function memoryConcern(topology: RedisTopology, rungs: MemoryRungs, context: Con
 	const against = worst.memory.limitSource === 'maxmemory' ? 'maxmemory' : 'system memory, no maxmemory set';
 	const others = topology.nodes.filter(node => node !== worst && node.memory !== null && node.memory.ratio * 100 > rungs.soon);
 	const note = others.length > 0 ? ` (also over ${formatPercent(rungs.soon)}: ${others.map(node => `${node.endpoint} ${formatPercent(node.memory!.ratio * 100)}`).join(', ')})` : '';
-	return breachConcern(verdict, {key, scope: 'redis', subject: worst.endpoint, metric: 'redis-memory', label: 'redis mem', what: `redis memory on ${worst.endpoint} (${roleWord(worst)}, of ${against})`, note, now: context.now});
+	return breachConcern(verdict, {key, scope: 'redis', subject: worst.endpoint, metric: 'redis-memory', label: topology.nodes.length > 1 ? `redis mem ${worst.endpoint}` : 'redis mem', what: `redis memory on ${worst.endpoint} (${roleWord(worst)}, of ${against})`, note, now: context.now});
 }
 
 function sentinelConcerns(topology: RedisTopology): Concern[] {
@@ -54,13 +54,13 @@ function sentinelConcerns(topology: RedisTopology): Concern[] {
 	const quorum = sentinel.quorum ?? Math.floor(sentinel.sentinels.length / 2) + 1;
 	if (sentinel.reachable < quorum) {
 		const down = sentinel.sentinels.filter(candidate => !candidate.reachable).map(candidate => candidate.endpoint);
-		out.push(stateConcern('IMMEDIATE', 'redis.sentinels', sentinel.name, 'quorum', topologyActions.quorum, `only ${sentinel.reachable} of ${sentinel.sentinels.length} sentinels answer, quorum ${quorum} (down: ${down.join(', ')})`));
+		out.push(stateConcern('IMMEDIATE', 'redis.sentinels', sentinel.name, 'quorum', topologyActions.quorum, `only ${sentinel.reachable} of ${sentinel.sentinels.length} sentinels answer, quorum ${quorum} (down: ${down.join(', ')})`, `sentinels ${sentinel.reachable}/${sentinel.sentinels.length} < quorum ${quorum}`));
 	}
 
 	const master = topology.nodes.find(node => node.endpoint === topology.master);
 	const flags = sentinel.masterFlags.filter(flag => flag === 's_down' || flag === 'o_down');
 	if (topology.master !== null && flags.length > 0) {
-		out.push(stateConcern('IMMEDIATE', 'redis.master-down', topology.master, 'state', topologyActions.masterDown, `redis master ${topology.master} is down for the sentinels (${flags.join(', ')})`));
+		out.push(stateConcern('IMMEDIATE', 'redis.master-down', topology.master, 'state', topologyActions.masterDown, `redis master ${topology.master} is down for the sentinels (${flags.join(', ')})`, `redis master ${topology.master} ${flags.join(',')}`));
 	}
 
 	if (master !== undefined) {
@@ -70,9 +70,9 @@ function sentinelConcerns(topology: RedisTopology): Concern[] {
 		const why = (node: RedisNodeSample) => (node.reachable ? (node.role === 'master' ? 'a master itself' : 'link down') : (node.error ?? 'unreachable'));
 		if (healthy.length === 0) {
 			const detail = broken.length > 0 ? ` (${broken.map(node => `${node.endpoint} ${why(node)}`).join('; ')})` : '';
-			out.push(stateConcern('SOON', 'redis.replicas', master.endpoint, 'replicas', topologyActions.noReplica, `redis master ${master.endpoint} has no replica in sync${detail}`));
+			out.push(stateConcern('SOON', 'redis.replicas', master.endpoint, 'replicas', topologyActions.noReplica, `redis master ${master.endpoint} has no replica in sync${detail}`, `redis ${master.endpoint} no replica`));
 		} else {
-			for (const node of broken) out.push(stateConcern('SOON', `redis.replica:${node.endpoint}`, node.endpoint, 'replicas', topologyActions.replica, `redis replica ${node.endpoint} is not replicating (${why(node)})`));
+			for (const node of broken) out.push(stateConcern('SOON', `redis.replica:${node.endpoint}`, node.endpoint, 'replicas', topologyActions.replica, `redis replica ${node.endpoint} is not replicating (${why(node)})`, `redis replica ${node.endpoint} ${why(node)}`));
 		}
 	}
 
@@ -86,22 +86,22 @@ function clusterConcerns(topology: RedisTopology): Concern[] {
 	if (cluster.state !== null && cluster.state !== 'ok') {
 		const slots = cluster.slotsAssigned === null ? '' : `, ${cluster.slotsAssigned} of 16384 slots assigned`;
 		const nodes = failing.length > 0 ? `; failed: ${failing.map(node => node.endpoint).join(', ')}` : '';
-		out.push(stateConcern('IMMEDIATE', 'redis.cluster-state', 'cluster', 'cluster-state', topologyActions.clusterState, `redis cluster_state is ${cluster.state}${slots}${nodes}`));
+		out.push(stateConcern('IMMEDIATE', 'redis.cluster-state', 'cluster', 'cluster-state', topologyActions.clusterState, `redis cluster_state is ${cluster.state}${slots}${nodes}`, `cluster_state ${cluster.state}`));
 	}
 
 	for (const node of topology.nodes) {
 		if (node.clusterFlags.includes('fail')) {
 			const what = node.role === 'master' && node.slots > 0 ? `master of ${node.slots} slots` : roleWord(node);
-			out.push(stateConcern('SOON', `redis.node-down:${node.id ?? node.endpoint}`, node.endpoint, 'state', topologyActions.nodeDown, `redis node ${node.endpoint} (${what}) is down: the cluster flags it fail`));
+			out.push(stateConcern('SOON', `redis.node-down:${node.id ?? node.endpoint}`, node.endpoint, 'state', topologyActions.nodeDown, `redis node ${node.endpoint} (${what}) is down: the cluster flags it fail`, `redis ${node.endpoint} fail`));
 		} else if (!node.reachable) {
-			out.push(stateConcern('UNKNOWN', `redis.node:${node.endpoint}`, node.endpoint, 'reachability', topologyActions.unread, `redis ${roleWord(node)} ${node.endpoint} not assessed: ${node.error ?? 'no answer'}`));
+			out.push(stateConcern('UNKNOWN', `redis.node:${node.endpoint}`, node.endpoint, 'reachability', topologyActions.unread, `redis ${roleWord(node)} ${node.endpoint} not assessed: ${node.error ?? 'no answer'}`, `redis ${node.endpoint} not assessed`));
 		}
 	}
 
 	for (const master of topology.nodes.filter(node => node.role === 'master' && node.slots > 0 && !node.clusterFlags.includes('fail'))) {
 		const replicas = topology.nodes.filter(node => node.role === 'replica' && node.masterEndpoint === master.endpoint && !node.clusterFlags.includes('fail'));
 		if (replicas.length === 0) {
-			out.push(stateConcern('SOON', `redis.replicas:${master.id ?? master.endpoint}`, master.endpoint, 'replicas', topologyActions.noReplica, `redis master ${master.endpoint} (${master.slots} slots) has no replica`));
+			out.push(stateConcern('SOON', `redis.replicas:${master.id ?? master.endpoint}`, master.endpoint, 'replicas', topologyActions.noReplica, `redis master ${master.endpoint} (${master.slots} slots) has no replica`, `redis ${master.endpoint} no replica`));
 		}
 	}
 
@@ -113,7 +113,7 @@ export function redisTopologyConcerns(topology: RedisTopology, rungs: MemoryRung
 	const rest = topology.mode === 'sentinel' ? sentinelConcerns(topology) : clusterConcerns(topology);
 	if (topology.mode === 'sentinel') {
 		for (const node of topology.nodes.filter(candidate => !candidate.reachable && candidate.endpoint === topology.master)) {
-			rest.push(stateConcern('UNKNOWN', `redis.node:${node.endpoint}`, node.endpoint, 'reachability', topologyActions.unread, `redis master ${node.endpoint} not assessed: ${node.error ?? 'no answer'}`));
+			rest.push(stateConcern('UNKNOWN', `redis.node:${node.endpoint}`, node.endpoint, 'reachability', topologyActions.unread, `redis master ${node.endpoint} not assessed: ${node.error ?? 'no answer'}`, `redis ${node.endpoint} not assessed`));
 		}
 	}
 
