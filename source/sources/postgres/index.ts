@@ -1,9 +1,9 @@
 // PostgreSQL: client connections against max_connections (the runbook's database trigger).
 import {endpointOf} from '../../core/redact.js';
-import {readPostgres} from '../demo/load-model.js';
 import type {SourceKind} from '../source-kind.js';
 import {secretsOf} from '../secrets.js';
 import {nodeSeries, postgresCharts, postgresNodeCharts, postgresSummary} from './charts.js';
+import {demoPostgresSample} from './demo.js';
 import {configurePostgres, postgresFlags, type PostgresConfig} from './config.js';
 import type {PostgresSample} from './parse.js';
 import {postgresReport} from './report.js';
@@ -52,11 +52,7 @@ export const postgresSource: SourceKind<PostgresConfig, PostgresSample> = {
 	connections: pg => ({used: pg.connections, max: pg.maxConnections}),
 	demo: {
 		endpoint: 'demo://postgres',
-		sample(world, at) {
-			// Every instance that has started holds its pool's connections until it exits.
-			const holdingPools = world.instances.filter(instance => instance.phase !== 'created' && instance.phase !== 'exited').length;
-			const reading = readPostgres(world.seed, world.elapsedMs, holdingPools);
-			return {...reading, ratio: reading.connections / reading.maxConnections, at};
-		},
+		// A primary and two read replicas; replica 2 falls behind in every cycle (demo.ts).
+		sample: demoPostgresSample,
 	},
 };

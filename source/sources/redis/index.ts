@@ -1,9 +1,9 @@
 // Redis: used memory against maxmemory (or the machine's memory when none is set).
 import {endpointOf} from '../../core/redact.js';
-import {readRedis} from '../demo/load-model.js';
 import {secretsOf} from '../secrets.js';
 import type {SourceKind} from '../source-kind.js';
 import {redisCharts, redisNodeCharts, redisNodeSeries, redisSummary} from './charts.js';
+import {demoRedisSample} from './demo.js';
 import {configureRedis, redisFlags, type RedisConfig} from './config.js';
 import type {RedisSample} from './parse.js';
 import {redisReport} from './report.js';
@@ -50,9 +50,7 @@ export const redisSource: SourceKind<RedisConfig, RedisSample> = {
 	events: (previous, next) => (next.topology === undefined ? [] : redisTopologyEvents(previous.topology, next.topology)),
 	demo: {
 		endpoint: 'demo://redis',
-		sample(world, at) {
-			const reading = readRedis(world.seed, world.elapsedMs);
-			return {...reading, limitBytes: reading.maxMemoryBytes, limitSource: 'maxmemory', ratio: reading.usedMemoryBytes / reading.maxMemoryBytes, at};
-		},
+		// A master and a replica under three sentinels, failing over in every cycle (demo.ts).
+		sample: demoRedisSample,
 	},
 };

@@ -232,7 +232,8 @@ describe('--read-only and --dry-run', () => {
 		const app = mount({runner: {readOnly: true}});
 		const frame = await waitForFrame(app, ready);
 		expect(frameLines(frame)[0]).toContain('[READ-ONLY]');
-		expect(footer(frame)).toBe('↑↓/jk select  1-4 window 5m  p pause  ? help  q quit');
+		// The demo's tier has database and Redis node pages: c cycles them.
+		expect(footer(frame)).toBe('↑↓/jk select  1-4 window 5m  c charts 1/3  p pause  ? help  q quit');
 		for (const key of ['+', '-', 's', 'd', 'y']) app.stdin.write(key);
 		await sleep(300);
 		expect(app.lastFrame()).not.toMatch(/SCALE|DRAIN|refused/);
@@ -440,7 +441,7 @@ describe('help and footer list exactly what works', () => {
 	it('with actions: the footer offers +/-/s and d, the help explains them with the limits', async () => {
 		const app = mount();
 		const frame = await waitForFrame(app, ready);
-		expect(footer(frame)).toBe('↑↓/jk select  1-4 window 5m  p pause  +/-/s scale  d drain  ? help  q quit');
+		expect(footer(frame)).toMatch(/^↑↓\/jk select {2}1-4 window 5m {2}c charts 1\/3 {2}p pause {2}\+\/-\/s scale {2}d drain {2}\? hel/);
 		app.stdin.write('?');
 		const help = await waitForFrame(app, f => f.includes('Keys'));
 		expect(help).toMatch(/^ {2}\+ {2}- +scale up or down by one, within --min 2 \/ --max 10 \(asks first\)$/m);
