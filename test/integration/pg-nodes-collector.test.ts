@@ -86,6 +86,10 @@ describe.skipIf(!binaries)('PostgreSQL nodes collector against a real primary an
 		try {
 			// About 24 MB of WAL: over the 16 MB SOON default, under the 256 MB IMMEDIATE one.
 			await set.primary.query('INSERT INTO filler (body) SELECT repeat(md5(g::text), 60) FROM generate_series(1, 12000) AS g');
+			// synchronous_commit is off here: the tail of that WAL reaches pg_current_wal_lsn() (the write position, which
+			// both va-top and the check below read) only when the WAL writer gets to it. Wait for it, or the two differ by it.
+			const [{inserted}] = await set.primary.query<{inserted: string}>('SELECT pg_current_wal_insert_lsn()::text AS inserted');
+			await waitFor(async () => (await set.primary.query<{written: boolean}>('SELECT pg_current_wal_lsn() >= $1::pg_lsn AS written', [inserted]))[0]!.written, {message: 'WAL written'});
 			// A pause takes effect at the next record replayed: wait until replay has really stopped.
 			await waitFor(async () => (await replica.query<{state: string}>('SELECT pg_get_wal_replay_pause_state() AS state'))[0]!.state === 'paused', {message: 'replay paused'});
 			const sample = await sampleAfter(Date.now(), next => (next.topology.nodes[0]!.lagBytes ?? 0) > 16 * MiB);
