@@ -138,6 +138,17 @@ describe('Qdrant source against the Qdrant stand-in (no real Qdrant can be insta
 		expect(Date.now() - stopping).toBeLessThan(1400);
 	});
 
+	it('reads /metrics once per 30 s and keeps its figures in the samples read in between', async () => {
+		const before = standIn.requests.filter(request => request.path === '/metrics').length;
+		const source = collector();
+		source.start();
+		const first = await sampleAfter(source, 0);
+		const second = await sampleAfter(source, first.at);
+		const third = await sampleAfter(source, second.at);
+		for (const sample of [first, second, third]) expect(sample.metrics).toEqual({collectionsTotal: 2, peersTotal: 3, pendingOperations: 0, version: '1.15.1'});
+		expect(standIn.requests.filter(request => request.path === '/metrics').length - before).toBe(1);
+	});
+
 	it('does without /metrics where it is off, and does not ask again for a minute', async () => {
 		standIn.state.metrics = false;
 		const before = standIn.requests.filter(request => request.path === '/metrics').length;

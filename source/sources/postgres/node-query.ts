@@ -10,12 +10,17 @@ import type {PgNodeRaw, PgReplicationRow} from './topology.js';
  * replication columns; without it they read as NULL, which the rules treat as "not assessed".
  */
 export const nodeReadingSql = `
-WITH recovery AS (SELECT pg_is_in_recovery() AS replaying)
+WITH recovery AS (SELECT pg_is_in_recovery() AS replaying),
+activity AS (
+	SELECT
+		count(*) FILTER (WHERE backend_type = 'client backend')::int AS visible,
+		count(*) FILTER (WHERE backend_type = 'client backend' AND state = 'active')::int AS active,
+		count(*) FILTER (WHERE backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL)::int AS hidden
+	FROM pg_stat_activity
+)
 SELECT
 	(SELECT replaying FROM recovery) AS in_recovery,
-	(SELECT count(*) FILTER (WHERE backend_type = 'client backend') FROM pg_stat_activity)::int AS visible,
-	(SELECT count(*) FILTER (WHERE backend_type = 'client backend' AND state = 'active') FROM pg_stat_activity)::int AS active,
-	(SELECT count(*) FILTER (WHERE backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL) FROM pg_stat_activity)::int AS hidden,
+	activity.visible, activity.active, activity.hidden,
 	current_setting('max_connections')::int AS max_connections,
 	current_setting('cluster_name') AS cluster_name,
 	(SELECT system_identifier::text FROM pg_control_system()) AS system_id,
@@ -38,7 +43,8 @@ SELECT
 		'replay_lag', extract(epoch FROM replay_lag)::float8,
 		'lag_bytes', CASE WHEN (SELECT replaying FROM recovery) THEN pg_wal_lsn_diff(pg_last_wal_replay_lsn(), replay_lsn)
 			ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) END::float8
-	) ORDER BY application_name), '[]'::json) FROM pg_stat_replication) AS replication`;
+	) ORDER BY application_name), '[]'::json) FROM pg_stat_replication) AS replication
+FROM activity`;
 
 interface NodeRow {
 	in_recovery: boolean;

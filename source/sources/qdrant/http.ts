@@ -19,8 +19,8 @@ export interface HttpAnswer {
 
 export interface QdrantHttp {
 	get(path: string): Promise<HttpAnswer>;
-	/** GET and decode the JSON body (large integers kept exact, as strings), or throw a worded error. */
-	json(path: string): Promise<unknown>;
+	/** GET and decode the JSON body, or throw a worded error. `exactIntegers`: large integers kept exact, as strings. */
+	json(path: string, exactIntegers?: boolean): Promise<unknown>;
 	close(): void;
 }
 
@@ -95,12 +95,13 @@ export function createQdrantHttp(options: QdrantHttpOptions): QdrantHttp {
 
 	return {
 		get,
-		async json(path) {
+		async json(path, exactIntegers = false) {
 			const answer = await get(path);
 			if (answer.status < 200 || answer.status >= 300) throw new QdrantHttpError(answer.status, path, reasonOf(answer.status, answer.body));
 			let body: unknown;
 			try {
-				body = JSON.parse(protectLargeIntegers(answer.body));
+				// Only /cluster carries 64-bit ids; the scan costs more than the parse, so it is done where needed.
+				body = JSON.parse(exactIntegers ? protectLargeIntegers(answer.body) : answer.body);
 			} catch {
 				throw new Error(`${path}: the answer is not JSON`);
 			}

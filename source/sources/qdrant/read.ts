@@ -32,7 +32,7 @@ async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T
  * Returns the sample and whether /metrics answered.
  */
 export async function readQdrant(client: QdrantHttp, state: QdrantReadState, options: {metrics: boolean}, now: () => number): Promise<{sample: QdrantSample; metricsRefused: boolean}> {
-	const [clusterBody, namesBody] = await Promise.all([client.json('/cluster'), client.json('/collections')]);
+	const [clusterBody, namesBody] = await Promise.all([client.json('/cluster', true), client.json('/collections')]);
 	const cluster = parseCluster(resultOf(clusterBody, '/cluster'));
 	const names = parseCollectionNames(resultOf(namesBody, '/collections')).sort();
 

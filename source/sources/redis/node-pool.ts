@@ -96,6 +96,8 @@ export function createNodePool(options: NodePoolOptions): NodePool {
 			disconnectTimeout: disconnectGraceMs,
 			// A cluster node answers MOVED for keys it does not own; this pool never sends keys.
 			enableReadyCheck: true,
+			// INFO memory and INFO replication of one reading leave in one write.
+			enableAutoPipelining: true,
 		});
 		client.on('error', (error: unknown) => {
 			if (entry) entry.lastError = error;
