@@ -40,6 +40,17 @@ function selectionProbe(key, project) {
 	};
 }
 
+/** va-top's keys: help, the selection, the sort (C, then N back) and the filter (`/` opens it, Escape clears it). */
+function vaTopKeys(project) {
+	return [
+		...toggleProbe('?', 'select an instance', {backText: 'INSTANCE'}),
+		selectionProbe('j', project),
+		selectionProbe('k', project),
+		...toggleProbe('C', 'CPU↓', {closeKey: 'N', backText: 'INSTANCE↑'}),
+		...toggleProbe('/', ' match · ', {closeKey: 'Escape'}),
+	];
+}
+
 /** va-top watching the benchmark's data tier (bench/lib/tier.mjs) as well as the containers. */
 export const tierTools = ['va-top-sentinel', 'va-top-cluster'];
 
@@ -64,7 +75,7 @@ export function tools({cli, size, ids, workDir, pgUrl, redisUrl, dockerHost, tie
 			profile: true,
 			// CPU and memory both: CPU needs two readings, memory one, so memory alone is not a full row.
 			rowComplete: /^\s.*?\s\d+(?:\.\d+)?%\s+\d+(?:\.\d+)?%/,
-			keyProbe: [...toggleProbe('?', 'select an instance', {backText: 'INSTANCE'}), selectionProbe('j', project), selectionProbe('k', project)],
+			keyProbe: vaTopKeys(project),
 		},
 		// As on a remote engine (ssh://, tcp://), whose cgroup files it cannot read: the API's streams, 20 at most.
 		{
@@ -76,7 +87,7 @@ export function tools({cli, size, ids, workDir, pgUrl, redisUrl, dockerHost, tie
 			profile: true,
 			// CPU and memory both: CPU needs two readings, memory one, so memory alone is not a full row.
 			rowComplete: /^\s.*?\s\d+(?:\.\d+)?%\s+\d+(?:\.\d+)?%/,
-			keyProbe: [...toggleProbe('?', 'select an instance', {backText: 'INSTANCE'}), selectionProbe('j', project), selectionProbe('k', project)],
+			keyProbe: vaTopKeys(project),
 		},
 		...(tier === null
 			? []
@@ -92,7 +103,7 @@ export function tools({cli, size, ids, workDir, pgUrl, redisUrl, dockerHost, tie
 					env: {DATABASE_URL: tier.pgUrl, REDIS_PASSWORD: tier.redisPassword, REDIS_SENTINEL_PASSWORD: tier.sentinelPassword},
 					profile: true,
 					rowComplete: /^\s.*?\s\d+(?:\.\d+)?%\s+\d+(?:\.\d+)?%/,
-					keyProbe: [...toggleProbe('?', 'select an instance', {backText: 'INSTANCE'}), selectionProbe('j', project), selectionProbe('k', project)],
+					keyProbe: vaTopKeys(project),
 				}))),
 		{
 			id: 'docker-stats',

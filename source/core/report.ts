@@ -1,7 +1,7 @@
 // The one-shot capacity report, as text (in the spirit of va-capacity-check) and as stable JSON.
 import type {Assessment, Concern} from './assessment.js';
 import {formatBytes} from './format.js';
-import {readingError, usableSample, type AnySourceModel} from './source-model.js';
+import {readingError, usableSample, type AnySourceModel, type ThresholdUnit} from './source-model.js';
 import type {StackSnapshot} from './types.js';
 
 /** The JSON contract documented in the README. Add fields; never rename or remove them. */
@@ -13,7 +13,18 @@ export interface ReportJson {
 	level: Assessment['level'];
 	unknown: boolean;
 	exitCode: number;
-	recommendations: Array<{level: Concern['level']; scope: Concern['scope']; subject: string; metric: Concern['metric']; value: number | null; threshold: number | null; action: string; message: string}>;
+	/** unit: of value and threshold (`percent`, `time` in ms, `bytes`, `count`, `seconds`). */
+	recommendations: Array<{
+		level: Concern['level'];
+		scope: Concern['scope'];
+		subject: string;
+		metric: Concern['metric'];
+		value: number | null;
+		threshold: number | null;
+		unit: ThresholdUnit;
+		action: string;
+		message: string;
+	}>;
 	averages: {cpuPercent: number | null; memPercent: number | null};
 	/** statsFrom: running instances read from their cgroup files (local engine), API streams, spaced API readings. */
 	docker: {endpoint: string; reachable: boolean; error: string | null; statsFrom: {cgroup: number; api: number; spaced: number}};
@@ -55,6 +66,7 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 			metric: concern.metric,
 			value: round(concern.value),
 			threshold: concern.threshold,
+			unit: concern.unit ?? 'percent',
 			action: concern.action,
 			message: concern.message,
 		})),

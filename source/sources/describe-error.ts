@@ -1,4 +1,6 @@
-// Turns whatever node, pg, ioredis or dockerode threw into one short line a person can act on.
+// Turns whatever node, pg, ioredis or dockerode threw into one short line a person can act on; a raw library message
+// (`Protocol error, got "H" as reply type byte. Please report this.`, `Parse Error: Expected HTTP/`) never reaches
+// the screen.
 // Every reason goes through redaction: passwords must never reach the screen, a log or JSON.
 
 type ErrorLike = {
@@ -67,14 +69,34 @@ function isTimeout(error: unknown, code: string | undefined, message: string): b
 	return /\btime(?:d)? ?out\b|\btimeout expired\b|\bETIMEDOUT\b/i.test(message);
 }
 
+/** What a peer whose first reply byte was this most likely is. */
+function answeredLike(byte: string): string {
+	if (byte === 'H') return 'it answered like an HTTP server';
+	if (byte === 'S') return 'it answered like an SSH server';
+	if (byte === 'E' || byte === 'R') return 'it answered like a PostgreSQL server';
+	return `its first byte was "${byte}"`;
+}
+
 function firstLine(text: string): string {
 	return text.split(/\r?\n/, 1)[0]!.trim();
+}
+
+/**
+ * node's HTTP parser reading something that is not HTTP where the Docker API should be (HPE_INVALID_CONSTANT:
+ * `Parse Error: Expected HTTP/, RTSP/ or ICE/`): one line naming what was expected, not the parser's words. Null
+ * when the error is not that. (An HTTP error from the Docker API is the collector's to say.)
+ */
+function notHttp(code: string | undefined, message: string, at: string): string | null {
+	if (code === 'HPE_INVALID_CONSTANT' || /^Parse Error: Expected HTTP\//.test(message)) return `did not answer as the Docker API ${at} (what answered does not speak HTTP)`;
+	return null;
 }
 
 function describeRaw(error: unknown, endpoint: string, timeoutMs?: number): string {
 	const code = codeOf(error);
 	const message = messageOf(error);
 	const at = `at ${endpoint}`;
+	const mismatch = notHttp(code, message, at);
+	if (mismatch !== null) return mismatch;
 
 	// Server-side errors first: their messages are already precise and carry no secrets.
 	switch (code) {
@@ -98,6 +120,10 @@ function describeRaw(error: unknown, endpoint: string, timeoutMs?: number): stri
 			break;
 	}
 
+	// redis-parser's words for a peer that is not Redis (`Protocol error, got "H" as reply type byte. Please report this.`):
+	// name what answered instead, from its first byte.
+	const protocol = /^Protocol error, got "(.*?)" as reply type byte/.exec(message);
+	if (protocol) return `did not answer as Redis ${at} (${answeredLike(protocol[1]!)})`;
 	if (/\bNOAUTH\b/.test(message)) return 'authentication required (NOAUTH)';
 	if (/\bWRONGPASS\b|\binvalid password\b/i.test(message)) return 'wrong password';
 	if (/client password must be a (?:non-empty )?string/.test(message)) return `password required but none given ${at}`;

@@ -1,5 +1,4 @@
 // The whole stack as one thing to start, read and stop: real collectors or the demo's, the rest cannot tell.
-import {endpointOf, redactUrl} from '../core/redact.js';
 import type {AnySourceModel, SampleBase, SourceReading} from '../core/source-model.js';
 import type {DockerView, StackSnapshot} from '../core/types.js';
 import type {Collector} from './collector.js';
@@ -69,9 +68,3 @@ export function createStack(parts: StackParts): Stack {
 		},
 	};
 }
-
-export const displayEndpoint = {
-	postgres: (url: string) => endpointOf(url, 5432),
-	redis: (url: string) => endpointOf(url, 6379),
-	url: redactUrl,
-};

@@ -47,6 +47,8 @@ export interface UseMonitorOptions {
 export function useMonitor({stack, monitor, intervalMs, paused, onEnterImmediate}: UseMonitorOptions): MonitorFrame | undefined {
 	const [frame, setFrame] = useState<MonitorFrame | undefined>(() => monitor.current());
 	const pausedRef = useRef(paused);
+	// Set while rendering, not in an effect: a tick between the commit and the effect would show a frame while paused.
+	pausedRef.current = paused;
 	const latestRef = useRef<MonitorFrame | undefined>(monitor.current());
 	const bellRef = useRef(onEnterImmediate);
 	bellRef.current = onEnterImmediate;

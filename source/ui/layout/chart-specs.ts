@@ -7,8 +7,9 @@ import type {MonitorFrame} from '../../core/monitor.js';
 import {thresholdOf, type AnySourceModel, type SourceChartSpec} from '../../core/source-model.js';
 import type {Thresholds} from '../../core/thresholds.js';
 import type {InstanceSample, SourceStatus, StackSnapshot} from '../../core/types.js';
+import type {ChartAxis} from './chart-fit.js';
 import {instanceMark, sustainText} from './concern-text.js';
-import {formatBytes, formatPercent, shortName} from './format.js';
+import {formatBytes, formatPercent} from './format.js';
 import {levelColor, levelSymbol, type ColorName} from './symbols.js';
 import {valueFormat} from './value-format.js';
 
@@ -23,6 +24,8 @@ export interface ChartData {
 	threshold: number;
 	expectedPoints: number;
 	lineColor: ColorName;
+	/** Set for a chart not in percent: values and threshold are then shares of a ceiling (see timeAxis). */
+	axis?: ChartAxis;
 }
 
 export interface ChartDataInput {
@@ -49,13 +52,15 @@ export interface PlacedChart {
  * Which source charts each page holds. A source's numbered charts go on their page; its charts that depend on the
  * sample (one per node, `chartsFor`) follow on pages of their own after the numbered ones, four to a page, each
  * source starting a new page (database nodes, then Redis nodes). Page 1 also holds the workload's CPU and MEM.
+ * With a snapshot, only the sources it has count: one not configured (absent) has no charts, so no page of its own.
  */
 export function chartPageLayout(sources: readonly AnySourceModel[] = [], snapshot?: StackSnapshot): Map<number, PlacedChart[]> {
 	const pages = new Map<number, PlacedChart[]>([[1, []]]);
 	const place = (page: number, chart: PlacedChart) => pages.set(page, [...(pages.get(page) ?? []), chart]);
-	for (const source of sources) for (const spec of (source.charts ?? []) as ReadonlyArray<SourceChartSpec<unknown>>) place(spec.page, {source, spec});
+	const configured = sources.filter(source => snapshot === undefined || snapshot.sources[source.id] !== undefined);
+	for (const source of configured) for (const spec of (source.charts ?? []) as ReadonlyArray<SourceChartSpec<unknown>>) place(spec.page, {source, spec});
 	let next = Math.max(...pages.keys()) + 1;
-	for (const source of sources) {
+	for (const source of configured) {
 		const sample = snapshot?.sources[source.id]?.sample ?? null;
 		if (sample === null || source.chartsFor === undefined) continue;
 		const specs = source.chartsFor(sample) as ReadonlyArray<SourceChartSpec<unknown>>;
@@ -94,8 +99,8 @@ export function chartData({frame, history, thresholds, selected, windowMs, windo
 
 	const cpuKey = selected ? seriesKey.instanceCpu(selected.id) : seriesKey.serviceCpu;
 	const memKey = selected ? seriesKey.instanceMem(selected.id) : seriesKey.serviceMem;
-	// Values and marks first: a narrow chart truncates its title from the right.
-	const who = selected ? ` · ${shortName(selected.name, frame?.snapshot.project ?? '')}` : ' · service avg';
+	// Values and marks first: a narrow chart shortens the name at the end of its title from the name's start.
+	const who = selected ? ` · ${selected.name}` : ' · service avg';
 	const cpuValue = selected ? selected.cpuPercent : (assessment?.averages.cpuPercent ?? null);
 	const memValue = selected ? selected.memPercent : (assessment?.averages.memPercent ?? null);
 	const cpuConcern = selected
@@ -137,14 +142,20 @@ export function chartData({frame, history, thresholds, selected, windowMs, windo
 		const sample = reading?.sample ?? null;
 		const now = sample === null ? ' no data' : spec.now(sample, valueFormat);
 		const thresholdSpec = source.thresholds.find(candidate => candidate.key === spec.threshold);
+		const values = history.values(seriesKey.source(source.id, spec.series), since);
+		const threshold = thresholdSpec === undefined ? thresholds[spec.threshold] ?? 0 : thresholdOf(thresholds, thresholdSpec);
+		// A time chart (the access log's p95) is drawn on an axis of its own: up to a ceiling that holds the
+		// threshold and the values, labelled in seconds.
+		const scaled = thresholdSpec?.unit === 'time' ? timeAxis(values, threshold, spec.ceiling) : null;
 		charts.push({
 			key: spec.key,
 			title: `${spec.label}${now}${badge.text}${reading ? downText(reading.status) : ''}${suffix}`,
 			titleColor: badge.color ?? (reading && reading.status.kind !== 'ok' ? 'magenta' : undefined),
-			values: history.values(seriesKey.source(source.id, spec.series), since),
-			threshold: thresholdSpec === undefined ? thresholds[spec.threshold] ?? 0 : thresholdOf(thresholds, thresholdSpec),
+			values: scaled?.values ?? values,
+			threshold: scaled?.threshold ?? threshold,
 			expectedPoints,
 			lineColor: spec.lineColor,
+			...(scaled ? {axis: scaled.axis} : {}),
 		});
 	}
 
@@ -162,4 +173,29 @@ export function cpuTrends(frame: MonitorFrame | undefined, history: History, poi
 	}
 
 	return trends;
+}
+
+/** 1, 2, 4 or 5 times a power of ten, at or above the value. */
+function niceCeiling(value: number): number {
+	const power = 10 ** Math.floor(Math.log10(Math.max(value, 1e-9)));
+	for (const step of [1, 2, 4, 5, 10]) if (step * power >= value) return step * power;
+	return 10 * power;
+}
+
+/** Milliseconds as 3 cells of seconds: `0.5`, `2.0`, `15s`, `2m`. */
+function secondsLabel(ms: number): string {
+	const seconds = ms / 1000;
+	const text = seconds < 9.95 ? seconds.toFixed(1) : seconds < 99.5 ? `${Math.round(seconds)}s` : `${Math.round(seconds / 60)}m`;
+	return text.padStart(3, ' ').slice(-3);
+}
+
+/** Values in ms as shares of a ceiling (at least twice the threshold, and above every value), with labels in s. */
+export function timeAxis(values: readonly number[], threshold: number, ceiling?: number): {values: number[]; threshold: number; axis: ChartAxis} {
+	let top = ceiling ?? niceCeiling(Math.max(threshold * 2, ...values.filter(Number.isFinite)));
+	if (!(top > 0)) top = 1;
+	return {
+		values: values.map(value => (value * 100) / top),
+		threshold: (threshold * 100) / top,
+		axis: {key: `time:${top}`, label: plotValue => secondsLabel((plotValue * top) / 100)},
+	};
 }

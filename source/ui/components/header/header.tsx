@@ -1,10 +1,11 @@
 // Three lines: what is watched, what the runbook says to do, how fresh the data is.
 import React, {memo} from 'react';
+import {runningCount} from '../../../core/action-rules.js';
 import type {Assessment} from '../../../core/assessment.js';
 import type {AnySourceModel} from '../../../core/source-model.js';
 import type {StackSnapshot} from '../../../core/types.js';
 import {recommendation} from '../../layout/concern-text.js';
-import {formatAge, textWidth} from '../../layout/format.js';
+import {formatAge, textWidth, truncate} from '../../layout/format.js';
 import {oldestDataAge, sourceLines, type SourceHealth} from '../../layout/source-status.js';
 import {levelColor, levelSymbol, tone, type ColorName} from '../../layout/symbols.js';
 import {fitLine, styledLine, type Span, type StyledLine} from '../../layout/styled-text.js';
@@ -21,6 +22,8 @@ export interface HeaderProps {
 	dryRun?: boolean;
 	paused: boolean;
 	max: number;
+	/** --min: a running count under it is marked, as one over --max is. */
+	min?: number;
 	intervalMs: number;
 	/** Undefined before the first reading. */
 	snapshot: StackSnapshot | undefined;
@@ -34,22 +37,29 @@ export interface HeaderProps {
 /** The key that lists every concern (the recommendation line shows the worst and a count of the rest). */
 export const allConcernsKey = 'a';
 
-/**
- * How many of the details fit after the headline at this width, always at least the worst one; the rest are
- * counted (`+2 more (a)`) so no concern is ever cut off unseen.
- */
-export function shownDetails(head: string, details: readonly string[], width: number): number {
-	const more = (hidden: number) => (hidden > 0 ? textWidth(` · +${hidden} more (${allConcernsKey})`) : 0);
-	let used = textWidth(head);
-	let shown = 0;
-	for (const detail of details) {
-		const next = used + textWidth(` · ${detail}`);
-		if (shown > 0 && next + more(details.length - shown - 1) > width) break;
-		used = next;
-		shown++;
-	}
+/** A detail is cut to no fewer cells than this; shorter, it says nothing and the count says it better. */
+const minDetail = 16;
 
-	return shown;
+/**
+ * The headline fitted to the width: the level and the runbook's action whole, then as many details as fit whole
+ * (worst first), then a count of the rest (`+2 more (a)`), so no concern is ever cut off unseen. When no detail fits
+ * whole, the worst is cut (`…`) if enough of it fits; else only their number (`3 concerns (a)`). Only when the
+ * headline and that do not fit together is the action cut.
+ */
+export function fitHeadline(head: string, details: readonly string[], width: number): {head: string; details: string[]} {
+	const more = (hidden: number) => (hidden > 0 ? [`+${hidden} more (${allConcernsKey})`] : []);
+	const length = (parts: readonly string[]) => parts.reduce((sum, part) => sum + textWidth(` · ${part}`), 0);
+	const fits = (parts: readonly string[]) => textWidth(head) + length(parts) <= width;
+	let shown = 0;
+	while (shown < details.length && fits([...details.slice(0, shown + 1), ...more(details.length - shown - 1)])) shown++;
+	if (shown > 0) return {head, details: [...details.slice(0, shown), ...more(details.length - shown)]};
+	if (details.length === 0) return {head: truncate(head, width), details: []};
+	const countOthers = more(details.length - 1);
+	const worstRoom = width - textWidth(head) - length(countOthers) - 3;
+	if (worstRoom >= minDetail) return {head, details: [truncate(details[0]!, worstRoom), ...countOthers]};
+	// None shown: the headline's action is the worst one's; the count is of all of them.
+	const countAll = [`${details.length} concern${details.length === 1 ? '' : 's'} (${allConcernsKey})`];
+	return {head: truncate(head, Math.max(1, width - length(countAll))), details: countAll};
 }
 
 const healthColor: Record<SourceHealth, ColorName | undefined> = {
@@ -65,8 +75,11 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 	const {width, color, snapshot, assessment} = props;
 	const instances = snapshot?.docker.instances ?? [];
 	const notRunning = instances.filter(instance => instance.state !== 'running').length;
-	const count = `${instances.length}/${props.max} instances${notRunning > 0 ? ` (${notRunning} not running)` : ''}`;
-	const overCapacity = instances.length > props.max;
+	// The count the actions go by (running, restarting, paused), marked when it is outside --min/--max.
+	const running = runningCount(instances);
+	const outside = running > props.max ? ` ${levelSymbol.SOON} above --max ${props.max}` : running < (props.min ?? 0) && snapshot !== undefined ? ` ${levelSymbol.SOON} below --min ${props.min}` : '';
+	const count = `${instances.length}/${props.max} instances${notRunning > 0 ? ` (${notRunning} not running)` : ''}${outside}`;
+	const overCapacity = outside !== '';
 	const badges = [props.mode === 'demo' ? 'DEMO' : '', props.readOnly ? 'READ-ONLY' : '', props.dryRun ? 'DRY RUN' : '', props.paused ? 'PAUSED' : ''].filter(Boolean);
 
 	const advice = assessment ? recommendation(assessment, snapshot?.project ?? props.project) : undefined;
@@ -90,10 +103,9 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 	);
 	let second: StyledLine;
 	if (advice) {
-		const shown = shownDetails(advice.text, advice.details, width);
-		const hidden = advice.details.length - shown;
-		const rest = [...advice.details.slice(0, shown), ...(hidden > 0 ? [`+${hidden} more (${allConcernsKey})`] : [])];
-		second = styledLine([{text: advice.text, style: {bold: true, color: tone(color, levelColor[advice.level])}}, ...(rest.length > 0 ? [{text: ` · ${rest.join(' · ')}`}] : [])]);
+		const fitted = fitHeadline(advice.text, advice.details, width);
+		const rest = fitted.details;
+		second = styledLine([{text: fitted.head, style: {bold: true, color: tone(color, levelColor[advice.level])}}, ...(rest.length > 0 ? [{text: ` · ${rest.join(' · ')}`}] : [])]);
 	} else {
 		second = styledLine('waiting for the first reading…', {dim: color});
 	}
