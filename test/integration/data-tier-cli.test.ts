@@ -139,8 +139,12 @@ describe.skipIf(!ready)('va-top against a primary with two replicas, a Sentinel 
 			live = await launch(tierArgs(sentinelArgs()), {width: 200, height: 50, env: {DATABASE_URL: pg.primary.monitorUrl, REDIS_PASSWORD: redisPassword, REDIS_SENTINEL_PASSWORD: sentinelPassword, QDRANT_API_KEY: qdrantKey}});
 			const screen = await waitScreen(live, 'the lag named in the header', text => new RegExp(`lag ${replica.endpoint} \\d+(\\.\\d)?M ▲`).test(rows(text)[1] ?? ''), 20_000);
 			expect(sourcesLine(screen)).toMatch(/postgres 1\+2 lag \d+(\.\d)?M/);
+			// Page 2 is the access log's (read by default; this project has no nginx), page 3 the database nodes'.
+			await live.pane.send(['c']);
+			await waitScreen(live, 'chart page 2', text => text.includes('c charts 2/4'), 5_000);
 			await live.pane.send(['c']);
 			const nodes = await waitScreen(live, 'the database nodes page', text => text.includes(`DB ${replica.endpoint} replica`), 5_000);
+			expect(nodes).toContain('c charts 3/4');
 			expect(nodes).toMatch(new RegExp(`DB ${replica.endpoint} replica \\d+/20 \\S+ lag \\d+(\\.\\d)?M`));
 			for (const secret of secrets) expect(nodes).not.toContain(secret);
 		} finally {
