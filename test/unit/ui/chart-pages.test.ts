@@ -39,6 +39,16 @@ describe('chart pages', () => {
 		expect(chartPages(sources, snapshot(['postgres', 'pool', 'redis']))).toBe(5);
 	});
 
+	it('gives a source the snapshot does not have (not configured) no page: the node pages move up', () => {
+		const sources = [model('postgres', [spec('db', 1)], 2), model('pool', [spec('pool', 2)])];
+		const layout = chartPageLayout(sources, snapshot(['postgres']));
+		expect([...layout.keys()]).toEqual([1, 2]);
+		expect((layout.get(2) ?? []).map(chart => chart.spec.key)).toEqual(['postgres:0', 'postgres:1']);
+		expect(chartPages(sources, snapshot(['postgres']))).toBe(2);
+		// Before the first frame every source counts.
+		expect(chartPages(sources)).toBe(2);
+	});
+
 	it('adds no node pages before a sample is in', () => {
 		const sources = [model('postgres', [spec('db', 1)], 3)];
 		expect(chartPages(sources)).toBe(1);
