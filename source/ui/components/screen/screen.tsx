@@ -53,7 +53,7 @@ export function Screen() {
 	// The table's own columns: its trend cells are as many as the points asked for here.
 	const trendWidth = layout.kind === 'screen' ? tableColumnsFor(layout.columns, widestName(rows.map(row => row.name)), activity.size > 0).trend : 0;
 
-	const pages = chartPages(settings.sources, snapshot === undefined ? undefined : id => snapshot.sources[id] !== undefined);
+	const pages = chartPages(settings.sources, snapshot);
 	const page = Math.min(ui.chartPage, pages);
 	// History is shared and mutable: the frame (a new object every tick) is what says it changed.
 	const charts = useMemo(
