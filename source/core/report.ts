@@ -10,7 +10,7 @@ export interface ReportJson {
 	time: string;
 	project: string;
 	service: string;
-	level: Assessment['level'];
+	level: Assessment['level'] | 'UNKNOWN';
 	unknown: boolean;
 	exitCode: number;
 	/** unit: of value and threshold (`percent`, `time` in ms, `bytes`, `count`, `seconds`). */
@@ -56,7 +56,8 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 		time: new Date(snapshot.at).toISOString(),
 		project: snapshot.project,
 		service: snapshot.service,
-		level: assessment.level,
+		// Never OK about what could not be read: a consumer testing `level == "OK"` must not be told so (exit code 3).
+		level: assessment.unknown && assessment.level === 'OK' ? 'UNKNOWN' : assessment.level,
 		unknown: assessment.unknown,
 		exitCode,
 		recommendations: assessment.concerns.map(concern => ({
