@@ -10,13 +10,10 @@ import {boundDocker, type RequestBounds} from './bounded-docker.js';
 import {engineMessage, execIn, httpStatus, lastLine} from './docker-io.js';
 import {createHookBalancer, type HookCommands} from './hook-balancer.js';
 import {createNginxBalancer} from './nginx-balancer.js';
+import {composeLabels, composeSelector} from '../sources/workload/selector.js';
 
-export const composeLabels = {
-	project: 'com.docker.compose.project',
-	service: 'com.docker.compose.service',
-	number: 'com.docker.compose.container-number',
-	oneoff: 'com.docker.compose.oneoff',
-} as const;
+// Membership is the workload's one definition (sources/workload/selector.ts), the same the collector follows.
+export {composeLabels};
 
 export interface EngineBackendOptions {
 	docker: Dockerode;
@@ -59,19 +56,14 @@ export interface LabelledContainer {
  * client of createEngineBackend (every request has a time limit; see bounded-docker.ts).
  */
 export async function listService(docker: Dockerode, project: string, service: string, appPort: number): Promise<LabelledContainer[]> {
-	const list = await docker.listContainers({
-		all: true,
-		filters: {label: [`${composeLabels.project}=${project}`, `${composeLabels.service}=${service}`]},
-	});
+	const selector = composeSelector(project, service);
+	const list = await docker.listContainers({all: true, filters: {label: [...selector.labelFilter]}});
 	const out: LabelledContainer[] = [];
 	for (const info of list) {
-		const labels = info.Labels ?? {};
 		// The daemon filtered already; this guards against one that ignores filters.
-		if (labels[composeLabels.project] !== project || labels[composeLabels.service] !== service) continue;
-		if (labels[composeLabels.oneoff] === 'True') continue;
+		if (!selector.matches(info.Labels)) continue;
 		const name = (info.Names?.[0] ?? '').replace(/^\//, '') || info.Id.slice(0, 12);
-		const parsed = Number.parseInt(labels[composeLabels.number] ?? '', 10);
-		const number = Number.isFinite(parsed) ? parsed : null;
+		const number = selector.number(info.Labels);
 		const ips = Object.values(info.NetworkSettings?.Networks ?? {})
 			.flatMap((network) => [network.IPAddress, network.GlobalIPv6Address])
 			.filter((ip): ip is string => typeof ip === 'string' && ip !== '');
@@ -258,7 +250,7 @@ export function createEngineBackend(unbounded: EngineBackendOptions): ActionBack
 			}
 
 			const template = await docker.getContainer(templateInstance.id).inspect();
-			if (template.Config.Labels?.[composeLabels.project] !== project || template.Config.Labels?.[composeLabels.service] !== service) {
+			if (!composeSelector(project, service).matches(template.Config.Labels)) {
 				throw new Error(`${templateInstance.name} no longer carries the labels of ${project}/${service}; nothing was created`);
 			}
 
