@@ -19,12 +19,12 @@ async function main(argv: string[]): Promise<number> {
 		autoHelp: false,
 		autoVersion: false,
 		allowUnknownFlags: true,
-		flags: Object.fromEntries(flagSpecs.map(spec => [camelCase(spec.name), {type: spec.kind === 'boolean' ? 'boolean' : 'string'}])) as never,
+		flags: Object.fromEntries(flagSpecs.map(spec => [camelCase(spec.name), {type: spec.kind === 'boolean' ? 'boolean' : 'string', isMultiple: spec.multiple === true}])) as never,
 	});
 	const given = new Set(argv.filter(token => token.startsWith('--')).map(token => token.slice(2).split('=')[0]!.replace(/^no-/, '')));
 	const flags: RawFlags = {};
 	for (const spec of flagSpecs) {
-		if (given.has(spec.name)) flags[spec.name] = (cli.flags as Record<string, string | boolean>)[camelCase(spec.name)];
+		if (given.has(spec.name)) flags[spec.name] = (cli.flags as Record<string, string | boolean | string[]>)[camelCase(spec.name)];
 	}
 
 	if (flags.help === true || argv.includes('-h')) {

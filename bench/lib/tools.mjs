@@ -46,8 +46,11 @@ export function tools({cli, size, ids, workDir, pgUrl, redisUrl, dockerHost}) {
 	const glancesConfig = join(workDir, `glances-${size}.conf`);
 	// Debian's own configuration, with the docker plugin limited to this run's containers (the same set the
 	// others watch; glances still streams stats for every container, that is how it works).
-	const stock = readFileSync('/etc/glances/glances.conf', 'utf8');
-	writeFileSync(glancesConfig, stock.replace(/^\[docker\]\n/m, `[docker]\nshow=${project}-${service}-.*\n`));
+	// Only when glances is installed (bench/setup-bench.sh): a run of va-top alone does not need it.
+	if (existsSync('/etc/glances/glances.conf')) {
+		const stock = readFileSync('/etc/glances/glances.conf', 'utf8');
+		writeFileSync(glancesConfig, stock.replace(/^\[docker\]\n/m, `[docker]\nshow=${project}-${service}-.*\n`));
+	}
 	return [
 		{
 			id: 'va-top',

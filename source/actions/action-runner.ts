@@ -11,6 +11,8 @@ import {
 	checkUnchanged,
 	countsAsRunning,
 	isRefusal,
+	placeScale,
+	replicasPerHost,
 	projectDbConnections,
 	refusal,
 	runningCount,
@@ -57,8 +59,10 @@ export interface ScaleContext {
 	/** PostgreSQL client connections and max_connections, when read. */
 	dbConnections?: number;
 	dbMax?: number;
-	/** The snapshot's instances, to name the ones a scale-down would drain. */
-	instances?: ReadonlyArray<{name: string; number: number | null; state: ContainerState}>;
+	/** The snapshot's instances, to name the ones a scale-down would drain (and, with several engines, their hosts). */
+	instances?: ReadonlyArray<{name: string; number: number | null; state: ContainerState; host?: string}>;
+	/** With several engines: the host the operator picked; else va-top picks (fewest replicas up, most down). */
+	host?: string;
 }
 
 export interface DrainContext {
@@ -82,11 +86,15 @@ export interface ScalePlan {
 	/** Things to read before pressing y (the DB projection above the threshold, dry-run). */
 	warnings: string[];
 	dryRun: boolean;
+	/** With several engines: the host it acts on (null or absent with one engine). */
+	host?: string | null;
+	/** With several engines: the hosts to choose from (h in the confirmation); empty or absent with one. */
+	hosts?: readonly string[];
 }
 
 export interface DrainPlan {
 	kind: 'drain';
-	instance: {id: string; name: string};
+	instance: {id: string; name: string; host?: string};
 	from: number;
 	to: number;
 	title: string;
@@ -131,9 +139,11 @@ export interface ActionRunner {
 	readonly readOnly: boolean;
 	readonly dryRun: boolean;
 	readonly backendKind: ActionBackend['kind'];
+	/** Why the workload cannot scale or drain at all (the key says so), when it cannot. */
+	readonly cannot: Partial<Record<'scale' | 'drain', string>>;
 	planScale(target: number, context: ScaleContext): ScalePlan | Refusal;
 	executeScale(plan: ScalePlan, control?: ActionControl): Promise<ActionResult>;
-	planDrain(instance: {id: string; name: string; state?: ContainerState}, context: DrainContext): DrainPlan | Refusal;
+	planDrain(instance: {id: string; name: string; state?: ContainerState; host?: string}, context: DrainContext): DrainPlan | Refusal;
 	executeDrain(plan: DrainPlan, control?: ActionControl): Promise<ActionResult>;
 	/** The action in progress, or null. */
 	inProgress(): ActionPlan | null;
@@ -176,6 +186,10 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 
 	let busy: ActionPlan | null = null;
 	let activities = new Map<string, InstanceActivity>();
+	const hosts = backend.hosts ?? [];
+	const singleEngine = hosts.length === 1 ? hosts[0] : undefined;
+	// The engine the action in progress acts on, for the audit log (the only one when there is one).
+	let actingEngine: string | undefined;
 	const listeners = new Set<() => void>();
 	let balancerText = 'not looked for yet';
 
@@ -218,6 +232,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				result,
 				duration: fields.started === null ? null : now() - fields.started,
 				error: fields.error,
+				...((actingEngine ?? singleEngine) === undefined ? {} : {engine: actingEngine ?? singleEngine}),
 			});
 			return null;
 		} catch (error) {
@@ -264,6 +279,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 
 	function end(): void {
 		busy = null;
+		actingEngine = undefined;
 		changed();
 	}
 
@@ -391,8 +407,10 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		readOnly: options.readOnly,
 		dryRun: options.dryRun,
 		backendKind: backend.kind,
+		cannot: backend.cannot ?? {},
 		planScale(target, context) {
-			const found = checkScale(context.current, target, limits);
+			const unsupported = backend.cannot?.scale;
+			const found = unsupported === undefined ? checkScale(context.current, target, limits) : refusal('scale', 'backend', unsupported, {from: context.current, to: target});
 			if (found !== null) {
 				// A refused key press is an attempted action: the event log and the audit log say so (read-only: neither writes).
 				refuse(found, now());
@@ -404,14 +422,29 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 			const steps: string[] = [];
 			const warnings: string[] = [];
 			let db: DbProjection | null = null;
+			// Several engines: one host takes the new replicas (or gives up the old ones), said in the confirmation.
+			let host: string | null = null;
+			if (hosts.length > 1) {
+				const placed = placeScale(direction, Math.abs(target - from), replicasPerHost(context.instances ?? [], hosts), context.host);
+				if (isRefusal(placed)) {
+					const found = {...placed, from, to: target};
+					refuse(found, now());
+					return found;
+				}
+
+				host = placed.host;
+				steps.push(placed.text);
+			}
+
 			if (direction === 'up') {
-				steps.push(backend.describeScaleUp(from, target));
+				steps.push(backend.describeScaleUp(from, target, {siblings: (context.instances ?? []).map((instance) => instance.name), ...(host === null ? {} : {host})}));
 				db = projectDbConnections({instances: from, target, dbConnections: context.dbConnections, dbMax: context.dbMax, thresholdPercent: options.dbThreshold});
 				steps.push(db === null ? 'database connections after: unknown (no reading)' : db.text);
 				if (db?.warn) warnings.push(db.text);
 			} else {
 				const running = (context.instances ?? []).filter((instance) => countsAsRunning(instance.state));
-				const victims = running.length === from ? scaleDownVictims(running, from - target).map((instance) => instance.name) : [];
+				const onHost = host === null ? running : running.filter((instance) => instance.host === host);
+				const victims = running.length === from ? scaleDownVictims(onHost, from - target).map((instance) => instance.name) : [];
 				const who = victims.length > 0 ? victims.join(', ') : `the ${plural(from - target, 'highest-numbered replica')}`;
 				steps.push(`take ${who} out of the load balancer (${balancerText})`);
 				steps.push(`wait until their connections on port ${options.appPort} read 0 ${settings.zeroReadings} times in a row, at most ${Math.ceil(settings.timeoutMs / 1000)} s`);
@@ -420,7 +453,8 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 
 			steps.push(`the count is read again before acting: it must still be ${from}`);
 			if (options.dryRun) warnings.push('DRY RUN: nothing will be changed, only shown and logged');
-			return {kind: 'scale', from, to: target, direction, title: `scale ${from} → ${target}`, steps, db, warnings, dryRun: options.dryRun};
+			const title = `scale ${from} → ${target}${host === null ? '' : ` on ${host}`}`;
+			return {kind: 'scale', from, to: target, direction, title, steps, db, warnings, dryRun: options.dryRun, host, hosts: hosts.length > 1 ? hosts : []};
 		},
 
 		async executeScale(plan, control) {
@@ -428,23 +462,31 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 			const busyRefusal = begin(plan);
 			if (busyRefusal !== null) return refuse(busyRefusal, started);
 			try {
+				const host = plan.host ?? null;
+				actingEngine = host ?? undefined;
 				if (options.readOnly) return refuse(refusal('scale', 'read-only', 'read-only: actions are off (--read-only)', {from: plan.from, to: plan.to}), started);
 				const listed = await freshInstances('scale', started, plan.from, plan.to, null);
 				if (!Array.isArray(listed)) return listed;
 				const actual = runningCount(listed);
-				const backendReason = backend.refuseScale?.(listed, plan.to) ?? null;
+				const backendReason = backend.refuseScale?.(listed, plan.to, host ?? undefined) ?? null;
 				const found =
 					checkUnchanged('scale', plan.from, actual) ??
 					checkScale(actual, plan.to, limits) ??
 					(backendReason === null ? null : refusal('scale', 'backend', backendReason, {from: plan.from, to: plan.to}));
 				if (found !== null) return refuse(found, started);
 				const running = listed.filter((instance) => countsAsRunning(instance.state));
-				const victims = plan.direction === 'down' ? scaleDownVictims(running, plan.from - plan.to) : [];
+				const candidates = host === null ? running : running.filter((instance) => instance.host === host);
+				if (plan.direction === 'down' && candidates.length < plan.from - plan.to) {
+					const reason = `${host} now runs ${candidates.length} replica${candidates.length === 1 ? '' : 's'}, fewer than the ${plan.from - plan.to} to remove there; nothing was done`;
+					return refuse(refusal('scale', 'backend', reason, {from: plan.from, to: plan.to}), started);
+				}
+
+				const victims = plan.direction === 'down' ? scaleDownVictims(candidates, plan.from - plan.to) : [];
 				if (options.dryRun) {
 					const what = plan.direction === 'up'
-						? backend.describeScaleUp(plan.from, plan.to)
+						? backend.describeScaleUp(plan.from, plan.to, {siblings: listed.map((instance) => instance.name), ...(host === null ? {} : {host})})
 						: `drain ${victims.map((victim) => victim.name).join(', ')} (out of ${balancerText}, wait for connections on port ${options.appPort} up to ${Math.ceil(settings.timeoutMs / 1000)} s), then ${backend.describeRemoval(victims.map((victim) => victim.name), plan.to, true)}`;
-					return finish('scale', 'dry-run', plan.from, plan.to, null, started, `dry-run: scale ${plan.from} → ${plan.to} would ${what}; nothing was changed`);
+					return finish('scale', 'dry-run', plan.from, plan.to, null, started, `dry-run: scale ${plan.from} → ${plan.to}${host === null ? '' : ` on ${host}`} would ${what}; nothing was changed`);
 				}
 
 				const problem = audit('scale', 'began', {instance: null, from: plan.from, to: plan.to, started: null, error: null});
@@ -452,13 +494,13 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 					return refuse(refusal('scale', 'unsafe-audit-log', `${problem}; nothing was done`, {from: plan.from, to: plan.to}), started, false);
 				}
 
-				event('scale', null, `scale ${plan.from} → ${plan.to} began (${backend.description})`);
+				event('scale', null, `scale ${plan.from} → ${plan.to}${host === null ? '' : ` on ${host}`} began (${backend.description})`);
 				if (plan.direction === 'down') return await runDrain('scale', victims, plan.from, plan.to, started, control);
 
 				let created: string[];
 				let notes: string[];
 				try {
-					({created, notes} = await backend.scaleUp(listed, plan.to));
+					({created, notes} = await backend.scaleUp(listed, plan.to, host ?? undefined));
 				} catch (error) {
 					let after = '';
 					try {
@@ -497,7 +539,9 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 			const found =
 				options.readOnly
 					? refusal('drain', 'read-only', 'read-only: actions are off (--read-only)', {instance: instance.name})
-					: instance.state !== undefined && !countsAsRunning(instance.state)
+					: backend.cannot?.drain !== undefined
+						? refusal('drain', 'backend', backend.cannot.drain, {instance: instance.name})
+						: instance.state !== undefined && !countsAsRunning(instance.state)
 						? refusal('drain', 'not-running', `${instance.name} is ${instance.state}; only a running instance can be drained`, {instance: instance.name})
 						: checkDrain(context.current, instance.name, limits);
 			if (found !== null) {
@@ -515,7 +559,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 			const warnings = options.dryRun ? ['DRY RUN: nothing will be changed, only shown and logged'] : [];
 			return {
 				kind: 'drain',
-				instance: {id: instance.id, name: instance.name},
+				instance: {id: instance.id, name: instance.name, ...(instance.host === undefined ? {} : {host: instance.host})},
 				from: context.current,
 				to: context.current - 1,
 				title: `drain ${instance.name}`,
@@ -532,6 +576,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 			const busyRefusal = begin(plan);
 			if (busyRefusal !== null) return refuse(busyRefusal, started);
 			try {
+				actingEngine = plan.instance.host;
 				if (options.readOnly) return refuse(refusal('drain', 'read-only', 'read-only: actions are off (--read-only)', {instance: name}), started);
 				const listed = await freshInstances('drain', started, plan.from, plan.to, name);
 				if (!Array.isArray(listed)) return listed;
@@ -543,6 +588,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 						: !countsAsRunning(victim.state)
 							? refusal('drain', 'not-running', `${name} is ${victim.state}; only a running instance can be drained`, {instance: name, from: plan.from, to: plan.to})
 							: (checkUnchanged('drain', plan.from, actual, name) ?? checkDrain(actual, name, limits));
+				actingEngine = victim?.host ?? actingEngine;
 				if (found !== null) return refuse(found, started);
 				if (options.dryRun) {
 					let connections = 'unknown';

@@ -11,7 +11,8 @@
 // - It is opened on the first action, so a monitor that never acts (or runs --read-only) creates nothing.
 // - Fields: time (ISO 8601 UTC), user, host (where va-top runs), action ('scale' | 'drain'), instance (name or null),
 //   from, to (instance counts, or null), result ('began' | 'ok' | 'refused' | 'failed' | 'aborted' | 'dry-run'),
-//   duration (milliseconds since 'began', null on 'began'), error (one line or null). Passwords never appear: every
+//   duration (milliseconds since 'began', null on 'began'), error (one line or null), engine (the Docker engine acted
+//   on, by name, when va-top knows it: every Engine API and compose action). Passwords never appear: every
 //   error goes through the URL scrubber and the known secrets are masked.
 import {closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, writeSync} from 'node:fs';
 import {hostname, homedir, userInfo} from 'node:os';
@@ -32,6 +33,8 @@ export interface AuditRecord {
 	result: AuditResult;
 	duration: number | null;
 	error: string | null;
+	/** The Docker engine(s) acted on, by name (`app2`, or `app1, app2` for a scale-down across hosts); absent when not known. */
+	engine?: string;
 }
 
 export type AuditEntry = Omit<AuditRecord, 'time' | 'user' | 'host'>;
@@ -155,6 +158,7 @@ export function openAuditLog(options: AuditLogOptions = {}): AuditLog {
 				result: entry.result,
 				duration: entry.duration === null ? null : Math.max(0, Math.round(entry.duration)),
 				error: entry.error === null ? null : oneLine(scrubSecrets(entry.error, secrets)),
+				...(entry.engine === undefined ? {} : {engine: entry.engine}),
 			};
 			const line = `${JSON.stringify(record)}\n`;
 			const target = open();

@@ -19,6 +19,11 @@ export interface BackendInstance {
 	aliases: string[];
 	/** What hooks get as the address: IP:PORT on its first network with an IP, else NAME:PORT. */
 	address: string;
+	/**
+	 * The engine it runs on, when the service runs on several (then `id` is `HOST/CONTAINER_ID` and `name`
+	 * `NAME@HOST`, as in the table).
+	 */
+	host?: string;
 }
 
 /** How one instance was taken out of a balancer, and how to put it back. */
@@ -57,19 +62,32 @@ export interface ActionBackend {
 	readonly kind: 'engine' | 'compose' | 'demo';
 	/** Where it acts, e.g. `Docker Engine API at unix:///var/run/docker.sock`. */
 	readonly description: string;
+	/**
+	 * The engines it acts on, by name (the audit log names them). More than one: a scale happens on one host, the
+	 * operator's or the one va-top picks (core/action-rules.ts placeScale).
+	 */
+	readonly hosts?: readonly string[];
+	/**
+	 * Per action, why this workload cannot do it (e.g. a global Swarm service has no replica count), or null / absent
+	 * when it can. The keys answer with the reason; the runner refuses with it too.
+	 */
+	readonly cannot?: Partial<Record<'scale' | 'drain', string>>;
 	/** Lists the service's instances again, by project AND service labels; one-off containers are left out. */
 	list(): Promise<BackendInstance[]>;
-	/** In words, for the confirmation: how scaling up from `from` to `to` is done. */
-	describeScaleUp(from: number, to: number): string;
+	/**
+	 * In words, for the confirmation: how scaling up from `from` to `to` is done. `siblings`: the instances' names
+	 * (a new one is named like them); `host`: where, with several engines.
+	 */
+	describeScaleUp(from: number, to: number, where?: {siblings?: readonly string[]; host?: string}): string;
 	/**
 	 * In words: how the named instances are stopped and removed, leaving `to`. `highest`: whether they are the
 	 * highest-numbered running replicas (what Compose itself would remove); undefined when not known.
 	 */
 	describeRemoval(names: readonly string[], to: number, highest?: boolean): string;
 	/** A reason this backend cannot scale the listed service to `target` safely, or null. Asked before acting. */
-	refuseScale?(instances: readonly BackendInstance[], target: number): string | null;
-	/** Creates instances until `target` run. `instances` is a fresh list(). */
-	scaleUp(instances: readonly BackendInstance[], target: number): Promise<ScaleUpOutcome>;
+	refuseScale?(instances: readonly BackendInstance[], target: number, host?: string): string | null;
+	/** Creates instances until `target` run (on `host`, with several engines). `instances` is a fresh list(). */
+	scaleUp(instances: readonly BackendInstance[], target: number, host?: string): Promise<ScaleUpOutcome>;
 	/**
 	 * Stops (SIGTERM, then the container's stop timeout) and removes exactly the victims, leaving `target` instances.
 	 * `instances` is a fresh list().

@@ -18,6 +18,8 @@ export interface ComposeBackendOptions extends EngineBackendOptions {
 	composeFile: string;
 	/** The Docker host the monitor uses (--docker-host); handed to Compose as DOCKER_HOST. */
 	dockerHost?: string;
+	/** The engine's Docker context, when it came from one: handed to Compose as DOCKER_CONTEXT instead. */
+	dockerContext?: string;
 	/** Which compose to run; found when not given. */
 	composeCommand?: readonly string[];
 	/** Bounds one compose run (creating or stopping containers can take a while). */
@@ -56,7 +58,9 @@ export function composeError(output: string): string {
 export function createComposeBackend(options: ComposeBackendOptions): ActionBackend {
 	const engine = createEngineBackend(options);
 	const file = path.resolve(options.composeFile);
-	const env = {...(options.env ?? process.env), ...(options.dockerHost === undefined ? {} : {DOCKER_HOST: options.dockerHost})};
+	const base = {...(options.env ?? process.env)};
+	if (options.dockerContext !== undefined) delete base.DOCKER_HOST;
+	const env = {...base, ...(options.dockerHost === undefined ? {} : {DOCKER_HOST: options.dockerHost}), ...(options.dockerContext === undefined ? {} : {DOCKER_CONTEXT: options.dockerContext})};
 	let command: Promise<string[]> | undefined = options.composeCommand === undefined ? undefined : Promise.resolve([...options.composeCommand]);
 	// What the confirmation names; found in the background so the first confirmation can already say which.
 	let shownCommand = options.composeCommand?.join(' ') ?? 'docker compose';

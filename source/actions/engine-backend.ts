@@ -10,7 +10,7 @@ import {boundDocker, type RequestBounds} from './bounded-docker.js';
 import {engineMessage, execIn, httpStatus, lastLine} from './docker-io.js';
 import {createHookBalancer, type HookCommands} from './hook-balancer.js';
 import {createNginxBalancer} from './nginx-balancer.js';
-import {composeLabels, composeSelector} from '../sources/workload/selector.js';
+import {composeLabels, composeSelector, replicaName} from '../sources/workload/selector.js';
 
 // Membership is the workload's one definition (sources/workload/selector.ts), the same the collector follows.
 export {composeLabels};
@@ -34,6 +34,8 @@ export interface EngineBackendOptions {
 	closing?: AbortSignal;
 	/** Per-request time limits (defaults: bounded-docker.ts). */
 	bounds?: RequestBounds;
+	/** The engine's name (the workload's), for the audit log. */
+	engine?: string;
 }
 
 const states: ReadonlySet<string> = new Set<ContainerState>(['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead']);
@@ -231,10 +233,12 @@ export function createEngineBackend(unbounded: EngineBackendOptions): ActionBack
 	return {
 		kind: 'engine',
 		description: `Docker Engine API at ${options.endpoint}`,
+		...(options.engine === undefined ? {} : {hosts: [options.engine]}),
 		list,
-		describeScaleUp(from, to) {
+		describeScaleUp(from, to, where) {
 			const added = to - from;
-			return `create ${added} replica${added === 1 ? '' : 's'} named ${project}-${service}-N (next container numbers) from the configuration of the newest healthy instance, with the same Compose labels, and start ${added === 1 ? 'it' : 'them'}`;
+			const named = where?.siblings === undefined ? `${project}-${service}-N or ${project}_${service}_N, as its siblings are` : replicaName(project, service, 'N', where.siblings);
+			return `create ${added} replica${added === 1 ? '' : 's'} named ${named} (next container numbers) from the configuration of the newest healthy instance, with the same Compose labels, and start ${added === 1 ? 'it' : 'them'}`;
 		},
 		describeRemoval(names) {
 			return `stop ${names.join(', ')} gracefully (SIGTERM, then its stop timeout) and remove ${names.length === 1 ? 'it' : 'them'}`;
@@ -259,7 +263,8 @@ export function createEngineBackend(unbounded: EngineBackendOptions): ActionBack
 			const notes: string[] = [];
 			for (let count = running.length; count < target; count++) {
 				number++;
-				const name = `${project}-${service}-${number}`;
+				// Named like its siblings: docker-compose 1.29's project_service_N, else Compose v2's project-service-N.
+				const name = replicaName(project, service, number, instances.map((instance) => instance.name));
 				const {spec, notes: specNotes} = await replicaSpec(template, number, name);
 				for (const note of specNotes) if (!notes.includes(note)) notes.push(note);
 				let container: Dockerode.Container;

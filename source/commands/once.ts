@@ -31,9 +31,11 @@ export async function runOnce(stack: Stack, options: Options, write: (text: stri
 export function isComplete(snapshot: StackSnapshot): boolean {
 	const answered = (status: SourceStatus) => status.kind !== 'connecting';
 	if (!answered(snapshot.docker.status) || !answered(snapshot.postgres.status) || !answered(snapshot.redis.status)) return false;
+	// Several engines: each must have answered, not only the first.
+	if (snapshot.docker.engines?.some(engine => !answered(engine.status))) return false;
 	if (snapshot.postgres.status.kind === 'ok' && snapshot.postgres.sample === null) return false;
 	if (snapshot.redis.status.kind === 'ok' && snapshot.redis.sample === null) return false;
-	return snapshot.docker.instances.every(instance => instance.state !== 'running' || instance.cpuPercent !== null);
+	return snapshot.docker.instances.every(instance => instance.state !== 'running' || instance.cpuPercent !== null || instance.notAssessed !== undefined);
 }
 
 /** A source that has not answered by the deadline is reported as unreadable, not as zero. */
@@ -42,7 +44,11 @@ function settle(snapshot: StackSnapshot, deadlineMs: number): StackSnapshot {
 		status.kind === 'connecting' ? {kind: 'unreachable', reason: `no answer within ${deadlineMs / 1000}s`, since: status.since} : status;
 	return {
 		...snapshot,
-		docker: {...snapshot.docker, status: late(snapshot.docker.status)},
+		docker: {
+			...snapshot.docker,
+			status: late(snapshot.docker.status),
+			...(snapshot.docker.engines === undefined ? {} : {engines: snapshot.docker.engines.map(engine => ({...engine, status: late(engine.status)}))}),
+		},
 		postgres: {...snapshot.postgres, status: late(snapshot.postgres.status)},
 		redis: {...snapshot.redis, status: late(snapshot.redis.status)},
 	};

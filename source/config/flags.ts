@@ -15,6 +15,8 @@ export interface FlagSpec {
 	env?: string;
 	/** May be set in the config file. */
 	inConfig: boolean;
+	/** May be given more than once (and as a list in the config file). */
+	multiple?: boolean;
 	group: 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'Output';
 }
 
@@ -29,16 +31,29 @@ const threshold = (name: keyof Thresholds, flag: string, description: string): F
 });
 
 export const flagSpecs: readonly FlagSpec[] = [
-	{name: 'project', kind: 'string', value: 'NAME', description: 'Compose project of the app service', defaultText: 'voiceassist', inConfig: true, group: 'Stack'},
+	{name: 'project', kind: 'string', value: 'NAME', description: 'Compose project of the app service', defaultText: 'voiceassist', env: 'COMPOSE_PROJECT_NAME', inConfig: true, group: 'Stack'},
 	{name: 'service', kind: 'string', value: 'NAME', description: 'Compose service of the app instances', defaultText: 'voiceassist-server', inConfig: true, group: 'Stack'},
 	{
 		name: 'docker-host',
 		kind: 'string',
 		value: 'URL',
-		description: 'Docker endpoint: unix://PATH, tcp://HOST:PORT (TLS with DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) or ssh://USER@HOST',
+		description:
+			'Docker endpoint: unix://PATH, tcp://HOST:PORT (TLS with DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) or ssh://USER@HOST; several engines: repeat it or give a comma-separated list; NAME=URL names one',
 		defaultText: 'unix:///var/run/docker.sock',
 		env: 'DOCKER_HOST',
 		inConfig: true,
+		multiple: true,
+		group: 'Stack',
+	},
+	{
+		name: 'context',
+		kind: 'string',
+		value: 'NAME',
+		description: "Docker context(s) from the docker CLI's store ($DOCKER_CONFIG, default ~/.docker); repeat it or give a comma-separated list; not with --docker-host",
+		defaultText: 'DOCKER_CONTEXT, else currentContext in config.json',
+		env: 'DOCKER_CONTEXT',
+		inConfig: true,
+		multiple: true,
 		group: 'Stack',
 	},
 	{

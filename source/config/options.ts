@@ -1,18 +1,22 @@
 // From argv, config file and environment to one validated Options, or a UsageError naming what was wrong.
 import {redactUrl} from '../core/redact.js';
 import {defaultThresholds, type Thresholds} from '../core/thresholds.js';
+import {resolveDockerEngines, type DockerEngineSpec} from './docker-engines.js';
 import {camelCase, findFlag, flagSpecs, type FlagSpec} from './flags.js';
 import {UsageError} from './usage-error.js';
+import {normalizeProjectName} from '../sources/workload/selector.js';
 
 /** The demo's hot instance stays over 80 % for under two minutes a cycle: a shorter sustain lets a newcomer see IMMEDIATE. */
 export const demoCpuSustainSeconds = 60;
-import {validateDockerHost, validatePostgresUrl, validateRedisUrl} from './urls.js';
+import {validatePostgresUrl, validateRedisUrl} from './urls.js';
 
 export interface Options {
 	project: string;
 	service: string;
-	/** Validated URL; undefined means DOCKER_HOST was unset and the local socket is used. */
+	/** Validated URL of the one engine given by --docker-host or DOCKER_HOST; undefined otherwise (see dockerEngines). */
 	dockerHost: string | undefined;
+	/** Every engine watched, at least one: from --context, --docker-host, DOCKER_HOST, DOCKER_CONTEXT, currentContext, or the local socket. */
+	dockerEngines: DockerEngineSpec[];
 	/** auto: cgroup files for a local engine's containers, else stats streams; api: always the streams. */
 	dockerStats: 'auto' | 'api';
 	pgUrl: string;
@@ -41,7 +45,7 @@ export interface Options {
 	auditLog: string | undefined;
 }
 
-export type RawFlags = Record<string, string | boolean | number | undefined>;
+export type RawFlags = Record<string, string | boolean | number | readonly string[] | undefined>;
 
 const compiledDefaults = {
 	project: 'voiceassist',
@@ -78,7 +82,7 @@ export function checkArgv(argv: readonly string[]): void {
 		const spec = flagSpecs.find(flag => flag.name === rawName) ?? negated;
 		if (spec === undefined) throw new UsageError(`unknown flag "--${rawName}" (see --help for the flags)`);
 
-		if (seen.has(spec.name)) throw new UsageError(`--${spec.name} is given more than once`);
+		if (seen.has(spec.name) && spec.multiple !== true) throw new UsageError(`--${spec.name} is given more than once`);
 		seen.add(spec.name);
 		if (spec.kind === 'boolean') {
 			if (inlineValue !== undefined) throw new UsageError(`--${rawName} takes no value, got "${redactUrl(inlineValue)}"`);
@@ -125,12 +129,14 @@ export function checkConfig(content: string, file: string): RawFlags {
 		}
 
 		const expectedType = spec.kind === 'number' ? 'number' : spec.kind;
-		const okType = typeof value === expectedType || (spec.name === 'cpu-sustain' && typeof value === 'number');
+		const list = spec.multiple === true && Array.isArray(value) && value.length > 0 && value.every(item => typeof item === 'string');
+		const okType = typeof value === expectedType || (spec.name === 'cpu-sustain' && typeof value === 'number') || list;
 		if (!okType) {
-			throw new UsageError(`config ${file}: "${key}" must be a ${expectedType} (${expectation(spec)}), got ${describeJson(value)}`);
+			const what = spec.multiple === true ? `${expectedType} or a list of them` : `${expectedType}`;
+			throw new UsageError(`config ${file}: "${key}" must be a ${what} (${expectation(spec)}), got ${describeJson(value)}`);
 		}
 
-		out[spec.name] = value as string | number | boolean;
+		out[spec.name] = list ? (value as string[]) : (value as string | number | boolean);
 	}
 
 	return out;
@@ -158,7 +164,16 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		return value;
 	};
 
-	const project = text('project', compiledDefaults.project);
+	/** A flag that may be given more than once: every value, each non-empty. */
+	const texts = (name: string): {values: string[]; from: string} | undefined => {
+		const given = pick(name);
+		if (given === undefined) return undefined;
+		const values = (Array.isArray(given.value) ? given.value : [given.value]).map(value => String(value).trim());
+		if (values.length === 0 || values.some(value => value === '')) throw new UsageError(`${given.from}: empty value, expected ${expectation(findFlag(name)!)}`);
+		return {values, from: given.from};
+	};
+
+	const project = pick('project') === undefined ? projectFromEnv(env) ?? compiledDefaults.project : text('project', compiledDefaults.project);
 	const service = text('service', compiledDefaults.service);
 	for (const [name, value] of [['project', project], ['service', service]] as const) {
 		if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(value)) {
@@ -166,9 +181,9 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		}
 	}
 
-	const dockerGiven = pick('docker-host');
-	const dockerRaw = dockerGiven === undefined ? emptyToUndefined(env.DOCKER_HOST) : text('docker-host', '');
-	const dockerHost = dockerRaw === undefined ? undefined : validateDockerHost(dockerRaw, dockerGiven?.from ?? 'DOCKER_HOST');
+	const dockerEngines = resolveDockerEngines({hosts: texts('docker-host'), contexts: texts('context')}, env);
+	const single = dockerEngines.length === 1 ? dockerEngines[0]! : undefined;
+	const dockerHost = single !== undefined && single.context === undefined && single.from !== 'default' ? single.host : undefined;
 
 	const dockerStatsGiven = pick('docker-stats');
 	const dockerStats = dockerStatsGiven === undefined ? 'auto' : text('docker-stats', 'auto');
@@ -258,6 +273,7 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		project,
 		service,
 		dockerHost,
+		dockerEngines,
 		dockerStats,
 		pgUrl,
 		redisUrl,
@@ -281,6 +297,15 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		dryRun: bool('dry-run', false),
 		auditLog,
 	};
+}
+
+/** COMPOSE_PROJECT_NAME as Compose normalises it, when set (Compose reads it when -p is not given). */
+function projectFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+	const raw = emptyToUndefined(env.COMPOSE_PROJECT_NAME);
+	if (raw === undefined) return undefined;
+	const name = normalizeProjectName(raw);
+	if (name === '') throw new UsageError(`COMPOSE_PROJECT_NAME: "${raw}" has no letter or digit Compose keeps, expected a project name such as voiceassist`);
+	return name;
 }
 
 function kebab(key: string): string {
@@ -349,6 +374,8 @@ export function expectation(spec: FlagSpec): string {
 			return 'a duration such as 600, 90s or 10m';
 		case 'docker-host':
 			return 'a URL such as unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST';
+		case 'context':
+			return "a Docker context's name";
 		case 'docker-stats':
 			return 'auto or api';
 		case 'pg':

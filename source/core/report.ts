@@ -1,7 +1,7 @@
 // The one-shot capacity report, as text (in the spirit of va-capacity-check) and as stable JSON.
 import type {Assessment, Concern} from './assessment.js';
 import {formatPercent} from './rules.js';
-import type {SourceStatus, StackSnapshot} from './types.js';
+import type {EngineView, SourceStatus, StackSnapshot} from './types.js';
 
 /** The JSON contract documented in the README. Add fields; never rename or remove them. */
 export interface ReportJson {
@@ -15,10 +15,23 @@ export interface ReportJson {
 	recommendations: Array<{level: Concern['level']; scope: Concern['scope']; subject: string; metric: Concern['metric']; value: number | null; threshold: number | null; action: string; message: string}>;
 	averages: {cpuPercent: number | null; memPercent: number | null};
 	/** statsFrom: running instances read from their cgroup files (local engine), API streams, spaced API readings. */
-	docker: {endpoint: string; reachable: boolean; error: string | null; statsFrom: {cgroup: number; api: number; spaced: number}};
+	docker: {
+		endpoint: string;
+		reachable: boolean;
+		error: string | null;
+		statsFrom: {cgroup: number; api: number; spaced: number};
+		/** Every engine read, each with its own status. */
+		engines: Array<{name: string; endpoint: string; reachable: boolean; error: string | null; role: 'engine' | 'manager' | 'worker'}>;
+	};
 	instances: Array<{
 		name: string;
 		id: string;
+		/** The engine it runs on: its context's name, NAME=, or from its URL. */
+		host: string;
+		/** The Swarm node's hostname; null outside Swarm. */
+		node: string | null;
+		/** Why it is not assessed (its engine unreachable), or null. */
+		notAssessed: string | null;
 		number: number | null;
 		state: string;
 		health: string;
@@ -52,7 +65,13 @@ function errorOf(status: SourceStatus): string | null {
 	return null;
 }
 
+/** The engines of a view; a collector that names none (the demo) is one engine at its endpoint. */
+export function enginesOf(docker: StackSnapshot['docker']): EngineView[] {
+	return docker.engines ?? [{name: docker.endpoint, endpoint: docker.endpoint, status: docker.status, role: 'engine', instances: docker.instances.length}];
+}
+
 export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exitCode: number): ReportJson {
+	const engines = enginesOf(snapshot.docker);
 	const pgOk = snapshot.postgres.status.kind === 'ok' && snapshot.postgres.sample !== null;
 	const redisOk = snapshot.redis.status.kind === 'ok' && snapshot.redis.sample !== null;
 	const pg = pgOk ? snapshot.postgres.sample : null;
@@ -81,10 +100,14 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 			reachable: snapshot.docker.status.kind === 'ok',
 			error: errorOf(snapshot.docker.status),
 			statsFrom: snapshot.docker.statsFrom ?? {cgroup: 0, api: 0, spaced: 0},
+			engines: engines.map(engine => ({name: engine.name, endpoint: engine.endpoint, reachable: engine.status.kind === 'ok', error: errorOf(engine.status), role: engine.role})),
 		},
 		instances: snapshot.docker.instances.map(instance => ({
 			name: instance.name,
-			id: instance.id,
+			id: instance.containerId ?? instance.id,
+			host: instance.host ?? engines[0]!.name,
+			node: instance.node ?? null,
+			notAssessed: instance.notAssessed ?? null,
 			number: instance.number,
 			state: instance.state,
 			health: instance.health,
@@ -137,7 +160,13 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment): str
 	const lines: string[] = [];
 	lines.push(`VoiceAssist Capacity Check - ${new Date(snapshot.at).toISOString()}`);
 	lines.push('========================================');
+	const engines = enginesOf(snapshot.docker);
+	const several = engines.length > 1;
 	lines.push(`Application: ${snapshot.project}/${snapshot.service} on ${snapshot.docker.endpoint}`);
+	if (several) {
+		for (const engine of engines) lines.push(`  docker ${engine.name} (${engine.endpoint}): ${errorOf(engine.status) ?? `ok, ${engine.instances} instance${engine.instances === 1 ? '' : 's'}`}`);
+	}
+
 	const dockerError = errorOf(snapshot.docker.status);
 	if (dockerError !== null) {
 		lines.push(`  docker: ${dockerError}`);
@@ -147,6 +176,11 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment): str
 		const width = Math.max(...snapshot.docker.instances.map(instance => instance.name.length), 8);
 		lines.push(`  ${'INSTANCE'.padEnd(width)}  ${'STATE'.padEnd(16)}  ${'CPU'.padStart(6)}  ${'MEM'.padStart(6)}  MEM USAGE / LIMIT`);
 		for (const instance of snapshot.docker.instances) {
+			if (instance.notAssessed !== undefined) {
+				lines.push(`  ${instance.name.padEnd(width)}  ${'not assessed'.padEnd(16)}  ${'?'.padStart(6)}  ${'?'.padStart(6)}  ${instance.notAssessed}`);
+				continue;
+			}
+
 			const state = instance.health === 'none' ? instance.state : `${instance.state}/${instance.health}`;
 			const cpu = instance.cpuPercent === null ? '-' : `${instance.cpuPercent.toFixed(1)}%`;
 			const mem = instance.memPercent === null ? '-' : `${instance.memPercent.toFixed(1)}%`;

@@ -35,7 +35,8 @@ export function evaluate(
 ): Evaluation {
 	const concerns: Concern[] = [];
 	const nextClock = new Map<string, number>();
-	const running = snapshot.docker.instances.filter(instance => instance.state === 'running');
+	// An instance whose engine cannot be read has no numbers: it is not assessed, and it does not drag the average.
+	const running = snapshot.docker.instances.filter(instance => instance.state === 'running' && instance.notAssessed === undefined);
 	const cpuAverage = average(running.map(instance => instance.cpuPercent));
 	const memAverage = average(running.map(instance => instance.memPercent));
 
@@ -79,7 +80,26 @@ export function evaluate(
 	}
 
 	for (const instance of snapshot.docker.instances) {
+		if (instance.notAssessed !== undefined) continue;
 		concerns.push(...instanceConcerns(instance, thresholds, cpuAverage, memAverage, sustainedCpu));
+	}
+
+	// Several engines: one that cannot be read while the others can is a source not seen, as any other.
+	if (snapshot.docker.status.kind === 'ok' && (snapshot.docker.engines?.length ?? 0) > 1) {
+		for (const engine of snapshot.docker.engines!) {
+			if (engine.status.kind !== 'unreachable' && engine.status.kind !== 'reconnecting') continue;
+			concerns.push({
+				level: 'UNKNOWN',
+				scope: 'source',
+				key: `source:docker:${engine.name}`,
+				subject: `docker:${engine.name}`,
+				metric: 'reachability',
+				value: null,
+				threshold: null,
+				action: `Check that the Docker engine on ${engine.name} is up and reachable`,
+				message: `docker: ${engine.name} ${engine.status.kind === 'reconnecting' ? 'reconnecting, ' : 'unreachable, '}${engine.status.reason}; ${engine.instances === 0 ? 'its instances are not known' : `its ${engine.instances} instance${engine.instances === 1 ? '' : 's'} not assessed`}`,
+			});
+		}
 	}
 
 	const pg = snapshot.postgres.sample;

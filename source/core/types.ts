@@ -37,6 +37,14 @@ export interface InstanceSample {
 	memLimitBytes: number | null;
 	/** Epoch ms of the stats reading behind the numbers, null when none yet. */
 	sampledAt: number | null;
+	/** The engine it runs on (its context's name, NAME=, or from the URL); set by the workload for every instance. */
+	host?: string;
+	/** The container's id on its engine. With several engines `id` is `HOST/CONTAINER_ID`: an instance is its engine and its container. */
+	containerId?: string;
+	/** The Swarm node's hostname; null outside Swarm. */
+	node?: string | null;
+	/** Why it cannot be assessed now (its engine is unreachable): its numbers are null, never zeros. */
+	notAssessed?: string;
 }
 
 export interface PostgresSample {
@@ -65,12 +73,27 @@ export interface RedisSample {
 	at: number;
 }
 
-export interface DockerView {
+/** One Docker engine the workload reads, with its own status. */
+export interface EngineView {
+	name: string;
 	endpoint: string;
+	status: SourceStatus;
+	/** engine: a plain engine (Compose); manager / worker: a Swarm node's engine. */
+	role: 'engine' | 'manager' | 'worker';
+	/** Members listed on it. */
+	instances: number;
+}
+
+export interface DockerView {
+	/** The engine's endpoint; with several, their names. */
+	endpoint: string;
+	/** With several engines: ok while any answers (the others' instances are not assessed), else the worst. */
 	status: SourceStatus;
 	instances: InstanceSample[];
 	/** How running instances are read: their cgroup files, an API stats stream, spaced API one-shot readings. */
 	statsFrom?: {cgroup: number; api: number; spaced: number};
+	/** Every engine read, each with its own status (one entry for a single engine). */
+	engines?: EngineView[];
 }
 
 export interface PostgresView {

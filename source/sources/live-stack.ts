@@ -1,7 +1,6 @@
 // The real stack: Docker, PostgreSQL and Redis as the options name them.
 import type {Options} from '../config/options.js';
-import {connectDocker} from './docker/connect.js';
-import {createDockerCollector} from './docker/docker-collector.js';
+import {openComposeWorkload} from './workload/backend.js';
 import {createPostgresCollector} from './postgres/postgres-collector.js';
 import {createRedisCollector} from './redis/redis-collector.js';
 import {createDemoStack, type DemoStack} from './demo/demo-stack.js';
@@ -11,13 +10,20 @@ import {createStack, displayEndpoint, secretsOf, type Stack} from './stack.js';
 export const readingTimeoutMs = 2000;
 
 export function createLiveStack(options: Options): Stack {
-	const {docker, endpoint} = connectDocker(options.dockerHost);
+	const workload = openComposeWorkload({
+		engines: options.dockerEngines,
+		project: options.project,
+		service: options.service,
+		statsSource: options.dockerStats,
+		intervalMs: options.intervalMs,
+	});
 	return createStack({
 		mode: 'live',
 		project: options.project,
 		service: options.service,
-		secrets: secretsOf([options.pgUrl, options.redisUrl, options.dockerHost ?? '']),
-		docker: createDockerCollector({docker, endpoint, project: options.project, service: options.service, statsSource: options.dockerStats, intervalMs: options.intervalMs}),
+		secrets: secretsOf([options.pgUrl, options.redisUrl, ...options.dockerEngines.map(engine => engine.host)]),
+		workload,
+		docker: workload.collector,
 		postgres: createPostgresCollector({
 			connectionString: options.pgUrl,
 			endpoint: displayEndpoint.postgres(options.pgUrl),

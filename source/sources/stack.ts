@@ -2,6 +2,7 @@
 import {endpointOf, passwordOf, redactUrl} from '../core/redact.js';
 import type {DockerView, PostgresView, RedisView, StackSnapshot} from '../core/types.js';
 import type {Collector} from './collector.js';
+import type {Workload} from './workload/backend.js';
 
 export interface Stack {
 	readonly mode: 'live' | 'demo';
@@ -9,6 +10,8 @@ export interface Stack {
 	readonly service: string;
 	/** Passwords the stack was configured with, for scrubbing any text before it is shown. */
 	readonly secrets: readonly string[];
+	/** The live workload (its engines' clients are shared with the actions); undefined in the demo. */
+	readonly workload?: Workload;
 	start(): void;
 	stop(): Promise<void>;
 	snapshot(): StackSnapshot;
@@ -25,6 +28,7 @@ export interface StackParts {
 	postgres: Collector<PostgresView>;
 	redis: Collector<RedisView>;
 	secrets?: readonly string[];
+	workload?: Workload;
 	now?: () => number;
 }
 
@@ -36,6 +40,7 @@ export function createStack(parts: StackParts): Stack {
 		project: parts.project,
 		service: parts.service,
 		secrets: parts.secrets ?? [],
+		...(parts.workload === undefined ? {} : {workload: parts.workload}),
 		start() {
 			for (const collector of collectors) collector.start();
 		},

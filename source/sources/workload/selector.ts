@@ -41,7 +41,7 @@ export function composeSelector(project: string, service: string): ComposeSelect
  * docker-compose 1.29 project scaled to `acme-api-4` beside `acme_api_1` reads as another service, and v1 would not
  * count it.
  */
-export function replicaName(project: string, service: string, number: number, siblings: readonly string[]): string {
+export function replicaName(project: string, service: string, number: number | 'N', siblings: readonly string[]): string {
 	const v1 = `${project}_${service}_`;
 	const v2 = `${project}-${service}-`;
 	const isNumbered = (name: string, prefix: string) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length));

@@ -163,6 +163,8 @@ export type KeyDecision =
 	/** Swallowed: a repeat of the opener, a key inside the guard time, a key the dialog has no use for. */
 	| {kind: 'ignore'; why: 'opener' | 'guard' | 'repeat' | 'unused'}
 	| {kind: 'confirm'}
+	/** A scale with several engines: plan it again on the next host. */
+	| {kind: 'rehost'}
 	| {kind: 'cancel'}
 	| {kind: 'close'}
 	| {kind: 'type'; digit: string}
@@ -190,6 +192,7 @@ export function decideKey(state: ActionUiState, name: string, context: KeyContex
 		case 'confirm':
 			if (name === dialog.opener) return {kind: 'ignore', why: 'opener'};
 			if (sinceOpen(dialog.openedAt) < guard) return {kind: 'ignore', why: 'guard'};
+			if (name === 'h' && dialog.plan.kind === 'scale' && (dialog.plan.hosts?.length ?? 0) > 1) return {kind: 'rehost'};
 			return name === 'y' ? {kind: 'confirm'} : {kind: 'cancel'};
 		case 'input':
 			if (name === dialog.opener) return {kind: 'ignore', why: 'opener'};

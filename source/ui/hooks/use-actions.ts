@@ -133,7 +133,7 @@ export function useActions({runner, monitor, selectedId, help, guardMs, clock = 
 			const notice = (tone: 'refused' | 'info', title: string, text: string, opener: string | null) =>
 				dispatch({type: 'notice', tone, title, text, opener, at: now});
 
-			const planScale = (target: number, opener: string) => {
+			const planScale = (target: number, opener: string, host?: string) => {
 				const snapshot = mon.current()?.snapshot;
 				const why = noCountReason(snapshot);
 				if (why !== null || snapshot === undefined) {
@@ -144,7 +144,7 @@ export function useActions({runner, monitor, selectedId, help, guardMs, clock = 
 				const instances = snapshot.docker.instances;
 				const current = runningCount(instances);
 				const pg = snapshot.postgres.sample;
-				const plan = actions.planScale(target, {current, dbConnections: pg?.connections, dbMax: pg?.maxConnections, instances});
+				const plan = actions.planScale(target, {current, dbConnections: pg?.connections, dbMax: pg?.maxConnections, instances, ...(host === undefined ? {} : {host})});
 				// A refusal is already in the event log (and the audit log) from the runner; the screen says why.
 				if (isRefusal(plan)) notice('refused', 'scale refused', plan.reason, opener);
 				else dispatch({type: 'open-confirm', plan, opener, at: now});
@@ -169,7 +169,7 @@ export function useActions({runner, monitor, selectedId, help, guardMs, clock = 
 					return;
 				}
 
-				const plan = actions.planDrain({id: selected.id, name: selected.name, state: selected.state}, {current: runningCount(instances), instances});
+				const plan = actions.planDrain({id: selected.id, name: selected.name, state: selected.state, ...(selected.host === undefined ? {} : {host: selected.host})}, {current: runningCount(instances), instances});
 				if (isRefusal(plan)) notice('refused', 'drain refused', plan.reason, opener);
 				else dispatch({type: 'open-confirm', plan, opener, at: now});
 			};
@@ -205,6 +205,15 @@ export function useActions({runner, monitor, selectedId, help, guardMs, clock = 
 				case 'confirm':
 					if (state.dialog.kind === 'confirm') execute(state.dialog.plan);
 					return true;
+				case 'rehost': {
+					// The same target on the next host; the dialog keeps its opener, so h can be pressed again.
+					if (state.dialog.kind !== 'confirm' || state.dialog.plan.kind !== 'scale') return true;
+					const {plan, opener} = state.dialog;
+					const hosts = plan.hosts ?? [];
+					const next = hosts[(hosts.indexOf(plan.host ?? '') + 1) % hosts.length];
+					planScale(plan.to, opener, next);
+					return true;
+				}
 				case 'cancel':
 					if (state.dialog.kind === 'confirm') {
 						const {plan} = state.dialog;

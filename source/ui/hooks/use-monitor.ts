@@ -32,7 +32,7 @@ export function entersImmediate(previous: Level | undefined, next: Level): boole
 export function completeSnapshot(snapshot: StackSnapshot): boolean {
 	const {docker, postgres, redis} = snapshot;
 	if (docker.status.kind === 'connecting' || postgres.status.kind === 'connecting' || redis.status.kind === 'connecting') return false;
-	return docker.instances.every(instance => instance.state !== 'running' || (instance.cpuPercent !== null && instance.memPercent !== null));
+	return docker.instances.every(instance => instance.state !== 'running' || instance.notAssessed !== undefined || (instance.cpuPercent !== null && instance.memPercent !== null));
 }
 
 export interface UseMonitorOptions {

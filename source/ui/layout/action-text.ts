@@ -49,7 +49,7 @@ function planEntries(plan: ActionPlan, width: number, context: DialogContext): E
 	const entries: Entry[] = [];
 	const title =
 		plan.kind === 'scale'
-			? `SCALE ${context.service} ${plan.from} → ${plan.to} (${plan.direction === 'up' ? `+${plan.to - plan.from}` : `-${plan.from - plan.to}`})`
+			? `SCALE ${context.service} ${plan.from} → ${plan.to} (${plan.direction === 'up' ? `+${plan.to - plan.from}` : `-${plan.from - plan.to}`})${plan.host ? ` on ${plan.host}` : ''}`
 			: `DRAIN ${shortName(plan.instance.name, context.project)}, then remove it`;
 	entries.push({line: {text: title + (plan.dryRun ? ' · DRY RUN' : ''), style: 'title', color: plan.kind === 'scale' && plan.direction === 'up' ? 'cyan' : 'yellow'}, priority: 100});
 	const counts =
@@ -66,7 +66,8 @@ function planEntries(plan: ActionPlan, width: number, context: DialogContext): E
 		if (!plan.steps.includes(warning)) entries.push(...wrapped(warning, width, 'warn', 85, '▲▲ '));
 	}
 
-	entries.push({line: {text: 'y confirm · any other key cancels', style: 'keys'}, priority: 100});
+	const otherHost = plan.kind === 'scale' && (plan.hosts?.length ?? 0) > 1 ? 'h another host · ' : '';
+	entries.push({line: {text: `y confirm · ${otherHost}any other key cancels`, style: 'keys'}, priority: 100});
 	return entries;
 }
 

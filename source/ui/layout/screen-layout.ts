@@ -94,6 +94,8 @@ export interface TableColumns {
 	/** usage/limit, 0 when there is no room. */
 	usage: number;
 	trend: number;
+	/** The engine an instance runs on, with several engines (after the name, with its own gap); 0: no column. */
+	host: number;
 }
 
 /** The trend keeps at least this many cells when a long name asks for room. */
@@ -104,7 +106,10 @@ export const minTrend = 6;
  * name to show; the name column takes up to that from the trend (down to minTrend), so `voiceassist-server-1` is
  * shown whole at 80 columns instead of `…iceassist-server-1`.
  */
-export function tableColumns(width: number, longestName = 0): TableColumns {
+export function tableColumns(width: number, longestName = 0, hostWidth = 0): TableColumns {
+	// The HOST column (several engines) and its gap come off the top; the rest divide what is left as before.
+	const host = hostWidth > 0 ? Math.min(hostWidth, Math.max(4, Math.floor(width / 10))) : 0;
+	if (host > 0) return {...tableColumns(width - host - 1, longestName), host};
 	const select = 2;
 	const cpu = 8;
 	const mem = 8;
@@ -135,5 +140,5 @@ export function tableColumns(width: number, longestName = 0): TableColumns {
 		trend -= take;
 	}
 
-	return {select, name: Math.max(1, name), state, cpu, mem, usage, trend};
+	return {select, name: Math.max(1, name), state, cpu, mem, usage, trend, host: 0};
 }

@@ -35,12 +35,39 @@ function describe(name: SourceName, status: SourceStatus, dataAt: number | null,
 	}
 }
 
+/**
+ * Several engines: each troubled one on its own (`docker: app2 unreachable (…)`, `docker: app3 stale 12s`), then how
+ * many answer (`docker: 3/3 hosts ok`); all of them down is one line, as for one engine.
+ */
+function engineLines(snapshot: StackSnapshot, now: number, intervalMs: number): SourceLine[] {
+	const engines = snapshot.docker.engines ?? [];
+	if (snapshot.docker.status.kind !== 'ok') return [describe('docker', snapshot.docker.status, null, now, intervalMs)];
+	const lines: SourceLine[] = [];
+	let ok = 0;
+	let newest: number | null = null;
+	for (const engine of engines) {
+		const streaming = snapshot.docker.instances.some(instance => instance.host === engine.name && instance.state === 'running');
+		const dataAt = engine.status.kind === 'ok' ? (streaming ? engine.status.at : snapshot.at) : null;
+		const line = describe('docker', engine.status, dataAt, now, intervalMs);
+		if (line.health === 'ok') {
+			ok++;
+			if (line.dataAt !== null && (newest === null || line.dataAt > newest)) newest = line.dataAt;
+			continue;
+		}
+
+		lines.push({...line, text: line.text.replace(/^docker: /, `docker: ${engine.name} `)});
+	}
+
+	lines.push({name: 'docker', health: 'ok', dataAt: newest, text: `docker: ${ok}/${engines.length} hosts ok`});
+	return lines;
+}
+
 export function sourceLines(snapshot: StackSnapshot, now: number, intervalMs: number): SourceLine[] {
 	// Docker's data are the stats streams of running instances; with none running a quiet daemon is not a stale one.
 	const streaming = snapshot.docker.instances.some(instance => instance.state === 'running');
 	const dockerAt = snapshot.docker.status.kind === 'ok' ? (streaming ? snapshot.docker.status.at : snapshot.at) : null;
 	return [
-		describe('docker', snapshot.docker.status, dockerAt, now, intervalMs),
+		...((snapshot.docker.engines?.length ?? 0) > 1 ? engineLines(snapshot, now, intervalMs) : [describe('docker', snapshot.docker.status, dockerAt, now, intervalMs)]),
 		describe('postgres', snapshot.postgres.status, snapshot.postgres.sample?.at ?? null, now, intervalMs),
 		describe('redis', snapshot.redis.status, snapshot.redis.sample?.at ?? null, now, intervalMs),
 	];

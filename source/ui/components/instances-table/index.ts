@@ -1,1 +1,1 @@
-export {InstancesTable, RowCache, scrollStart, shownNames, tableLines, type InstancesTableProps} from './instances-table.js';
+export {hostColumnWidth, InstancesTable, RowCache, scrollStart, shownNames, tableLines, type InstancesTableProps} from './instances-table.js';

@@ -53,7 +53,11 @@ function rowLine(instance: InstanceSample, name: string, selected: boolean, tren
 	const memBad = memMark.level !== 'OK';
 	const spans: Span[] = [
 		{text: fit(selected ? '▸ ' : '  ', columns.select) + fit(truncateStart(name, columns.name), columns.name), style: {inverse: selected && color, bold: selected}},
-		{text: ` ${fit(stateBad ? `${state} ${levelSymbol.SOON}` : state, columns.state)}`, style: {color: tone(color, stateBad ? 'yellow' : undefined)}},
+		...(columns.host > 0 ? [{text: ` ${fit(instance.host ?? '', columns.host)}`, style: {dim: color}}] : []),
+		// An engine that cannot be read: no numbers, and the row says so (the header says why).
+		instance.notAssessed !== undefined
+			? {text: ` ${fit(`not assessed ${levelSymbol.UNKNOWN}`, columns.state)}`, style: {color: tone(color, 'yellow')}}
+			: {text: ` ${fit(stateBad ? `${state} ${levelSymbol.SOON}` : state, columns.state)}`, style: {color: tone(color, stateBad ? 'yellow' : undefined)}},
 		{text: ' '},
 		{text: valueCell(instance.cpuPercent, cpuMark, columns.cpu), style: {bold: cpuBad, color: tone(color, cpuBad ? levelColor[cpuMark.level] : undefined)}},
 		{text: ' '},
@@ -101,7 +105,8 @@ function sameSample(a: InstanceSample, b: InstanceSample): boolean {
 			a.cpuPercent === b.cpuPercent &&
 			a.memPercent === b.memPercent &&
 			a.memUsageBytes === b.memUsageBytes &&
-			a.memLimitBytes === b.memLimitBytes)
+			a.memLimitBytes === b.memLimitBytes &&
+			a.notAssessed === b.notAssessed)
 	);
 }
 
@@ -151,7 +156,7 @@ export function tableLines(
 ): StyledLine[] {
 	if (height <= 0) return [];
 	const {short, longest} = shownNames(instances, project);
-	const columns = tableColumnsFor(width, longest);
+	const columns = tableColumnsFor(width, longest, hostColumnWidth(instances));
 	const visible = Math.max(0, height - 1);
 	const selectedIndex = instances.findIndex(instance => instance.id === selectedId);
 	const start = scrollStart(instances.length, visible, selectedIndex);
@@ -159,6 +164,7 @@ export function tableLines(
 	const range = instances.length > visible && visible > 0 ? ` ${start + 1}-${end}/${instances.length}` : '';
 	const heading =
 		fit(`  INSTANCE${range}`, columns.select + columns.name) +
+		(columns.host > 0 ? ` ${fit('HOST', columns.host)}` : '') +
 		` ${fit('STATE', columns.state)} ${fit('CPU', columns.cpu - 3, 'right')}    ${fit('MEM', columns.mem - 3, 'right')}   ` +
 		(columns.usage > 0 ? ` ${fit('USED/LIMIT', columns.usage)}` : '') +
 		// Right-aligned like the sparkline below it, whose newest value sits at the right edge.
@@ -187,16 +193,34 @@ export function shownNames(instances: readonly InstanceSample[], project: string
 	}
 
 	const names = instances.map(instance => instance.name);
-	const short = displayNames(names, project);
+	// With several engines a name carries its host (`api_1@app2`); the HOST column shows it, the name column need not.
+	const short = displayNames(names.map((name, index) => withoutHost(name, instances[index]!.host)), project);
 	lastNames = {names, project, short, longest: longestWidth(short)};
 	return lastNames;
 }
 
-// One columns object per width and longest name, so cached rows compare it by reference.
-let lastColumns: {width: number; longest: number; columns: TableColumns} | undefined;
+function withoutHost(name: string, host: string | undefined): string {
+	return host !== undefined && name.endsWith(`@${host}`) ? name.slice(0, -host.length - 1) : name;
+}
 
-function tableColumnsFor(width: number, longest: number): TableColumns {
-	if (lastColumns?.width !== width || lastColumns.longest !== longest) lastColumns = {width, longest, columns: tableColumns(width, longest)};
+/** The HOST column's width: the longest host name (at most 12) when the instances run on more than one engine, else 0. */
+export function hostColumnWidth(instances: readonly InstanceSample[]): number {
+	const first = instances[0]?.host;
+	let several = false;
+	let longest = 0;
+	for (const instance of instances) {
+		if (instance.host !== first) several = true;
+		longest = Math.max(longest, instance.host?.length ?? 0);
+	}
+
+	return several ? Math.min(12, Math.max(4, longest)) : 0;
+}
+
+// One columns object per width, longest name and host width, so cached rows compare it by reference.
+let lastColumns: {width: number; longest: number; host: number; columns: TableColumns} | undefined;
+
+function tableColumnsFor(width: number, longest: number, host: number): TableColumns {
+	if (lastColumns?.width !== width || lastColumns.longest !== longest || lastColumns.host !== host) lastColumns = {width, longest, host, columns: tableColumns(width, longest, host)};
 	return lastColumns.columns;
 }
 

@@ -21,7 +21,7 @@ import {eventLogLines} from '../event-log/index.js';
 import {footerLine, type FooterActions} from '../footer/index.js';
 import {headerLines} from '../header/index.js';
 import {helpLines} from '../help-overlay/index.js';
-import {RowCache, scrollStart, shownNames, tableLines} from '../instances-table/index.js';
+import {hostColumnWidth, RowCache, scrollStart, shownNames, tableLines} from '../instances-table/index.js';
 import {TextLine} from '../lines/index.js';
 import {tooSmallLines} from '../too-small/index.js';
 
@@ -45,7 +45,7 @@ export function Screen() {
 	const project = snapshot?.project ?? settings.project;
 	// The table's own columns: its trend cells are as many as the points asked for here.
 	const {longest} = shownNames(instances, project);
-	const trendWidth = layout.kind === 'screen' ? tableColumns(layout.columns, longest).trend : 0;
+	const trendWidth = layout.kind === 'screen' ? tableColumns(layout.columns, longest, hostColumnWidth(instances)).trend : 0;
 
 	// History is shared and mutable: the frame (a new object every tick) is what says it changed.
 	const charts = useMemo(
