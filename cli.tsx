@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
 		autoHelp: false,
 		autoVersion: false,
 		allowUnknownFlags: true,
-		flags: Object.fromEntries(flagSpecs.map(spec => [camelCase(spec.name), {type: spec.kind === 'boolean' ? 'boolean' : 'string', isMultiple: spec.multiple === true}])) as never,
+		flags: Object.fromEntries(flagSpecs.map(spec => [camelCase(spec.name), {type: spec.kind === 'boolean' ? 'boolean' : 'string', isMultiple: spec.repeatable === true}])) as never,
 	});
 	const given = new Set(argv.filter(token => token.startsWith('--')).map(token => token.slice(2).split('=')[0]!.replace(/^no-/, '')));
 	const flags: RawFlags = {};

@@ -3,6 +3,9 @@ import {defaultThresholds, type Thresholds} from '../core/thresholds.js';
 
 export type FlagKind = 'string' | 'boolean' | 'number';
 
+/** Where --help lists a flag. Sources put their connection flags in Stack and their thresholds come in Thresholds. */
+export type FlagGroup = 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'Output';
+
 export interface FlagSpec {
 	/** kebab-case, as typed after --. */
 	name: string;
@@ -15,9 +18,11 @@ export interface FlagSpec {
 	env?: string;
 	/** May be set in the config file. */
 	inConfig: boolean;
-	/** May be given more than once (and as a list in the config file). */
-	multiple?: boolean;
-	group: 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'Output';
+	group: FlagGroup;
+	/** May be given more than once (`--queue a --queue b`); the value is then a string[] (a JSON array in the config file). */
+	repeatable?: boolean;
+	/** What a bad value is told to be (`a URL such as postgres://USER@HOST:5432/DB`); used in exit-64 messages. */
+	expected?: string;
 }
 
 const threshold = (name: keyof Thresholds, flag: string, description: string): FlagSpec => ({
@@ -42,7 +47,7 @@ export const flagSpecs: readonly FlagSpec[] = [
 		defaultText: 'unix:///var/run/docker.sock',
 		env: 'DOCKER_HOST',
 		inConfig: true,
-		multiple: true,
+		repeatable: true,
 		group: 'Stack',
 	},
 	{
@@ -53,7 +58,7 @@ export const flagSpecs: readonly FlagSpec[] = [
 		defaultText: 'DOCKER_CONTEXT, else currentContext in config.json',
 		env: 'DOCKER_CONTEXT',
 		inConfig: true,
-		multiple: true,
+		repeatable: true,
 		group: 'Stack',
 	},
 	{

@@ -82,7 +82,7 @@ export function checkArgv(argv: readonly string[]): void {
 		const spec = flagSpecs.find(flag => flag.name === rawName) ?? negated;
 		if (spec === undefined) throw new UsageError(`unknown flag "--${rawName}" (see --help for the flags)`);
 
-		if (seen.has(spec.name) && spec.multiple !== true) throw new UsageError(`--${spec.name} is given more than once`);
+		if (seen.has(spec.name) && spec.repeatable !== true) throw new UsageError(`--${spec.name} is given more than once`);
 		seen.add(spec.name);
 		if (spec.kind === 'boolean') {
 			if (inlineValue !== undefined) throw new UsageError(`--${rawName} takes no value, got "${redactUrl(inlineValue)}"`);
@@ -129,10 +129,10 @@ export function checkConfig(content: string, file: string): RawFlags {
 		}
 
 		const expectedType = spec.kind === 'number' ? 'number' : spec.kind;
-		const list = spec.multiple === true && Array.isArray(value) && value.length > 0 && value.every(item => typeof item === 'string');
+		const list = spec.repeatable === true && Array.isArray(value) && value.length > 0 && value.every(item => typeof item === 'string');
 		const okType = typeof value === expectedType || (spec.name === 'cpu-sustain' && typeof value === 'number') || list;
 		if (!okType) {
-			const what = spec.multiple === true ? `${expectedType} or a list of them` : `${expectedType}`;
+			const what = spec.repeatable === true ? `${expectedType} or a list of them` : `${expectedType}`;
 			throw new UsageError(`config ${file}: "${key}" must be a ${what} (${expectation(spec)}), got ${describeJson(value)}`);
 		}
 
