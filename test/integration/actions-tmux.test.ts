@@ -111,13 +111,14 @@ describe.skipIf(!available || !tmux)('actions in a real 80x24 tmux pane', () => 
 			return list.length === 3 ? list : undefined;
 		}, {timeoutMs: 10_000, message: 'a third replica'});
 		const third = added.find(entry => entry.number === 3);
-		expect(third).toMatchObject({name: `${project}-${service}-3`, state: 'running', project, service});
-		await screen.waitForScreen(/app-3 +running/, 15_000);
+		// Named like its siblings (docker-compose 1.29's PROJECT_SERVICE_N here), not PROJECT-SERVICE-N beside them (issue 14).
+		expect(third).toMatchObject({name: `${project}_${service}_3`, state: 'running', project, service});
+		await screen.waitForScreen(/app_3 +running/, 15_000);
 
 		// - y: the highest-numbered one is drained (no connections: three zero readings) and removed.
 		await screen.send(['-'], {literal: true});
 		const down = await screen.waitForScreen(/SCALE app 3 → 2 \(-1\)/);
-		expect(down).toContain(`take ${project}-${service}-3 out of the load balancer`);
+		expect(down).toContain(`take ${project}_${service}_3 out of the load balancer`);
 		await sleep(guard);
 		await screen.send(['y'], {literal: true});
 		await screen.waitForScreen(/scale 3 → 2: done/, 20_000);

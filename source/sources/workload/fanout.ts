@@ -52,30 +52,66 @@ export function notAssessedReason(engine: EngineView): string {
 	return isDown(engine.status) ? `${engine.name} ${engine.status.kind === 'reconnecting' ? 'reconnecting' : 'unreachable'}: ${engine.status.reason}` : `${engine.name} not read yet`;
 }
 
-export function createFanout(members: readonly FanoutMember[]): DockerCollector {
-	const several = members.length > 1;
-	// Per engine: its last view and the instances made from it, so an unchanged engine costs nothing per frame.
-	const derived = new Map<FanoutMember, {view: DockerView; instances: InstanceSample[]}>();
-	let last: {views: DockerView[]; view: DockerView} | null = null;
+/** Per engine: its last view and the instances made from it, so an unchanged engine costs nothing per frame. */
+export type MergeCache = Map<string, {view: DockerView; instances: InstanceSample[]}>;
 
-	function instancesOf(member: FanoutMember, view: DockerView, engine: EngineView): InstanceSample[] {
-		const cached = derived.get(member);
+/** The engines' views as one. Pure but for `cache`, which it reads and fills. */
+export function mergeViews(members: ReadonlyArray<{name: string; view: DockerView; role?: EngineView['role']}>, cache: MergeCache = new Map()): DockerView {
+	const several = members.length > 1;
+	const engines = members.map(
+		({name, view, role}): EngineView => ({name, endpoint: view.endpoint, status: view.status, role: role ?? 'engine', instances: view.instances.length}),
+	);
+	const statsFrom = {cgroup: 0, api: 0, spaced: 0};
+	for (const {view} of members) {
+		statsFrom.cgroup += view.statsFrom?.cgroup ?? 0;
+		statsFrom.api += view.statsFrom?.api ?? 0;
+		statsFrom.spaced += view.statsFrom?.spaced ?? 0;
+	}
+
+	function instancesOf(name: string, view: DockerView, engine: EngineView): InstanceSample[] {
+		const cached = cache.get(name);
 		if (cached?.view === view) return cached.instances;
 		const down = several && isDown(view.status) ? notAssessedReason(engine) : undefined;
 		const instances = view.instances.map((sample): InstanceSample => {
 			const named: InstanceSample = {
 				...sample,
-				host: member.name,
+				host: name,
 				containerId: sample.id,
 				node: sample.node ?? null,
-				...(several ? {id: qualifiedId(sample.id, member.name), name: qualifiedName(sample.name, member.name)} : {}),
+				...(several ? {id: qualifiedId(sample.id, name), name: qualifiedName(sample.name, name)} : {}),
 			};
 			if (down === undefined) return named;
 			return {...named, cpuPercent: null, memPercent: null, memUsageBytes: null, memLimitBytes: null, notAssessed: down};
 		});
-		derived.set(member, {view, instances});
+		cache.set(name, {view, instances});
 		return instances;
 	}
+
+	return {
+		endpoint: several ? engines.map((engine) => engine.name).join(', ') : (members[0]?.view.endpoint ?? ''),
+		status: combinedStatus(engines),
+		// Grouped by host in the order given, each host's by number as one engine shows them.
+		instances: members.flatMap((member, index) => instancesOf(member.name, member.view, engines[index]!)),
+		statsFrom,
+		engines,
+	};
+}
+
+/** The rows on screen, per engine, as that engine's own container ids. */
+export function focusByHost(ids: readonly string[], hosts: readonly string[]): Map<string, string[]> {
+	const byHost = new Map<string, string[]>(hosts.map((host) => [host, []]));
+	for (const id of ids) {
+		const split = splitQualifiedId(id, hosts);
+		if (split) byHost.get(split.host)!.push(split.containerId);
+	}
+
+	return byHost;
+}
+
+export function createFanout(members: readonly FanoutMember[]): DockerCollector {
+	const several = members.length > 1;
+	const cache: MergeCache = new Map();
+	let last: {views: DockerView[]; view: DockerView} | null = null;
 
 	return {
 		start() {
@@ -87,24 +123,10 @@ export function createFanout(members: readonly FanoutMember[]): DockerCollector 
 		view() {
 			const views = members.map((member) => member.collector.view());
 			if (last !== null && views.every((view, index) => view === last!.views[index])) return last.view;
-			const engines = views.map(
-				(view, index): EngineView => ({name: members[index]!.name, endpoint: view.endpoint, status: view.status, role: members[index]!.role ?? 'engine', instances: view.instances.length}),
+			const view = mergeViews(
+				members.map((member, index) => ({name: member.name, view: views[index]!, role: member.role})),
+				cache,
 			);
-			const statsFrom = {cgroup: 0, api: 0, spaced: 0};
-			for (const view of views) {
-				statsFrom.cgroup += view.statsFrom?.cgroup ?? 0;
-				statsFrom.api += view.statsFrom?.api ?? 0;
-				statsFrom.spaced += view.statsFrom?.spaced ?? 0;
-			}
-
-			const view: DockerView = {
-				endpoint: several ? engines.map((engine) => engine.name).join(', ') : views[0]!.endpoint,
-				status: combinedStatus(engines),
-				// Grouped by host in the order given, each host's by number as one engine shows them.
-				instances: views.flatMap((entry, index) => instancesOf(members[index]!, entry, engines[index]!)),
-				statsFrom,
-				engines,
-			};
 			last = {views, view};
 			return view;
 		},
@@ -120,14 +142,7 @@ export function createFanout(members: readonly FanoutMember[]): DockerCollector 
 				return;
 			}
 
-			// Each engine is told about its own containers.
-			const hosts = members.map((member) => member.name);
-			const byHost = new Map<string, string[]>(hosts.map((host) => [host, []]));
-			for (const id of ids) {
-				const split = splitQualifiedId(id, hosts);
-				if (split) byHost.get(split.host)!.push(split.containerId);
-			}
-
+			const byHost = focusByHost(ids, members.map((member) => member.name));
 			for (const member of members) member.collector.focus(byHost.get(member.name)!);
 		},
 	};
