@@ -1,6 +1,7 @@
 // The one-shot capacity report, as text (in the spirit of va-capacity-check) and as stable JSON.
 import type {Assessment, Concern} from './assessment.js';
 import {formatPercent} from './rules.js';
+import {swarmJson, swarmTextLines, type SwarmJson} from './swarm-report.js';
 import type {EngineView, SourceStatus, StackSnapshot} from './types.js';
 
 /** The JSON contract documented in the README. Add fields; never rename or remove them. */
@@ -32,6 +33,8 @@ export interface ReportJson {
 		node: string | null;
 		/** Why it is not assessed (its engine unreachable), or null. */
 		notAssessed: string | null;
+		/** A Swarm task: its slot, its state as the manager says, and the state it is meant to have; null outside Swarm. */
+		task: {id: string; slot: number | null; state: string; desiredState: string; message: string} | null;
 		number: number | null;
 		state: string;
 		health: string;
@@ -42,6 +45,8 @@ export interface ReportJson {
 		memUsageBytes: number | null;
 		memLimitBytes: number | null;
 	}>;
+	/** The Swarm service followed and its nodes; null outside Swarm. */
+	swarm: SwarmJson | null;
 	postgres: {endpoint: string; reachable: boolean; connections: number | null; active: number | null; maxConnections: number | null; ratio: number | null; error: string | null};
 	redis: {
 		endpoint: string;
@@ -108,6 +113,7 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 			host: instance.host ?? engines[0]!.name,
 			node: instance.node ?? null,
 			notAssessed: instance.notAssessed ?? null,
+			task: instance.task === undefined ? null : {id: instance.id, ...instance.task},
 			number: instance.number,
 			state: instance.state,
 			health: instance.health,
@@ -118,6 +124,7 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 			memUsageBytes: instance.memUsageBytes,
 			memLimitBytes: instance.memLimitBytes,
 		})),
+		swarm: swarmJson(snapshot.docker.swarm),
 		postgres: {
 			endpoint: snapshot.postgres.endpoint,
 			reachable: pgOk,
@@ -163,7 +170,9 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment): str
 	const engines = enginesOf(snapshot.docker);
 	const several = engines.length > 1;
 	lines.push(`Application: ${snapshot.project}/${snapshot.service} on ${snapshot.docker.endpoint}`);
-	if (several) {
+	// Swarm: the service and its nodes (each node's engine with it), instead of one line per engine.
+	if (snapshot.docker.swarm !== undefined) lines.push(...swarmTextLines(snapshot.docker.swarm));
+	else if (several) {
 		for (const engine of engines) lines.push(`  docker ${engine.name} (${engine.endpoint}): ${errorOf(engine.status) ?? `ok, ${engine.instances} instance${engine.instances === 1 ? '' : 's'}`}`);
 	}
 
@@ -174,10 +183,13 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment): str
 		lines.push('  no instances found');
 	} else {
 		const width = Math.max(...snapshot.docker.instances.map(instance => instance.name.length), 8);
-		lines.push(`  ${'INSTANCE'.padEnd(width)}  ${'STATE'.padEnd(16)}  ${'CPU'.padStart(6)}  ${'MEM'.padStart(6)}  MEM USAGE / LIMIT`);
+		// Swarm: each task's node.
+		const nodeWidth = snapshot.docker.swarm === undefined ? 0 : Math.max(4, ...snapshot.docker.instances.map(instance => (instance.node ?? '').length));
+		const nodeCell = (text: string) => (nodeWidth === 0 ? '' : `${text.padEnd(nodeWidth)}  `);
+		lines.push(`  ${'INSTANCE'.padEnd(width)}  ${nodeCell('NODE')}${'STATE'.padEnd(16)}  ${'CPU'.padStart(6)}  ${'MEM'.padStart(6)}  MEM USAGE / LIMIT`);
 		for (const instance of snapshot.docker.instances) {
 			if (instance.notAssessed !== undefined) {
-				lines.push(`  ${instance.name.padEnd(width)}  ${'not assessed'.padEnd(16)}  ${'?'.padStart(6)}  ${'?'.padStart(6)}  ${instance.notAssessed}`);
+				lines.push(`  ${instance.name.padEnd(width)}  ${nodeCell(instance.node ?? '')}${'not assessed'.padEnd(16)}  ${'?'.padStart(6)}  ${'?'.padStart(6)}  ${instance.notAssessed}`);
 				continue;
 			}
 
@@ -185,7 +197,7 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment): str
 			const cpu = instance.cpuPercent === null ? '-' : `${instance.cpuPercent.toFixed(1)}%`;
 			const mem = instance.memPercent === null ? '-' : `${instance.memPercent.toFixed(1)}%`;
 			const usage = instance.memUsageBytes === null || instance.memLimitBytes === null ? '-' : `${formatBytes(instance.memUsageBytes)} / ${formatBytes(instance.memLimitBytes)}`;
-			lines.push(`  ${instance.name.padEnd(width)}  ${state.padEnd(16)}  ${cpu.padStart(6)}  ${mem.padStart(6)}  ${usage}`);
+			lines.push(`  ${instance.name.padEnd(width)}  ${nodeCell(instance.node ?? '')}${state.padEnd(16)}  ${cpu.padStart(6)}  ${mem.padStart(6)}  ${usage}`);
 		}
 
 		const {cpuPercent, memPercent} = assessment.averages;

@@ -1,6 +1,7 @@
 // The scaling runbook's rules as pure code. No I/O: a snapshot and a clock in, an assessment out.
 import type {Assessment, Concern, ConcernLevel, Level, Sustain} from './assessment.js';
 import type {Thresholds} from './thresholds.js';
+import {swarmConcerns} from './swarm-report.js';
 import type {InstanceSample, SourceName, SourceStatus, StackSnapshot} from './types.js';
 
 /** When each sustained breach began, keyed by concern key. Carried from one evaluation to the next. */
@@ -59,8 +60,8 @@ export function evaluate(
 			metric: 'reachability',
 			value: null,
 			threshold: null,
-			action: 'Check --project and --service',
-			message: `docker: no instances of ${snapshot.project}/${service} found`,
+			action: snapshot.docker.swarm === undefined ? 'Check --project and --service' : 'Check the service on the Swarm manager (docker service ps)',
+			message: snapshot.docker.swarm === undefined ? `docker: no instances of ${snapshot.project}/${service} found` : `docker: Swarm service ${snapshot.docker.swarm.service} has no tasks`,
 		});
 	}
 
@@ -101,6 +102,8 @@ export function evaluate(
 			});
 		}
 	}
+
+	concerns.push(...swarmConcerns(snapshot));
 
 	const pg = snapshot.postgres.sample;
 	if (pg !== null && snapshot.postgres.status.kind === 'ok') {
@@ -181,8 +184,11 @@ function instanceConcerns(
 ): Concern[] {
 	const out: Concern[] = [];
 	const name = instance.name;
+	// A Swarm task being shut down is Swarm doing what it was told (a scale-down, an update).
+	if (instance.task !== undefined && instance.state === 'removing') return out;
 	if (instance.state !== 'running' || instance.health === 'unhealthy') {
-		const what = instance.state === 'running' ? 'unhealthy' : instance.state;
+		const task = instance.task;
+		const what = instance.state === 'running' ? 'unhealthy' : task === undefined ? instance.state : `${task.state}${task.message === '' ? '' : ` (${task.message})`}`;
 		out.push({
 			level: 'SOON',
 			scope: 'instance',

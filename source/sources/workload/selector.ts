@@ -9,15 +9,19 @@ export const composeLabels = {
 	oneoff: 'com.docker.compose.oneoff',
 } as const;
 
-export interface ComposeSelector {
+/** Which containers of one engine are members: what the engine is asked for, and the check on what it sent. */
+export interface MemberSelector {
+	/** For the engine's label filter (list and events). */
+	readonly labelFilter: readonly string[];
+	/** The labels of a container say it is a member (checked again on whatever the engine sent). */
+	matches(labels: Readonly<Record<string, string>> | null | undefined): boolean;
+	/** Its replica number (Compose container number, Swarm slot), null when missing or not a number. */
+	number(labels: Readonly<Record<string, string>> | null | undefined): number | null;
+}
+
+export interface ComposeSelector extends MemberSelector {
 	readonly project: string;
 	readonly service: string;
-	/** For the engine's label filter (list and events): both labels. */
-	readonly labelFilter: readonly string[];
-	/** The labels of a container say it is a replica of the service (checked again on whatever the engine sent). */
-	matches(labels: Readonly<Record<string, string>> | null | undefined): boolean;
-	/** Its com.docker.compose.container-number, null when missing or not a number. */
-	number(labels: Readonly<Record<string, string>> | null | undefined): number | null;
 }
 
 export function composeSelector(project: string, service: string): ComposeSelector {
@@ -31,6 +35,31 @@ export function composeSelector(project: string, service: string): ComposeSelect
 		number(labels) {
 			const parsed = Number.parseInt(labels?.[composeLabels.number] ?? '', 10);
 			return Number.isFinite(parsed) ? parsed : null;
+		},
+	};
+}
+
+export const swarmLabels = {
+	serviceName: 'com.docker.swarm.service.name',
+	serviceId: 'com.docker.swarm.service.id',
+	taskId: 'com.docker.swarm.task.id',
+	taskName: 'com.docker.swarm.task.name',
+	nodeId: 'com.docker.swarm.node.id',
+} as const;
+
+/**
+ * A Swarm service's task containers on one node's engine: those carrying its service name label (Swarm sets it on
+ * every task container). The manager's task list says which of them are instances now; this only finds them.
+ */
+export function swarmSelector(serviceName: string): MemberSelector {
+	return {
+		labelFilter: [`${swarmLabels.serviceName}=${serviceName}`],
+		matches: (labels) => labels?.[swarmLabels.serviceName] === serviceName,
+		number(labels) {
+			// com.docker.swarm.task.name is SERVICE.SLOT.TASKID (the node's ID instead of the slot for a global service).
+			const name = labels?.[swarmLabels.taskName] ?? '';
+			const slot = name.startsWith(`${serviceName}.`) ? name.slice(serviceName.length + 1).split('.', 1)[0]! : '';
+			return /^\d+$/.test(slot) ? Number(slot) : null;
 		},
 	};
 }
