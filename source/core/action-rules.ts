@@ -2,7 +2,8 @@
 // shown and again right before acting, so the screen and the engine can never disagree about what is allowed.
 import type {ContainerState} from './types.js';
 
-export type ActionKind = 'scale' | 'drain';
+/** node: a Swarm node's availability (drain / active). */
+export type ActionKind = 'scale' | 'drain' | 'node';
 
 export type RefusalCode =
 	| 'read-only'
@@ -11,6 +12,8 @@ export type RefusalCode =
 	| 'below-min'
 	| 'above-max'
 	| 'count-changed'
+	| 'version-changed'
+	| 'no-other-node'
 	| 'busy'
 	| 'not-found'
 	| 'not-running'

@@ -309,6 +309,7 @@ export function joinSwarm(input: SwarmJoin): {instances: InstanceSample[]; swarm
 			leader: node.leader,
 			state: node.state,
 			availability: node.availability,
+			version: node.version,
 			engine: engine?.engine ?? null,
 			reachable,
 			reason: engine === undefined ? null : engine.engine === null ? engine.reason : isDown(engine.status) ? engine.status.reason : null,
@@ -330,4 +331,81 @@ export function joinSwarm(input: SwarmJoin): {instances: InstanceSample[]; swarm
 			missing: input.missing,
 		},
 	};
+}
+
+/** Tasks that run and are meant to: Swarm's RunningTasks. */
+export function runningTasks(tasks: readonly SwarmTask[]): SwarmTask[] {
+	return tasks.filter((task) => task.state === 'running' && task.desiredState === 'running');
+}
+
+export interface RemovalCheck {
+	/** Every drained task's slot is gone, and no other slot went. */
+	asked: boolean;
+	/** One line: what went, in plain words. */
+	text: string;
+}
+
+/**
+ * Which replicas a scale-down removed, from the tasks before (the drained ones already stopped) and after Swarm
+ * converged: Swarm cannot be told which task to remove (moby 33392); it prefers slots whose task does not run, which
+ * the drain's stop makes true of the drained one. When it removed another slot instead, that task went without a
+ * drain and the drained slot runs again: say so plainly.
+ */
+export function checkRemoval(input: {service: string; before: readonly SwarmTask[]; after: readonly SwarmTask[]; victims: readonly SwarmTask[]; nodes: readonly SwarmNode[]}): RemovalCheck {
+	const {service, before, after, victims, nodes} = input;
+	const where = (task: SwarmTask) => nodes.find((node) => node.id === task.nodeId)?.hostname ?? task.nodeId?.slice(0, 12) ?? 'no node';
+	const meant = (tasks: readonly SwarmTask[]) => new Set(tasks.filter((task) => task.desiredState === 'running' && task.slot !== null).map((task) => task.slot!));
+	const slotsBefore = meant(before);
+	for (const victim of victims) if (victim.slot !== null) slotsBefore.add(victim.slot);
+	const slotsAfter = meant(after);
+	const removed = [...slotsBefore].filter((slot) => !slotsAfter.has(slot)).sort((a, b) => a - b);
+	const drained = victims.map((victim) => victim.slot).filter((slot): slot is number => slot !== null);
+	const kept = drained.filter((slot) => slotsAfter.has(slot));
+	const others = removed.filter((slot) => !drained.includes(slot));
+	const names = victims.map((victim) => taskName(service, victim)).join(', ');
+	if (kept.length === 0 && others.length === 0) {
+		return {asked: true, text: `Swarm removed slot ${drained.join(', ')} (${names}, drained and stopped), as asked`};
+	}
+
+	// The slot's task that runs (else the newest meant to, else the newest at all).
+	const taskOf = (slot: number, tasks: readonly SwarmTask[]) => {
+		const newest = tasks.filter((task) => task.slot === slot).sort((a, b) => b.createdAt - a.createdAt);
+		return newest.find((task) => task.state === 'running' && task.desiredState === 'running') ?? newest.find((task) => task.desiredState === 'running') ?? newest[0];
+	};
+	const wentText = others
+		.map((slot) => {
+			const task = taskOf(slot, before);
+			return task === undefined ? `slot ${slot}` : `${taskName(service, task)} (slot ${slot} on ${where(task)})`;
+		})
+		.join(', ');
+	const keptText = kept
+		.map((slot) => {
+			const task = taskOf(slot, after);
+			return task === undefined ? `slot ${slot}` : `slot ${slot} runs again as ${taskName(service, task)} on ${where(task)}`;
+		})
+		.join(', ');
+	const went = others.length === 0 ? 'no other task went' : `it removed ${wentText} instead, without a drain`;
+	return {asked: false, text: `Swarm replaced a different task: the drained ${names} stopped, but ${keptText === '' ? 'its slot was kept' : keptText}, and ${went}`};
+}
+
+/**
+ * Swarm removes by node balance first (the task that is the nth copy on its node, n highest, goes), and prefers a
+ * task that does not run only among those: a drained task on a node with fewer copies than another node is likely
+ * not the one removed. A warning for the confirmation, or null.
+ */
+export function removalWarning(victim: {host?: string; node?: string | null}, instances: ReadonlyArray<{host?: string; node?: string | null; state: string}>): string | null {
+	const node = victim.node ?? victim.host;
+	if (node === undefined || node === null) return null;
+	const copies = new Map<string, number>();
+	for (const instance of instances) {
+		const where = instance.node ?? instance.host;
+		if (where === undefined || where === null || (instance.state !== 'running' && instance.state !== 'paused')) continue;
+		copies.set(where, (copies.get(where) ?? 0) + 1);
+	}
+
+	const mine = copies.get(node) ?? 0;
+	const busiest = [...copies].filter(([, count]) => count > mine).sort((a, b) => b[1] - a[1]);
+	if (busiest.length === 0) return null;
+	const [other, count] = busiest[0]!;
+	return `Swarm balances nodes first: ${other} runs ${count} tasks and ${node} ${mine}, so Swarm may remove one of ${other}'s tasks instead of this one (va-top checks and says so; drain a task on ${other}, or drain the node with D)`;
 }

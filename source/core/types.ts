@@ -98,6 +98,8 @@ export interface SwarmNodeView {
 	state: string;
 	/** Spec.Availability: active, pause or drain. */
 	availability: string;
+	/** The node object's Version.Index: the precondition of an availability change. */
+	version: number;
 	/** The engine its tasks' numbers come from (its name in engines[]), null when there is no way to reach it. */
 	engine: string | null;
 	/** Its engine answers now. */

@@ -41,7 +41,8 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 
 	// Actions stay one object for the app's life; what changes (ids, onQuit, selection) is read through refs.
 	const ids = useRef<string[]>([]);
-	ids.current = frame?.snapshot.docker.instances.map(instance => instance.id) ?? [];
+	// A Swarm service's node lines come after its tasks, and are selected the same way (D acts on one).
+	ids.current = [...(frame?.snapshot.docker.instances.map(instance => instance.id) ?? []), ...(frame?.snapshot.docker.swarm?.nodes.map(node => `node:${node.id}`) ?? [])];
 	const stackRef = useRef(stack);
 	stackRef.current = stack;
 	const quitRef = useRef(onQuit);

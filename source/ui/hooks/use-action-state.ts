@@ -96,7 +96,14 @@ const toneTitle: Record<NoticeTone, string> = {
 };
 
 export function resultTitle(result: ActionResult): string {
-	const what = result.action === 'drain' ? `drain ${result.instance ?? ''}`.trim() : result.from !== null && result.to !== null ? `scale ${result.from} → ${result.to}` : 'scale';
+	const what =
+		result.action === 'drain'
+			? `drain ${result.instance ?? ''}`.trim()
+			: result.action === 'node'
+				? `node ${result.instance ?? ''}`.trim()
+				: result.from !== null && result.to !== null
+					? `scale ${result.from} → ${result.to}`
+					: 'scale';
 	return `${what}: ${toneTitle[resultTone(result)]}`;
 }
 
@@ -150,7 +157,7 @@ export function actionUiReducer(state: ActionUiState, action: ActionUiAction): A
 }
 
 /** The keys that start an action. */
-export const actionKeys = {'+': 'scale-up', '-': 'scale-down', s: 'input', d: 'drain'} as const;
+export const actionKeys = {'+': 'scale-up', '-': 'scale-down', s: 'input', d: 'drain', D: 'node'} as const;
 export type ActionKeyName = keyof typeof actionKeys;
 
 export function isActionKey(name: string): name is ActionKeyName {
@@ -232,7 +239,7 @@ export function isModal(dialog: ActionDialog): boolean {
 /** True while the drain (or a scale-down's drain) may still be aborted: before the stop begins. */
 export function canAbort(running: RunningAction | null): boolean {
 	if (running === null || running.aborting) return false;
-	if (running.plan.kind === 'scale' && running.plan.direction === 'up') return false;
+	if ((running.plan.kind === 'scale' && running.plan.direction === 'up') || running.plan.kind === 'node') return false;
 	return running.progress === null || running.progress.abortable;
 }
 

@@ -62,7 +62,51 @@ function engineLines(snapshot: StackSnapshot, now: number, intervalMs: number): 
 	return lines;
 }
 
+/** The manager's data are its task re-reads (every 2 s): older than this, the swarm's state on screen is stale. */
+export const swarmStaleMs = 5000;
+
+/**
+ * A Swarm service: the manager (unreachable, or stale when it stops answering), each node engine in trouble, each
+ * node that is not ready or whose engine va-top has no way to reach, then `swarm: 3/3 nodes ready (vaswarm-n2 drain)`.
+ */
+function swarmLines(snapshot: StackSnapshot, now: number, intervalMs: number): SourceLine[] {
+	const swarm = snapshot.docker.swarm!;
+	const [manager, ...nodeEngines] = snapshot.docker.engines ?? [];
+	const lines: SourceLine[] = [];
+	let newest: number | null = null;
+	if (manager !== undefined) {
+		const line = describe('docker', manager.status, manager.status.kind === 'ok' ? manager.status.at : null, now, Math.max(intervalMs, swarmStaleMs / 3));
+		if (line.health === 'ok') newest = line.dataAt;
+		else lines.push({...line, text: line.text.replace(/^docker: /, `docker: manager ${manager.name} `)});
+	}
+
+	for (const engine of nodeEngines) {
+		const streaming = snapshot.docker.instances.some(instance => instance.host === engine.name && instance.state === 'running');
+		const line = describe('docker', engine.status, engine.status.kind === 'ok' ? (streaming ? engine.status.at : snapshot.at) : null, now, intervalMs);
+		if (line.health !== 'ok') lines.push({...line, text: line.text.replace(/^docker: /, `docker: ${engine.name} `)});
+	}
+
+	for (const node of swarm.nodes) {
+		if (node.state !== 'ready') lines.push({name: 'docker', health: 'unreachable', dataAt: null, text: `swarm: ${node.hostname} ${node.state}`});
+		else if (node.engine === null && node.reason !== null && node.tasks > 0) lines.push({name: 'docker', health: 'unreachable', dataAt: null, text: `swarm: ${node.hostname} not assessed (${node.reason})`});
+	}
+
+	const ready = swarm.nodes.filter(node => node.state === 'ready').length;
+	const drained = swarm.nodes.filter(node => node.availability !== 'active').map(node => `${node.hostname} ${node.availability}`);
+	const version = swarm.version === null ? '' : ` v${swarm.version}`;
+	lines.push({name: 'docker', health: 'ok', dataAt: newest, text: `swarm${version}: ${ready}/${swarm.nodes.length} nodes ready${drained.length > 0 ? ` (${drained.join(', ')})` : ''}`});
+	return lines;
+}
+
 export function sourceLines(snapshot: StackSnapshot, now: number, intervalMs: number): SourceLine[] {
+	if (snapshot.docker.swarm !== undefined && snapshot.docker.status.kind === 'ok') {
+		return [
+			...swarmLines(snapshot, now, intervalMs),
+			describe('postgres', snapshot.postgres.status, snapshot.postgres.sample?.at ?? null, now, intervalMs),
+			describe('redis', snapshot.redis.status, snapshot.redis.sample?.at ?? null, now, intervalMs),
+		];
+	}
+
 	// Docker's data are the stats streams of running instances; with none running a quiet daemon is not a stale one.
 	const streaming = snapshot.docker.instances.some(instance => instance.state === 'running');
 	const dockerAt = snapshot.docker.status.kind === 'ok' ? (streaming ? snapshot.docker.status.at : snapshot.at) : null;

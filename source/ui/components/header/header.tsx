@@ -41,8 +41,14 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 	const {width, color, snapshot, assessment} = props;
 	const instances = snapshot?.docker.instances ?? [];
 	const notRunning = instances.filter(instance => instance.state !== 'running').length;
-	const count = `${instances.length}/${props.max} instances${notRunning > 0 ? ` (${notRunning} not running)` : ''}`;
-	const overCapacity = instances.length > props.max;
+	const swarm = snapshot?.docker.swarm;
+	// A Swarm service: the replicas it is meant to have, and how many of its tasks are not running.
+	const desired = swarm?.desiredReplicas ?? null;
+	const count =
+		swarm === undefined || desired === null
+			? `${instances.length}/${props.max} instances${notRunning > 0 ? ` (${notRunning} not running)` : ''}`
+			: `${desired}/${props.max} replicas${swarm.runningTasks !== desired ? ` (${swarm.runningTasks} running)` : ''}${swarm.mode === 'global' ? ' global' : ''}`;
+	const overCapacity = (desired ?? instances.length) > props.max;
 	const badges = [props.mode === 'demo' ? 'DEMO' : '', props.readOnly ? 'READ-ONLY' : '', props.dryRun ? 'DRY RUN' : '', props.paused ? 'PAUSED' : ''].filter(Boolean);
 
 	const advice = assessment ? recommendation(assessment, snapshot?.project ?? props.project) : undefined;
@@ -60,7 +66,7 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 	first.push(
 		{text: ` ${props.project}/${props.service} · `},
 		{text: count, style: {color: tone(color, overCapacity ? 'red' : undefined)}},
-		{text: ` · docker ${props.dockerEndpoint}`, style: {dim: color}},
+		{text: ` · ${swarm === undefined ? 'docker' : `swarm ${swarm.service} via`} ${props.dockerEndpoint}`, style: {dim: color}},
 	);
 	const second = advice
 		? styledLine([{text: advice.text, style: {bold: true, color: tone(color, levelColor[advice.level])}}, ...(advice.details.length > 0 ? [{text: ` · ${advice.details.join(' · ')}`}] : [])])

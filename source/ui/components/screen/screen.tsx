@@ -22,10 +22,12 @@ import {footerLine, type FooterActions} from '../footer/index.js';
 import {headerLines} from '../header/index.js';
 import {helpLines} from '../help-overlay/index.js';
 import {hostColumnWidth, RowCache, scrollStart, shownNames, tableLines} from '../instances-table/index.js';
+import {nodeBlockHeight, nodeSelectionId, swarmNodeLines} from '../swarm-nodes/index.js';
 import {TextLine} from '../lines/index.js';
 import {tooSmallLines} from '../too-small/index.js';
 
 const noInstances: never[] = [];
+const noNodes: never[] = [];
 const noDialog: ActionDialogState = {kind: 'none'};
 
 export function Screen() {
@@ -38,9 +40,16 @@ export function Screen() {
 	const snapshot = frame?.snapshot;
 	const instances = snapshot?.docker.instances ?? noInstances;
 	const now = snapshot?.at ?? 0;
-	const layout = useMemo(() => computeLayout(size.columns, size.rows, instances.length), [size.columns, size.rows, instances.length]);
+	// A Swarm service's nodes take the table's last lines (a heading and one each, or one line for all).
+	const swarmNodes = snapshot?.docker.swarm?.nodes ?? noNodes;
+	const rowsWanted = instances.length + (swarmNodes.length > 0 ? swarmNodes.length + 1 : 0);
+	const layout = useMemo(() => computeLayout(size.columns, size.rows, rowsWanted), [size.columns, size.rows, rowsWanted]);
+	const nodeHeight = layout.kind === 'screen' ? nodeBlockHeight(swarmNodes.length, layout.table) : 0;
+	const taskTable = layout.kind === 'screen' ? layout.table - nodeHeight : 0;
 	const ids = useMemo(() => instances.map(instance => instance.id), [instances]);
-	const selectedId = resolveSelection(ids, ui.selectedId);
+	// A node line selected: no task is (and the charts show the service's averages).
+	const nodeSelected = ui.selectedId !== null && swarmNodes.some(node => nodeSelectionId(node) === ui.selectedId);
+	const selectedId = nodeSelected ? null : resolveSelection(ids, ui.selectedId);
 	const selected = instances.find(instance => instance.id === selectedId);
 	const project = snapshot?.project ?? settings.project;
 	// The table's own columns: its trend cells are as many as the points asked for here.
@@ -62,7 +71,7 @@ export function Screen() {
 		[frame, history, settings.thresholds, settings.intervalMs, selected, ui.window],
 	);
 	// Only the rows in view have a trend to draw (10 of 50 at 120x40).
-	const tableRows = layout.kind === 'screen' ? Math.max(0, layout.table - 1) : 0;
+	const tableRows = layout.kind === 'screen' ? Math.max(0, taskTable - 1) : 0;
 	const start = scrollStart(ids.length, tableRows, selectedId === null ? -1 : ids.indexOf(selectedId));
 	const inView = useMemo(() => new Set(ids.slice(start, start + tableRows)), [ids, start, tableRows]);
 	// The stack streams what is in view first; a screen mounted without actions has no one to tell.
@@ -91,8 +100,8 @@ export function Screen() {
 		const width = layout.columns;
 		const docker = snapshot ? sourceLines(snapshot, now, settings.intervalMs)[0] : undefined;
 		const emptyText = !snapshot ? 'waiting for the first reading…' : docker && docker.health !== 'ok' ? docker.text : undefined;
-		const table = () =>
-			toHeight(
+		const table = () => [
+			...toHeight(
 				tableLines(
 					{
 						instances,
@@ -100,7 +109,7 @@ export function Screen() {
 						selectedId,
 						trends,
 						width,
-						height: layout.table,
+						height: taskTable,
 						color,
 						emptyText,
 						project,
@@ -108,8 +117,10 @@ export function Screen() {
 					},
 					caches.rows,
 				),
-				layout.table,
-			);
+				taskTable,
+			),
+			...toHeight(swarmNodeLines({nodes: swarmNodes, selectedId: ui.selectedId, width, height: nodeHeight, color}), nodeHeight),
+		];
 		let body: StyledLine[];
 		if (dialog.kind !== 'none') {
 			// The table stays in view: a confirmation is read next to the instances it is about.
@@ -118,12 +129,12 @@ export function Screen() {
 				project,
 				min: settings.min,
 				max: settings.max,
-				current: snapshot ? runningCount(instances) : null,
+				current: snapshot ? (snapshot.docker.swarm?.desiredReplicas ?? runningCount(instances)) : null,
 				dryRun: settings.dryRun,
 			};
 			body = [...table(), ...actionDialogLines({dialog, context, width, height: layout.body - layout.table, color})];
 		} else if (ui.help) {
-			body = helpLines({width, height: layout.body, color, actions: actions?.bound ? {dryRun: settings.dryRun, min: settings.min, max: settings.max} : null});
+			body = helpLines({width, height: layout.body, color, actions: actions?.bound ? {dryRun: settings.dryRun, min: settings.min, max: settings.max, swarm: snapshot?.docker.swarm !== undefined} : null});
 		} else {
 			body = [
 				...table(),
@@ -150,7 +161,7 @@ export function Screen() {
 		});
 		const footer = footerLine({color, help: ui.help, paused: ui.paused, canSelect: instances.length > 1, window: ui.window, actions: footerActions});
 		return [...toHeight(header, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
-	}, [layout, settings, snapshot, now, instances, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, caches]);
+	}, [layout, settings, snapshot, now, instances, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, caches, swarmNodes, nodeHeight, taskTable]);
 
 	const text = useMemo(() => caches.text.render(lines, size.columns, sgr), [lines, size.columns, sgr, caches]);
 	return <FrameView lines={text} width={Math.max(1, size.columns)} />;
