@@ -120,7 +120,8 @@ manager=${NODES[0]}
 read -r mstate mcontrol <<<"$(state "$manager")"
 if [ "$mstate" != active ] || [ "$mcontrol" != true ]; then
 	[ "$mstate" = inactive ] || on "$manager" swarm leave --force >/dev/null 2>&1 || true
-	on "$manager" swarm init --advertise-addr "$(addr "$manager")" --listen-addr "$(addr "$manager"):2377" >/dev/null || die "swarm init on $manager"
+	# A 2 s heartbeat (default 5 s): a node whose engine dies is down after ~6 s, so the tests that kill one wait less.
+	on "$manager" swarm init --advertise-addr "$(addr "$manager")" --listen-addr "$(addr "$manager"):2377" --dispatcher-heartbeat 2s >/dev/null || die "swarm init on $manager"
 fi
 
 known=$(nodes)

@@ -234,6 +234,8 @@ export function createSwarmCollector(options: SwarmCollectorOptions): SwarmColle
 		}
 
 		for (const [id, entry] of none) engines.set(id, {engine: null, reason: entry.reason});
+		// The manager first, then the nodes' engines by hostname: a stable order for the header and the JSON.
+		engineViews.splice(1, engineViews.length - 1, ...engineViews.slice(1).sort((a, b) => a.name.localeCompare(b.name)));
 		const joined = joinSwarm({
 			serviceName,
 			service: state.service,
