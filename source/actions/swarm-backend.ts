@@ -209,7 +209,7 @@ export function createSwarmBackend(options: SwarmBackendOptions): ActionBackend 
 			return `update ${serviceName} to ${to} replicas on the Swarm manager (the service's version is the precondition: an update by anyone else in between refuses it); Swarm places the new task${to - from === 1 ? '' : 's'}`;
 		},
 		describeRemoval(names, to) {
-			return `stop ${names.join(', ')} on ${names.length === 1 ? 'its node' : 'their nodes'} (SIGTERM, then the service's stop grace period), and at once update ${serviceName} to ${to} replicas: Swarm removes the slot whose task no longer runs; va-top then checks which task went`;
+			return `stop ${names.join(', ')} on ${names.length === 1 ? 'its node' : 'their nodes'} (SIGTERM, then the service's stop grace period), and at once update ${serviceName} to ${to} replicas: Swarm prefers the slot whose task no longer runs; va-top then checks which task went`;
 		},
 		async scaleUp(instances, target, _host, precondition) {
 			const before = new Set(instances.map((instance) => instance.id));

@@ -399,7 +399,8 @@ export function removalWarning(victim: {host?: string; node?: string | null}, in
 	const copies = new Map<string, number>();
 	for (const instance of instances) {
 		const where = instance.node ?? instance.host;
-		if (where === undefined || where === null || (instance.state !== 'running' && instance.state !== 'paused')) continue;
+		// Swarm counts every task meant to run on the node, started or not.
+		if (where === undefined || where === null || !['running', 'paused', 'created', 'restarting'].includes(instance.state)) continue;
 		copies.set(where, (copies.get(where) ?? 0) + 1);
 	}
 
