@@ -132,6 +132,11 @@ async function main() {
 			log(tool.label);
 			results[tool.id] = await measureTool(tool, {...common, engineProcesses: engines[0], engineSets: engines});
 			const result = results[tool.id];
+			if (result.error) {
+				log(`  failed: ${result.error}`);
+				continue;
+			}
+
 			log(`  cpu ${(result.cpu * 100).toFixed(1)} %, rss peak ${(result.rssPeak / 1e6).toFixed(1)} MB, first frame ${result.firstFrame?.seconds.toFixed(2)} s, keys median ${result.keys?.median?.toFixed(0)} ms, engines ${Object.entries(result.engines ?? {}).map(([name, cpu]) => `${name} ${(cpu.total * 100).toFixed(1)} %`).join(', ')}`);
 		}
 		if (options.tools.includes('docker-stats')) {
@@ -141,7 +146,8 @@ async function main() {
 				log(tool.label);
 				const result = await measureTool(tool, {...common, containerIds: ids[engine.name], engineProcesses: engine, engineSets: [engine]});
 				results['docker-stats'][engine.name] = result;
-				log(`  cpu ${(result.cpu * 100).toFixed(1)} %, rss ${(result.rssPeak / 1e6).toFixed(1)} MB, ${engine.name} ${(result.engines[engine.name].total * 100).toFixed(1)} %`);
+				if (result.error) log(`  failed: ${result.error}`);
+				else log(`  cpu ${(result.cpu * 100).toFixed(1)} %, rss ${(result.rssPeak / 1e6).toFixed(1)} MB, ${engine.name} ${(result.engines[engine.name].total * 100).toFixed(1)} %`);
 			}
 		}
 
@@ -174,11 +180,21 @@ function markdown(report, engines) {
 	for (const id of ['va-top', 'va-top-api']) {
 		const result = results[id];
 		if (!result) continue;
+		if (result.error) {
+			lines.push(`| ${result.label} | failed: ${result.error} |`);
+			continue;
+		}
+
 		lines.push(`| ${result.label} | ${pct(result.cpu)} | ${mb(result.rssPeak)} | ${result.firstFrame ? `${result.firstFrame.seconds.toFixed(2)} s` : 'none'} | ${result.keys?.median?.toFixed(0) ?? 'n/a'} ms (${result.keys?.max?.toFixed(0) ?? 'n/a'}) | ${engineCells(result)} |`);
 	}
 	for (const engine of engines) {
 		const result = results['docker-stats']?.[engine.name];
 		if (!result) continue;
+		if (result.error) {
+			lines.push(`| ${result.label} | failed: ${result.error} |`);
+			continue;
+		}
+
 		lines.push(`| ${result.label} (${report.options.size} containers) | ${pct(result.cpu)} | ${mb(result.rssPeak)} | ${result.firstFrame ? `${result.firstFrame.seconds.toFixed(2)} s` : 'none'} | no keys | ${engines.map(other => (other.name === engine.name ? pct(result.engines[engine.name].total - baseline.engines[engine.name].total) : '')).join(' | ')} |`);
 	}
 	lines.push('', `Baselines (no monitor): ${engines.map(engine => `${engine.name} ${pct(baseline.engines[engine.name].total)}`).join(', ')}.`, '');
