@@ -74,7 +74,7 @@ export const flagSpecs: readonly FlagSpec[] = [
 		kind: 'string',
 		value: 'NAME',
 		description: "Docker context(s) from the docker CLI's store ($DOCKER_CONFIG, default ~/.docker); repeat it or give a comma-separated list; not with --docker-host",
-		defaultText: 'DOCKER_CONTEXT, else currentContext in config.json',
+		defaultText: 'currentContext in $DOCKER_CONFIG/config.json, when no --docker-host or DOCKER_HOST',
 		env: 'DOCKER_CONTEXT',
 		inConfig: true,
 		repeatable: true,
