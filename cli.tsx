@@ -10,6 +10,7 @@ import {helpText} from './source/config/help.js';
 import {checkArgv, checkConfig, resolveOptions, type RawFlags} from './source/config/options.js';
 import {UsageError} from './source/config/usage-error.js';
 import {scrubSecrets} from './source/core/redact.js';
+import {sources} from './source/sources/registry.js';
 
 async function main(argv: string[]): Promise<number> {
 	checkArgv(argv);
@@ -19,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
 		autoHelp: false,
 		autoVersion: false,
 		allowUnknownFlags: true,
-		flags: Object.fromEntries(flagSpecs.map(spec => [camelCase(spec.name), {type: spec.kind === 'boolean' ? 'boolean' : 'string', isMultiple: spec.repeatable === true}])) as never,
+		flags: Object.fromEntries(flagSpecs.map(spec => [camelCase(spec.name), {type: spec.kind === 'boolean' ? 'boolean' : 'string', ...(spec.repeatable ? {isMultiple: true} : {})}])) as never,
 	});
 	const given = new Set(argv.filter(token => token.startsWith('--')).map(token => token.slice(2).split('=')[0]!.replace(/^no-/, '')));
 	const flags: RawFlags = {};
@@ -58,11 +59,11 @@ async function main(argv: string[]): Promise<number> {
 	const {openStack, resolveWorkload} = await import('./source/sources/live-stack.js');
 	// Compose or a Swarm service: one question to the engine (a --swarm-service the manager lacks is bad input).
 	const options = await resolveWorkload(resolved);
-	const {stack, demo} = openStack(options);
+	const {stack, demo} = await openStack(options, sources);
 	if (options.once) {
 		const {runOnce, onceDeadlineMs} = await import('./source/commands/once.js');
 		// The check still ends within its deadline, the question included.
-		return runOnce(stack, options, text => process.stdout.write(text), Math.max(1000, onceDeadlineMs - (Date.now() - started)));
+		return runOnce(stack, options, text => process.stdout.write(text), Math.max(1000, onceDeadlineMs - (Date.now() - started)), sources);
 	}
 
 	// The readings start while the screen's modules load (~70 ms), so the first frame with numbers comes that much

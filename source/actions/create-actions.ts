@@ -113,7 +113,10 @@ export function createBackend(input: CreateActionsInput): ActionBackend {
 		});
 		return {name: engine.name, backend};
 	});
-	return backends.length === 1 ? backends[0]!.backend : createEnginesBackend(backends);
+	const backend = backends.length === 1 ? backends[0]!.backend : createEnginesBackend(backends);
+	// What the workload cannot do (a global Swarm service has no replica count) is refused with its reason.
+	const cannot = Object.fromEntries(Object.entries(input.workload?.capabilities ?? {}).filter(([, why]) => why !== null)) as ActionBackend['cannot'];
+	return cannot === undefined || Object.keys(cannot).length === 0 ? backend : {...backend, cannot};
 }
 
 /** Without the stack's workload (tests): the engines the options name, each with a client of its own. */

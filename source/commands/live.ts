@@ -5,6 +5,8 @@ import type {ActionRunner} from '../actions/action-runner.js';
 import type {Options} from '../config/options.js';
 import {UsageError} from '../config/usage-error.js';
 import {createMonitor} from '../core/monitor.js';
+import {noSelfMadeChanges} from '../core/rules.js';
+import {selfMadeChanges} from '../actions/self-made.js';
 import type {DemoStack} from '../sources/demo/demo-stack.js';
 import type {Stack} from '../sources/stack.js';
 import {renderLive} from '../ui/render-live.js';
@@ -40,9 +42,15 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 		throw new UsageError('the live monitor needs a terminal on stdout, expected a TTY (use --once for a report)');
 	}
 
-	// The monitor is made here so the actions write into the same event log the screen shows.
-	const monitor = createMonitor({thresholds: options.thresholds});
+	// The monitor is made here so the actions write into the same event log the screen shows, and so the rules know
+	// which instances the actions are changing (those raise no breach).
 	let actions: Actions | undefined;
+	const monitor = createMonitor({
+		thresholds: options.thresholds,
+		sources: stack.models,
+		intervalMs: options.intervalMs,
+		selfMade: () => (actions === undefined ? noSelfMadeChanges : selfMadeChanges(actions.runner)),
+	});
 	try {
 		actions = createActions({options, log: entry => monitor.log(entry), demo, secrets: stack.secrets, ...(stack.workload === undefined ? {} : {workload: stack.workload})});
 		stack.start();

@@ -1,7 +1,7 @@
 // A judge's verdict as a Concern: one wording for every threshold of every source, so live and --once read alike
 // and each says which rule applied (a sustain clock, a sustain --once skips, a breach held by hysteresis).
 import type {Concern, ConcernMetric, ConcernScope} from './assessment.js';
-import {formatDuration} from './format-duration.js';
+import {formatDuration} from './format.js';
 import {formatThreshold, type Verdict} from './threshold-judge.js';
 
 export interface BreachWords {

@@ -3,6 +3,7 @@
 // which extends this SourceModel with its flags and its collector. Core loops over a list of models handed in by
 // the composition root (commands/, the demo); it never imports the registry.
 import type {Concern} from './assessment.js';
+import type {ValueFormat} from './format.js';
 import type {Judge} from './threshold-judge.js';
 import type {Thresholds} from './thresholds.js';
 import type {SourceStatus} from './types.js';
@@ -102,7 +103,7 @@ export interface SourceChartSpec<Sample = unknown> {
 	/** Title before the current value: `DB conn`, `REDIS mem`. */
 	label: string;
 	/** The current value for the title, leading space included: ` 20/100 20%`. Shown as ` no data` without a sample. */
-	now(sample: Sample): string;
+	now(sample: Sample, format: ValueFormat): string;
 	/** Key in the merged Thresholds record whose value is drawn as the threshold line (same unit as the series). */
 	threshold: string;
 	/** The concern key whose mark (▲, ▲▲ and a sustain timer) the title carries: `database.connections`. */
@@ -175,7 +176,7 @@ export interface SourceModel<Sample extends SampleBase = SampleBase> {
 	concerns(sample: Sample, context: ConcernContext): Concern[];
 	report: SourceReportPart<Sample>;
 	/** Compact text for the header's status line when healthy (`pool 3 waiting`); without it: `${id} ok`. */
-	summary?(sample: Sample): string;
+	summary?(sample: Sample, format: ValueFormat): string;
 	charts?: ReadonlyArray<SourceChartSpec<Sample>>;
 	/**
 	 * For --once: true once the reading holds everything the report needs (default: status not connecting, and a

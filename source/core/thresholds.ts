@@ -59,9 +59,4 @@ export const defaultThresholds: Thresholds = {
 	memImmediate: 85,
 	memSoon: 70,
 	hysteresis: 5,
-	// Until PostgreSQL and Redis are sources of the registry (their specs then give these).
-	dbImmediate: 80,
-	dbSoon: 70,
-	redisImmediate: 85,
-	redisSoon: 70,
 };

@@ -12,6 +12,7 @@ import {useKeys} from './hooks/use-keys.js';
 import {useMonitor, type SnapshotSource} from './hooks/use-monitor.js';
 import {useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
+import {chartPages} from './layout/chart-specs.js';
 
 export interface AppProps {
 	stack: SnapshotSource;
@@ -49,9 +50,12 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	quitRef.current = onQuit;
 	const uiRef = useRef(ui);
 	uiRef.current = ui;
+	const settingsRef = useRef(settings);
+	settingsRef.current = settings;
 	const {view: actionsView, onKey} = useActions({
 		runner,
 		monitor,
+		sources: settings.sources,
 		selectedId: () => uiRef.current.selectedId,
 		help: () => uiRef.current.help,
 		guardMs: actionGuardMs,
@@ -67,13 +71,15 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 			togglePause: () => dispatch({type: 'toggle-pause'}),
 			toggleHelp: () => dispatch({type: 'toggle-help'}),
 			closeHelp: () => dispatch({type: 'close-help'}),
+			nextChartPage: () => dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources)}),
+			toggleConcerns: () => dispatch({type: 'toggle-concerns'}),
 			quit: code => quitRef.current(code),
 			actionKey: name => keyRef.current(name),
 			showing: shown => stackRef.current.focus?.(shown),
 		}),
 		[dispatch],
 	);
-	useKeys(actions, ui.help);
+	useKeys(actions, ui.help || ui.concerns);
 
 	const state = useMemo<MonitorState>(() => ({frame, history: monitor.history, ui, size, settings}), [frame, monitor, ui, size, settings]);
 	const screen = (

@@ -58,7 +58,8 @@ describe.skipIf(engines === null)('several Docker engines (three real engines)',
 			runReplica(e1!, {run, project, service, number: 1}),
 			runReplica(e1!, {run, project, service, number: 2, options: ['--memory', '128m', '--shm-size', '64m'], command: ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=48 2>/dev/null; exec sleep 100000']}),
 			runReplica(e2!, {run, project, service, number: 1}),
-			runReplica(e2!, {run, project, service, number: 2, command: ['sh', '-c', 'while :; do :; done']}),
+			// Two loops: on a machine busy with other work it still takes a share a comparison can tell from idle.
+			runReplica(e2!, {run, project, service, number: 2, command: ['sh', '-c', '(while :; do :; done) & while :; do :; done']}),
 			runReplica(e3!, {run, project, service, number: 1}),
 			runReplica(e3!, {run, project, service, number: 2}),
 		]);
@@ -123,11 +124,12 @@ describe.skipIf(engines === null)('several Docker engines (three real engines)',
 			`e2 busy CPU: va-top ${closest(`${project}_api_2@e2`, 0, busy.cpuPercent).toFixed(2)} % vs docker -H e2 stats ${busy.cpuPercent} %; ` +
 				`e1 tmpfs MEM: va-top ${closest(`${project}_api_2@e1`, 1, memory.memPercent).toFixed(2)} % vs ${memory.memPercent} %; e3 idle CPU ${idle.cpuPercent} %`,
 		);
-		expect(busy.cpuPercent).toBeGreaterThan(15);
-		expect(Math.abs(closest(`${project}_api_2@e2`, 0, busy.cpuPercent) - busy.cpuPercent)).toBeLessThanOrEqual(10);
+		// Busy enough to tell from idle, and va-top's reading of the same second within 3 points of the CLI's.
+		expect(busy.cpuPercent).toBeGreaterThan(8);
+		expect(Math.abs(closest(`${project}_api_2@e2`, 0, busy.cpuPercent) - busy.cpuPercent)).toBeLessThanOrEqual(3);
 		expect(memory.memPercent).toBeGreaterThan(30);
 		expect(Math.abs(closest(`${project}_api_2@e1`, 1, memory.memPercent) - memory.memPercent)).toBeLessThanOrEqual(2);
-		expect(Math.abs(closest(`${project}_api_1@e3`, 0, idle.cpuPercent) - idle.cpuPercent)).toBeLessThanOrEqual(10);
+		expect(Math.abs(closest(`${project}_api_1@e3`, 0, idle.cpuPercent) - idle.cpuPercent)).toBeLessThanOrEqual(3);
 	});
 
 	it('an engine lost mid-run: its rows are not assessed with the reason, the others keep streaming, and it comes back', async () => {
@@ -265,6 +267,30 @@ describe.skipIf(engines === null)('several Docker engines (three real engines)',
 		expect((await namesOn(e3!, project, service)).map(([name]) => name)).toContain(`${project}_api_1`);
 		expect(audit().at(-1)).toMatchObject({action: 'drain', instance: `${project}_api_1@e2`, result: 'ok', engine: 'e2'});
 	}, 60_000);
+
+	it('keeps every rule with several engines: a dry run changes nothing on any host, --min holds for the whole service', async () => {
+		await settled(6);
+		const view = workload.collector.view();
+		const dry = createActions({options: options({'dry-run': true}), log: () => undefined, workload});
+		try {
+			const plan = dry.runner.planScale(7, {current: 6, instances: view.instances, host: 'e1'});
+			if (isRefusal(plan)) throw new Error(plan.reason);
+			const result = await dry.runner.executeScale(plan);
+			expect(result).toMatchObject({result: 'dry-run', message: expect.stringMatching(/^dry-run: scale 6 → 7 on e1 would create 1 replica named vadock\w+_api_N .* on e1; nothing was changed$/)});
+			expect((await namesOn(e1!, project, service)).length).toBe(2);
+			expect(audit().at(-1)).toMatchObject({result: 'dry-run', engine: 'e1'});
+		} finally {
+			await dry.close();
+		}
+
+		const strict = createActions({options: options({min: '6'}), log: () => undefined, workload});
+		try {
+			const below = strict.runner.planScale(5, {current: 6, instances: view.instances});
+			expect(below).toMatchObject({kind: 'refusal', code: 'below-min'});
+		} finally {
+			await strict.close();
+		}
+	}, 30_000);
 
 	it('refuses when the count changed on any engine since the confirmation, and touches nothing of another project', async () => {
 		await settled(6);

@@ -115,8 +115,7 @@ describe('several engines as one workload', () => {
 			project: 'shop',
 			service: 'api',
 			docker: view,
-			postgres: {endpoint: 'pg', status: {kind: 'ok', at: 2000}, sample: null},
-			redis: {endpoint: 'redis', status: {kind: 'ok', at: 2000}, sample: null},
+			sources: {},
 		} as StackSnapshot;
 		const {assessment} = evaluate(snapshot, {...defaultThresholds, cpuSustainSeconds: 0});
 		expect(assessment.averages.cpuPercent).toBe(90);

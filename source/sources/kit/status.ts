@@ -17,9 +17,12 @@ export interface ReadingCell<Sample> {
 	ok(sample: Sample, at?: number): void;
 	/**
 	 * A failed reading, its reason already in words (kit.describe): reconnecting while a sample is kept, else
-	 * unreachable. `since` is kept while the kind stays the same; an identical status publishes nothing.
+	 * unreachable. `since` is kept while the kind stays the same. Every failure is published (each attempt is news to
+	 * a listener counting them); a source that fails many times a second may skip repeats with `unchanged`.
 	 */
 	fail(reason: string): void;
+	/** True when fail(reason) would not change the status's kind or reason. */
+	unchanged(reason: string): boolean;
 	/** Any status, keeping the sample (for a source with states of its own, e.g. a window still filling). */
 	set(status: SourceStatus, sample?: Sample | null): void;
 }
@@ -45,9 +48,12 @@ export function createReadingCell<Sample>(endpoint: string, now: () => number): 
 		fail(reason) {
 			const kind = current.sample === null ? 'unreachable' : 'reconnecting';
 			const status = current.status;
-			if (status.kind === kind && status.reason === reason) return;
 			const since = status.kind === kind ? status.since : now();
 			publish({kind, reason, since}, current.sample);
+		},
+		unchanged(reason) {
+			const kind = current.sample === null ? 'unreachable' : 'reconnecting';
+			return current.status.kind === kind && current.status.reason === reason;
 		},
 		set(status, sample = current.sample) {
 			publish(status, sample);

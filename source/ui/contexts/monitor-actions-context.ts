@@ -9,6 +9,10 @@ export interface MonitorActions {
 	togglePause(): void;
 	toggleHelp(): void;
 	closeHelp(): void;
+	/** The next chart page (wraps), when the sources need more than one. */
+	nextChartPage(): void;
+	/** Shows or hides the list of every concern. */
+	toggleConcerns(): void;
 	/** 0 for q, 130 for Ctrl-C. */
 	quit(code: number): void;
 	/** Gives a key (keyName) to the scale/drain actions first; true when they took it. */

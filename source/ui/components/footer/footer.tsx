@@ -24,6 +24,8 @@ export interface FooterProps {
 	canSelect: boolean;
 	window: ChartWindow;
 	actions?: FooterActions;
+	/** The chart page shown and how many there are; omitted when there is one (no `c` then). */
+	chartPage?: {page: number; pages: number};
 	/** Cells; defaults to the terminal's width. */
 	width?: number;
 }
@@ -35,7 +37,7 @@ interface KeyHint {
 
 const noActions: FooterActions = {bound: false, dialog: 'none', running: null, abortable: false};
 
-export function footerHints({help, paused, canSelect, window, actions = noActions}: Omit<FooterProps, 'color' | 'width'>): KeyHint[] {
+export function footerHints({help, paused, canSelect, window, actions = noActions, chartPage}: Omit<FooterProps, 'color' | 'width'>): KeyHint[] {
 	// A dialog takes the keys, even over the help.
 	if (actions.dialog === 'confirm') return [{keys: 'y', what: 'confirm'}, {keys: 'any other key', what: 'cancels'}];
 	if (actions.dialog === 'input') return [{keys: '0-9', what: 'count'}, {keys: 'Enter', what: 'plan'}, {keys: 'Backspace', what: 'erase'}, {keys: 'Esc', what: 'cancel'}];
@@ -46,6 +48,7 @@ export function footerHints({help, paused, canSelect, window, actions = noAction
 		...(actions.abortable ? [{keys: 'Esc', what: 'abort'}] : []),
 		...(canSelect ? [{keys: '↑↓/jk', what: 'select'}] : []),
 		{keys: '1-4', what: `window ${window}`},
+		...(chartPage ? [{keys: 'c', what: `charts ${chartPage.page}/${chartPage.pages}`}] : []),
 		{keys: 'p', what: paused ? 'resume' : 'pause'},
 		// While one action runs no other can start: the keys are not offered.
 		...(actions.bound && !busy ? [{keys: '+/-/s', what: 'scale'}, {keys: 'd', what: 'drain'}] : []),

@@ -11,12 +11,13 @@ import {useMonitorStateContext} from '../../contexts/monitor-state-context.js';
 import {canAbort, isModal, type ActionDialog as ActionDialogState} from '../../hooks/use-action-state.js';
 import {chartWindows, resolveSelection} from '../../hooks/use-monitor-state.js';
 import {runningText} from '../../layout/action-text.js';
-import {chartData, cpuTrends} from '../../layout/chart-specs.js';
+import {chartData, chartPages, cpuTrends} from '../../layout/chart-specs.js';
 import {computeLayout, tableColumns} from '../../layout/screen-layout.js';
 import {sourceLines} from '../../layout/source-status.js';
 import {fitLine, renderLine, toHeight, type StyledLine} from '../../layout/styled-text.js';
 import {actionDialogLines} from '../action-dialog/index.js';
 import {chartsPanelLines, PlotCaches} from '../charts-panel/index.js';
+import {concernListLines} from '../concern-list/index.js';
 import {eventLogLines} from '../event-log/index.js';
 import {footerLine, type FooterActions} from '../footer/index.js';
 import {headerLines} from '../header/index.js';
@@ -56,6 +57,8 @@ export function Screen() {
 	const {longest} = shownNames(instances, project);
 	const trendWidth = layout.kind === 'screen' ? tableColumns(layout.columns, longest, hostColumnWidth(instances)).trend : 0;
 
+	const pages = chartPages(settings.sources);
+	const page = Math.min(ui.chartPage, pages);
 	// History is shared and mutable: the frame (a new object every tick) is what says it changed.
 	const charts = useMemo(
 		() =>
@@ -67,8 +70,10 @@ export function Screen() {
 				windowMs: chartWindows[ui.window],
 				windowLabel: ui.window,
 				intervalMs: settings.intervalMs,
+				sources: settings.sources,
+				page,
 			}),
-		[frame, history, settings.thresholds, settings.intervalMs, selected, ui.window],
+		[frame, history, settings.thresholds, settings.intervalMs, settings.sources, page, selected, ui.window],
 	);
 	// Only the rows in view have a trend to draw (10 of 50 at 120x40).
 	const tableRows = layout.kind === 'screen' ? Math.max(0, taskTable - 1) : 0;
@@ -133,6 +138,8 @@ export function Screen() {
 				dryRun: settings.dryRun,
 			};
 			body = [...table(), ...actionDialogLines({dialog, context, width, height: layout.body - layout.table, color})];
+		} else if (ui.concerns) {
+			body = concernListLines({assessment: frame?.assessment, width, height: layout.body, color, project});
 		} else if (ui.help) {
 			body = helpLines({width, height: layout.body, color, actions: actions?.bound ? {dryRun: settings.dryRun, min: settings.min, max: settings.max, swarm: snapshot?.docker.swarm !== undefined} : null});
 		} else {
@@ -158,10 +165,11 @@ export function Screen() {
 			snapshot,
 			assessment: frame?.assessment,
 			now,
+			sources: settings.sources,
 		});
-		const footer = footerLine({color, help: ui.help, paused: ui.paused, canSelect: instances.length > 1, window: ui.window, actions: footerActions});
+		const footer = footerLine({color, help: ui.help || ui.concerns, paused: ui.paused, canSelect: instances.length > 1, window: ui.window, actions: footerActions, chartPage: pages > 1 ? {page, pages} : undefined});
 		return [...toHeight(header, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
-	}, [layout, settings, snapshot, now, instances, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, caches, swarmNodes, nodeHeight, taskTable]);
+	}, [layout, settings, snapshot, now, instances, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, caches, page, pages, swarmNodes, nodeHeight, taskTable]);
 
 	const text = useMemo(() => caches.text.render(lines, size.columns, sgr), [lines, size.columns, sgr, caches]);
 	return <FrameView lines={text} width={Math.max(1, size.columns)} />;

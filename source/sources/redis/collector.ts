@@ -1,12 +1,16 @@
 // Reads Redis memory use (INFO memory) through one ioredis connection that reconnects on its own with a
 // bounded backoff; every failure becomes the view's status, never an unhandled error.
 import {Redis} from 'ioredis';
-import {redisMemorySample} from '../../core/redis-info.js';
-import type {RedisView, SourceStatus} from '../../core/types.js';
+import type {SourceReading} from '../../core/source-model.js';
 import type {Collector} from '../collector.js';
 import {describeError, redactSecrets} from '../describe-error.js';
-import {createListeners} from '../listeners.js';
+import {backoffDelay} from '../kit/backoff.js';
+import {createReadingCell} from '../kit/status.js';
+import {atMost, timeoutError} from '../kit/timeouts.js';
 import {passwordOf} from '../../core/redact.js';
+import {redisMemorySample, type RedisSample} from './parse.js';
+
+export type RedisView = SourceReading<RedisSample>;
 
 export interface RedisCollectorOptions {
 	/** redis://[:password@]host:port[/db]; the password never leaves this module. */
@@ -19,25 +23,8 @@ export interface RedisCollectorOptions {
 	now?: () => number;
 }
 
-/** Reconnect delay: grows by 500 ms per failed attempt up to 5 s, and never gives up while running. */
-export function redisRetryDelay(attempt: number): number {
-	return Math.min(Math.max(attempt, 1) * 500, 5000);
-}
-
-/** Waits for the promise, at most ms; clears its timer so nothing is left running after stop(). */
-async function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
-	let timer: NodeJS.Timeout | undefined;
-	try {
-		await Promise.race([
-			promise.catch(() => undefined),
-			new Promise<void>((resolve) => {
-				timer = setTimeout(resolve, ms);
-			}),
-		]);
-	} finally {
-		clearTimeout(timer);
-	}
-}
+/** Reconnect delay: the kit's backoff (500 ms per failed attempt up to 5 s, never giving up while running). */
+export const redisRetryDelay = backoffDelay;
 
 const disconnectGraceMs = 200;
 
@@ -48,17 +35,11 @@ function destroySocket(client: Redis): void {
 	(client as unknown as {stream?: {destroy?: () => void}}).stream?.destroy?.();
 }
 
-function timeoutError(): Error {
-	return Object.assign(new Error('connect ETIMEDOUT'), {code: 'ETIMEDOUT'});
-}
-
 export function createRedisCollector(options: RedisCollectorOptions): Collector<RedisView> {
 	const timeoutMs = options.timeoutMs ?? 2000;
 	const now = options.now ?? Date.now;
 	const secrets = [passwordOf(options.url)];
-	const listeners = createListeners();
-
-	let current: RedisView = {endpoint: options.endpoint, status: {kind: 'connecting', since: now()}, sample: null};
+	const cell = createReadingCell<RedisSample>(options.endpoint, now);
 	let running = false;
 	let timer: NodeJS.Timeout | undefined;
 	let redis: Redis | null = null;
@@ -66,26 +47,17 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 	/** Fires when a connection attempt has not become ready within timeoutMs. */
 	let handshakeTimer: NodeJS.Timeout | undefined;
 
-	function publish(next: RedisView): void {
-		current = next;
-		listeners.notify();
-	}
-
-	function setStatus(status: SourceStatus, sample = current.sample): void {
-		publish({endpoint: options.endpoint, status, sample});
-	}
-
 	function fail(error: unknown): void {
 		if (!running) return;
 		const reason = redactSecrets(describeError(error, options.endpoint, timeoutMs), secrets);
 		// Dropping a socket makes ioredis fail its pending commands too ("not connected"): those echoes
 		// must not replace the reason that explains the drop.
-		const failing = current.status.kind === 'unreachable' || current.status.kind === 'reconnecting';
+		const status = cell.view().status;
+		const failing = status.kind === 'unreachable' || status.kind === 'reconnecting';
 		if (failing && vagueReason.test(reason)) return;
-		const kind = current.sample ? 'reconnecting' : 'unreachable';
-		if (current.status.kind === kind && current.status.reason === reason) return;
-		const since = current.status.kind === kind ? current.status.since : now();
-		setStatus({kind, reason, since});
+		// ioredis repeats its errors (each retry, each pending command): a status already said is not news.
+		if (cell.unchanged(reason)) return;
+		cell.fail(reason);
 	}
 
 	function read(client: Redis): void {
@@ -95,7 +67,7 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 			.then((text) => {
 				if (!running) return;
 				const at = now();
-				setStatus({kind: 'ok', at}, redisMemorySample(text, at));
+				cell.ok(redisMemorySample(text, at), at);
 			})
 			.catch(fail)
 			.finally(() => {
@@ -146,7 +118,7 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 		client.on('close', () => {
 			clearTimeout(handshakeTimer);
 			// A clean close (server shutdown) emits no 'error': say so, the reconnect errors follow.
-			if (running && current.status.kind === 'ok') fail(new Error('Connection is closed.'));
+			if (running && cell.view().status.kind === 'ok') fail(new Error('Connection is closed.'));
 		});
 		return client;
 	}
@@ -175,7 +147,7 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 		start() {
 			if (running) return;
 			running = true;
-			if (current.status.kind !== 'connecting') setStatus({kind: 'connecting', since: now()});
+			cell.connecting();
 			redis = createClient();
 			// Failures arrive as 'error' events too; the rejection only needs catching.
 			redis.connect().catch(() => undefined);
@@ -191,7 +163,7 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 			if (client) await closeClient(client);
 			await reading;
 		},
-		view: () => current,
-		subscribe: listeners.subscribe,
+		view: cell.view,
+		subscribe: cell.subscribe,
 	};
 }
