@@ -1,8 +1,9 @@
 // The real three-node Swarm of scripts/swarm-up.sh for the Swarm tests: n1 the manager, n2 and n3 workers, each a
 // dockerd in a network namespace of its own (addresses only inside those namespaces), each reached through its API
 // socket on the host as va-top reaches a node over ssh://. A test deploys its own stack (`docker stack deploy`, so the
-// service is PROJECT_SERVICE with the stack's labels) and removes it afterwards; the swarm stays up like the other
-// services (scripts/swarm-down.sh stops it). Commands go through the docker CLI against each node's socket.
+// service is PROJECT_SERVICE with the stack's labels) and removes it afterwards; a swarm this run started is stopped
+// when the run ends (extra-engines-teardown.ts), one that was up is left up. Commands go through the docker CLI against
+// each node's socket.
 import {execFile} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import {describe, it} from 'vitest';
+import {anyDown, markStarted} from './extra-engines-teardown.js';
 import {IN_CI, TEST_IMAGE, waitFor} from './services.js';
 
 const run = promisify(execFile);
@@ -40,7 +42,10 @@ export interface TestSwarm {
 /** Brings the swarm up (idempotent); null when it cannot run here (not root, no dockerd). In CI that is a failing test. */
 export async function requireSwarm(): Promise<TestSwarm | null> {
 	try {
+		// Started by this run: stopped at its end (test/support/extra-engines-teardown.ts).
+		const starting = anyDown('swarm', ['n1', 'n2', 'n3']);
 		const {stdout} = await run('bash', [path.join(root, 'scripts/swarm-up.sh')], {timeout: 240_000});
+		if (starting) markStarted('swarm');
 		const nodes = stdout
 			.trim()
 			.split('\n')
