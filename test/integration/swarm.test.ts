@@ -151,8 +151,11 @@ describe.skipIf(swarm === null)('a Swarm service on a real three-node Swarm', ()
 			`${label}: busy task on ${busy.node} CPU va-top ${closest(1, 0, b.cpuPercent).toFixed(2)} % vs docker -H ${nodeOf(busy).name} stats ${b.cpuPercent} %; ` +
 				`tmpfs task on ${memory.node} MEM ${closest(2, 1, m.memPercent).toFixed(2)} % vs ${m.memPercent} %; idle on ${idle.node} CPU ${i.cpuPercent} %`,
 		);
-		expect(b.cpuPercent).toBeGreaterThan(10);
-		expect(Math.abs(closest(1, 0, b.cpuPercent) - b.cpuPercent)).toBeLessThanOrEqual(12);
+		// Busy enough to tell from the idle task (about 20 % on a quiet machine; 4-8 % seen at load 11 on 2 cores), and
+		// va-top's closest reading within half of the CLI's value (at least 3 points): the CLI's window and va-top's
+		// readings do not line up, while a reading of 0 or of another task's numbers is outside it.
+		expect(b.cpuPercent).toBeGreaterThan(Math.max(3, i.cpuPercent + 2));
+		expect(Math.abs(closest(1, 0, b.cpuPercent) - b.cpuPercent)).toBeLessThanOrEqual(Math.max(3, b.cpuPercent / 2));
 		expect(m.memPercent).toBeGreaterThan(25);
 		expect(Math.abs(closest(2, 1, m.memPercent) - m.memPercent)).toBeLessThanOrEqual(2);
 		expect(Math.abs(closest(3, 0, i.cpuPercent) - i.cpuPercent)).toBeLessThanOrEqual(5);
