@@ -280,6 +280,13 @@ const engineCases: Case[] = [
 	{what: 'config docker-host: a list with a number', args: [], config: JSON.stringify({'docker-host': ['unix:///a.sock', 5]}), names: '"docker-host"'},
 	{what: 'config context: an empty list', args: [], config: JSON.stringify({context: []}), names: '"context"'},
 	{what: 'config with both context and docker-host', args: [], config: JSON.stringify({context: 'app1', 'docker-host': 'unix:///a.sock'}), env: withStore, names: 'config "context" and config "docker-host"'},
+	// A Swarm service: its nodes' engines and the service's name.
+	{what: 'a --node-host without NODE=', args: ['--node-host', `ssh://ops:${secret}@10.0.0.2`], names: '--node-host'},
+	{what: 'a --node-host of an unknown scheme', args: ['--node-host', 'w2=ftp://10.0.0.2'], names: '--node-host w2'},
+	{what: 'a node given twice in --node-host', args: ['--node-host', 'w2=ssh://a@h,w2=ssh://b@h'], names: 'node "w2" is given twice'},
+	{what: 'a --swarm-service that is no service name', args: ['--swarm-service', 'a b'], names: '--swarm-service'},
+	{what: '--swarm-service with several engines', args: ['--swarm-service', 'shop_api', '--docker-host', 'unix:///a.sock,unix:///b.sock'], names: '--swarm-service'},
+	{what: '--swarm-service with --compose-file', args: ['--swarm-service', 'shop_api', '--compose-file', 'compose.yml'], names: '--compose-file'},
 ];
 
 afterAll(() => {
@@ -376,7 +383,7 @@ describe('bad input through the real binary', () => {
 			id: 'input-engines',
 			group: 'bad-input',
 			order: 52,
-			title: 'Several engines and Docker contexts: an engine twice, a name twice, --context with --docker-host, unknown contexts, contexts pointing nowhere, a broken context store',
+			title: 'Several engines, Docker contexts and Swarm nodes: an engine twice, a name twice, --context with --docker-host, unknown contexts, contexts pointing nowhere, a broken context store, a malformed --node-host, a --swarm-service that cannot be followed',
 			checked: 'one line naming the flag, variable or context, exit 64, no password echoed',
 		},
 		async record => {
