@@ -19,7 +19,7 @@ import {resolveOptions, type Options} from '../../source/config/options.js';
 import {openSwarmWorkload, type SwarmWorkload} from '../../source/sources/workload/backend.js';
 import {randomId} from '../support/docker-fixtures.js';
 import {PG_URL, REDIS_URL, waitFor} from '../support/services.js';
-import {deployStack, on, removeStack, requireSwarm, runningTasks, serviceState, statsOnNode, type TestSwarm} from '../support/swarm.js';
+import {deployStack, killEngine, on, removeStack, requireSwarm, runningTasks, serviceState, statsOnNode, swarmUp, type TestSwarm} from '../support/swarm.js';
 
 const execFileAsync = promisify(execFile);
 const swarm = await requireSwarm();
@@ -273,4 +273,41 @@ describe.skipIf(swarm === null)('a Swarm service on a real three-node Swarm', ()
 			await global.collector.stop();
 		}
 	}, 90_000);
+	it('a worker’s engine killed: its tasks are not assessed with the reason while the others go on, Swarm moves them, and va-top follows them to their new nodes', async () => {
+		const view = workload.collector.view();
+		const worker = swarm!.workers.find((candidate) => view.instances.some((instance) => instance.node === candidate.hostname && instance.state === 'running'))!;
+		const desired = view.swarm!.desiredReplicas!;
+		await killEngine(worker);
+		try {
+			// Its tasks stay in the table with the manager's state, without numbers, and say why; the others keep theirs.
+			const lost = await waitFor(
+				() => {
+					const now = workload.collector.view();
+					const mine = now.instances.filter((instance) => instance.node === worker.hostname);
+					return mine.length > 0 && mine.every((instance) => instance.notAssessed !== undefined && instance.cpuPercent === null) && now;
+				},
+				{timeoutMs: 20_000, message: `${worker.hostname}'s tasks not assessed`},
+			);
+			const reason = lost.instances.find((instance) => instance.node === worker.hostname)!.notAssessed!;
+			expect(reason).toMatch(new RegExp(`${worker.hostname}.*(engine (unreachable|reconnecting)|down)`));
+			expect(lost.instances.filter((instance) => instance.node !== worker.hostname && instance.state === 'running').every((instance) => instance.notAssessed === undefined)).toBe(true);
+			// Swarm marks the node down (2 s heartbeats) and starts its tasks elsewhere; va-top reads them there.
+			const moved = await waitFor(
+				() => {
+					const now = workload.collector.view();
+					const running = now.instances.filter((instance) => instance.state === 'running' && instance.node !== worker.hostname);
+					return running.length === desired && running.every((instance) => instance.cpuPercent !== null) && now;
+				},
+				{timeoutMs: 90_000, intervalMs: 500, message: `${desired} tasks running off ${worker.hostname}, each with numbers`},
+			);
+			expect(moved.swarm!.nodes.find((entry) => entry.hostname === worker.hostname)!.state).not.toBe('ready');
+			const tasks = await runningTasks(swarm!, serviceName);
+			expect(tasks.filter((entry) => entry.node !== worker.hostname).map((entry) => entry.containerId).sort()).toEqual(
+				moved.instances.filter((instance) => instance.state === 'running' && instance.node !== worker.hostname).map((instance) => instance.containerId).sort(),
+			);
+		} finally {
+			// The engine back: it rejoins as the same node.
+			await swarmUp();
+		}
+	}, 180_000);
 });
