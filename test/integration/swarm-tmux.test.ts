@@ -3,15 +3,16 @@
 // version race between the confirmation and y is refused with both versions; d y drains a chosen task on a worker
 // (out of the balancer by the hooks, its connection on its node waited for, its container stopped, N-1) and Swarm's
 // choice is checked, and said plainly when it removed another task; D y on a node line drains the node and D y makes
-// it active again. The service avoids the manager's node, so the two workers hold every task and Swarm's choices can
-// be known beforehand (it removes by node balance first).
+// it active again; the manager's engine paused leaves the header saying so while the keys still answer. The service
+// avoids the manager's node, so the two workers hold every task and Swarm's choices can be known beforehand (it
+// removes by node balance first).
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {randomId} from '../support/docker-fixtures.js';
 import {PG_URL, REDIS_URL, waitFor} from '../support/services.js';
-import {connectionInNode, deployStack, nodeAvailability, on, removeStack, requireSwarm, runningTasks, serviceState, type TaskRow} from '../support/swarm.js';
+import {connectionInNode, deployStack, enginePid, nodeAvailability, on, removeStack, requireSwarm, runningTasks, serviceState, type TaskRow} from '../support/swarm.js';
 import {openPane, tmuxAvailable, type Pane} from '../support/tmux.js';
 import {tempDir} from './actions-fixtures.js';
 
@@ -226,5 +227,24 @@ describe.skipIf(swarm === null || !tmux)('Swarm keys in a real 200x50 tmux pane'
 			['node', 'ok', 'vaswarm-n3', 'active'],
 		]);
 		await closeNotice();
+	}, 90_000);
+	it('the manager’s engine paused: the header says the manager is stale (or reconnecting) while the keys still answer, and it recovers when resumed', async () => {
+		const pid = await enginePid(swarm!.manager);
+		process.kill(pid, 'SIGSTOP');
+		try {
+			const screen = await pane.waitForScreen(/docker: manager n1 (stale|reconnecting|unreachable)/, 30_000);
+			// The tasks stay on screen (their own engines still answer); all on one node now, so without a HOST column.
+			const taskRow = new RegExp(`^[ ▸] ${serviceName.replace(/\./g, '\\.')}\\.\\d+\\.\\w{12} .*running`);
+			expect(screen.split('\n').filter((line) => taskRow.test(line)).length, screen).toBeGreaterThanOrEqual(4);
+			// Keys answer at once: the help opens and closes while the manager says nothing.
+			await key('?');
+			await pane.waitForScreen(/show or close this help/, 3000);
+			await key('?');
+			await pane.waitForScreen((text) => !/show or close this help/.test(text) && /docker: manager n1/.test(text), 3000);
+		} finally {
+			process.kill(pid, 'SIGCONT');
+		}
+
+		await pane.waitForScreen((text) => !/docker: manager n1/.test(text) && /swarm v\d+: 3\/3 nodes ready/.test(text), 30_000);
 	}, 90_000);
 });
