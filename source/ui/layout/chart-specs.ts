@@ -6,7 +6,7 @@ import {seriesKey, type History} from '../../core/history.js';
 import type {MonitorFrame} from '../../core/monitor.js';
 import {thresholdOf, type AnySourceModel, type SourceChartSpec, type ThresholdUnit} from '../../core/source-model.js';
 import type {Thresholds} from '../../core/thresholds.js';
-import type {InstanceSample, SourceStatus} from '../../core/types.js';
+import type {InstanceSample, SourceStatus, StackSnapshot} from '../../core/types.js';
 import type {ChartAxis} from './chart-fit.js';
 import {instanceMark, sustainText} from './concern-text.js';
 import {formatBytes, formatPercent} from './format.js';
@@ -42,18 +42,38 @@ export interface ChartDataInput {
 	page?: number;
 }
 
+/** One source chart placed on a page. */
+export interface PlacedChart {
+	source: AnySourceModel;
+	spec: SourceChartSpec<unknown>;
+}
+
 /**
- * How many chart pages the sources need (at least 1). With `configured`, only those sources count: a source not
- * configured (absent from the snapshot) has no charts, so no page of its own.
+ * Which source charts each page holds. A source's numbered charts go on their page; its charts that depend on the
+ * sample (one per node, `chartsFor`) follow on pages of their own after the numbered ones, four to a page, each
+ * source starting a new page (database nodes, then Redis nodes). Page 1 also holds the workload's CPU and MEM.
+ * With a snapshot, only the sources it has count: one not configured (absent) has no charts, so no page of its own.
  */
-export function chartPages(sources: readonly AnySourceModel[] = [], configured?: (id: string) => boolean): number {
-	let pages = 1;
-	for (const source of sources) {
-		if (configured !== undefined && !configured(source.id)) continue;
-		for (const chart of source.charts ?? []) pages = Math.max(pages, chart.page);
+export function chartPageLayout(sources: readonly AnySourceModel[] = [], snapshot?: StackSnapshot): Map<number, PlacedChart[]> {
+	const pages = new Map<number, PlacedChart[]>([[1, []]]);
+	const place = (page: number, chart: PlacedChart) => pages.set(page, [...(pages.get(page) ?? []), chart]);
+	const configured = sources.filter(source => snapshot === undefined || snapshot.sources[source.id] !== undefined);
+	for (const source of configured) for (const spec of (source.charts ?? []) as ReadonlyArray<SourceChartSpec<unknown>>) place(spec.page, {source, spec});
+	let next = Math.max(...pages.keys()) + 1;
+	for (const source of configured) {
+		const sample = snapshot?.sources[source.id]?.sample ?? null;
+		if (sample === null || source.chartsFor === undefined) continue;
+		const specs = source.chartsFor(sample) as ReadonlyArray<SourceChartSpec<unknown>>;
+		for (let index = 0; index < specs.length; index++) place(next + Math.floor(index / chartsPerPage), {source, spec: specs[index]!});
+		next += Math.ceil(specs.length / chartsPerPage);
 	}
 
 	return pages;
+}
+
+/** How many chart pages the sources need (at least 1); per-node charts count once their sample is in. */
+export function chartPages(sources: readonly AnySourceModel[] = [], snapshot?: StackSnapshot): number {
+	return Math.max(...chartPageLayout(sources, snapshot).keys());
 }
 
 function markOf(concern: Concern | undefined): {text: string; color?: ColorName} {
@@ -116,34 +136,29 @@ export function chartData({frame, history, thresholds, selected, windowMs, windo
 		},
 	];
 	const charts: ChartData[] = page === 1 ? workload : [];
-	for (const source of sources) {
+	for (const {source, spec} of chartPageLayout(sources, frame?.snapshot).get(page) ?? []) {
 		const reading = frame?.snapshot.sources[source.id];
-		// Not configured: absent everywhere, its charts included.
-		if (frame !== undefined && reading === undefined) continue;
-		for (const spec of (source.charts ?? []) as ReadonlyArray<SourceChartSpec<unknown>>) {
-			if (spec.page !== page) continue;
-			const badge = markOf(spec.concernKey === undefined ? undefined : concerns.find(concern => concern.key === spec.concernKey));
-			const sample = reading?.sample ?? null;
-			const now = sample === null ? ' no data' : spec.now(sample, valueFormat);
-			const thresholdSpec = source.thresholds.find(candidate => candidate.key === spec.threshold);
-			const values = history.values(seriesKey.source(source.id, spec.series), since);
-			const threshold = thresholdSpec === undefined ? thresholds[spec.threshold] ?? 0 : thresholdOf(thresholds, thresholdSpec);
-			// A chart not in percent (the access log's p95, waiting clients, a queue's depth) is drawn on an axis of its
-			// own: up to a ceiling that holds the threshold and the values, labelled in its unit.
-			const unit = thresholdSpec?.unit ?? 'percent';
-			// A percent with a low threshold (5 % of requests failing) zooms in rather than hug the floor of 0-100 %.
-			const scaled = unit === 'percent' && !(threshold > 0 && threshold < 25) ? null : unitAxis(unit, values, threshold, spec.ceiling);
-			charts.push({
-				key: spec.key,
-				title: `${spec.label}${now}${badge.text}${reading ? downText(reading.status) : ''}${suffix}`,
-				titleColor: badge.color ?? (reading && reading.status.kind !== 'ok' ? 'magenta' : undefined),
-				values: scaled?.values ?? values,
-				threshold: scaled?.threshold ?? threshold,
-				expectedPoints,
-				lineColor: spec.lineColor,
-				...(scaled ? {axis: scaled.axis} : {}),
-			});
-		}
+		const badge = markOf(spec.concernKey === undefined ? undefined : concerns.find(concern => concern.key === spec.concernKey));
+		const sample = reading?.sample ?? null;
+		const now = sample === null ? ' no data' : spec.now(sample, valueFormat);
+		const thresholdSpec = source.thresholds.find(candidate => candidate.key === spec.threshold);
+		const values = history.values(seriesKey.source(source.id, spec.series), since);
+		const threshold = thresholdSpec === undefined ? thresholds[spec.threshold] ?? 0 : thresholdOf(thresholds, thresholdSpec);
+		// A chart not in percent (the access log's p95, waiting clients, a queue's depth) is drawn on an axis of its
+		// own: up to a ceiling that holds the threshold and the values, labelled in its unit.
+		const unit = thresholdSpec?.unit ?? 'percent';
+		// A percent with a low threshold (5 % of requests failing) zooms in rather than hug the floor of 0-100 %.
+		const scaled = unit === 'percent' && !(threshold > 0 && threshold < 25) ? null : unitAxis(unit, values, threshold, spec.ceiling);
+		charts.push({
+			key: spec.key,
+			title: `${spec.label}${now}${badge.text}${reading ? downText(reading.status) : ''}${suffix}`,
+			titleColor: badge.color ?? (reading && reading.status.kind !== 'ok' ? 'magenta' : undefined),
+			values: scaled?.values ?? values,
+			threshold: scaled?.threshold ?? threshold,
+			expectedPoints,
+			lineColor: spec.lineColor,
+			...(scaled ? {axis: scaled.axis} : {}),
+		});
 	}
 
 	return charts.slice(0, chartsPerPage);

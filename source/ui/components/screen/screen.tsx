@@ -60,7 +60,7 @@ export function Screen() {
 	// The table's own columns: its trend cells are as many as the points asked for here.
 	const trendWidth = layout.kind === 'screen' ? rowColumns(rows, layout.columns, activity.size > 0).columns.trend : 0;
 
-	const pages = chartPages(settings.sources, snapshot === undefined ? undefined : id => snapshot.sources[id] !== undefined);
+	const pages = chartPages(settings.sources, snapshot);
 	const page = Math.min(ui.chartPage, pages);
 	// History is shared and mutable: the frame (a new object every tick) is what says it changed.
 	const charts = useMemo(
@@ -193,6 +193,7 @@ export function Screen() {
 			filter: {input: ui.filterInput, matches: rows.length, total: table.total},
 			status,
 			chartPage: pages > 1 ? {page, pages} : undefined,
+			width,
 		});
 		return [...toHeight(header, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
 	}, [layout, settings, snapshot, now, rows, table.total, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, status, caches, activity, start, current, page, pages, swarmNodes]);
