@@ -4,6 +4,7 @@
 import type Dockerode from 'dockerode';
 import type {SourceReading} from '../../core/source-model.js';
 import type {Collector} from '../collector.js';
+import {boundDocker} from '../../actions/bounded-docker.js';
 import {connectDocker} from '../docker/connect.js';
 import type {Kit} from '../kit/index.js';
 import {sourceLabel, type HttpLogConfig} from './config.js';
@@ -31,12 +32,16 @@ export function createHttpLogCollector(config: HttpLogConfig, kit: Kit, options:
 	const endpoint = sourceLabel(config);
 	const cell = kit.cell<HttpSample>(endpoint);
 	const connection = options.docker === undefined ? connectDocker(config.dockerHost) : {docker: options.docker, endpoint: config.dockerHost ?? 'unix:///var/run/docker.sock'};
+	// Closing cancels every request still waiting (a daemon that accepts and never answers): no socket may keep the
+	// process alive after q. Timeouts stay the kit's; the followed log streams are long-lived on purpose.
+	const closing = new AbortController();
+	const bounded = boundDocker(connection.docker, closing.signal, {defaultMs: 2 ** 31 - 1, createStartMs: 2 ** 31 - 1, removeMs: 2 ** 31 - 1, stopExtraMs: 0});
 	const deps = {
 		cell,
 		intervalMs: kit.intervalMs,
 		now: () => kit.now(),
 		describe: (error: unknown) => kit.describe(error, config.mode === 'file' ? config.file! : connection.endpoint),
-		docker: connection.docker,
+		docker: bounded.docker,
 		// /proc is ours to read only when the engine runs on this machine.
 		localEngine: connection.endpoint.startsWith('unix://'),
 	};
@@ -231,6 +236,7 @@ export function createHttpLogCollector(config: HttpLogConfig, kit: Kit, options:
 			timer = undefined;
 			tail?.stop();
 			for (const follower of followers.values()) follower.stop();
+			closing.abort();
 			await Promise.allSettled([...followers.values()].map(async (follower) => follower.done));
 			followers.clear();
 			await listing;
