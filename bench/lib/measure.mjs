@@ -111,6 +111,8 @@ export function parseProfile(text) {
  */
 export async function measureTool(tool, options) {
 	const {project, containerIds, seconds, warmupSeconds, firstFrameTimeoutSeconds, keyPresses, workDir, width, height, log, engineProcesses} = options;
+	// Several engines (bench/engines-bench.mjs): each one's CPU over the same window, by name.
+	const engineSets = options.engineSets ?? [];
 	const name = `${tool.id}-${project}-${options.variant}`;
 	const profileFile = join(workDir, `${name}.profile`);
 	const env = {...tool.env};
@@ -146,6 +148,8 @@ export async function measureTool(tool, options) {
 
 		// 2. The measured window: nothing but /proc reads (no screen captures) while it runs.
 		const engine = enginePids(engineProcesses);
+		const sets = engineSets.map(set => ({name: set.name, pids: enginePids(set)}));
+		const setsFrom = sets.map(set => engineCpu(set.pids));
 		const pidsAtStart = processTree(pane.pid);
 		const bytesFrom = pane.bytesWritten();
 		const profileFrom = existsSync(profileFile) ? parseProfile(readFileSync(profileFile, 'utf8')).length : 0;
@@ -156,6 +160,7 @@ export async function measureTool(tool, options) {
 		const pids = [...new Set([...pidsAtStart, ...processTree(pane.pid)])];
 		const cpuTo = cpuSeconds(pids);
 		const to = snapshot(engine, containerIds);
+		const setsTo = sets.map(set => engineCpu(set.pids));
 		result.events = events.stop();
 		const windowSeconds = (to.t - from.t) / 1000;
 		const used = cores(from, to, windowSeconds);
@@ -166,6 +171,15 @@ export async function measureTool(tool, options) {
 		result.hwm = procMemory(pane.pid)?.hwm ?? null;
 		result.processes = pids.length;
 		result.engine = used.engine;
+		if (sets.length > 0) {
+			result.engines = Object.fromEntries(
+				sets.map((set, index) => {
+					const part = key => (setsTo[index][key] - setsFrom[index][key]) / windowSeconds;
+					const cpu = {dockerd: part('dockerd'), containerd: part('containerd'), shims: part('shims')};
+					return [set.name, {...cpu, total: cpu.dockerd + cpu.containerd + cpu.shims}];
+				}),
+			);
+		}
 		result.containers = used.containers;
 		result.machine = used.machine;
 		result.harness = used.harness;

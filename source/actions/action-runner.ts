@@ -12,6 +12,8 @@ import {
 	countsAsRunning,
 	explicitConfirmation,
 	isRefusal,
+	placeScale,
+	replicasPerHost,
 	projectDbConnections,
 	refusal,
 	runningCount,
@@ -22,9 +24,10 @@ import {
 	type Refusal,
 } from '../core/action-rules.js';
 import type {EventEntry} from '../core/event-log.js';
+import {removalWarning} from '../core/swarm.js';
 import type {ContainerState} from '../core/types.js';
 import {AuditLogError, type AuditLog, type AuditResult} from './audit-log.js';
-import type {ActionBackend, BackendInstance} from './backend.js';
+import {isPreconditionFailed, type ActionBackend, type BackendInstance, type ServiceState} from './backend.js';
 import {abortableSleep, drainInstances, type DrainOutcome, type DrainPhase, type DrainProgress} from './drain.js';
 
 export interface ActionRunnerOptions {
@@ -59,15 +62,33 @@ export interface ScaleContext {
 	/** PostgreSQL client connections and max_connections, when read. */
 	dbConnections?: number;
 	dbMax?: number;
-	/** The snapshot's instances, to name the ones a scale-down would drain. */
-	instances?: ReadonlyArray<{name: string; number: number | null; state: ContainerState}>;
+	/** The snapshot's instances, to name the ones a scale-down would drain (and, with several engines, their hosts). */
+	instances?: ReadonlyArray<{name: string; number: number | null; state: ContainerState; host?: string}>;
+	/** With several engines: the host the operator picked; else va-top picks (fewest replicas up, most down). */
+	host?: string;
+	/** A versioned service (Swarm): the version the screen shows; the change is refused if it moved on. */
+	version?: number | null;
 }
 
 export interface DrainContext {
 	/** The running count the screen shows. */
 	current: number;
 	/** The snapshot's instances, to say whether compose or the engine will remove it. */
-	instances?: ReadonlyArray<{id: string; number: number | null; state: ContainerState; name: string}>;
+	instances?: ReadonlyArray<{id: string; number: number | null; state: ContainerState; name: string; host?: string; node?: string | null}>;
+	/** A versioned service (Swarm): the version the screen shows. */
+	version?: number | null;
+}
+
+/** A Swarm node as the screen shows it, for D. */
+export interface NodeContext {
+	id: string;
+	hostname: string;
+	availability: string;
+	/** The node object's version: the node update's precondition. */
+	version: number;
+	/** Its tasks now, and the other nodes that are active and ready (where they would go). */
+	tasks: number;
+	otherActive: number;
 }
 
 export interface ScalePlan {
@@ -84,6 +105,12 @@ export interface ScalePlan {
 	/** Things to read before pressing y (the DB projection above the threshold, a count still outside --min/--max, dry-run). */
 	warnings: string[];
 	dryRun: boolean;
+	/** With several engines: the host it acts on (null or absent with one engine). */
+	host?: string | null;
+	/** With several engines: the hosts to choose from (h in the confirmation); empty or absent with one. */
+	hosts?: readonly string[];
+	/** A versioned service (Swarm): the version the confirmation was made from. */
+	version?: number | null;
 	/**
 	 * A jump of more than one down from outside --min/--max: the number removed, to be typed (then Enter) instead of
 	 * `y`. Undefined: `y` confirms.
@@ -93,7 +120,7 @@ export interface ScalePlan {
 
 export interface DrainPlan {
 	kind: 'drain';
-	instance: {id: string; name: string};
+	instance: {id: string; name: string; host?: string};
 	from: number;
 	to: number;
 	title: string;
@@ -101,11 +128,31 @@ export interface DrainPlan {
 	timeoutSeconds: number;
 	warnings: string[];
 	dryRun: boolean;
+	/** A versioned service (Swarm): the version the confirmation was made from. */
+	version?: number | null;
 	/** Never set: a drain removes one instance, and `y` confirms it. */
 	confirmText?: undefined;
 }
 
-export type ActionPlan = ScalePlan | DrainPlan;
+/** D: a Swarm node's availability, drain or back to active. */
+export interface NodePlan {
+	kind: 'node';
+	node: {id: string; hostname: string};
+	availability: {from: string; to: 'active' | 'drain'};
+	/** The node's version the update is made against. */
+	version: number;
+	/** No instance count changes. */
+	from: null;
+	to: null;
+	title: string;
+	steps: string[];
+	warnings: string[];
+	dryRun: boolean;
+	/** Never set: one node's availability, and `y` confirms it. */
+	confirmText?: undefined;
+}
+
+export type ActionPlan = ScalePlan | DrainPlan | NodePlan;
 
 export type ActionOutcome = Exclude<AuditResult, 'began'>;
 
@@ -142,9 +189,16 @@ export interface ActionRunner {
 	readonly readOnly: boolean;
 	readonly dryRun: boolean;
 	readonly backendKind: ActionBackend['kind'];
+	/** Why the workload cannot scale or drain at all (the key says so), when it cannot (read at each key: a Swarm service's mode is known once read). */
+	readonly cannot: Partial<Record<'scale' | 'drain', string>>;
+	/** Whether D (a Swarm node's availability) is there. */
+	readonly nodes: boolean;
+	/** D on a node line: drain it (or make a drained one active again). */
+	planNode(node: NodeContext): NodePlan | Refusal;
+	executeNode(plan: NodePlan): Promise<ActionResult>;
 	planScale(target: number, context: ScaleContext): ScalePlan | Refusal;
 	executeScale(plan: ScalePlan, control?: ActionControl): Promise<ActionResult>;
-	planDrain(instance: {id: string; name: string; state?: ContainerState}, context: DrainContext): DrainPlan | Refusal;
+	planDrain(instance: {id: string; name: string; state?: ContainerState; host?: string}, context: DrainContext): DrainPlan | Refusal;
 	executeDrain(plan: DrainPlan, control?: ActionControl): Promise<ActionResult>;
 	/** The action in progress, or null. */
 	inProgress(): ActionPlan | null;
@@ -187,6 +241,16 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 
 	let busy: ActionPlan | null = null;
 	let activities = new Map<string, InstanceActivity>();
+	const hosts = backend.hosts ?? [];
+	// Swarm: the engine is the manager's; the node is named on its own.
+	const swarm = backend.kind === 'swarm';
+	const singleEngine = hosts.length === 1 ? hosts[0] : undefined;
+	// The engine the action in progress acts on, for the audit log (the only one when there is one).
+	let actingEngine: string | undefined;
+	// Swarm: the node acted on and the version the change is made against, for the audit log.
+	let actingNode: string | undefined;
+	let actingVersion: number | undefined;
+	let actingAvailability: {from: string; to: string} | undefined;
 	const listeners = new Set<() => void>();
 	let balancerText = 'not looked for yet';
 
@@ -230,6 +294,13 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				result,
 				duration: fields.started === null ? null : now() - fields.started,
 				error: fields.error,
+				...(swarm
+					? {...(singleEngine === undefined ? {} : {engine: singleEngine}), ...(actingNode === undefined ? {} : {node: actingNode})}
+					: (actingEngine ?? singleEngine) === undefined
+						? {}
+						: {engine: actingEngine ?? singleEngine}),
+				...(actingVersion === undefined ? {} : {version: actingVersion}),
+				...(actingAvailability === undefined ? {} : {availability: actingAvailability}),
 			});
 			return null;
 		} catch (error) {
@@ -269,11 +340,10 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 
 	function begin(plan: ActionPlan): Refusal | null {
 		if (busy !== null) {
-			const what = busy.kind === 'scale' ? `scale ${busy.from} → ${busy.to}` : `drain of ${busy.instance.name}`;
+			const what = busy.kind === 'scale' ? `scale ${busy.from} → ${busy.to}` : busy.kind === 'drain' ? `drain of ${busy.instance.name}` : busy.title;
 			return refusal(plan.kind, 'busy', `another action is in progress (${what}); wait for it or abort it`, {
-				from: plan.from,
-				to: plan.to,
-				...(plan.kind === 'drain' ? {instance: plan.instance.name} : {}),
+				...(plan.from === null ? {} : {from: plan.from, to: plan.to}),
+				...(plan.kind === 'drain' ? {instance: plan.instance.name} : plan.kind === 'node' ? {instance: plan.node.hostname} : {}),
 			});
 		}
 
@@ -285,6 +355,10 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 
 	function end(): void {
 		busy = null;
+		actingEngine = undefined;
+		actingNode = undefined;
+		actingVersion = undefined;
+		actingAvailability = undefined;
 		changed();
 	}
 
@@ -329,6 +403,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				balancer,
 				victims,
 				target: to,
+				...(actingVersion === undefined ? {} : {precondition: {version: actingVersion}}),
 				settings,
 				signal: control?.signal,
 				onProgress: onDrainProgress(control),
@@ -405,6 +480,37 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		}
 	}
 
+	/**
+	 * A versioned service (Swarm) read again right before acting: its replica count is the count re-checked, and a
+	 * version other than the confirmed one refuses the action with both numbers. null for other backends.
+	 */
+	async function serviceNow(kind: ActionKind, plan: {from: number; to: number; version?: number | null}, started: number, instance: string | null): Promise<{state: ServiceState | null; refusal: Refusal | null} | ActionResult> {
+		if (backend.versioned === undefined) return {state: null, refusal: null};
+		let state: ServiceState;
+		try {
+			state = await backend.versioned.read();
+		} catch (error) {
+			return finish(kind, 'failed', plan.from, plan.to, instance, started, `${kind} failed: cannot read the service again (${errorText(error)}); nothing was done`, {error: errorText(error)});
+		}
+
+		actingVersion = state.version;
+		const moved = plan.version !== undefined && plan.version !== null && plan.version !== state.version;
+		const found = moved
+			? refusal(kind, 'version-changed', `the service changed since the confirmation (version ${plan.version} → ${state.version}: another update came in between); nothing was done, look again and retry`, {
+					from: plan.from,
+					to: plan.to,
+					...(instance === null ? {} : {instance}),
+				})
+			: null;
+		return {state, refusal: found};
+	}
+
+	/** A change refused by the engine because the object moved on (Swarm's version): a refusal, nothing was done. */
+	function preconditionRefusal(kind: ActionKind, error: unknown, plan: {from: number | null; to: number | null}, instance: string | null, started: number): ActionResult | null {
+		if (!isPreconditionFailed(error)) return null;
+		return refuse(refusal(kind, 'version-changed', error.message, {...(plan.from === null ? {} : {from: plan.from, to: plan.to ?? undefined}), ...(instance === null ? {} : {instance})}), started);
+	}
+
 	async function refreshBalancer(): Promise<string> {
 		try {
 			balancerText = (await backend.balancer()).description;
@@ -423,8 +529,13 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		readOnly: options.readOnly,
 		dryRun: options.dryRun,
 		backendKind: backend.kind,
+		get cannot() {
+			return backend.cannot ?? {};
+		},
+		nodes: backend.setNodeAvailability !== undefined,
 		planScale(target, context) {
-			const found = checkScale(context.current, target, limits);
+			const unsupported = backend.cannot?.scale;
+			const found = unsupported === undefined ? checkScale(context.current, target, limits) : refusal('scale', 'backend', unsupported, {from: context.current, to: target});
 			if (found !== null) {
 				// A refused key press is an attempted action: the event log and the audit log say so (read-only: neither writes).
 				refuse(found, now());
@@ -436,26 +547,61 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 			const steps: string[] = [];
 			const warnings: string[] = [];
 			let db: DbProjection | null = null;
+			// Several engines: one host takes the new replicas (or gives up the old ones), said in the confirmation.
+			let host: string | null = null;
+			if (hosts.length > 1) {
+				const placed = placeScale(direction, Math.abs(target - from), replicasPerHost(context.instances ?? [], hosts), context.host);
+				if (isRefusal(placed)) {
+					const found = {...placed, from, to: target};
+					refuse(found, now());
+					return found;
+				}
+
+				host = placed.host;
+				steps.push(placed.text);
+			}
+
 			if (direction === 'up') {
-				steps.push(backend.describeScaleUp(from, target));
+				steps.push(backend.describeScaleUp(from, target, {siblings: (context.instances ?? []).map((instance) => instance.name), ...(host === null ? {} : {host})}));
 				db = projectDbConnections({instances: from, target, dbConnections: context.dbConnections, dbMax: context.dbMax, thresholdPercent: options.dbThreshold});
 				steps.push(db === null ? 'database connections after: unknown (no reading)' : db.text);
 				if (db?.warn) warnings.push(db.text);
 			} else {
 				const running = (context.instances ?? []).filter((instance) => countsAsRunning(instance.state));
-				const victims = running.length === from ? scaleDownVictims(running, from - target).map((instance) => instance.name) : [];
+				const onHost = host === null ? running : running.filter((instance) => instance.host === host);
+				const victims = running.length === from ? scaleDownVictims(onHost, from - target).map((instance) => instance.name) : [];
 				const who = victims.length > 0 ? victims.join(', ') : `the ${plural(from - target, 'highest-numbered replica')}`;
 				steps.push(`take ${who} out of the load balancer (${balancerText})`);
 				steps.push(`wait until their connections on port ${options.appPort} read 0 ${settings.zeroReadings} times in a row, at most ${Math.ceil(settings.timeoutMs / 1000)} s`);
 				steps.push(`then ${backend.describeRemoval(victims.length > 0 ? victims : [who], target, true)}`);
 			}
 
-			steps.push(`the count is read again before acting: it must still be ${from}`);
+			const version = context.version ?? null;
+			steps.push(
+				version === null
+					? `the count is read again before acting: it must still be ${from}`
+					: `the service is read again before acting: its version must still be ${version} and its replicas ${from}`,
+			);
 			const note = scaleNote(from, target, limits);
 			if (note !== null) warnings.push(note);
 			if (options.dryRun) warnings.push('DRY RUN: nothing will be changed, only shown and logged');
 			const confirmText = explicitConfirmation(from, target, limits);
-			return {kind: 'scale', from, to: target, direction, title: `scale ${from} → ${target}`, steps, db, warnings, dryRun: options.dryRun, ...(confirmText === undefined ? {} : {confirmText})};
+			const title = `scale ${from} → ${target}${host === null ? '' : ` on ${host}`}`;
+			return {
+				kind: 'scale',
+				from,
+				to: target,
+				direction,
+				title,
+				steps,
+				db,
+				warnings,
+				dryRun: options.dryRun,
+				host,
+				hosts: hosts.length > 1 ? hosts : [],
+				version,
+				...(confirmText === undefined ? {} : {confirmText}),
+			};
 		},
 
 		async executeScale(plan, control) {
@@ -463,23 +609,35 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 			const busyRefusal = begin(plan);
 			if (busyRefusal !== null) return refuse(busyRefusal, started);
 			try {
+				const host = plan.host ?? null;
+				actingEngine = host ?? undefined;
 				if (options.readOnly) return refuse(refusal('scale', 'read-only', 'read-only: actions are off (--read-only)', {from: plan.from, to: plan.to}), started);
 				const listed = await freshInstances('scale', started, plan.from, plan.to, null);
 				if (!Array.isArray(listed)) return listed;
-				const actual = runningCount(listed);
-				const backendReason = backend.refuseScale?.(listed, plan.to) ?? null;
+				const service = await serviceNow('scale', plan, started, null);
+				if (!('state' in service)) return service;
+				// Swarm: the replicas the service is meant to have, not the tasks that happen to run now.
+				const actual = service.state?.replicas ?? runningCount(listed);
+				const backendReason = backend.refuseScale?.(listed, plan.to, host ?? undefined) ?? null;
 				const found =
+					service.refusal ??
 					checkUnchanged('scale', plan.from, actual) ??
 					checkScale(actual, plan.to, limits) ??
 					(backendReason === null ? null : refusal('scale', 'backend', backendReason, {from: plan.from, to: plan.to}));
 				if (found !== null) return refuse(found, started);
 				const running = listed.filter((instance) => countsAsRunning(instance.state));
-				const victims = plan.direction === 'down' ? scaleDownVictims(running, plan.from - plan.to) : [];
+				const candidates = host === null ? running : running.filter((instance) => instance.host === host);
+				if (plan.direction === 'down' && candidates.length < plan.from - plan.to) {
+					const reason = `${host} now runs ${candidates.length} replica${candidates.length === 1 ? '' : 's'}, fewer than the ${plan.from - plan.to} to remove there; nothing was done`;
+					return refuse(refusal('scale', 'backend', reason, {from: plan.from, to: plan.to}), started);
+				}
+
+				const victims = plan.direction === 'down' ? scaleDownVictims(candidates, plan.from - plan.to) : [];
 				if (options.dryRun) {
 					const what = plan.direction === 'up'
-						? backend.describeScaleUp(plan.from, plan.to)
+						? backend.describeScaleUp(plan.from, plan.to, {siblings: listed.map((instance) => instance.name), ...(host === null ? {} : {host})})
 						: `drain ${victims.map((victim) => victim.name).join(', ')} (out of ${balancerText}, wait for connections on port ${options.appPort} up to ${Math.ceil(settings.timeoutMs / 1000)} s), then ${backend.describeRemoval(victims.map((victim) => victim.name), plan.to, true)}`;
-					return finish('scale', 'dry-run', plan.from, plan.to, null, started, `dry-run: scale ${plan.from} → ${plan.to} would ${what}; nothing was changed`);
+					return finish('scale', 'dry-run', plan.from, plan.to, null, started, `dry-run: scale ${plan.from} → ${plan.to}${host === null ? '' : ` on ${host}`} would ${what}; nothing was changed`);
 				}
 
 				// The audit line names what will be removed; a scale-up's new names are known only once created.
@@ -489,14 +647,16 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 					return refuse(refusal('scale', 'unsafe-audit-log', `${problem}; nothing was done`, {from: plan.from, to: plan.to}), started, false);
 				}
 
-				event('scale', null, `scale ${plan.from} → ${plan.to} began (${backend.description})`);
+				event('scale', null, `scale ${plan.from} → ${plan.to}${host === null ? '' : ` on ${host}`} began (${backend.description})`);
 				if (plan.direction === 'down') return await runDrain('scale', victims, plan.from, plan.to, started, control);
 
 				let created: string[];
 				let notes: string[];
 				try {
-					({created, notes} = await backend.scaleUp(listed, plan.to));
+					({created, notes} = await backend.scaleUp(listed, plan.to, host ?? undefined, service.state === null ? undefined : {version: service.state.version}));
 				} catch (error) {
+					const refused = preconditionRefusal('scale', error, plan, null, started);
+					if (refused !== null) return refused;
 					let after = '';
 					try {
 						after = `; ${runningCount(await backend.list())} instances run now`;
@@ -534,7 +694,9 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 			const found =
 				options.readOnly
 					? refusal('drain', 'read-only', 'read-only: actions are off (--read-only)', {instance: instance.name})
-					: instance.state !== undefined && !countsAsRunning(instance.state)
+					: backend.cannot?.drain !== undefined
+						? refusal('drain', 'backend', backend.cannot.drain, {instance: instance.name})
+						: instance.state !== undefined && !countsAsRunning(instance.state)
 						? refusal('drain', 'not-running', `${instance.name} is ${instance.state}; only a running instance can be drained`, {instance: instance.name})
 						: checkDrain(context.current, instance.name, limits);
 			if (found !== null) {
@@ -548,14 +710,18 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				`count its established connections on port ${options.appPort} every ${settings.intervalMs / 1000} s until 0 is read ${settings.zeroReadings} times in a row, at most ${timeoutSeconds} s`,
 				`then ${backend.describeRemoval([instance.name], context.current - 1, isHighest(instance.id, context.instances))}: service ${context.current} → ${context.current - 1}`,
 				'Esc before the stop puts it back into the load balancer',
+				...(context.version === undefined || context.version === null ? [] : [`the service is read again before acting: its version must still be ${context.version}`]),
 			];
 			const warnings: string[] = [];
 			const note = scaleNote(context.current, context.current - 1, limits);
 			if (note !== null) warnings.push(note);
 			if (options.dryRun) warnings.push('DRY RUN: nothing will be changed, only shown and logged');
+			// Swarm picks the task a scale-down removes: say when it is unlikely to be this one.
+			const balance = swarm && context.instances !== undefined ? removalWarning(context.instances.find((entry) => entry.id === instance.id) ?? instance, context.instances) : null;
+			if (balance !== null) warnings.push(balance);
 			return {
 				kind: 'drain',
-				instance: {id: instance.id, name: instance.name},
+				instance: {id: instance.id, name: instance.name, ...(instance.host === undefined ? {} : {host: instance.host})},
 				from: context.current,
 				to: context.current - 1,
 				title: `drain ${instance.name}`,
@@ -563,7 +729,77 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				timeoutSeconds,
 				warnings,
 				dryRun: options.dryRun,
+				version: context.version ?? null,
 			};
+		},
+
+		planNode(node) {
+			const to = node.availability === 'drain' ? 'active' : 'drain';
+			const extra = {instance: node.hostname};
+			const found =
+				options.readOnly
+					? refusal('node', 'read-only', 'read-only: actions are off (--read-only)', extra)
+					: backend.setNodeAvailability === undefined
+						? refusal('node', 'backend', 'D sets a Swarm node\'s availability; this service is not a Swarm service', extra)
+						: to === 'drain' && node.tasks > 0 && node.otherActive === 0
+							? refusal('node', 'no-other-node', `draining ${node.hostname} leaves no other active node: its ${node.tasks} task${node.tasks === 1 ? '' : 's'} would have nowhere to run`, extra)
+							: null;
+			if (found !== null) {
+				refuse(found, now());
+				return found;
+			}
+
+			const steps =
+				to === 'drain'
+					? [
+							`set ${node.hostname}'s availability to drain (POST /nodes/{id}/update against its version ${node.version})`,
+							`Swarm stops its ${node.tasks} task${node.tasks === 1 ? '' : 's'} of the service (and every other service's) and starts them on the ${node.otherActive} other active node${node.otherActive === 1 ? '' : 's'}`,
+							'no new task is placed on it until it is made active again (D on its line)',
+						]
+					: [`set ${node.hostname}'s availability back to active (against its version ${node.version})`, 'Swarm may place new tasks on it; running tasks stay where they are'];
+			const warnings = options.dryRun ? ['DRY RUN: nothing will be changed, only shown and logged'] : [];
+			return {
+				kind: 'node',
+				node: {id: node.id, hostname: node.hostname},
+				availability: {from: node.availability, to},
+				version: node.version,
+				from: null,
+				to: null,
+				title: `node ${node.hostname}: ${node.availability} → ${to}`,
+				steps,
+				warnings,
+				dryRun: options.dryRun,
+			};
+		},
+
+		async executeNode(plan) {
+			const started = now();
+			const name = plan.node.hostname;
+			const busyRefusal = begin(plan);
+			if (busyRefusal !== null) return refuse(busyRefusal, started);
+			try {
+				actingNode = name;
+				actingVersion = plan.version;
+				actingAvailability = plan.availability;
+				if (options.readOnly) return refuse(refusal('node', 'read-only', 'read-only: actions are off (--read-only)', {instance: name}), started);
+				if (backend.setNodeAvailability === undefined) return refuse(refusal('node', 'backend', 'this service is not a Swarm service', {instance: name}), started);
+				if (options.dryRun) return finish('node', 'dry-run', null, null, name, started, `dry-run: ${plan.title} would be set (against node version ${plan.version}); nothing was changed`);
+				const problem = audit('node', 'began', {instance: name, from: null, to: null, started: null, error: null});
+				if (problem !== null) return refuse(refusal('node', 'unsafe-audit-log', `${problem}; nothing was done`, {instance: name}), started, false);
+				event('node', name, `${plan.title} began (${backend.description})`);
+				try {
+					await backend.setNodeAvailability(plan.node, plan.availability.to, {version: plan.version});
+				} catch (error) {
+					const refused = preconditionRefusal('node', error, plan, name, started);
+					if (refused !== null) return refused;
+					return finish('node', 'failed', null, null, name, started, `${plan.title} failed: ${errorText(error)}`, {error: errorText(error)});
+				}
+
+				const after = plan.availability.to === 'drain' ? '; Swarm moves its tasks to the other nodes' : '';
+				return finish('node', 'ok', null, null, name, started, `${plan.title} ok${after}`);
+			} finally {
+				end();
+			}
 		},
 
 		async executeDrain(plan, control) {
@@ -572,17 +808,22 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 			const busyRefusal = begin(plan);
 			if (busyRefusal !== null) return refuse(busyRefusal, started);
 			try {
+				actingEngine = plan.instance.host;
 				if (options.readOnly) return refuse(refusal('drain', 'read-only', 'read-only: actions are off (--read-only)', {instance: name}), started);
 				const listed = await freshInstances('drain', started, plan.from, plan.to, name);
 				if (!Array.isArray(listed)) return listed;
-				const actual = runningCount(listed);
+				const service = await serviceNow('drain', plan, started, name);
+				if (!('state' in service)) return service;
+				const actual = service.state?.replicas ?? runningCount(listed);
 				const victim = listed.find((instance) => instance.id === plan.instance.id);
 				const found =
 					victim === undefined
 						? refusal('drain', 'not-found', `${name} is no longer an instance of the service`, {instance: name, from: plan.from, to: plan.to})
 						: !countsAsRunning(victim.state)
 							? refusal('drain', 'not-running', `${name} is ${victim.state}; only a running instance can be drained`, {instance: name, from: plan.from, to: plan.to})
-							: (checkUnchanged('drain', plan.from, actual, name) ?? checkDrain(actual, name, limits));
+							: (service.refusal ?? checkUnchanged('drain', plan.from, actual, name) ?? checkDrain(actual, name, limits));
+				actingEngine = victim?.host ?? actingEngine;
+				if (swarm) actingNode = victim?.host;
 				if (found !== null) return refuse(found, started);
 				if (options.dryRun) {
 					let connections = 'unknown';

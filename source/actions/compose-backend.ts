@@ -18,6 +18,8 @@ export interface ComposeBackendOptions extends EngineBackendOptions {
 	composeFile: string;
 	/** The Docker host the monitor uses (--docker-host); handed to Compose as DOCKER_HOST. */
 	dockerHost?: string;
+	/** The engine's Docker context, when it came from one: handed to Compose as DOCKER_CONTEXT instead. */
+	dockerContext?: string;
 	/** Which compose to run; found when not given. */
 	composeCommand?: readonly string[];
 	/** Bounds one compose run (creating or stopping containers can take a while). */
@@ -27,16 +29,30 @@ export interface ComposeBackendOptions extends EngineBackendOptions {
 
 /** `docker compose` when the plugin answers, else `docker-compose`; rejects when neither exists. */
 export async function findCompose(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+	let slow: string | undefined;
 	for (const candidate of [['docker', 'compose'], ['docker-compose']]) {
 		try {
 			await run(candidate[0]!, [...candidate.slice(1), 'version'], {timeout: 10_000, env});
 			return candidate;
-		} catch {
-			// Not installed, or `docker` without the compose plugin.
+		} catch (error) {
+			// Not installed, or `docker` without the compose plugin; or there but too slow to answer (a loaded machine).
+			if ((error as {killed?: boolean}).killed === true) slow = candidate.join(' ');
 		}
 	}
 
+	if (slow !== undefined) throw new Error(`\`${slow} version\` did not answer within 10 s (needed for --compose-file)`);
 	throw new Error('neither `docker compose` nor `docker-compose` is installed (needed for --compose-file)');
+}
+
+let shared: Promise<string[]> | undefined;
+
+/** findCompose once for every engine's backend (several engines, one lookup); a failed lookup is tried again next time. */
+export function findComposeOnce(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+	shared ??= findCompose(env).catch((error: unknown) => {
+		shared = undefined;
+		throw error;
+	});
+	return shared;
 }
 
 /**
@@ -56,12 +72,14 @@ export function composeError(output: string): string {
 export function createComposeBackend(options: ComposeBackendOptions): ActionBackend {
 	const engine = createEngineBackend(options);
 	const file = path.resolve(options.composeFile);
-	const env = {...(options.env ?? process.env), ...(options.dockerHost === undefined ? {} : {DOCKER_HOST: options.dockerHost})};
+	const base = {...(options.env ?? process.env)};
+	if (options.dockerContext !== undefined) delete base.DOCKER_HOST;
+	const env = {...base, ...(options.dockerHost === undefined ? {} : {DOCKER_HOST: options.dockerHost}), ...(options.dockerContext === undefined ? {} : {DOCKER_CONTEXT: options.dockerContext})};
 	let command: Promise<string[]> | undefined = options.composeCommand === undefined ? undefined : Promise.resolve([...options.composeCommand]);
 	// What the confirmation names; found in the background so the first confirmation can already say which.
 	let shownCommand = options.composeCommand?.join(' ') ?? 'docker compose';
 	if (command === undefined) {
-		command = findCompose(env);
+		command = findComposeOnce(env);
 		command.then(
 			(found) => {
 				shownCommand = found.join(' ');
@@ -78,7 +96,7 @@ export function createComposeBackend(options: ComposeBackendOptions): ActionBack
 
 	async function compose(target: number): Promise<void> {
 		if (!existsSync(file)) throw new Error(`--compose-file ${file} does not exist`);
-		command ??= findCompose(env);
+		command ??= findComposeOnce(env);
 		const base = await command.catch((error: unknown) => {
 			command = undefined;
 			throw error;

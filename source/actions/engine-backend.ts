@@ -10,13 +10,10 @@ import {boundDocker, type RequestBounds} from './bounded-docker.js';
 import {engineMessage, execIn, httpStatus, lastLine} from './docker-io.js';
 import {createHookBalancer, type HookCommands} from './hook-balancer.js';
 import {createNginxBalancer} from './nginx-balancer.js';
+import {composeLabels, composeSelector, replicaName} from '../sources/workload/selector.js';
 
-export const composeLabels = {
-	project: 'com.docker.compose.project',
-	service: 'com.docker.compose.service',
-	number: 'com.docker.compose.container-number',
-	oneoff: 'com.docker.compose.oneoff',
-} as const;
+// Membership is the workload's one definition (sources/workload/selector.ts), the same the collector follows.
+export {composeLabels};
 
 export interface EngineBackendOptions {
 	docker: Dockerode;
@@ -37,6 +34,8 @@ export interface EngineBackendOptions {
 	closing?: AbortSignal;
 	/** Per-request time limits (defaults: bounded-docker.ts). */
 	bounds?: RequestBounds;
+	/** The engine's name (the workload's), for the audit log. */
+	engine?: string;
 }
 
 const states: ReadonlySet<string> = new Set<ContainerState>(['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead']);
@@ -59,19 +58,14 @@ export interface LabelledContainer {
  * client of createEngineBackend (every request has a time limit; see bounded-docker.ts).
  */
 export async function listService(docker: Dockerode, project: string, service: string, appPort: number): Promise<LabelledContainer[]> {
-	const list = await docker.listContainers({
-		all: true,
-		filters: {label: [`${composeLabels.project}=${project}`, `${composeLabels.service}=${service}`]},
-	});
+	const selector = composeSelector(project, service);
+	const list = await docker.listContainers({all: true, filters: {label: [...selector.labelFilter]}});
 	const out: LabelledContainer[] = [];
 	for (const info of list) {
-		const labels = info.Labels ?? {};
 		// The daemon filtered already; this guards against one that ignores filters.
-		if (labels[composeLabels.project] !== project || labels[composeLabels.service] !== service) continue;
-		if (labels[composeLabels.oneoff] === 'True') continue;
+		if (!selector.matches(info.Labels)) continue;
 		const name = (info.Names?.[0] ?? '').replace(/^\//, '') || info.Id.slice(0, 12);
-		const parsed = Number.parseInt(labels[composeLabels.number] ?? '', 10);
-		const number = Number.isFinite(parsed) ? parsed : null;
+		const number = selector.number(info.Labels);
 		const ips = Object.values(info.NetworkSettings?.Networks ?? {})
 			.flatMap((network) => [network.IPAddress, network.GlobalIPv6Address])
 			.filter((ip): ip is string => typeof ip === 'string' && ip !== '');
@@ -239,10 +233,12 @@ export function createEngineBackend(unbounded: EngineBackendOptions): ActionBack
 	return {
 		kind: 'engine',
 		description: `Docker Engine API at ${options.endpoint}`,
+		...(options.engine === undefined ? {} : {hosts: [options.engine]}),
 		list,
-		describeScaleUp(from, to) {
+		describeScaleUp(from, to, where) {
 			const added = to - from;
-			return `create ${added} replica${added === 1 ? '' : 's'} named ${project}-${service}-N (next container numbers) from the configuration of the newest healthy instance, with the same Compose labels, and start ${added === 1 ? 'it' : 'them'}`;
+			const named = where?.siblings === undefined ? `${project}-${service}-N or ${project}_${service}_N, as its siblings are` : replicaName(project, service, 'N', where.siblings);
+			return `create ${added} replica${added === 1 ? '' : 's'} named ${named} (next container numbers) from the configuration of the newest healthy instance, with the same Compose labels, and start ${added === 1 ? 'it' : 'them'}`;
 		},
 		describeRemoval(names) {
 			return `stop ${names.join(', ')} gracefully (SIGTERM, then its stop timeout) and remove ${names.length === 1 ? 'it' : 'them'}`;
@@ -258,7 +254,7 @@ export function createEngineBackend(unbounded: EngineBackendOptions): ActionBack
 			}
 
 			const template = await docker.getContainer(templateInstance.id).inspect();
-			if (template.Config.Labels?.[composeLabels.project] !== project || template.Config.Labels?.[composeLabels.service] !== service) {
+			if (!composeSelector(project, service).matches(template.Config.Labels)) {
 				throw new Error(`${templateInstance.name} no longer carries the labels of ${project}/${service}; nothing was created`);
 			}
 
@@ -267,7 +263,8 @@ export function createEngineBackend(unbounded: EngineBackendOptions): ActionBack
 			const notes: string[] = [];
 			for (let count = running.length; count < target; count++) {
 				number++;
-				const name = `${project}-${service}-${number}`;
+				// Named like its siblings: docker-compose 1.29's project_service_N, else Compose v2's project-service-N.
+				const name = replicaName(project, service, number, instances.map((instance) => instance.name));
 				const {spec, notes: specNotes} = await replicaSpec(template, number, name);
 				for (const note of specNotes) if (!notes.includes(note)) notes.push(note);
 				let container: Dockerode.Container;

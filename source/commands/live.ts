@@ -52,7 +52,7 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 		selfMade: () => (actions === undefined ? noSelfMadeChanges : selfMadeChanges(actions.runner)),
 	});
 	try {
-		actions = createActions({options, log: entry => monitor.log(entry), demo, secrets: stack.secrets});
+		actions = createActions({options, log: entry => monitor.log(entry), demo, secrets: stack.secrets, ...(stack.workload === undefined ? {} : {workload: stack.workload})});
 		stack.start();
 		return await renderLive({stack, options, monitor, runner: actions.runner});
 	} finally {

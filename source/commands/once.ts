@@ -38,13 +38,15 @@ export async function runOnce(
 /** Every source has answered (as its model judges), and every running instance has a CPU delta (it needs two readings). */
 export function isComplete(snapshot: StackSnapshot, models: readonly AnySourceModel[] = []): boolean {
 	if (snapshot.docker.status.kind === 'connecting') return false;
+	// Several engines: each must have answered, not only the first.
+	if (snapshot.docker.engines?.some(engine => engine.status.kind === 'connecting')) return false;
 	for (const [id, reading] of Object.entries(snapshot.sources)) {
 		const model = models.find(candidate => candidate.id === id);
 		const complete = model ? readingComplete(model, reading) : reading.status.kind !== 'connecting' && !(reading.status.kind === 'ok' && reading.sample === null);
 		if (!complete) return false;
 	}
 
-	return snapshot.docker.instances.every(instance => instance.state !== 'running' || instance.cpuPercent !== null);
+	return snapshot.docker.instances.every(instance => instance.state !== 'running' || instance.cpuPercent !== null || instance.notAssessed !== undefined);
 }
 
 /** A source that has not answered by the deadline is reported as unreadable, not as zero. */
@@ -53,7 +55,11 @@ function settle(snapshot: StackSnapshot, deadlineMs: number): StackSnapshot {
 		status.kind === 'connecting' ? {kind: 'unreachable', reason: `no answer within ${deadlineMs / 1000}s`, since: status.since} : status;
 	return {
 		...snapshot,
-		docker: {...snapshot.docker, status: late(snapshot.docker.status)},
+		docker: {
+			...snapshot.docker,
+			status: late(snapshot.docker.status),
+			...(snapshot.docker.engines === undefined ? {} : {engines: snapshot.docker.engines.map(engine => ({...engine, status: late(engine.status)}))}),
+		},
 		sources: Object.fromEntries(Object.entries(snapshot.sources).map(([id, reading]) => [id, {...reading, status: late(reading.status)}])),
 	};
 }

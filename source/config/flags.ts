@@ -55,16 +55,49 @@ export function thresholdFlag(spec: ThresholdSpec): FlagSpec {
 export const thresholdSpecs: readonly ThresholdSpec[] = [...workloadThresholdSpecs, ...sources.flatMap(source => source.thresholds), hysteresisSpec];
 
 export const flagSpecs: readonly FlagSpec[] = [
-	{name: 'project', kind: 'string', value: 'NAME', description: 'Compose project of the app service', defaultText: 'voiceassist', inConfig: true, group: 'Stack'},
+	{name: 'project', kind: 'string', value: 'NAME', description: 'Compose project of the app service', defaultText: 'voiceassist', env: 'COMPOSE_PROJECT_NAME', inConfig: true, group: 'Stack'},
 	{name: 'service', kind: 'string', value: 'NAME', description: 'Compose service of the app instances', defaultText: 'voiceassist-server', inConfig: true, group: 'Stack'},
 	{
 		name: 'docker-host',
 		kind: 'string',
 		value: 'URL',
-		description: 'Docker endpoint: unix://PATH, tcp://HOST:PORT (TLS with DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) or ssh://USER@HOST',
+		description:
+			'Docker endpoint: unix://PATH, tcp://HOST:PORT (TLS with DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) or ssh://USER@HOST; several engines: repeat it or give a comma-separated list; NAME=URL names one',
 		defaultText: 'unix:///var/run/docker.sock',
 		env: 'DOCKER_HOST',
 		inConfig: true,
+		repeatable: true,
+		group: 'Stack',
+	},
+	{
+		name: 'context',
+		kind: 'string',
+		value: 'NAME',
+		description: "Docker context(s) from the docker CLI's store ($DOCKER_CONFIG, default ~/.docker); repeat it or give a comma-separated list; not with --docker-host",
+		defaultText: 'currentContext in $DOCKER_CONFIG/config.json, when no --docker-host or DOCKER_HOST',
+		env: 'DOCKER_CONTEXT',
+		inConfig: true,
+		repeatable: true,
+		group: 'Stack',
+	},
+	{
+		name: 'swarm-service',
+		kind: 'string',
+		value: 'NAME',
+		description:
+			"Follow this Swarm service through its manager (the Docker engine given); without it va-top follows PROJECT_SERVICE (stack deploy's name) when the engine is a Swarm manager that has it, else the Compose service",
+		defaultText: 'PROJECT_SERVICE when it exists',
+		inConfig: true,
+		group: 'Stack',
+	},
+	{
+		name: 'node-host',
+		kind: 'string',
+		value: 'NODE=URL',
+		description:
+			"A Swarm node's Docker engine, for its tasks' CPU and memory (NODE: hostname or ID); repeat it or give a comma-separated list. Else a context named like the node, else the manager's URL with the node's address (ssh://USER@NODE_ADDR)",
+		inConfig: true,
+		repeatable: true,
 		group: 'Stack',
 	},
 	{

@@ -4,8 +4,10 @@ import type {Thresholds} from '../core/thresholds.js';
 import {sources as registrySources} from '../sources/registry.js';
 import type {AnySourceKind, GivenValue} from '../sources/source-kind.js';
 import {camelCase, findFlag, flagSpecs, thresholdSpecs, type FlagSpec} from './flags.js';
+import {parseNodeHosts, type NodeHostSpec} from './node-hosts.js';
 import {UsageError} from './usage-error.js';
-import {validateDockerHost} from './urls.js';
+import {resolveDockerEngines, type DockerEngineSpec} from './docker-engines.js';
+import {normalizeProjectName} from '../sources/workload/selector.js';
 import {emptyToUndefined, parseNumber, parseThreshold} from './values.js';
 
 export {parseDuration, parseNumber} from './values.js';
@@ -16,10 +18,16 @@ export const demoCpuSustainSeconds = 60;
 export interface Options {
 	project: string;
 	service: string;
-	/** Validated URL; undefined means DOCKER_HOST was unset and the local socket is used. */
+	/** Validated URL of the one engine given by --docker-host or DOCKER_HOST; undefined otherwise (see dockerEngines). */
 	dockerHost: string | undefined;
+	/** Every engine watched, at least one: from --context, --docker-host, DOCKER_HOST, DOCKER_CONTEXT, currentContext, or the local socket. */
+	dockerEngines: DockerEngineSpec[];
 	/** auto: cgroup files for a local engine's containers, else stats streams; api: always the streams. */
 	dockerStats: 'auto' | 'api';
+	/** --swarm-service: follow this Swarm service; undefined: PROJECT_SERVICE when the engine is a manager that has it. */
+	swarmService: string | undefined;
+	/** --node-host: Swarm nodes' engines by hostname or ID. */
+	nodeHosts: NodeHostSpec[];
 	/** Each configured source's config by source id (what its configure() returned); a source not configured is absent. */
 	sources: Readonly<Record<string, unknown>>;
 	configFile: string | undefined;
@@ -139,7 +147,8 @@ export function checkConfig(content: string, file: string): RawFlags {
 
 		const okType = typeof value === expectedType || (spec.numberInConfig === true && typeof value === 'number');
 		if (!okType) {
-			throw new UsageError(`config ${file}: "${key}" must be a ${expectedType} (${expectation(spec)}), got ${describeJson(value)}`);
+			const what = spec.repeatable === true ? `${expectedType} or a list of them` : `${expectedType}`;
+			throw new UsageError(`config ${file}: "${key}" must be a ${what} (${expectation(spec)}), got ${describeJson(value)}`);
 		}
 
 		out[spec.name] = spec.repeatable === true ? [value as string] : (value as string | number | boolean);
@@ -171,7 +180,16 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		return value;
 	};
 
-	const project = text('project', compiledDefaults.project);
+	/** A flag that may be given more than once: every value, each non-empty. */
+	const texts = (name: string): {values: string[]; from: string} | undefined => {
+		const given = pick(name);
+		if (given === undefined) return undefined;
+		const values = (Array.isArray(given.value) ? given.value : [given.value]).map(value => String(value).trim());
+		if (values.length === 0 || values.some(value => value === '')) throw new UsageError(`${given.from}: empty value, expected ${expectation(findFlag(name)!)}`);
+		return {values, from: given.from};
+	};
+
+	const project = pick('project') === undefined ? projectFromEnv(env) ?? compiledDefaults.project : text('project', compiledDefaults.project);
 	const service = text('service', compiledDefaults.service);
 	for (const [name, value] of [['project', project], ['service', service]] as const) {
 		if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(value)) {
@@ -179,9 +197,21 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		}
 	}
 
-	const dockerGiven = pick('docker-host');
-	const dockerRaw = dockerGiven === undefined ? emptyToUndefined(env.DOCKER_HOST) : text('docker-host', '');
-	const dockerHost = dockerRaw === undefined ? undefined : validateDockerHost(dockerRaw, dockerGiven?.from ?? 'DOCKER_HOST');
+	const dockerEngines = resolveDockerEngines({hosts: texts('docker-host'), contexts: texts('context')}, env);
+	const single = dockerEngines.length === 1 ? dockerEngines[0]! : undefined;
+	const dockerHost = single !== undefined && single.context === undefined && single.from !== 'default' ? single.host : undefined;
+
+	const swarmGiven = pick('swarm-service');
+	const swarmService = swarmGiven === undefined ? undefined : text('swarm-service', '');
+	if (swarmService !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(swarmService)) {
+		throw new UsageError(`${swarmGiven!.from}: "${swarmService}" is not a Swarm service name, expected letters, digits, "_", "." or "-" (at most 63)`);
+	}
+
+	if (swarmService !== undefined && dockerEngines.length > 1) {
+		throw new UsageError(`${swarmGiven!.from} follows a service through one manager, but ${dockerEngines.length} engines are given (${dockerEngines.map(engine => engine.name).join(', ')}), expected one --docker-host or --context (the manager); the nodes' engines go in --node-host`);
+	}
+
+	const nodeHosts = parseNodeHosts(texts('node-host'));
 
 	const dockerStatsGiven = pick('docker-stats');
 	const dockerStats = dockerStatsGiven === undefined ? 'auto' : text('docker-stats', 'auto');
@@ -243,6 +273,9 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 	}
 
 	const auditLog = optionalText('audit-log');
+	if (swarmService !== undefined && composeFile !== undefined) {
+		throw new UsageError(`${swarmGiven!.from} and --compose-file both given, expected one: a Swarm service is scaled through its manager's service update, not with docker compose`);
+	}
 
 	const sourceConfigs: Record<string, unknown> = {};
 	const intervalMs = Math.round(intervalSeconds * 1000);
@@ -255,7 +288,10 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		project,
 		service,
 		dockerHost,
+		dockerEngines,
 		dockerStats,
+		swarmService,
+		nodeHosts,
 		sources: sourceConfigs,
 		configFile: typeof flags.config === 'string' ? flags.config : undefined,
 		thresholds,
@@ -279,6 +315,15 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 	};
 }
 
+/** COMPOSE_PROJECT_NAME as Compose normalises it, when set (Compose reads it when -p is not given). */
+function projectFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+	const raw = emptyToUndefined(env.COMPOSE_PROJECT_NAME);
+	if (raw === undefined) return undefined;
+	const name = normalizeProjectName(raw);
+	if (name === '') throw new UsageError(`COMPOSE_PROJECT_NAME: "${raw}" has no letter or digit Compose keeps, expected a project name such as voiceassist`);
+	return name;
+}
+
 export function expectation(spec: FlagSpec): string {
 	switch (spec.name) {
 		case 'interval':
@@ -298,8 +343,14 @@ export function expectation(spec: FlagSpec): string {
 			return 'a shell command';
 		case 'docker-host':
 			return 'a URL such as unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST';
+		case 'context':
+			return "a Docker context's name";
 		case 'docker-stats':
 			return 'auto or api';
+		case 'swarm-service':
+			return "a Swarm service's name such as voiceassist_voiceassist-server";
+		case 'node-host':
+			return "NODE=URL: a Swarm node's hostname or ID and its Docker engine's URL, e.g. worker1=ssh://ops@10.0.0.12";
 		case 'config':
 			return 'a path to a JSON file';
 		default:

@@ -2,7 +2,8 @@
 // shown and again right before acting, so the screen and the engine can never disagree about what is allowed.
 import type {ContainerState} from './types.js';
 
-export type ActionKind = 'scale' | 'drain';
+/** node: a Swarm node's availability (drain / active). */
+export type ActionKind = 'scale' | 'drain' | 'node';
 
 export type RefusalCode =
 	| 'read-only'
@@ -11,6 +12,8 @@ export type RefusalCode =
 	| 'below-min'
 	| 'above-max'
 	| 'count-changed'
+	| 'version-changed'
+	| 'no-other-node'
 	| 'busy'
 	| 'not-found'
 	| 'not-running'
@@ -171,4 +174,47 @@ export function countsAsRunning(state: ContainerState): boolean {
 /** The instance count the confirmation shows and the runner checks again before acting. */
 export function runningCount(instances: ReadonlyArray<{state: ContainerState}>): number {
 	return instances.filter((instance) => countsAsRunning(instance.state)).length;
+}
+
+/** Where a scale action happens when the service runs on several engines, and why there (for the confirmation). */
+export interface HostPlacement {
+	host: string;
+	/** e.g. `on app2, the host with the fewest replicas (app1 2 · app2 1 · app3 2)` */
+	text: string;
+}
+
+/** Running replicas per host, in the hosts' order (hosts with none included). */
+export function replicasPerHost(instances: ReadonlyArray<{host?: string; state: ContainerState}>, hosts: readonly string[]): Map<string, number> {
+	const counts = new Map<string, number>(hosts.map((host) => [host, 0]));
+	for (const instance of instances) {
+		if (instance.host !== undefined && counts.has(instance.host) && countsAsRunning(instance.state)) counts.set(instance.host, counts.get(instance.host)! + 1);
+	}
+
+	return counts;
+}
+
+/**
+ * The host a scale acts on: the operator's choice, else for a scale-up the host with the fewest running replicas and
+ * for a scale-down the one with the most (the first in the given order on a tie). A scale-down on a host that runs
+ * fewer replicas than it would remove is refused.
+ */
+export function placeScale(direction: 'up' | 'down', count: number, counts: ReadonlyMap<string, number>, requested?: string): HostPlacement | Refusal {
+	const hosts = [...counts.keys()];
+	const list = hosts.map((host) => `${host} ${counts.get(host)}`).join(' · ');
+	if (requested !== undefined && !counts.has(requested)) return refusal('scale', 'backend', `no engine named ${requested} (the engines: ${hosts.join(', ')})`);
+	let host = requested;
+	if (host === undefined) {
+		for (const candidate of hosts) {
+			const better = direction === 'up' ? counts.get(candidate)! < counts.get(host ?? candidate)! : counts.get(candidate)! > counts.get(host ?? candidate)!;
+			if (host === undefined || better) host = candidate;
+		}
+	}
+
+	if (host === undefined) return refusal('scale', 'backend', 'no engine to scale on');
+	if (direction === 'down' && counts.get(host)! < count) {
+		return refusal('scale', 'backend', `${host} runs ${counts.get(host)} replica${counts.get(host) === 1 ? '' : 's'}, fewer than the ${count} to remove there (${list})`);
+	}
+
+	const why = requested !== undefined ? 'chosen' : direction === 'up' ? 'the host with the fewest replicas' : 'the host with the most replicas';
+	return {host, text: `on ${host}, ${why} (${list})`};
 }

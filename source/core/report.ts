@@ -2,7 +2,8 @@
 import type {Assessment, Concern} from './assessment.js';
 import {formatBytes} from './format.js';
 import {readingError, usableSample, type AnySourceModel, type ThresholdUnit} from './source-model.js';
-import type {StackSnapshot} from './types.js';
+import {swarmJson, swarmTextLines, type SwarmJson} from './swarm-report.js';
+import type {EngineView, StackSnapshot} from './types.js';
 
 /** The JSON contract documented in the README. Add fields; never rename or remove them. */
 export interface ReportJson {
@@ -27,10 +28,25 @@ export interface ReportJson {
 	}>;
 	averages: {cpuPercent: number | null; memPercent: number | null};
 	/** statsFrom: running instances read from their cgroup files (local engine), API streams, spaced API readings. */
-	docker: {endpoint: string; reachable: boolean; error: string | null; statsFrom: {cgroup: number; api: number; spaced: number}};
+	docker: {
+		endpoint: string;
+		reachable: boolean;
+		error: string | null;
+		statsFrom: {cgroup: number; api: number; spaced: number};
+		/** Every engine read, each with its own status. */
+		engines: Array<{name: string; endpoint: string; reachable: boolean; error: string | null; role: 'engine' | 'manager' | 'worker'}>;
+	};
 	instances: Array<{
 		name: string;
 		id: string;
+		/** The engine it runs on: its context's name, NAME=, or from its URL. */
+		host: string;
+		/** The Swarm node's hostname; null outside Swarm. */
+		node: string | null;
+		/** Why it is not assessed (its engine unreachable), or null. */
+		notAssessed: string | null;
+		/** A Swarm task: its slot, its state as the manager says, and the state it is meant to have; null outside Swarm. */
+		task: {id: string; slot: number | null; state: string; desiredState: string; message: string} | null;
 		number: number | null;
 		state: string;
 		health: string;
@@ -41,6 +57,8 @@ export interface ReportJson {
 		memUsageBytes: number | null;
 		memLimitBytes: number | null;
 	}>;
+	/** The Swarm service followed and its nodes; null outside Swarm. */
+	swarm: SwarmJson | null;
 }
 
 /** The report as written: the fields above, then each source's part under its key (null when not configured). */
@@ -50,7 +68,13 @@ const round = (value: number | null, digits = 1) => (value === null ? null : Mat
 
 const errorOf = readingError;
 
+/** The engines of a view; a collector that names none (the demo) is one engine at its endpoint. */
+export function enginesOf(docker: StackSnapshot['docker']): EngineView[] {
+	return docker.engines ?? [{name: docker.endpoint, endpoint: docker.endpoint, status: docker.status, role: 'engine', instances: docker.instances.length}];
+}
+
 export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exitCode: number, models: readonly AnySourceModel[] = []): ReportJsonWithSources {
+	const engines = enginesOf(snapshot.docker);
 	const json: ReportJsonWithSources = {
 		version: 1,
 		time: new Date(snapshot.at).toISOString(),
@@ -77,10 +101,15 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 			reachable: snapshot.docker.status.kind === 'ok',
 			error: errorOf(snapshot.docker.status),
 			statsFrom: snapshot.docker.statsFrom ?? {cgroup: 0, api: 0, spaced: 0},
+			engines: engines.map(engine => ({name: engine.name, endpoint: engine.endpoint, reachable: engine.status.kind === 'ok', error: errorOf(engine.status), role: engine.role})),
 		},
 		instances: snapshot.docker.instances.map(instance => ({
 			name: instance.name,
-			id: instance.id,
+			id: instance.containerId ?? instance.id,
+			host: instance.host ?? engines[0]!.name,
+			node: instance.node ?? null,
+			notAssessed: instance.notAssessed ?? null,
+			task: instance.task === undefined ? null : {id: instance.id, ...instance.task},
 			number: instance.number,
 			state: instance.state,
 			health: instance.health,
@@ -91,6 +120,7 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 			memUsageBytes: instance.memUsageBytes,
 			memLimitBytes: instance.memLimitBytes,
 		})),
+		swarm: swarmJson(snapshot.docker.swarm),
 	};
 	for (const model of models) {
 		const reading = snapshot.sources[model.id];
@@ -114,7 +144,15 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment, mode
 	const title = reportTitle(snapshot);
 	lines.push(title);
 	lines.push('='.repeat(Math.max(40, title.length)));
+	const engines = enginesOf(snapshot.docker);
+	const several = engines.length > 1;
 	lines.push(`Application: ${snapshot.project}/${snapshot.service} on ${snapshot.docker.endpoint}`);
+	// Swarm: the service and its nodes (each node's engine with it), instead of one line per engine.
+	if (snapshot.docker.swarm !== undefined) lines.push(...swarmTextLines(snapshot.docker.swarm));
+	else if (several) {
+		for (const engine of engines) lines.push(`  docker ${engine.name} (${engine.endpoint}): ${errorOf(engine.status) ?? `ok, ${engine.instances} instance${engine.instances === 1 ? '' : 's'}`}`);
+	}
+
 	const dockerError = errorOf(snapshot.docker.status);
 	if (dockerError !== null) {
 		lines.push(`  docker: ${dockerError}`);
@@ -122,13 +160,21 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment, mode
 		lines.push('  no instances found');
 	} else {
 		const width = Math.max(...snapshot.docker.instances.map(instance => instance.name.length), 8);
-		lines.push(`  ${'INSTANCE'.padEnd(width)}  ${'STATE'.padEnd(16)}  ${'CPU'.padStart(6)}  ${'MEM'.padStart(6)}  MEM USAGE / LIMIT`);
+		// Swarm: each task's node.
+		const nodeWidth = snapshot.docker.swarm === undefined ? 0 : Math.max(4, ...snapshot.docker.instances.map(instance => (instance.node ?? '').length));
+		const nodeCell = (text: string) => (nodeWidth === 0 ? '' : `${text.padEnd(nodeWidth)}  `);
+		lines.push(`  ${'INSTANCE'.padEnd(width)}  ${nodeCell('NODE')}${'STATE'.padEnd(16)}  ${'CPU'.padStart(6)}  ${'MEM'.padStart(6)}  MEM USAGE / LIMIT`);
 		for (const instance of snapshot.docker.instances) {
+			if (instance.notAssessed !== undefined) {
+				lines.push(`  ${instance.name.padEnd(width)}  ${nodeCell(instance.node ?? '')}${'not assessed'.padEnd(16)}  ${'?'.padStart(6)}  ${'?'.padStart(6)}  ${instance.notAssessed}`);
+				continue;
+			}
+
 			const state = instance.health === 'none' ? instance.state : `${instance.state}/${instance.health}`;
 			const cpu = instance.cpuPercent === null ? '-' : `${instance.cpuPercent.toFixed(1)}%`;
 			const mem = instance.memPercent === null ? '-' : `${instance.memPercent.toFixed(1)}%`;
 			const usage = instance.memUsageBytes === null || instance.memLimitBytes === null ? '-' : `${formatBytes(instance.memUsageBytes)} / ${formatBytes(instance.memLimitBytes)}`;
-			lines.push(`  ${instance.name.padEnd(width)}  ${state.padEnd(16)}  ${cpu.padStart(6)}  ${mem.padStart(6)}  ${usage}`);
+			lines.push(`  ${instance.name.padEnd(width)}  ${nodeCell(instance.node ?? '')}${state.padEnd(16)}  ${cpu.padStart(6)}  ${mem.padStart(6)}  ${usage}`);
 		}
 
 		const {cpuPercent, memPercent} = assessment.averages;

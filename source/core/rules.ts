@@ -7,6 +7,7 @@ import {formatDuration, formatPercent} from './format.js';
 import {healthOf, readingError, usableSample, type AnySourceModel, type ConcernContext} from './source-model.js';
 import {createJudge, emptyClock, type BreachClock, type Judge, type Rung} from './threshold-judge.js';
 import type {Thresholds} from './thresholds.js';
+import {swarmConcerns} from './swarm-report.js';
 import type {InstanceSample, SourceStatus, StackSnapshot} from './types.js';
 
 export {emptyClock, type BreachClock} from './threshold-judge.js';
@@ -67,13 +68,19 @@ export function evaluate(
 		for (const concern of found) groupRank.set(concern, rank);
 	};
 
-	const running = snapshot.docker.instances.filter(instance => instance.state === 'running');
+	// An instance whose engine cannot be read has no numbers: it is not assessed, and it does not drag the average.
+	const running = snapshot.docker.instances.filter(instance => instance.state === 'running' && instance.notAssessed === undefined);
 	const cpuAverage = average(running.map(instance => instance.cpuPercent));
 	const memAverage = average(running.map(instance => instance.memPercent));
 	const service = snapshot.service;
 	const workload: Concern[] = [];
 	if (snapshot.docker.status.kind === 'ok' && snapshot.docker.instances.length === 0) {
-		workload.push(unknownConcern('docker', 'source:docker:empty', `docker: no instances of ${snapshot.project}/${service} found`, 'Check --project and --service'));
+		const swarm = snapshot.docker.swarm;
+		workload.push(
+			swarm === undefined
+				? unknownConcern('docker', 'source:docker:empty', `docker: no instances of ${snapshot.project}/${service} found`, 'Check --project and --service')
+				: unknownConcern('docker', 'source:docker:empty', `docker: Swarm service ${swarm.service} has no tasks`, 'Check the service on the Swarm manager (docker service ps)'),
+		);
 	}
 
 	const cpuRungs = (scaleOut: string, plan: string): Rung[] => [
@@ -92,6 +99,7 @@ export function evaluate(
 
 	const instances: Concern[] = [];
 	for (const instance of snapshot.docker.instances) {
+		if (instance.notAssessed !== undefined) continue;
 		instances.push(...instanceConcerns(instance, {judge, thresholds, now, selfMade: options.selfMade ?? noSelfMadeChanges, cpuAverage, memAverage, cpuRungs, memRungs}));
 	}
 
@@ -116,6 +124,24 @@ export function evaluate(
 		}
 	}
 
+	// Several engines: one that cannot be read while the others can is a source not seen, as any other.
+	if (snapshot.docker.status.kind === 'ok' && (snapshot.docker.engines?.length ?? 0) > 1) {
+		for (const engine of snapshot.docker.engines!) {
+			if (engine.status.kind !== 'unreachable' && engine.status.kind !== 'reconnecting') continue;
+			const what = engine.instances === 0 ? 'its instances are not known' : `its ${engine.instances} instance${engine.instances === 1 ? '' : 's'} not assessed`;
+			reachability.push(
+				unknownConcern(
+					`docker:${engine.name}`,
+					`source:docker:${engine.name}`,
+					`docker: ${engine.name} ${engine.status.kind === 'reconnecting' ? 'reconnecting, ' : 'unreachable, '}${engine.status.reason}; ${what}`,
+					`Check that the Docker engine on ${engine.name} is up and reachable`,
+				),
+			);
+		}
+	}
+
+	// A Swarm node va-top has no way to reach leaves its tasks unseen, as an engine that cannot be read does.
+	reachability.push(...swarmConcerns(snapshot));
 	add(3, reachability);
 	const concerns = [...workload, ...fromSources, ...instances, ...reachability];
 	concerns.sort((a, b) => levelRank[b.level] - levelRank[a.level] || groupRank.get(a)! - groupRank.get(b)! || a.key.localeCompare(b.key));
@@ -177,8 +203,11 @@ const transitional = new Set(['created', 'exited', 'removing']);
 function instanceConcerns(instance: InstanceSample, context: InstanceContext): Concern[] {
 	const {judge, now, selfMade, cpuAverage, memAverage} = context;
 	const name = instance.name;
+	// A Swarm task being shut down is Swarm doing what it was told (a scale-down, an update).
+	if (instance.task !== undefined && instance.state === 'removing') return [];
 	if (instance.state !== 'running' || instance.health === 'unhealthy') {
-		const what = instance.state === 'running' ? 'unhealthy' : instance.state;
+		const task = instance.task;
+		const what = instance.state === 'running' ? 'unhealthy' : task === undefined ? instance.state : `${task.state}${task.message === '' ? '' : ` (${task.message})`}`;
 		const key = `instance.state:${name}`;
 		// Our own scale or drain: its instances come and go through these states, and that is no alarm.
 		if (transitional.has(instance.state) && (selfMade.names.has(name) || (selfMade.window && instance.state === 'created'))) return [];

@@ -2,6 +2,7 @@
 import type {AnySourceModel, SampleBase, SourceReading} from '../core/source-model.js';
 import type {DockerView, StackSnapshot} from '../core/types.js';
 import type {Collector} from './collector.js';
+import type {Workload} from './workload/backend.js';
 
 export {secretsOf} from './secrets.js';
 
@@ -11,6 +12,8 @@ export interface Stack {
 	readonly service: string;
 	/** Passwords the stack was configured with, for scrubbing any text before it is shown. */
 	readonly secrets: readonly string[];
+	/** The live workload (its engines' clients are shared with the actions); undefined in the demo. */
+	readonly workload?: Workload;
 	/** Every source's model (configured or not), in the registry's order: what core loops over. */
 	readonly models: readonly AnySourceModel[];
 	start(): void;
@@ -31,6 +34,7 @@ export interface StackParts {
 	/** Every source's model (the registry's), configured or not. */
 	models?: readonly AnySourceModel[];
 	secrets?: readonly string[];
+	workload?: Workload;
 	now?: () => number;
 }
 
@@ -43,6 +47,7 @@ export function createStack(parts: StackParts): Stack {
 		project: parts.project,
 		service: parts.service,
 		secrets: parts.secrets ?? [],
+		...(parts.workload === undefined ? {} : {workload: parts.workload}),
 		models: parts.models ?? [],
 		start() {
 			for (const collector of collectors) collector.start();

@@ -11,6 +11,7 @@ import {useActions} from './hooks/use-actions.js';
 import {useKeys} from './hooks/use-keys.js';
 import {useMonitor, type SnapshotSource} from './hooks/use-monitor.js';
 import {resolveSelection, useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
+import {nodeSelectionId} from './components/swarm-nodes/index.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {chartPages} from './layout/chart-specs.js';
 import {orderInstances, worstInstance} from './layout/instance-order.js';
@@ -34,6 +35,7 @@ export interface AppProps {
 }
 
 const noInstances: never[] = [];
+const noNodes: never[] = [];
 
 export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs, output}: AppProps) {
 	const [ui, dispatch, getUi] = useMonitorState(initialUi);
@@ -47,12 +49,16 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	// The table's rows: sorted and filtered once per frame or key, not per row or per view.
 	const instances = frame?.snapshot.docker.instances ?? noInstances;
 	const table = useMemo(() => orderInstances(instances, ui.sort, ui.filter), [instances, ui.sort, ui.filter]);
+	// A Swarm service's node lines come after its tasks, and are selected the same way (D acts on one).
+	const nodes = frame?.snapshot.docker.swarm?.nodes ?? noNodes;
+	const selectable = useMemo(() => (nodes.length === 0 ? table.ids : [...table.ids, ...nodes.map(nodeSelectionId)]), [table.ids, nodes]);
 	const eventCount = frame?.events.length ?? 0;
-	const layout = useMemo(() => computeLayout(size.columns, size.rows, table.rows.length, {events: eventCount, view: ui.view}), [size.columns, size.rows, table.rows.length, eventCount, ui.view]);
+	const rowsWanted = table.rows.length + (nodes.length > 0 ? nodes.length + 1 : 0);
+	const layout = useMemo(() => computeLayout(size.columns, size.rows, rowsWanted, {events: eventCount, view: ui.view}), [size.columns, size.rows, rowsWanted, eventCount, ui.view]);
 
 	// Actions stay one object for the app's life; what changes (rows, page size, onQuit, selection) is read through refs.
-	const live = useRef({table, layout, frame});
-	live.current = {table, layout, frame};
+	const live = useRef({table, layout, frame, selectable});
+	live.current = {table, layout, frame, selectable};
 	const stackRef = useRef(stack);
 	stackRef.current = stack;
 	const quitRef = useRef(onQuit);
@@ -63,7 +69,7 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 		runner,
 		monitor,
 		sources: settings.sources,
-		selectedId: () => resolveSelection(live.current.table.ids, getUi().selectedId),
+		selectedId: () => resolveSelection(live.current.selectable, getUi().selectedId),
 		help: () => getUi().help,
 		guardMs: actionGuardMs,
 	});
@@ -71,7 +77,7 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	keyRef.current = {onKey, dialogOpen};
 
 	const actions = useMemo<MonitorActions>(() => {
-		const ids = () => live.current.table.ids;
+		const ids = () => live.current.selectable;
 		const page = () => (live.current.layout.kind === 'screen' ? Math.max(1, live.current.layout.table - 2) : 1);
 		const logPage = () => (live.current.layout.kind === 'screen' ? Math.max(1, live.current.layout.events - 2) : 1);
 		const logMax = () => Math.max(0, (live.current.frame?.events.length ?? 0) - 1);

@@ -2,7 +2,8 @@
 // code 64, nothing on stdout, never a stack trace, never a password. The command-line and config-file cases are
 // generated from the flag table (source/config/flags.ts), so a new flag is covered without touching this file.
 import {execFile} from 'node:child_process';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {createHash} from 'node:crypto';
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -146,7 +147,25 @@ function configCases(spec: FlagSpec): Case[] {
 const specific: Record<string, string[]> = {
 	project: ['has space', 'a/b', '-dash-first', 'ünï'],
 	service: ['has space', 'a:b', '.dot-first'],
-	'docker-host': ['unix://', 'tcp://', `tcp://u:${secret}@:2375`, 'tcp://host:99999', 'tcp://host:0', 'tcp://host:abc', 'http://host:2375', 'npipe:////./pipe/docker', 'ssh://', 'just-words', '/var/run/docker.sock'],
+	'docker-host': [
+		'unix://',
+		'tcp://',
+		`tcp://u:${secret}@:2375`,
+		'tcp://host:99999',
+		'tcp://host:0',
+		'tcp://host:abc',
+		'http://host:2375',
+		'npipe:////./pipe/docker',
+		'ssh://',
+		'just-words',
+		'/var/run/docker.sock',
+		// several engines: a list with an empty item or one bad URL
+		'unix:///a.sock,',
+		'tcp://a:2375,,tcp://b:2375',
+		`ssh://ops@a,tcp://u:${secret}@:2375`,
+		'a=unix:///a.sock,b=npipe:////./pipe/x',
+	],
+	context: ['app9', 'a,,b', ' , '],
 	pg: ['postgres://', `postgres://ops:${secret}@:5432/db`, `postgres://ops:${secret}@db:99999/x`, 'postgres://db:0/x', 'postgres://db:abc/x', `mysql://ops:${secret}@db/x`, 'http://db/x', 'localhost:5432', 'not a url'],
 	redis: ['redis://', `redis://:${secret}@:6379`, 'redis://cache:70000', 'redis://cache:0', 'redis://cache:abc', 'redis://cache/db1', `memcached://:${secret}@cache`, 'http://cache', 'cache:6379'],
 	'docker-stats': ['cgroup', 'API', 'stream'],
@@ -221,6 +240,53 @@ const environmentCases: Case[] = [
 	{what: 'PGPORT that is not a port', args: ['--once'], env: {PGPORT: 'abc'}, names: 'PGPORT'},
 	{what: 'PGBOUNCER_URL of another database', args: ['--once'], env: {PGBOUNCER_URL: `postgres://mon:${secret}@db:6432/voiceassist`}, names: 'PGBOUNCER_URL'},
 	{what: 'PGBOUNCER_URL of another scheme', args: ['--once'], env: {PGBOUNCER_URL: `mysql://mon:${secret}@db/pgbouncer`}, names: 'PGBOUNCER_URL'},
+];
+
+// A docker CLI context store (the CLI's layout: contexts/meta/<sha256 of the name>/meta.json) with contexts that are wrong.
+const store = path.join(scratch, 'docker-config');
+function storeContext(name: string, meta: string): void {
+	const dir = path.join(store, 'contexts', 'meta', createHash('sha256').update(name).digest('hex'));
+	mkdirSync(dir, {recursive: true});
+	writeFileSync(path.join(dir, 'meta.json'), meta);
+}
+
+storeContext('app1', JSON.stringify({Name: 'app1', Metadata: {}, Endpoints: {docker: {Host: 'unix:///var/run/docker.sock', SkipTLSVerify: false}}}));
+storeContext('nowhere', JSON.stringify({Name: 'nowhere', Metadata: {}, Endpoints: {}}));
+storeContext('blank', JSON.stringify({Name: 'blank', Metadata: {}, Endpoints: {docker: {Host: '  '}}}));
+storeContext('broken', '{"Name": "broken", "Endpoints": ');
+storeContext('pipe', JSON.stringify({Name: 'pipe', Metadata: {}, Endpoints: {docker: {Host: 'npipe:////./pipe/docker_engine'}}}));
+storeContext('leaky', JSON.stringify({Name: 'leaky', Metadata: {}, Endpoints: {docker: {Host: `tcp://ops:${secret}@:2376`}}}));
+const currentGone = path.join(scratch, 'config-current-gone');
+mkdirSync(currentGone, {recursive: true});
+writeFileSync(path.join(currentGone, 'config.json'), JSON.stringify({auths: {}, currentContext: 'decommissioned'}));
+const notJson = path.join(scratch, 'config-not-json');
+mkdirSync(notJson, {recursive: true});
+writeFileSync(path.join(notJson, 'config.json'), '{"currentContext": ');
+const withStore = {DOCKER_CONFIG: store};
+const engineCases: Case[] = [
+	{what: 'the same engine twice', args: ['--docker-host', 'unix:///a.sock', '--docker-host', 'unix:///a.sock'], names: 'given twice'},
+	{what: 'one engine name for two engines', args: ['--docker-host', 'web=tcp://a:2375,web=tcp://b:2375'], names: '"web" is used twice'},
+	{what: '--context with --docker-host', args: ['--context', 'app1', '--docker-host', 'unix:///a.sock'], env: withStore, names: '--context and --docker-host'},
+	{what: 'an unknown context', args: ['--context', 'app1,app9'], env: withStore, names: 'no Docker context named "app9"'},
+	{what: 'a context with no Docker endpoint', args: ['--context', 'nowhere'], env: withStore, names: 'context "nowhere" has no Docker endpoint'},
+	{what: 'a context whose endpoint is blank', args: ['--context', 'blank'], env: withStore, names: 'context "blank" has no Docker endpoint'},
+	{what: 'a context whose meta.json is cut short', args: ['--context', 'broken'], env: withStore, names: 'not valid JSON'},
+	{what: 'a context pointing at a Windows pipe', args: ['--context', 'pipe'], env: withStore, names: 'unknown scheme "npipe"'},
+	{what: 'a context with a password and no host', args: ['--context', 'leaky'], env: withStore, names: 'context "leaky"'},
+	{what: 'DOCKER_CONTEXT naming no context', args: ['--once'], env: {...withStore, DOCKER_CONTEXT: 'gone'}, names: 'DOCKER_CONTEXT'},
+	{what: 'currentContext naming a context that is gone', args: ['--once'], env: {DOCKER_CONFIG: currentGone}, names: 'currentContext'},
+	{what: 'a docker config.json that is not JSON', args: ['--once'], env: {DOCKER_CONFIG: notJson}, names: 'config.json is not valid JSON'},
+	{what: 'COMPOSE_PROJECT_NAME with nothing Compose keeps', args: ['--once'], env: {COMPOSE_PROJECT_NAME: '-._'}, names: 'COMPOSE_PROJECT_NAME'},
+	{what: 'config docker-host: a list with a number', args: [], config: JSON.stringify({'docker-host': ['unix:///a.sock', 5]}), names: '"docker-host"'},
+	{what: 'config context: an empty list', args: [], config: JSON.stringify({context: []}), names: '"context"'},
+	{what: 'config with both context and docker-host', args: [], config: JSON.stringify({context: 'app1', 'docker-host': 'unix:///a.sock'}), env: withStore, names: 'config "context" and config "docker-host"'},
+	// A Swarm service: its nodes' engines and the service's name.
+	{what: 'a --node-host without NODE=', args: ['--node-host', `ssh://ops:${secret}@10.0.0.2`], names: '--node-host'},
+	{what: 'a --node-host of an unknown scheme', args: ['--node-host', 'w2=ftp://10.0.0.2'], names: '--node-host w2'},
+	{what: 'a node given twice in --node-host', args: ['--node-host', 'w2=ssh://a@h,w2=ssh://b@h'], names: 'node "w2" is given twice'},
+	{what: 'a --swarm-service that is no service name', args: ['--swarm-service', 'a b'], names: '--swarm-service'},
+	{what: '--swarm-service with several engines', args: ['--swarm-service', 'shop_api', '--docker-host', 'unix:///a.sock,unix:///b.sock'], names: '--swarm-service'},
+	{what: '--swarm-service with --compose-file', args: ['--swarm-service', 'shop_api', '--compose-file', 'compose.yml'], names: '--compose-file'},
 ];
 
 // The data tier's flags (several PostgreSQL nodes, Redis Sentinel or Cluster, Qdrant) and their variables.
@@ -338,6 +404,22 @@ describe('bad input through the real binary', () => {
 
 	faultTest(
 		{
+			id: 'input-engines',
+			group: 'bad-input',
+			order: 52,
+			title: 'Several engines, Docker contexts and Swarm nodes: an engine twice, a name twice, --context with --docker-host, unknown contexts, contexts pointing nowhere, a broken context store, a malformed --node-host, a --swarm-service that cannot be followed',
+			checked: 'one line naming the flag, variable or context, exit 64, no password echoed',
+		},
+		async record => {
+			const {slowest} = await check(engineCases);
+			record.tried(engineCases.length);
+			record.figure(`${engineCases.length} inputs; slowest answer ${slowest} ms`);
+		},
+		120_000,
+	);
+
+	faultTest(
+		{
 			id: 'input-good-urls',
 			group: 'bad-input',
 			order: 55,
@@ -355,6 +437,8 @@ describe('bad input through the real binary', () => {
 				['--docker-host', 'unix:///var/run/docker.sock'],
 				['--docker-host', 'ssh://me@bastion'],
 				['--docker-host', 'tcp://[::1]:2376'],
+				['--docker-host', 'app1=ssh://me@app1,app2=ssh://me@app2:2222'],
+				['--docker-host', 'unix:///var/run/a.sock,unix:///var/run/b.sock'],
 				['--pgbouncer', `postgres://mon:${secret}@pool:6432/pgbouncer`],
 				['--queue', 'rq:queue:default'],
 				['--queue', 'celery:celery'],

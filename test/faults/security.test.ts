@@ -270,13 +270,14 @@ describe.skipIf(!ready)('security', () => {
 		async record => {
 			// After the held-key test: 3 instances of project/web (1, 2 and the new 3), va-top still running.
 			expect(live, 'runs after the held-key test (run the whole file)').toBeDefined();
-			const created = (await serviceNames(project, service)).find(name => /-3$/.test(name));
-			expect(created).toBe(`${project}-${service}-3`);
+			// Named like its siblings (PROJECT_SERVICE_N, as docker-compose 1.29 names them), not PROJECT-SERVICE-N (issue 14).
+			const created = (await serviceNames(project, service)).find(name => /[-_]3$/.test(name));
+			expect(created).toBe(`${project}_${service}_3`);
 			const labels = JSON.parse(await docker(['inspect', '-f', '{{json .Config.Labels}}', created!])) as Record<string, string>;
 			expect(labels).toMatchObject({'com.docker.compose.project': project, 'com.docker.compose.service': service, 'com.docker.compose.container-number': '3', 'com.docker.compose.oneoff': 'False'});
 
 			// The count the confirmation shows is the screen's: wait until the table has the new replica.
-			await waitScreen(live!, 'the new replica in the table', screen => /3\/4 instances/.test(screen) && /running/.test(instanceRow(screen, 'web-3') ?? ''), 15_000);
+			await waitScreen(live!, 'the new replica in the table', screen => /3\/4 instances/.test(screen) && /running/.test(instanceRow(screen, 'web_3') ?? ''), 15_000);
 			await live!.pane.send(['-']);
 			await confirmation(live!, /3 → 2/);
 			await new Promise(resolve => setTimeout(resolve, 400));

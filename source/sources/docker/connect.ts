@@ -1,6 +1,7 @@
 // Turns a Docker host string (--host, DOCKER_HOST) into a dockerode client and a display endpoint,
 // the way the docker CLI reads them: unix://, tcp:// (TLS with DOCKER_TLS_VERIFY), ssh://.
 import {existsSync, readFileSync} from 'node:fs';
+import https from 'node:https';
 import {homedir} from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
@@ -23,6 +24,7 @@ type Env = Record<string, string | undefined>;
 export function dockerOptionsFor(
 	host: string | undefined,
 	env: Env = process.env,
+	context?: ContextTls | null,
 ): {options: Dockerode.DockerOptions; endpoint: string} {
 	// An empty --host or DOCKER_HOST counts as not given.
 	const raw = host?.trim() || env.DOCKER_HOST?.trim() || defaultDockerHost;
@@ -47,11 +49,31 @@ export function dockerOptionsFor(
 	if (scheme === 'tcp') {
 		const url = parseUrl(raw);
 		if (!url.hostname) throw new Error(`Docker host ${safe(raw)} has no host name (e.g. tcp://127.0.0.1:2375)`);
-		const tls = Boolean(env.DOCKER_TLS_VERIFY);
+		// A context carries its own TLS files (or none); the TLS variables are for DOCKER_HOST and --docker-host.
+		const tls = context === undefined ? Boolean(env.DOCKER_TLS_VERIFY) : context !== null;
 		// The CLI's defaults: 2376 with TLS, 2375 without.
 		const port = Number(url.port || (tls ? 2376 : 2375));
 		const endpoint = `tcp://${url.host.replace(/:\d+$/, '')}:${port}`;
 		if (!tls) return {options: {...unset, socketPath: undefined, host: bare(url.hostname), port, protocol: 'http'}, endpoint};
+		if (context) {
+			const read = (file: string | undefined) => (file === undefined ? undefined : readCertificate(path.dirname(file), path.basename(file), 'the context'));
+			return {
+				options: {
+					...unset,
+					socketPath: undefined,
+					host: bare(url.hostname),
+					port,
+					protocol: 'https',
+					ca: read(context.ca),
+					cert: read(context.cert),
+					key: read(context.key),
+					// SkipTLSVerify: the CLI still encrypts but does not check the engine's certificate.
+					...(context.skipVerify ? {agent: new https.Agent({rejectUnauthorized: false})} : {}),
+				} as Dockerode.DockerOptions,
+				endpoint,
+			};
+		}
+
 		const certDir = env.DOCKER_CERT_PATH || path.join(homedir(), '.docker');
 		return {
 			options: {
@@ -94,9 +116,17 @@ export function dockerOptionsFor(
 	throw new Error(`unsupported Docker host ${shown}: use unix://, tcp:// or ssh://`);
 }
 
+/** A context's TLS material (file paths); null: a context without TLS. */
+export interface ContextTls {
+	ca?: string;
+	cert?: string;
+	key?: string;
+	skipVerify: boolean;
+}
+
 /** A dockerode client for the host (or DOCKER_HOST, or the local socket). Throws a one-line Error when unusable. */
-export function connectDocker(host: string | undefined): DockerConnection {
-	const {options, endpoint} = dockerOptionsFor(host);
+export function connectDocker(host: string | undefined, context?: ContextTls | null): DockerConnection {
+	const {options, endpoint} = dockerOptionsFor(host, process.env, context);
 	try {
 		return {docker: new Dockerode(options), endpoint};
 	} catch (error) {
@@ -124,13 +154,14 @@ function safe(raw: string): string {
 	return raw.replace(/\/\/[^@/]*@/, '//');
 }
 
-function readCertificate(directory: string, name: string): Buffer {
+function readCertificate(directory: string, name: string, owner?: string): Buffer {
 	const file = path.join(directory, name);
 	try {
 		return readFileSync(file);
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
 		const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+		if (owner !== undefined) throw new Error(`${owner}'s TLS file ${file} cannot be read (${why})`);
 		throw new Error(`DOCKER_TLS_VERIFY is set but ${file} cannot be read (${why}); set DOCKER_CERT_PATH`);
 	}
 }

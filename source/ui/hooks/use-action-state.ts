@@ -137,7 +137,7 @@ export function actionUiReducer(state: ActionUiState, action: ActionUiAction): A
 }
 
 /** The keys that start an action. */
-export const actionKeys = {'+': 'scale-up', '-': 'scale-down', s: 'input', d: 'drain'} as const;
+export const actionKeys = {'+': 'scale-up', '-': 'scale-down', s: 'input', d: 'drain', D: 'node'} as const;
 export type ActionKeyName = keyof typeof actionKeys;
 
 export function isActionKey(name: string): name is ActionKeyName {
@@ -150,6 +150,8 @@ export type KeyDecision =
 	/** Swallowed: a repeat of the opener, a key inside the guard time, a key the dialog has no use for. */
 	| {kind: 'ignore'; why: 'opener' | 'guard' | 'repeat' | 'unused'}
 	| {kind: 'confirm'}
+	/** A scale with several engines: plan it again on the next host. */
+	| {kind: 'rehost'}
 	| {kind: 'cancel'}
 	| {kind: 'type'; digit: string}
 	| {kind: 'erase'}
@@ -194,6 +196,7 @@ export function decideKey(state: ActionUiState, name: string, context: KeyContex
 
 			if (name === dialog.opener) return {kind: 'ignore', why: 'opener'};
 			if (sinceOpen(dialog.openedAt) < guard) return {kind: 'ignore', why: 'guard'};
+			if (name === 'h' && dialog.plan.kind === 'scale' && (dialog.plan.hosts?.length ?? 0) > 1) return {kind: 'rehost'};
 			return name === 'y' ? {kind: 'confirm'} : {kind: 'cancel'};
 		case 'input':
 			if (name === dialog.opener) return {kind: 'ignore', why: 'opener'};
@@ -230,7 +233,7 @@ export function isModal(dialog: ActionDialog): boolean {
 /** True while the drain (or a scale-down's drain) may still be aborted: before the stop begins. */
 export function canAbort(running: RunningAction | null): boolean {
 	if (running === null || running.aborting) return false;
-	if (running.plan.kind === 'scale' && running.plan.direction === 'up') return false;
+	if ((running.plan.kind === 'scale' && running.plan.direction === 'up') || running.plan.kind === 'node') return false;
 	return running.progress === null || running.progress.abortable;
 }
 

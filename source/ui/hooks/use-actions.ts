@@ -35,7 +35,15 @@ const noActivity: ReadonlyMap<string, InstanceActivity> = new Map();
 const noSubscribe = () => () => {};
 
 function describeBusy(plan: ActionPlan): string {
-	return plan.kind === 'scale' ? `scale ${plan.from} → ${plan.to}` : `drain of ${plan.instance.name}`;
+	return plan.kind === 'scale' ? `scale ${plan.from} → ${plan.to}` : plan.kind === 'drain' ? `drain of ${plan.instance.name}` : plan.title;
+}
+
+/** The selection ids of a Swarm service's node lines (after the tasks): `node:ID`. */
+export const nodeSelectionPrefix = 'node:';
+
+/** The count a scale starts from: a Swarm service's replicas (tasks still starting included), else the running instances. */
+export function scaleBase(snapshot: StackSnapshot): number {
+	return snapshot.docker.swarm?.desiredReplicas ?? runningCount(snapshot.docker.instances);
 }
 
 /** Why there is no count to plan from, or null when the snapshot has one. */
@@ -117,7 +125,7 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 			// Refusals and words about the keys go to the status line; the runner has put refusals in the event log.
 			const notice = (tone: 'refused' | 'info', title: string, text: string) => dispatch({type: 'status', tone, text: `${title}: ${text}`, at: now});
 
-			const planScale = (target: number, opener: string) => {
+			const planScale = (target: number, opener: string, host?: string) => {
 				const snapshot = mon.current()?.snapshot;
 				const why = noCountReason(snapshot);
 				if (why !== null || snapshot === undefined) {
@@ -126,9 +134,10 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 				}
 
 				const instances = snapshot.docker.instances;
-				const current = runningCount(instances);
+				const current = scaleBase(snapshot);
 				const db = appConnections(snapshot, live.current.sources);
-				const plan = actions.planScale(target, {current, dbConnections: db?.used, dbMax: db?.max, instances});
+				const version = snapshot.docker.swarm?.version;
+				const plan = actions.planScale(target, {current, dbConnections: db?.used, dbMax: db?.max, instances, ...(host === undefined ? {} : {host}), ...(version === undefined ? {} : {version})});
 				// A refusal is already in the event log (and the audit log) from the runner; the screen says why.
 				if (isRefusal(plan)) notice('refused', 'scale refused', plan.reason);
 				else dispatch({type: 'open-confirm', plan, opener, at: now});
@@ -143,6 +152,11 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 				}
 
 				const instances = snapshot.docker.instances;
+				if (live.current.selectedId()?.startsWith(nodeSelectionPrefix)) {
+					notice('refused', 'drain: a node is selected', 'd drains the selected task; select one of the tasks above (D drains the selected node)');
+					return;
+				}
+
 				const id = resolveSelection(
 					instances.map(instance => instance.id),
 					live.current.selectedId(),
@@ -153,8 +167,41 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 					return;
 				}
 
-				const plan = actions.planDrain({id: selected.id, name: selected.name, state: selected.state}, {current: runningCount(instances), instances});
+				const version = snapshot.docker.swarm?.version;
+				const plan = actions.planDrain(
+					{id: selected.id, name: selected.name, state: selected.state, ...(selected.host === undefined ? {} : {host: selected.host})},
+					{current: scaleBase(snapshot), instances, ...(version === undefined ? {} : {version})},
+				);
 				if (isRefusal(plan)) notice('refused', 'drain refused', plan.reason);
+				else dispatch({type: 'open-confirm', plan, opener, at: now});
+			};
+
+			// D: the selected node line (or the selected task's node) drained, or made active again.
+			const planNode = (opener: string) => {
+				const swarm = mon.current()?.snapshot.docker.swarm;
+				if (!actions.nodes || swarm === undefined) {
+					notice('refused', 'D: not a Swarm service', "D sets a Swarm node's availability (drain, active); va-top follows a Compose service here");
+					return;
+				}
+
+				const snapshot = mon.current()?.snapshot;
+				const why = noCountReason(snapshot);
+				if (why !== null) {
+					notice('refused', 'D: cannot plan', why);
+					return;
+				}
+
+				const chosen = live.current.selectedId();
+				const task = snapshot?.docker.instances.find(instance => instance.id === resolveSelection(snapshot.docker.instances.map(entry => entry.id), chosen));
+				const node = chosen?.startsWith(nodeSelectionPrefix) ? swarm.nodes.find(entry => `${nodeSelectionPrefix}${entry.id}` === chosen) : swarm.nodes.find(entry => entry.hostname === task?.node);
+				if (node === undefined) {
+					notice('refused', 'D: no node selected', 'select a node line (below the tasks) or a task on the node, then D');
+					return;
+				}
+
+				const otherActive = swarm.nodes.filter(entry => entry.id !== node.id && entry.availability === 'active' && entry.state === 'ready').length;
+				const plan = actions.planNode({id: node.id, hostname: node.hostname, availability: node.availability, version: node.version, tasks: node.tasks, otherActive});
+				if (isRefusal(plan)) notice('refused', 'D refused', plan.reason);
 				else dispatch({type: 'open-confirm', plan, opener, at: now});
 			};
 
@@ -163,7 +210,7 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 				const abort = new AbortController();
 				abortRef.current = abort;
 				const control = {signal: abort.signal, onProgress: (progress: DrainProgress) => safeDispatch({type: 'progress', progress})};
-				const run = plan.kind === 'scale' ? actions.executeScale(plan, control) : actions.executeDrain(plan, control);
+				const run = plan.kind === 'scale' ? actions.executeScale(plan, control) : plan.kind === 'drain' ? actions.executeDrain(plan, control) : actions.executeNode(plan);
 				run.then(
 					result => safeDispatch({type: 'finish', result, at: live.current.clock()}),
 					(error: unknown) =>
@@ -175,7 +222,7 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 								result: 'failed',
 								from: plan.from,
 								to: plan.to,
-								instance: plan.kind === 'drain' ? plan.instance.name : null,
+								instance: plan.kind === 'drain' ? plan.instance.name : plan.kind === 'node' ? plan.node.hostname : null,
 								message: `${plan.title} failed: ${error instanceof Error ? error.message : String(error)}`,
 								durationMs: 0,
 							},
@@ -189,10 +236,20 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 				case 'confirm':
 					if (state.dialog.kind === 'confirm') execute(state.dialog.plan);
 					return true;
+				case 'rehost': {
+					// The same target on the next host; the dialog keeps its opener, so h can be pressed again.
+					if (state.dialog.kind !== 'confirm' || state.dialog.plan.kind !== 'scale') return true;
+					const {plan, opener} = state.dialog;
+					const hosts = plan.hosts ?? [];
+					const next = hosts[(hosts.indexOf(plan.host ?? '') + 1) % hosts.length];
+					planScale(plan.to, opener, next);
+					return true;
+				}
 				case 'cancel':
 					if (state.dialog.kind === 'confirm') {
 						const {plan} = state.dialog;
-						mon.log({at: now, level: 'INFO', key: plan.kind === 'drain' ? `action:drain:${plan.instance.name}` : 'action:scale', text: `${plan.title} cancelled: nothing was done`});
+						const key = plan.kind === 'drain' ? `action:drain:${plan.instance.name}` : plan.kind === 'node' ? `action:node:${plan.node.hostname}` : 'action:scale';
+						mon.log({at: now, level: 'INFO', key, text: `${plan.title} cancelled: nothing was done`});
 					}
 
 					dispatch({type: 'close'});
@@ -228,10 +285,11 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 					}
 
 					const snapshot = mon.current()?.snapshot;
-					const current = snapshot ? runningCount(snapshot.docker.instances) : 0;
+					const current = snapshot ? scaleBase(snapshot) : 0;
 					if (decision.action === 'scale-up') planScale(current + 1, decision.opener);
 					else if (decision.action === 'scale-down') planScale(current - 1, decision.opener);
 					else if (decision.action === 'input') dispatch({type: 'open-input', opener: decision.opener, at: now});
+					else if (decision.action === 'node') planNode(decision.opener);
 					else planDrain(decision.opener);
 					return true;
 				}

@@ -32,7 +32,7 @@ export function entersImmediate(previous: Level | undefined, next: Level): boole
 export function completeSnapshot(snapshot: StackSnapshot): boolean {
 	const {docker} = snapshot;
 	if (docker.status.kind === 'connecting' || Object.values(snapshot.sources).some(reading => reading.status.kind === 'connecting')) return false;
-	return docker.instances.every(instance => instance.state !== 'running' || (instance.cpuPercent !== null && instance.memPercent !== null));
+	return docker.instances.every(instance => instance.state !== 'running' || instance.notAssessed !== undefined || (instance.cpuPercent !== null && instance.memPercent !== null));
 }
 
 export interface UseMonitorOptions {

@@ -52,13 +52,19 @@ function planEntries(plan: ActionPlan, width: number, context: DialogContext, ty
 	const entries: Entry[] = [];
 	const title =
 		plan.kind === 'scale'
-			? `SCALE ${context.service} ${plan.from} → ${plan.to} (${plan.direction === 'up' ? `+${plan.to - plan.from}` : `-${plan.from - plan.to}`})`
-			: `DRAIN ${plan.instance.name}, then remove it`;
+			? `SCALE ${context.service} ${plan.from} → ${plan.to} (${plan.direction === 'up' ? `+${plan.to - plan.from}` : `-${plan.from - plan.to}`})${plan.host ? ` on ${plan.host}` : ''}`
+			: plan.kind === 'drain'
+				? `DRAIN ${plan.instance.name}, then remove it`
+				: `NODE ${plan.node.hostname}: ${plan.availability.from} → ${plan.availability.to.toUpperCase()}`;
 	entries.push({line: {text: title + (plan.dryRun ? ' · DRY RUN' : ''), style: 'title', color: plan.kind === 'scale' && plan.direction === 'up' ? 'cyan' : 'yellow'}, priority: 100});
+	// A versioned service (Swarm): the count is its replicas, and the version is what the change is made against.
+	const version = plan.kind !== 'node' && plan.version !== undefined && plan.version !== null ? ` · version ${plan.version}` : '';
 	const counts =
 		plan.kind === 'scale'
-			? `running now ${plan.from} · target ${plan.to} · allowed ${context.min}-${context.max} (--min/--max)`
-			: `running now ${plan.from} · after ${plan.to} · waits at most ${plan.timeoutSeconds} s for its connections`;
+			? `${version === '' ? 'running now' : 'replicas now'} ${plan.from} · target ${plan.to} · allowed ${context.min}-${context.max} (--min/--max)${version}`
+			: plan.kind === 'drain'
+				? `${version === '' ? 'running now' : 'replicas now'} ${plan.from} · after ${plan.to} · waits at most ${plan.timeoutSeconds} s for its connections${version}`
+				: `node version ${plan.version} · the service's replicas do not change`;
 	entries.push(...wrapped(counts, width, 'plain', 90));
 	const warnings = new Set(plan.warnings);
 	plan.steps.forEach((step, index) => {
@@ -77,7 +83,8 @@ function planEntries(plan: ActionPlan, width: number, context: DialogContext, ty
 		return entries;
 	}
 
-	entries.push({line: {text: 'y confirm · any other key cancels', style: 'keys'}, priority: 100});
+	const otherHost = plan.kind === 'scale' && (plan.hosts?.length ?? 0) > 1 ? 'h another host · ' : '';
+	entries.push({line: {text: `y confirm · ${otherHost}any other key cancels`, style: 'keys'}, priority: 100});
 	return entries;
 }
 
@@ -207,6 +214,7 @@ function progressText(progress: DrainProgress | null): string {
 /** The status line's words for the action in progress: `drain voiceassist-voiceassist-server-3: 4 conn, 27s left`. */
 export function runningText(running: RunningAction): string {
 	const {plan} = running;
+	if (plan.kind === 'node') return `${plan.title}: updating`;
 	if (running.aborting) return `${plan.kind === 'drain' ? `drain ${plan.instance.name}` : plan.title}: aborting, putting back`;
 	if (plan.kind === 'drain') return `drain ${plan.instance.name}: ${progressText(running.progress)}`;
 	if (plan.direction === 'up') return `${plan.title}: creating`;

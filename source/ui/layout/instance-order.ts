@@ -6,8 +6,8 @@ import type {InstanceSample} from '../../core/types.js';
 import {instanceMark} from './concern-text.js';
 import {levelRank} from './symbols.js';
 
-/** A column the table can be sorted by. Later columns (host, p95, errors) add a row to sortColumns. */
-export type SortKey = 'name' | 'cpu' | 'mem';
+/** A column the table can be sorted by. Later columns (p95, errors) add a row to sortColumns. */
+export type SortKey = 'name' | 'cpu' | 'mem' | 'host';
 
 export interface SortState {
 	key: SortKey;
@@ -37,6 +37,12 @@ const byNameNumber: Compare = (a, b) => {
 	return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 };
 
+const byHost: Compare = (a, b) => {
+	const x = a.host ?? '';
+	const y = b.host ?? '';
+	return x < y ? -1 : x > y ? 1 : byNameNumber(a, b);
+};
+
 function byFigure(read: (instance: InstanceSample) => number | null): Compare {
 	return (a, b) => {
 		const x = read(a);
@@ -51,6 +57,8 @@ export const sortColumns: Readonly<Record<SortKey, SortColumn>> = {
 	name: {key: 'name', keyName: 'N', descendingFirst: false, compare: byNameNumber, label: 'name / number'},
 	cpu: {key: 'cpu', keyName: 'C', descendingFirst: true, compare: byFigure(instance => instance.cpuPercent), label: 'CPU'},
 	mem: {key: 'mem', keyName: 'M', descendingFirst: true, compare: byFigure(instance => instance.memPercent), label: 'memory'},
+	// Several engines or Swarm nodes: each host's instances together, in name/number order within it.
+	host: {key: 'host', keyName: 'H', descendingFirst: false, compare: byHost, label: 'host'},
 };
 
 export const defaultSort: SortState = {key: 'name', descending: false};

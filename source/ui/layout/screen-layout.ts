@@ -147,6 +147,8 @@ export interface TableColumns {
 	restarts: number;
 	uptime: number;
 	trend: number;
+	/** The engine an instance runs on, with several engines (after the name, with its own gap); 0: no column. */
+	host: number;
 }
 
 /** The trend keeps at least this many cells when a long name asks for room. */
@@ -157,7 +159,7 @@ export const maxTrend = 30;
 /** Cells of the columns after the name, each with its one-space gap before it. */
 export function columnsWidth(c: TableColumns): number {
 	let sum = c.select + c.name;
-	for (const width of [c.state, c.health, c.cpu, c.mem, c.usage, c.action, c.restarts, c.uptime, c.trend]) if (width > 0) sum += width + 1;
+	for (const width of [c.host, c.state, c.health, c.cpu, c.mem, c.usage, c.action, c.restarts, c.uptime, c.trend]) if (width > 0) sum += width + 1;
 	return sum;
 }
 
@@ -166,7 +168,12 @@ export function columnsWidth(c: TableColumns): number {
  * name to show; the name column takes up to that from the trend (down to minTrend). From wideColumns on, HEALTH,
  * RESTARTS and UPTIME get their own columns and the trend stops at maxTrend. `action`: a row shows an action's step.
  */
-export function tableColumns(width: number, longestName = 0, options: {action?: boolean} = {}): TableColumns {
+export function tableColumns(width: number, longestName = 0, options: {action?: boolean; host?: number} = {}): TableColumns {
+	// The HOST column (several engines, or a Swarm service's nodes) and its gap come off the top; the rest divide what
+	// is left as before.
+	const hostWidth = options.host ?? 0;
+	const host = hostWidth > 0 ? Math.min(hostWidth, Math.max(4, Math.floor(width / 10))) : 0;
+	if (host > 0) return {...tableColumns(width - host - 1, longestName, {action: options.action}), host};
 	const wide = width >= wideColumns;
 	const c: TableColumns = {
 		select: 2,
@@ -180,6 +187,7 @@ export function tableColumns(width: number, longestName = 0, options: {action?: 
 		restarts: wide ? 8 : 0,
 		uptime: wide ? 7 : 0,
 		trend: wide ? maxTrend : 10,
+		host: 0,
 	};
 	// Below the wide layout an action's cell takes the trend's place.
 	if (c.action > 0 && !wide) c.trend = 0;

@@ -75,10 +75,16 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 	const {width, color, snapshot, assessment} = props;
 	const instances = snapshot?.docker.instances ?? [];
 	const notRunning = instances.filter(instance => instance.state !== 'running').length;
-	// The count the actions go by (running, restarting, paused), marked when it is outside --min/--max.
-	const running = runningCount(instances);
-	const outside = running > props.max ? ` ${levelSymbol.SOON} above --max ${props.max}` : running < (props.min ?? 0) && snapshot !== undefined ? ` ${levelSymbol.SOON} below --min ${props.min}` : '';
-	const count = `${instances.length}/${props.max} instances${notRunning > 0 ? ` (${notRunning} not running)` : ''}${outside}`;
+	const swarm = snapshot?.docker.swarm;
+	// A Swarm service: the replicas it is meant to have, and how many of its tasks are not running; else the count the
+	// actions go by (running, restarting, paused). Either is marked when it is outside --min/--max.
+	const desired = swarm?.desiredReplicas ?? null;
+	const counted = desired ?? runningCount(instances);
+	const outside = counted > props.max ? ` ${levelSymbol.SOON} above --max ${props.max}` : counted < (props.min ?? 0) && snapshot !== undefined ? ` ${levelSymbol.SOON} below --min ${props.min}` : '';
+	const count =
+		swarm === undefined || desired === null
+			? `${instances.length}/${props.max} instances${notRunning > 0 ? ` (${notRunning} not running)` : ''}${outside}`
+			: `${desired}/${props.max} replicas${swarm.runningTasks !== desired ? ` (${swarm.runningTasks} running)` : ''}${swarm.mode === 'global' ? ' global' : ''}${outside}`;
 	const overCapacity = outside !== '';
 	const badges = [props.mode === 'demo' ? 'DEMO' : '', props.readOnly ? 'READ-ONLY' : '', props.dryRun ? 'DRY RUN' : '', props.paused ? 'PAUSED' : ''].filter(Boolean);
 
@@ -99,7 +105,7 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 	first.push(
 		{text: ` ${props.project}/${props.service} · `},
 		{text: count, style: {color: tone(color, overCapacity ? 'red' : undefined)}},
-		{text: ` · docker ${props.dockerEndpoint}`, style: {dim: color}},
+		{text: ` · ${swarm === undefined ? 'docker' : `swarm ${swarm.service} via`} ${props.dockerEndpoint}`, style: {dim: color}},
 	);
 	let second: StyledLine;
 	if (advice) {

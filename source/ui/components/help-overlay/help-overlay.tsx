@@ -10,7 +10,7 @@ export interface HelpOverlayProps {
 	height: number;
 	color: boolean;
 	/** The action keys are bound (a runner, not --read-only): listed only then. */
-	actions?: {dryRun: boolean; min: number; max: number} | null;
+	actions?: {dryRun: boolean; min: number; max: number; swarm?: boolean} | null;
 }
 
 export const helpKeys: ReadonlyArray<readonly [string, string]> = [
@@ -38,6 +38,7 @@ export function helpKeyRows(actions: HelpOverlayProps['actions']): ReadonlyArray
 		['+  -', `scale up or down by one, within --min ${actions.min} / --max ${actions.max} (asks first)`],
 		['s', 'scale to an exact count: type it, then Enter (asks first)'],
 		['d', 'drain the selected instance, then remove it (asks first)'],
+		...(actions.swarm === true ? [['D', 'on a node line (or a task on it): drain that Swarm node, or back to active'] as const] : []),
 		['y', 'confirms; any other key cancels (ignored for the first 0.3 s)'],
 		['Esc', 'aborts a drain in progress, putting the instance back'],
 		...(actions.dryRun ? [['', 'DRY RUN: actions show and log what they would do, change nothing'] as const] : []),

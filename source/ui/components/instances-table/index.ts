@@ -1,1 +1,1 @@
-export {formatUptime, InstancesTable, outOfViewText, RowCache, scrollStart, TableScroll, tableColumnsFor, tableLines, type InstancesTableProps} from './instances-table.js';
+export {formatUptime, hostColumnWidth, InstancesTable, outOfViewText, RowCache, rowColumns, scrollStart, TableScroll, tableColumnsFor, tableLines, type InstancesTableProps} from './instances-table.js';

@@ -115,7 +115,11 @@ function rowLine({instance, name, selected, trend, columns, color, assessment, a
 	const memBad = memMark.level !== 'OK';
 	const spans: Span[] = [
 		{text: fit(selected ? '▸ ' : '  ', columns.select) + fit(name, columns.name), style: {inverse: selected && color, bold: selected}},
-		{text: ` ${fit(stateBad ? `${state} ${levelSymbol.SOON}` : state, columns.state)}`, style: {color: tone(color, stateBad ? 'yellow' : undefined)}},
+		...(columns.host > 0 ? [{text: ` ${fit(instance.host ?? '', columns.host)}`, style: {dim: color}}] : []),
+		// An engine (or a Swarm node's engine) that cannot be read: no numbers, and the row says so (the header says why).
+		instance.notAssessed !== undefined
+			? {text: ` ${fit(`not assessed ${levelSymbol.UNKNOWN}`, columns.state)}`, style: {color: tone(color, 'yellow')}}
+			: {text: ` ${fit(stateBad ? `${state} ${levelSymbol.SOON}` : state, columns.state)}`, style: {color: tone(color, stateBad ? 'yellow' : undefined)}},
 	];
 	if (columns.health > 0) {
 		const unhealthy = instance.health === 'unhealthy';
@@ -161,7 +165,8 @@ function sameSample(a: InstanceSample, b: InstanceSample): boolean {
 			a.cpuPercent === b.cpuPercent &&
 			a.memPercent === b.memPercent &&
 			a.memUsageBytes === b.memUsageBytes &&
-			a.memLimitBytes === b.memLimitBytes)
+			a.memLimitBytes === b.memLimitBytes &&
+			a.notAssessed === b.notAssessed)
 	);
 }
 
@@ -234,7 +239,7 @@ function headingLine(columns: TableColumns, sort: SortState, where: HeadingWhere
 	const join = (...parts: string[]) => `  ${parts.filter(part => part !== '').join(' ')}`;
 	const left = join(name, where.range, where.filter);
 	const nameRoom = columns.select + columns.name;
-	const cells: string[] = [fit(left, nameRoom), fit(columns.health > 0 ? 'STATE' : 'STATE/HEALTH', columns.state)];
+	const cells: string[] = [fit(left, nameRoom), ...(columns.host > 0 ? [fit(title('HOST', 'host', sort), columns.host)] : []), fit(columns.health > 0 ? 'STATE' : 'STATE/HEALTH', columns.state)];
 	if (columns.health > 0) cells.push(fit('HEALTH', columns.health));
 	cells.push(figure(title('CPU', 'cpu', sort), columns.cpu), figure(title('MEM', 'mem', sort), columns.mem));
 	if (columns.usage > 0) cells.push(fit('USED/LIMIT', columns.usage));
@@ -271,8 +276,7 @@ export function tableLines(
 	names: ShortNames = new ShortNames(),
 ): StyledLine[] {
 	if (height <= 0) return [];
-	const allNames = instances.map(instance => instance.name);
-	const columns = tableColumnsFor(width, widestName(allNames), activity.size > 0);
+	const {columns, names: allNames} = rowColumns(instances, width, activity.size > 0);
 	const short = names.of(allNames, columns.name);
 	const visible = Math.max(0, height - 1);
 	const selectedIndex = instances.findIndex(instance => instance.id === selectedId);
@@ -311,11 +315,42 @@ export function tableLines(
 	return lines.map(line => fitLine(line, width));
 }
 
-// One columns object per width, longest name and action column, so cached rows compare it by reference.
-let lastColumns: {width: number; longest: number; action: boolean; columns: TableColumns} | undefined;
+// One columns object per width, longest name, action column and host width, so cached rows compare it by reference.
+let lastColumns: {width: number; longest: number; action: boolean; host: number; columns: TableColumns} | undefined;
 
-export function tableColumnsFor(width: number, longest: number, action: boolean): TableColumns {
-	if (lastColumns?.width !== width || lastColumns.longest !== longest || lastColumns.action !== action) lastColumns = {width, longest, action, columns: tableColumns(width, longest, {action})};
+function withoutHost(name: string, host: string | undefined): string {
+	return host !== undefined && name.endsWith(`@${host}`) ? name.slice(0, -host.length - 1) : name;
+}
+
+/**
+ * The HOST column's width: the longest host name (at most 12) when the instances run on more than one engine (or a
+ * Swarm service's tasks on more than one node), else 0.
+ */
+export function hostColumnWidth(instances: readonly InstanceSample[]): number {
+	const first = instances[0]?.host;
+	let several = false;
+	let longest = 0;
+	for (const instance of instances) {
+		if (instance.host !== first) several = true;
+		longest = Math.max(longest, instance.host?.length ?? 0);
+	}
+
+	return several ? Math.min(12, Math.max(4, longest)) : 0;
+}
+
+/** The columns for these rows and the names their name column shows (the screen asks too, for the trend's width). */
+export function rowColumns(instances: readonly InstanceSample[], width: number, action: boolean): {columns: TableColumns; names: string[]} {
+	const host = hostColumnWidth(instances);
+	// With several engines a name carries its host (`api_1@app2`); the HOST column shows it, the name column need not.
+	const names = instances.map(instance => (host > 0 ? withoutHost(instance.name, instance.host) : instance.name));
+	return {columns: tableColumnsFor(width, widestName(names), action, host), names};
+}
+
+export function tableColumnsFor(width: number, longest: number, action: boolean, host = 0): TableColumns {
+	if (lastColumns?.width !== width || lastColumns.longest !== longest || lastColumns.action !== action || lastColumns.host !== host) {
+		lastColumns = {width, longest, action, host, columns: tableColumns(width, longest, {action, host})};
+	}
+
 	return lastColumns.columns;
 }
 

@@ -12,7 +12,7 @@ import {canAbort, type ActionDialog as ActionDialogState} from '../../hooks/use-
 import {chartWindows, resolveSelection} from '../../hooks/use-monitor-state.js';
 import {actionStatusText, runningText, visibleActivity} from '../../layout/action-text.js';
 import {chartData, chartPages, cpuTrends} from '../../layout/chart-specs.js';
-import {ShortNames, widestName} from '../../layout/instance-names.js';
+import {ShortNames} from '../../layout/instance-names.js';
 import {sourceLines} from '../../layout/source-status.js';
 import {fitLine, renderLine, toHeight, type StyledLine} from '../../layout/styled-text.js';
 import {actionDialogLines} from '../action-dialog/index.js';
@@ -22,11 +22,13 @@ import {eventLogLines} from '../event-log/index.js';
 import {footerLine, type FooterActions} from '../footer/index.js';
 import {headerLines} from '../header/index.js';
 import {helpLines} from '../help-overlay/index.js';
-import {RowCache, TableScroll, tableColumnsFor, tableLines} from '../instances-table/index.js';
+import {RowCache, rowColumns, TableScroll, tableLines} from '../instances-table/index.js';
+import {nodeBlockHeight, nodeSelectionId, swarmNodeLines} from '../swarm-nodes/index.js';
 import {TextLine} from '../lines/index.js';
 import {tooSmallLines} from '../too-small/index.js';
 
 const noInstances: never[] = [];
+const noNodes: never[] = [];
 const noDialog: ActionDialogState = {kind: 'none'};
 const noActivity = new Map();
 
@@ -41,7 +43,12 @@ export function Screen() {
 	const instances = snapshot?.docker.instances ?? noInstances;
 	const now = snapshot?.at ?? 0;
 	const {rows, ids} = table;
-	const selectedId = resolveSelection(ids, ui.selectedId);
+	// A Swarm service's nodes take the table's last lines (a heading and one each, or one line for all).
+	const swarmNodes = snapshot?.docker.swarm?.nodes ?? noNodes;
+	const taskTable = layout.kind === 'screen' ? layout.table - nodeBlockHeight(swarmNodes.length, layout.table) : 0;
+	// A node line selected: no task is (and the charts show the service's averages).
+	const nodeSelected = ui.selectedId !== null && swarmNodes.some(node => nodeSelectionId(node) === ui.selectedId);
+	const selectedId = nodeSelected ? null : resolveSelection(ids, ui.selectedId);
 	const selected = rows.find(instance => instance.id === selectedId);
 	const project = snapshot?.project ?? settings.project;
 
@@ -51,7 +58,7 @@ export function Screen() {
 		[actions, instances, settings.intervalMs],
 	);
 	// The table's own columns: its trend cells are as many as the points asked for here.
-	const trendWidth = layout.kind === 'screen' ? tableColumnsFor(layout.columns, widestName(rows.map(row => row.name)), activity.size > 0).trend : 0;
+	const trendWidth = layout.kind === 'screen' ? rowColumns(rows, layout.columns, activity.size > 0).columns.trend : 0;
 
 	const pages = chartPages(settings.sources, snapshot);
 	const page = Math.min(ui.chartPage, pages);
@@ -72,7 +79,7 @@ export function Screen() {
 		[frame, history, settings.thresholds, settings.intervalMs, settings.sources, page, selected, ui.window],
 	);
 	// Only the rows in view have a trend to draw (10 of 50 at 120x40).
-	const tableRows = layout.kind === 'screen' ? Math.max(0, layout.table - 1) : 0;
+	const tableRows = layout.kind === 'screen' ? Math.max(0, taskTable - 1) : 0;
 	const start = caches.scroll.at(ids.length, tableRows, selectedId === null ? -1 : ids.indexOf(selectedId));
 	const inView = useMemo(() => new Set(ids.slice(start, start + tableRows)), [ids, start, tableRows]);
 	// The stack streams what is in view first; a screen mounted without actions has no one to tell.
@@ -84,7 +91,8 @@ export function Screen() {
 
 	const dialog = actions?.ui.dialog ?? noDialog;
 	const running = actions?.ui.running ?? null;
-	const current = snapshot ? runningCount(instances) : null;
+	// A Swarm service's count is its replicas (tasks still starting included), as its scale goes by.
+	const current = snapshot ? (snapshot.docker.swarm?.desiredReplicas ?? runningCount(instances)) : null;
 	// The footer's view of the actions: one object while nothing about them changed.
 	const footerActions = useMemo<FooterActions>(
 		() => ({
@@ -107,8 +115,12 @@ export function Screen() {
 		const width = layout.columns;
 		const docker = snapshot ? sourceLines(snapshot, now, settings.intervalMs)[0] : undefined;
 		const emptyText = !snapshot ? 'waiting for the first reading…' : docker && docker.health !== 'ok' ? docker.text : undefined;
-		const tableView = (height: number) =>
-			toHeight(
+		// The task rows, then a Swarm service's node block, in `height` lines.
+		const tableView = (height: number) => {
+			const nodeHeight = nodeBlockHeight(swarmNodes.length, height);
+			const taskHeight = height - nodeHeight;
+			return [
+				...toHeight(
 				tableLines(
 					{
 						instances: rows,
@@ -116,7 +128,7 @@ export function Screen() {
 						selectedId,
 						trends,
 						width,
-						height,
+						height: taskHeight,
 						color,
 						emptyText,
 						activity,
@@ -129,8 +141,12 @@ export function Screen() {
 					caches.rows,
 					caches.names,
 				),
-				height,
-			);
+					taskHeight,
+				),
+				...toHeight(swarmNodeLines({nodes: swarmNodes, selectedId: ui.selectedId, width, height: nodeHeight, color}), nodeHeight),
+			];
+		};
+
 		let body: StyledLine[];
 		if (dialog.kind === 'confirm') {
 			// Only the confirmation covers anything: the table stays in view, read next to the instances it is about.
@@ -139,7 +155,7 @@ export function Screen() {
 		} else if (ui.concerns) {
 			body = concernListLines({assessment: frame?.assessment, width, height: layout.body, color, project});
 		} else if (ui.help) {
-			body = helpLines({width, height: layout.body, color, actions: actions?.bound ? {dryRun: settings.dryRun, min: settings.min, max: settings.max} : null});
+			body = helpLines({width, height: layout.body, color, actions: actions?.bound ? {dryRun: settings.dryRun, min: settings.min, max: settings.max, swarm: snapshot?.docker.swarm !== undefined} : null});
 		} else {
 			body = [
 				...tableView(layout.table),
@@ -180,7 +196,7 @@ export function Screen() {
 			width,
 		});
 		return [...toHeight(header, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
-	}, [layout, settings, snapshot, now, rows, table.total, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, status, caches, activity, start, current, page, pages]);
+	}, [layout, settings, snapshot, now, rows, table.total, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, status, caches, activity, start, current, page, pages, swarmNodes]);
 
 	const text = useMemo(() => caches.text.render(lines, size.columns, sgr), [lines, size.columns, sgr, caches]);
 	return <FrameView lines={text} width={Math.max(1, size.columns)} />;
