@@ -36,10 +36,9 @@ describe.skipIf(!available || !tmux)('actions in a real 80x24 tmux pane', () => 
 	const temp = tempDir('va-actions-tmux-');
 	let pane: Pane | undefined;
 
-	// --no-http: the access log's charts would make a second chart page once its first reading lands, and at 80
-	// columns its `c charts 1/2` hint leaves no room for `+/-/s scale`; these tests are about the action keys.
+	// The access log is read as by default: its chart page adds `c 1/2`, and 80 columns must still offer scale and drain.
 	const command = (flags: string) =>
-		`node ${cli} --project ${project} --service ${service} --pg ${PG_URL} --redis ${REDIS_URL} --no-http --interval 1 --min 1 --max 4 --drain-timeout 10 ${flags}; echo "exit=$?"`;
+		`node ${cli} --project ${project} --service ${service} --pg ${PG_URL} --redis ${REDIS_URL} --interval 1 --min 1 --max 4 --drain-timeout 10 ${flags}; echo "exit=$?"`;
 
 	async function launch(flags: string): Promise<Pane> {
 		pane = await openPane({width: 80, height: 24});
