@@ -185,6 +185,11 @@ export interface SourceModel<Sample extends SampleBase = SampleBase> {
 	complete?(reading: SourceReading<Sample>): boolean;
 	/** App connections this source counts against a limit, for the scale-up projection (PostgreSQL gives them). */
 	connections?(sample: Sample): {used: number; max: number} | null;
+	/**
+	 * The autoscaler's scale-up triggers (--scale-up-on) this source's concerns stand for: while one of its concerns
+	 * is SOON or IMMEDIATE, that trigger calls for a scale-up (an access log: `latency`, `errors`; queues: `queue`).
+	 */
+	scaleTriggers?: ReadonlyArray<'latency' | 'errors' | 'queue'>;
 	/** The simulated source for --demo; without it the source is absent from the demo. */
 	demo?: DemoHook<Sample>;
 }
