@@ -21,7 +21,7 @@ import {
 } from '../core/action-rules.js';
 import type {EventEntry} from '../core/event-log.js';
 import type {ContainerState} from '../core/types.js';
-import {AuditLogError, type AuditLog, type AuditResult} from './audit-log.js';
+import {AuditLogError, type Actor, type AuditLog, type AuditResult} from './audit-log.js';
 import type {ActionBackend, BackendInstance} from './backend.js';
 import {abortableSleep, drainInstances, type DrainOutcome, type DrainPhase, type DrainProgress} from './drain.js';
 
@@ -59,6 +59,8 @@ export interface ScaleContext {
 	dbMax?: number;
 	/** The snapshot's instances, to name the ones a scale-down would drain. */
 	instances?: ReadonlyArray<{name: string; number: number | null; state: ContainerState}>;
+	/** Who asks: the audit log's `by` (default operator). */
+	by?: Actor;
 }
 
 export interface DrainContext {
@@ -82,6 +84,8 @@ export interface ScalePlan {
 	/** Things to read before pressing y (the DB projection above the threshold, dry-run). */
 	warnings: string[];
 	dryRun: boolean;
+	/** Who asked for it; the audit log's `by`. */
+	by: Actor;
 }
 
 export interface DrainPlan {
@@ -94,6 +98,7 @@ export interface DrainPlan {
 	timeoutSeconds: number;
 	warnings: string[];
 	dryRun: boolean;
+	by: Actor;
 }
 
 export type ActionPlan = ScalePlan | DrainPlan;
@@ -206,7 +211,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 	function audit(
 		action: ActionKind,
 		result: AuditResult,
-		fields: {instance: string | null; from: number | null; to: number | null; started: number | null; error: string | null},
+		fields: {instance: string | null; from: number | null; to: number | null; started: number | null; error: string | null; by: Actor},
 	): string | null {
 		if (init.audit === null) return 'no audit log';
 		try {
@@ -218,6 +223,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				result,
 				duration: fields.started === null ? null : now() - fields.started,
 				error: fields.error,
+				by: fields.by,
 			});
 			return null;
 		} catch (error) {
@@ -225,25 +231,26 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		}
 	}
 
-	function finish(action: ActionKind, result: ActionOutcome, from: number | null, to: number | null, instance: string | null, started: number, text: string, extra: {refusal?: Refusal; error?: string | null} = {}): ActionResult {
-		const problem = audit(action, result, {instance, from, to, started: result === 'refused' ? null : started, error: extra.error ?? (result === 'refused' ? text : null)});
-		event(action, instance, text, result === 'failed');
+	function finish(action: ActionKind, result: ActionOutcome, from: number | null, to: number | null, instance: string | null, started: number, text: string, extra: {refusal?: Refusal; error?: string | null; by?: Actor} = {}): ActionResult {
+		const by = extra.by ?? 'operator';
+		const problem = audit(action, result, {instance, from, to, started: result === 'refused' ? null : started, error: extra.error ?? (result === 'refused' ? text : null), by});
+		event(action, instance, by === 'autoscale' ? `autoscale: ${text}` : text, result === 'failed');
 		if (problem !== null) event(action, instance, `the result was not written to the audit log: ${problem}`, true);
 		return {action, result, from, to, instance, message: text, durationMs: now() - started, ...(extra.refusal === undefined ? {} : {refusal: extra.refusal})};
 	}
 
-	function refuse(found: Refusal, started: number, writeAudit = true): ActionResult {
+	function refuse(found: Refusal, started: number, writeAudit = true, by: Actor = 'operator'): ActionResult {
 		const text = `${found.action} refused: ${found.reason}`;
 		const from = found.from ?? null;
 		const to = found.to ?? null;
 		const instance = found.instance ?? null;
 		// Read-only writes nothing anywhere, not even its refusals.
 		if (!writeAudit || found.code === 'read-only') {
-			event(found.action, instance, text);
+			event(found.action, instance, by === 'autoscale' ? `autoscale: ${text}` : text);
 			return {action: found.action, result: 'refused', from, to, instance, message: text, durationMs: now() - started, refusal: found};
 		}
 
-		return finish(found.action, 'refused', from, to, instance, started, text, {refusal: found, error: found.reason});
+		return finish(found.action, 'refused', from, to, instance, started, text, {refusal: found, error: found.reason, by});
 	}
 
 	function begin(plan: ActionPlan): Refusal | null {
@@ -294,7 +301,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 	}
 
 	/** Runs a drain of `victims` and turns its outcome into a result. */
-	async function runDrain(kind: ActionKind, victims: BackendInstance[], from: number, to: number, started: number, control: ActionControl | undefined): Promise<ActionResult> {
+	async function runDrain(kind: ActionKind, victims: BackendInstance[], from: number, to: number, started: number, control: ActionControl | undefined, by: Actor): Promise<ActionResult> {
 		const instanceField = kind === 'drain' ? victims[0]!.name : null;
 		const names = victims.map((victim) => victim.name).join(', ');
 		let outcome: DrainOutcome;
@@ -309,7 +316,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				settings,
 				signal: control?.signal,
 				onProgress: onDrainProgress(control),
-				note: (text, failure) => event(kind, instanceField, text, failure),
+				note: (text, failure) => event(kind, instanceField, by === 'autoscale' ? `autoscale: ${text}` : text, failure),
 				now,
 				sleep,
 			});
@@ -321,7 +328,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		if (outcome.kind === 'stopped') {
 			for (const victim of victims) setActivity(victim.name, {phase: 'removed', text: 'removed', connections: null, secondsLeft: null});
 			const late = outcome.timedOut.length > 0 ? `, timed out with ${outcome.timedOut.map((entry) => `${entry.connections} open on ${entry.name}`).join(', ')}` : ', connections drained';
-			return finish(kind, 'ok', from, to, instanceField, started, `${title} ok: ${names} stopped and removed after ${(outcome.waitedMs / 1000).toFixed(1)} s${late}; service ${from} → ${to}`);
+			return finish(kind, 'ok', from, to, instanceField, started, `${title} ok: ${names} stopped and removed after ${(outcome.waitedMs / 1000).toFixed(1)} s${late}; service ${from} → ${to}`, {by});
 		}
 
 		const restoreNote = outcome.restoreErrors.length > 0 ? `; ${outcome.restoreErrors.join('; ')}` : '';
@@ -329,6 +336,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 			for (const victim of victims) setActivity(victim.name, {phase: outcome.restoreErrors.length > 0 ? 'failed' : 'restored', text: outcome.restoreErrors.length > 0 ? 'restore failed' : 'restored', connections: null, secondsLeft: null});
 			return finish(kind, 'aborted', from, to, instanceField, started, `${title} aborted: ${names} ${outcome.restoreErrors.length > 0 ? 'NOT all' : ''} back in the balancer, nothing stopped${restoreNote}`.replace('  ', ' '), {
 				error: outcome.restoreErrors.length > 0 ? outcome.restoreErrors.join('; ') : null,
+				by,
 			});
 		}
 
@@ -340,7 +348,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 					? 'putting back into the balancer failed'
 					: 'nothing stopped, back in the balancer';
 		const text = `${title} failed${outcome.stage === 'stopping' ? ' while stopping' : ''}: ${outcome.error} (${state})${restoreNote}`;
-		return finish(kind, 'failed', from, to, instanceField, started, text, {error: `${outcome.error}${restoreNote}`});
+		return finish(kind, 'failed', from, to, instanceField, started, text, {error: `${outcome.error}${restoreNote}`, by});
 	}
 
 	/** New instances into the balancer where it still keeps their names out (a name a drain retired). */
@@ -365,11 +373,11 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 	}
 
 	/** Lists and checks the count; returns the fresh instances or a refusal/failure result. */
-	async function freshInstances(kind: ActionKind, started: number, from: number, to: number, instance: string | null): Promise<BackendInstance[] | ActionResult> {
+	async function freshInstances(kind: ActionKind, started: number, from: number, to: number, instance: string | null, by: Actor): Promise<BackendInstance[] | ActionResult> {
 		try {
 			return await backend.list();
 		} catch (error) {
-			return finish(kind, 'failed', from, to, instance, started, `${kind} failed: cannot list the instances again (${errorText(error)}); nothing was done`, {error: errorText(error)});
+			return finish(kind, 'failed', from, to, instance, started, `${kind} failed: cannot list the instances again (${errorText(error)}); nothing was done`, {error: errorText(error), by});
 		}
 	}
 
@@ -392,10 +400,11 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		dryRun: options.dryRun,
 		backendKind: backend.kind,
 		planScale(target, context) {
+			const by = context.by ?? 'operator';
 			const found = checkScale(context.current, target, limits);
 			if (found !== null) {
 				// A refused key press is an attempted action: the event log and the audit log say so (read-only: neither writes).
-				refuse(found, now());
+				refuse(found, now(), true, by);
 				return found;
 			}
 
@@ -420,16 +429,17 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 
 			steps.push(`the count is read again before acting: it must still be ${from}`);
 			if (options.dryRun) warnings.push('DRY RUN: nothing will be changed, only shown and logged');
-			return {kind: 'scale', from, to: target, direction, title: `scale ${from} → ${target}`, steps, db, warnings, dryRun: options.dryRun};
+			return {kind: 'scale', from, to: target, direction, title: `scale ${from} → ${target}`, steps, db, warnings, dryRun: options.dryRun, by};
 		},
 
 		async executeScale(plan, control) {
 			const started = now();
+			const by = plan.by;
 			const busyRefusal = begin(plan);
-			if (busyRefusal !== null) return refuse(busyRefusal, started);
+			if (busyRefusal !== null) return refuse(busyRefusal, started, true, by);
 			try {
-				if (options.readOnly) return refuse(refusal('scale', 'read-only', 'read-only: actions are off (--read-only)', {from: plan.from, to: plan.to}), started);
-				const listed = await freshInstances('scale', started, plan.from, plan.to, null);
+				if (options.readOnly) return refuse(refusal('scale', 'read-only', 'read-only: actions are off (--read-only)', {from: plan.from, to: plan.to}), started, true, by);
+				const listed = await freshInstances('scale', started, plan.from, plan.to, null, by);
 				if (!Array.isArray(listed)) return listed;
 				const actual = runningCount(listed);
 				const backendReason = backend.refuseScale?.(listed, plan.to) ?? null;
@@ -437,23 +447,23 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 					checkUnchanged('scale', plan.from, actual) ??
 					checkScale(actual, plan.to, limits) ??
 					(backendReason === null ? null : refusal('scale', 'backend', backendReason, {from: plan.from, to: plan.to}));
-				if (found !== null) return refuse(found, started);
+				if (found !== null) return refuse(found, started, true, by);
 				const running = listed.filter((instance) => countsAsRunning(instance.state));
 				const victims = plan.direction === 'down' ? scaleDownVictims(running, plan.from - plan.to) : [];
 				if (options.dryRun) {
 					const what = plan.direction === 'up'
 						? backend.describeScaleUp(plan.from, plan.to)
 						: `drain ${victims.map((victim) => victim.name).join(', ')} (out of ${balancerText}, wait for connections on port ${options.appPort} up to ${Math.ceil(settings.timeoutMs / 1000)} s), then ${backend.describeRemoval(victims.map((victim) => victim.name), plan.to, true)}`;
-					return finish('scale', 'dry-run', plan.from, plan.to, null, started, `dry-run: scale ${plan.from} → ${plan.to} would ${what}; nothing was changed`);
+					return finish('scale', 'dry-run', plan.from, plan.to, null, started, `dry-run: scale ${plan.from} → ${plan.to} would ${what}; nothing was changed`, {by});
 				}
 
-				const problem = audit('scale', 'began', {instance: null, from: plan.from, to: plan.to, started: null, error: null});
+				const problem = audit('scale', 'began', {instance: null, from: plan.from, to: plan.to, started: null, error: null, by});
 				if (problem !== null) {
-					return refuse(refusal('scale', 'unsafe-audit-log', `${problem}; nothing was done`, {from: plan.from, to: plan.to}), started, false);
+					return refuse(refusal('scale', 'unsafe-audit-log', `${problem}; nothing was done`, {from: plan.from, to: plan.to}), started, false, by);
 				}
 
-				event('scale', null, `scale ${plan.from} → ${plan.to} began (${backend.description})`);
-				if (plan.direction === 'down') return await runDrain('scale', victims, plan.from, plan.to, started, control);
+				event('scale', null, `${by === 'autoscale' ? 'autoscale: ' : ''}scale ${plan.from} → ${plan.to} began (${backend.description})`);
+				if (plan.direction === 'down') return await runDrain('scale', victims, plan.from, plan.to, started, control, by);
 
 				let created: string[];
 				let notes: string[];
@@ -467,7 +477,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 						// The error above is the news.
 					}
 
-					return finish('scale', 'failed', plan.from, plan.to, null, started, `scale ${plan.from} → ${plan.to} failed: ${errorText(error)}${after}`, {error: errorText(error)});
+					return finish('scale', 'failed', plan.from, plan.to, null, started, `scale ${plan.from} → ${plan.to} failed: ${errorText(error)}${after}`, {error: errorText(error), by});
 				}
 
 				for (const name of created) setActivity(name, {phase: 'created', text: 'new', connections: null, secondsLeft: null});
@@ -484,10 +494,10 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 
 				if (count !== plan.to) {
 					const text = `scale ${plan.from} → ${plan.to} failed: created ${created.join(', ') || 'nothing'} but ${count} instances run, expected ${plan.to}`;
-					return finish('scale', 'failed', plan.from, plan.to, null, started, text, {error: text});
+					return finish('scale', 'failed', plan.from, plan.to, null, started, text, {error: text, by});
 				}
 
-				return finish('scale', 'ok', plan.from, plan.to, null, started, `scale ${plan.from} → ${plan.to} ok: created ${created.join(', ')} (${((now() - started) / 1000).toFixed(1)} s)`);
+				return finish('scale', 'ok', plan.from, plan.to, null, started, `scale ${plan.from} → ${plan.to} ok: created ${created.join(', ')} (${((now() - started) / 1000).toFixed(1)} s)`, {by});
 			} finally {
 				end();
 			}
@@ -523,17 +533,19 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				timeoutSeconds,
 				warnings,
 				dryRun: options.dryRun,
+				by: 'operator',
 			};
 		},
 
 		async executeDrain(plan, control) {
 			const started = now();
+			const by = plan.by;
 			const name = plan.instance.name;
 			const busyRefusal = begin(plan);
-			if (busyRefusal !== null) return refuse(busyRefusal, started);
+			if (busyRefusal !== null) return refuse(busyRefusal, started, true, by);
 			try {
-				if (options.readOnly) return refuse(refusal('drain', 'read-only', 'read-only: actions are off (--read-only)', {instance: name}), started);
-				const listed = await freshInstances('drain', started, plan.from, plan.to, name);
+				if (options.readOnly) return refuse(refusal('drain', 'read-only', 'read-only: actions are off (--read-only)', {instance: name}), started, true, by);
+				const listed = await freshInstances('drain', started, plan.from, plan.to, name, by);
 				if (!Array.isArray(listed)) return listed;
 				const actual = runningCount(listed);
 				const victim = listed.find((instance) => instance.id === plan.instance.id);
@@ -543,7 +555,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 						: !countsAsRunning(victim.state)
 							? refusal('drain', 'not-running', `${name} is ${victim.state}; only a running instance can be drained`, {instance: name, from: plan.from, to: plan.to})
 							: (checkUnchanged('drain', plan.from, actual, name) ?? checkDrain(actual, name, limits));
-				if (found !== null) return refuse(found, started);
+				if (found !== null) return refuse(found, started, true, by);
 				if (options.dryRun) {
 					let connections = 'unknown';
 					try {
@@ -553,16 +565,16 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 					}
 
 					const text = `dry-run: drain ${name} would take it out of ${balancerText}, wait for its ${connections} connection(s) on port ${options.appPort} (at most ${plan.timeoutSeconds} s), then ${backend.describeRemoval([name], plan.to, isHighest(victim!.id, listed))}: service ${plan.from} → ${plan.to}; nothing was changed`;
-					return finish('drain', 'dry-run', plan.from, plan.to, name, started, text);
+					return finish('drain', 'dry-run', plan.from, plan.to, name, started, text, {by});
 				}
 
-				const problem = audit('drain', 'began', {instance: name, from: plan.from, to: plan.to, started: null, error: null});
+				const problem = audit('drain', 'began', {instance: name, from: plan.from, to: plan.to, started: null, error: null, by});
 				if (problem !== null) {
-					return refuse(refusal('drain', 'unsafe-audit-log', `${problem}; nothing was done`, {instance: name, from: plan.from, to: plan.to}), started, false);
+					return refuse(refusal('drain', 'unsafe-audit-log', `${problem}; nothing was done`, {instance: name, from: plan.from, to: plan.to}), started, false, by);
 				}
 
 				event('drain', name, `drain ${name} began (${backend.description})`);
-				return await runDrain('drain', [victim!], plan.from, plan.to, started, control);
+				return await runDrain('drain', [victim!], plan.from, plan.to, started, control, by);
 			} finally {
 				end();
 			}

@@ -11,7 +11,8 @@
 // - It is opened on the first action, so a monitor that never acts (or runs --read-only) creates nothing.
 // - Fields: time (ISO 8601 UTC), user, host (where va-top runs), action ('scale' | 'drain'), instance (name or null),
 //   from, to (instance counts, or null), result ('began' | 'ok' | 'refused' | 'failed' | 'aborted' | 'dry-run'),
-//   duration (milliseconds since 'began', null on 'began'), error (one line or null). Passwords never appear: every
+//   duration (milliseconds since 'began', null on 'began'), error (one line or null), by ('operator' or 'autoscale':
+//   who asked). Passwords never appear: every
 //   error goes through the URL scrubber and the known secrets are masked.
 import {closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, writeSync} from 'node:fs';
 import {hostname, homedir, userInfo} from 'node:os';
@@ -20,6 +21,9 @@ import type {ActionKind} from '../core/action-rules.js';
 import {scrubSecrets} from '../core/redact.js';
 
 export type AuditResult = 'began' | 'ok' | 'refused' | 'failed' | 'aborted' | 'dry-run';
+
+/** Who asked for the action: a person at the keys, or the autoscaler. */
+export type Actor = 'operator' | 'autoscale';
 
 export interface AuditRecord {
 	time: string;
@@ -32,9 +36,11 @@ export interface AuditRecord {
 	result: AuditResult;
 	duration: number | null;
 	error: string | null;
+	by: Actor;
 }
 
-export type AuditEntry = Omit<AuditRecord, 'time' | 'user' | 'host'>;
+/** `by` defaults to operator. */
+export type AuditEntry = Omit<AuditRecord, 'time' | 'user' | 'host' | 'by'> & {by?: Actor};
 
 export interface AuditLog {
 	readonly path: string;
@@ -155,6 +161,7 @@ export function openAuditLog(options: AuditLogOptions = {}): AuditLog {
 				result: entry.result,
 				duration: entry.duration === null ? null : Math.max(0, Math.round(entry.duration)),
 				error: entry.error === null ? null : oneLine(scrubSecrets(entry.error, secrets)),
+				by: entry.by ?? 'operator',
 			};
 			const line = `${JSON.stringify(record)}\n`;
 			const target = open();

@@ -9,7 +9,7 @@ import {thresholdDefaultText, unitExpectation, unitPlaceholder} from './values.j
 export type FlagKind = 'string' | 'boolean' | 'number';
 
 /** Where --help lists a flag. Sources put their connection flags in Stack and their thresholds come in Thresholds. */
-export type FlagGroup = 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'Output';
+export type FlagGroup = 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'Autoscale' | 'Output';
 
 export interface FlagSpec {
 	/** kebab-case, as typed after --. */
@@ -116,8 +116,35 @@ export const flagSpecs: readonly FlagSpec[] = [
 		inConfig: true,
 		group: 'Actions',
 	},
+	{name: 'autoscale', kind: 'boolean', description: 'Act on the autoscale policy: in the live monitor after a countdown any key cancels; with --headless on its own', inConfig: false, group: 'Autoscale'},
+	{name: 'headless', kind: 'boolean', description: 'With --autoscale: no screen, one JSON line per decision, act and refusal on stdout (for a systemd unit)', inConfig: false, group: 'Autoscale'},
+	{name: 'scale-up-at', kind: 'number', value: 'PCT', description: 'Service average CPU above which to add an instance (va-autoscale SCALE_UP_THRESHOLD)', defaultText: '70', inConfig: true, group: 'Autoscale', expected: 'a percentage from 0 to 100'},
+	{name: 'scale-down-at', kind: 'number', value: 'PCT', description: 'Service average CPU below which to remove one (va-autoscale SCALE_DOWN_THRESHOLD)', defaultText: '30', inConfig: true, group: 'Autoscale', expected: 'a percentage from 0 to 100'},
+	{
+		name: 'scale-up-on',
+		kind: 'string',
+		value: 'LIST',
+		description: "What may call for a scale-up: comma-separated cpu, memory (over --mem-soon), latency, errors, queue (their sources' rules)",
+		defaultText: 'cpu',
+		inConfig: true,
+		group: 'Autoscale',
+		expected: 'a comma-separated list of cpu, memory, latency, errors, queue',
+	},
+	...(
+		[
+			['autoscale-interval', 'How often the policy decides (va-autoscale CHECK_INTERVAL)', '60s'],
+			['scale-up-sustain', 'How long the scale-up condition must hold', 'the interval'],
+			['scale-down-sustain', 'How long the scale-down condition must hold', '5m'],
+			['autoscale-cooldown', 'No decision for this long after any scale, and until the new instance is healthy', '3m'],
+			['autoscale-countdown', 'In the live monitor: shown before each act; any key cancels it and turns autoscaling off', '10s'],
+		] as const
+	).map(
+		([name, description, defaultText]): FlagSpec => ({name, kind: 'string', value: 'TIME', description, defaultText, inConfig: true, group: 'Autoscale', expected: 'a duration such as 600, 90s or 10m', numberInConfig: true}),
+	),
 	{name: 'once', kind: 'boolean', description: 'Print one capacity report and exit: 0 OK, 1 SOON, 2 IMMEDIATE, 3 a source unreadable', inConfig: false, group: 'Output'},
 	{name: 'json', kind: 'boolean', description: 'With --once: the report as one JSON object', inConfig: false, group: 'Output'},
+	{name: 'capacity', kind: 'boolean', description: "With --once: the runbook's capacity report and what a growth would need", inConfig: false, group: 'Output'},
+	{name: 'growth', kind: 'number', value: 'FACTOR', description: 'With --capacity: the growth to plan for (1.5 = 50 % more load)', defaultText: '1.5', inConfig: false, group: 'Output', expected: 'a growth factor such as 1.5'},
 	{name: 'help', kind: 'boolean', description: 'Show this help', inConfig: false, group: 'Output'},
 	{name: 'version', kind: 'boolean', description: 'Show the version', inConfig: false, group: 'Output'},
 ];

@@ -15,6 +15,8 @@ export function helpText(): string {
 		'Usage',
 		'  $ va-top [flags]            live full-screen monitor',
 		'  $ va-top --once [--json]    one capacity check for cron and alerting',
+		'  $ va-top --once --capacity [--growth 1.5]   the capacity report and what the growth would need',
+		'  $ va-top --autoscale --headless             the autoscaler without a screen (JSON lines)',
 		'',
 	];
 	const groups = [...new Set(flagSpecs.map(spec => spec.group))];

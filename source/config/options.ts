@@ -4,9 +4,10 @@ import type {Thresholds} from '../core/thresholds.js';
 import {sources as registrySources} from '../sources/registry.js';
 import type {AnySourceKind, GivenValue} from '../sources/source-kind.js';
 import {camelCase, findFlag, flagSpecs, thresholdSpecs, type FlagSpec} from './flags.js';
+import {defaultAutoscaleSettings, scaleTriggers, type ScaleTrigger} from '../core/autoscale-policy.js';
 import {UsageError} from './usage-error.js';
 import {validateDockerHost} from './urls.js';
-import {emptyToUndefined, parseNumber, parseThreshold} from './values.js';
+import {emptyToUndefined, parseDuration, parseNumber, parseThreshold} from './values.js';
 
 export {parseDuration, parseNumber} from './values.js';
 
@@ -44,6 +45,28 @@ export interface Options {
 	dryRun: boolean;
 	/** undefined: the default under the user's state directory (see source/actions/audit-log.ts). */
 	auditLog: string | undefined;
+	autoscale: AutoscaleOptions;
+	/** --once --capacity: the capacity report and the growth forecast. */
+	capacity: boolean;
+	/** --growth: the load factor the forecast plans for. */
+	growth: number;
+}
+
+/** The autoscaler's flags; the policy's own settings are derived from these plus --min/--max/--db-immediate. */
+export interface AutoscaleOptions {
+	/** --autoscale: act on the policy (the preview line shows it either way). */
+	enabled: boolean;
+	/** --headless: no screen, JSON lines. */
+	headless: boolean;
+	scaleUpAt: number;
+	scaleDownAt: number;
+	triggers: ScaleTrigger[];
+	intervalMs: number;
+	upSustainMs: number;
+	downSustainMs: number;
+	cooldownMs: number;
+	/** Live monitor only: the countdown before each act. */
+	countdownMs: number;
 }
 
 export type RawFlags = Record<string, string | boolean | number | string[] | undefined>;
@@ -56,6 +79,8 @@ const compiledDefaults = {
 	min: 2,
 	appPort: 8000,
 	drainTimeoutSeconds: 30,
+	autoscaleCountdownSeconds: 10,
+	growth: 1.5,
 };
 
 /**
@@ -243,6 +268,13 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 	}
 
 	const auditLog = optionalText('audit-log');
+	const autoscale = autoscaleOptions(pick, text, bool, once);
+
+	const capacity = bool('capacity', false);
+	if (capacity && !once) throw new UsageError('--capacity goes with --once, expected --once --capacity');
+	const growthGiven = pick('growth');
+	if (growthGiven !== undefined && !capacity) throw new UsageError('--growth goes with --capacity, expected --once --capacity --growth FACTOR');
+	const growth = growthGiven === undefined ? compiledDefaults.growth : parseNumber(growthGiven.value, growthGiven.from, {min: 0.01, max: 100, what: 'a growth factor from 0.01 to 100, e.g. 1.5 for 50 % more load'});
 
 	const sourceConfigs: Record<string, unknown> = {};
 	const intervalMs = Math.round(intervalSeconds * 1000);
@@ -276,6 +308,65 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		readOnly: bool('read-only', false),
 		dryRun: bool('dry-run', false),
 		auditLog,
+		autoscale,
+		capacity,
+		growth,
+	};
+}
+
+type Pick = (name: string) => GivenValue | undefined;
+
+function autoscaleOptions(pick: Pick, text: (name: string, fallback: string) => string, bool: (name: string, fallback: boolean) => boolean, once: boolean): AutoscaleOptions {
+	const enabled = bool('autoscale', false);
+	const headless = bool('headless', false);
+	if (headless && !enabled) throw new UsageError('--headless goes with --autoscale, expected --autoscale --headless');
+	if (enabled && once) throw new UsageError('--autoscale and --once do not go together: --once reads once and exits, expected one of them');
+
+	const percent = (name: string, fallback: number) => {
+		const given = pick(name);
+		return given === undefined ? fallback : parseNumber(given.value, given.from, {min: 0, max: 100, what: 'a percentage from 0 to 100'});
+	};
+
+	const scaleUpAt = percent('scale-up-at', defaultAutoscaleSettings.scaleUpAt);
+	const scaleDownAt = percent('scale-down-at', defaultAutoscaleSettings.scaleDownAt);
+	if (!(scaleDownAt < scaleUpAt)) {
+		throw new UsageError(`--scale-down-at (${scaleDownAt}) is not below --scale-up-at (${scaleUpAt}), expected a band between them so a step is not undone`);
+	}
+
+	const seconds = (name: string, fallbackMs: number, min = 0) => {
+		const given = pick(name);
+		if (given === undefined) return fallbackMs;
+		const value = parseDuration(given.value, given.from);
+		if (value < min) throw new UsageError(`${given.from}: expected a duration of at least ${min} s, got "${String(given.value).trim()}"`);
+		return Math.round(value * 1000);
+	};
+
+	const intervalMs = seconds('autoscale-interval', defaultAutoscaleSettings.intervalMs, 1);
+	const triggersGiven = pick('scale-up-on');
+	let triggers: ScaleTrigger[] = [...defaultAutoscaleSettings.triggers];
+	if (triggersGiven !== undefined) {
+		const names = text('scale-up-on', '').split(',').map(name => name.trim());
+		const expected = `expected a comma-separated list of ${scaleTriggers.join(', ')}`;
+		for (const name of names) {
+			if (!(scaleTriggers as readonly string[]).includes(name)) throw new UsageError(`${triggersGiven.from}: "${name}" is not a trigger, ${expected}`);
+		}
+
+		if (new Set(names).size !== names.length) throw new UsageError(`${triggersGiven.from}: a trigger is named twice, ${expected}`);
+		triggers = names as ScaleTrigger[];
+	}
+
+	return {
+		enabled,
+		headless,
+		scaleUpAt,
+		scaleDownAt,
+		triggers,
+		intervalMs,
+		// "Held for the whole interval" unless told otherwise.
+		upSustainMs: seconds('scale-up-sustain', intervalMs),
+		downSustainMs: seconds('scale-down-sustain', defaultAutoscaleSettings.downSustainMs),
+		cooldownMs: seconds('autoscale-cooldown', defaultAutoscaleSettings.cooldownMs),
+		countdownMs: seconds('autoscale-countdown', compiledDefaults.autoscaleCountdownSeconds * 1000),
 	};
 }
 

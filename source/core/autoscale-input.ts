@@ -53,6 +53,17 @@ function budgetSources(sources: readonly AnySourceModel[]): AnySourceModel[] {
 	return sources.filter(source => source.connections !== undefined);
 }
 
+/** The app connections the first budget source counts now, or null (not configured, or not read). */
+export function budgetConnections(snapshot: StackSnapshot, sources: readonly AnySourceModel[]): {used: number; max: number} | null {
+	for (const source of budgetSources(sources)) {
+		const sample = usableSample(snapshot.sources[source.id]);
+		const counted = sample === null ? null : source.connections!(sample);
+		if (counted !== null) return counted;
+	}
+
+	return null;
+}
+
 function unknownSources(assessment: Assessment, sources: readonly AnySourceModel[]): UnknownSource[] {
 	const budget = new Set(budgetSources(sources).map(source => source.id));
 	const out: UnknownSource[] = [];
@@ -104,15 +115,8 @@ export function autoscaleInput(readings: AutoscaleReadings, settings: Pick<Autos
 	const {snapshot, assessment} = readings;
 	const docker = snapshot.docker;
 	const newest = newestInstance(docker.instances);
-	let db: AutoscaleInput['db'] = null;
-	for (const source of budgetSources(readings.sources)) {
-		const sample = usableSample(snapshot.sources[source.id]);
-		const counted = sample === null ? null : source.connections!(sample);
-		if (counted !== null) {
-			db = {connections: counted.used, max: counted.max};
-			break;
-		}
-	}
+	const counted = budgetConnections(snapshot, readings.sources);
+	const db: AutoscaleInput['db'] = counted === null ? null : {connections: counted.used, max: counted.max};
 
 	return {
 		now: snapshot.at,

@@ -128,7 +128,8 @@ function commandLineCases(spec: FlagSpec): Case[] {
 function wrongType(spec: FlagSpec): unknown {
 	if (spec.kind === 'boolean') return 'yes';
 	if (spec.kind === 'number') return '80';
-	return spec.name === 'cpu-sustain' ? true : 42;
+	// Durations may be seconds in JSON: a boolean is the wrong type for them.
+	return spec.value === 'TIME' ? true : 42;
 }
 
 function configCases(spec: FlagSpec): Case[] {
@@ -157,6 +158,13 @@ const specific: Record<string, string[]> = {
 	min: ['0', '2.5', '1001'],
 	'app-port': ['0', '65536', '80.5'],
 	'drain-timeout': ['0', '3601'],
+	'scale-up-at': ['101', '-0.5'],
+	'scale-down-at': ['150'],
+	'scale-up-on': ['gpu', 'cpu,,memory', 'cpu,cpu', 'CPU'],
+	'autoscale-interval': ['0', '0.5', '25h', 'soon'],
+	'scale-down-sustain': ['-1m', '5 minutes'],
+	'autoscale-cooldown': ['3min'],
+	'autoscale-countdown': ['x'],
 };
 
 const flagCases = flagSpecs.flatMap(commandLineCases);
@@ -168,6 +176,13 @@ const specificCases: Case[] = [
 	{what: '--lb-remove-cmd alone', args: ['--lb-remove-cmd', 'true'], names: '--lb-restore-cmd'},
 	{what: '--lb-restore-cmd alone', args: ['--lb-restore-cmd', 'true'], names: '--lb-remove-cmd'},
 	{what: '--json without --once', args: ['--json'], names: '--json'},
+	{what: '--headless without --autoscale', args: ['--headless'], names: '--headless'},
+	{what: '--autoscale with --once', args: ['--autoscale', '--once'], names: '--autoscale'},
+	{what: 'scale-down above scale-up', args: ['--scale-down-at', '80', '--scale-up-at', '70'], names: '--scale-down-at'},
+	{what: '--capacity without --once', args: ['--capacity'], names: '--capacity'},
+	{what: '--growth without --capacity', args: ['--once', '--growth', '2'], names: '--growth'},
+	{what: '--growth 0', args: ['--once', '--capacity', '--growth', '0'], names: '--growth'},
+	{what: '--growth 1000', args: ['--once', '--capacity', '--growth', '1000'], names: '--growth'},
 ];
 const argvCases: Case[] = [
 	{what: 'an unknown flag', args: ['--bogus'], names: '--bogus'},
