@@ -212,9 +212,7 @@ export function createAutoscaler(init: AutoscalerInit): Autoscaler {
 		}
 
 		if (acting !== null) return `scaling ${acting.to > acting.from ? 'up' : 'down'} ${acting.from} → ${acting.to}…`;
-		if (decision === null) return 'waiting for the first reading';
-		const note = runner.readOnly ? ' [read-only: preview only]' : enabled && runner.dryRun ? ' [dry run]' : '';
-		return `${decision.text}${note}`;
+		return decision === null ? 'waiting for the first reading' : decision.text;
 	}
 
 	return {

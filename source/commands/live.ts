@@ -2,6 +2,8 @@
 // out lets an action in progress settle, closes the audit log and stops the stack.
 import {createActions, type Actions} from '../actions/create-actions.js';
 import type {ActionRunner} from '../actions/action-runner.js';
+import type {Autoscaler} from '../actions/autoscaler.js';
+import {autoscaleSummary, createAutoscalerFor} from '../actions/create-autoscaler.js';
 import type {Options} from '../config/options.js';
 import {UsageError} from '../config/usage-error.js';
 import {createMonitor} from '../core/monitor.js';
@@ -51,11 +53,16 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 		intervalMs: options.intervalMs,
 		selfMade: () => (actions === undefined ? noSelfMadeChanges : selfMadeChanges(actions.runner)),
 	});
+	let autoscaler: Autoscaler | undefined;
 	try {
 		actions = createActions({options, log: entry => monitor.log(entry), demo, secrets: stack.secrets});
+		// Always there: its line previews the policy even when autoscaling is off.
+		autoscaler = createAutoscalerFor({options, runner: actions.runner, sources: stack.models, log: entry => monitor.log(entry), headless: false, now: demo === undefined ? undefined : () => demo.now()});
 		stack.start();
-		return await renderLive({stack, options, monitor, runner: actions.runner});
+		return await renderLive({stack, options, monitor, runner: actions.runner, autoscaler, autoscaleSummary: autoscaleSummary(options)});
 	} finally {
+		// No new act from here; its drain in progress is aborted like the screen's own (settled below).
+		const stopping = autoscaler?.stop();
 		if (actions) {
 			const busy = actions.runner.inProgress();
 			if (busy !== null) {
@@ -67,6 +74,8 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 			// Cancels whatever still waits for the Docker daemon, so a hung daemon never holds the exit.
 			await actions.close();
 		}
+
+		await stopping;
 
 		await Promise.race([stack.stop(), new Promise(resolve => setTimeout(resolve, stopGraceMs).unref())]);
 	}

@@ -337,7 +337,7 @@ function autoscaleOptions(pick: Pick, text: (name: string, fallback: string) => 
 		const given = pick(name);
 		if (given === undefined) return fallbackMs;
 		const value = parseDuration(given.value, given.from);
-		if (value < min) throw new UsageError(`${given.from}: expected a duration of at least ${min} s, got "${String(given.value).trim()}"`);
+		if (value < min) throw new UsageError(`${given.from}: expected a duration of ${min} s or more, got "${String(given.value).trim()}"`);
 		return Math.round(value * 1000);
 	};
 

@@ -278,6 +278,6 @@ function decide(input: AutoscaleInput, settings: AutoscaleSettings, state: Autos
 	const act = ready && evaluation;
 	const etaMs = act ? 0 : evaluationAtOrAfter(now + sustainLeft, state.nextEvaluationAt!, settings.intervalMs) - now;
 	const verb = up ? 'scale up' : 'scale down';
-	const text = act ? `scaling ${up ? 'up' : 'down'} ${step} now (${clock})` : `would ${verb} ${step} in ${spanText(etaMs)} (${clock})`;
+	const text = `would ${verb} ${step} ${act ? 'now' : `in ${spanText(etaMs)}`} (${clock})`;
 	return {kind: want.direction, from: running, to, text, etaMs, ready, act, evaluation};
 }

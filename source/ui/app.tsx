@@ -1,13 +1,17 @@
 // The live monitor: state, clock and keys wired into the contexts around the screen.
 import React, {useMemo, useRef} from 'react';
 import type {ActionRunner} from '../actions/action-runner.js';
-import type {Monitor} from '../core/monitor.js';
+import type {Autoscaler} from '../actions/autoscaler.js';
+import type {Monitor, MonitorFrame} from '../core/monitor.js';
 import {Screen} from './components/screen/index.js';
 import {ActionsContext} from './contexts/actions-context.js';
+import {AutoscaleContext} from './contexts/autoscale-context.js';
 import {FrameOutputContext, type FrameOutput} from './contexts/frame-output-context.js';
 import {MonitorActionsContext, type MonitorActions} from './contexts/monitor-actions-context.js';
 import {MonitorStateContext, type MonitorState, type ScreenSettings} from './contexts/monitor-state-context.js';
 import {useActions} from './hooks/use-actions.js';
+import {isModal} from './hooks/use-action-state.js';
+import {useAutoscale} from './hooks/use-autoscale.js';
 import {useKeys} from './hooks/use-keys.js';
 import {useMonitor, type SnapshotSource} from './hooks/use-monitor.js';
 import {useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
@@ -29,12 +33,19 @@ export interface AppProps {
 	actionGuardMs?: number;
 	/** Where frames go (renderLive: the screen writer); omitted: Ink draws them. */
 	output?: FrameOutput;
+	/** The autoscaler: its preview line always, and A / the countdown's keys when the runner may act. */
+	autoscaler?: Autoscaler | null;
+	/** The policy in a few words for A's confirmation. */
+	autoscaleSummary?: string;
 }
 
-export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs, output}: AppProps) {
+export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs, output, autoscaler = null, autoscaleSummary = ''}: AppProps) {
 	const [ui, dispatch] = useMonitorState(initialUi);
 	const size = useTerminalSize();
-	const frame = useMonitor({stack, monitor, intervalMs: given.intervalMs, paused: ui.paused, onEnterImmediate: onBell});
+	const scalerRef = useRef(autoscaler);
+	scalerRef.current = autoscaler;
+	const onFrame = useMemo(() => (next: MonitorFrame) => scalerRef.current?.observe(next), []);
+	const frame = useMonitor({stack, monitor, intervalMs: given.intervalMs, paused: ui.paused, onEnterImmediate: onBell, onFrame});
 	const settings = useMemo<ScreenSettings>(
 		() => (runner === null ? given : {...given, readOnly: runner.readOnly, dryRun: runner.dryRun}),
 		[given, runner],
@@ -61,6 +72,17 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	});
 	const keyRef = useRef(onKey);
 	keyRef.current = onKey;
+	const dialogRef = useRef(false);
+	dialogRef.current = isModal(actionsView.ui.dialog);
+	const {ui: autoscaleUi, onKey: onAutoscaleKey} = useAutoscale({
+		autoscaler,
+		bound: actionsView.bound,
+		summary: autoscaleSummary,
+		dialogOpen: () => dialogRef.current,
+		guardMs: actionGuardMs,
+	});
+	const autoscaleKeyRef = useRef(onAutoscaleKey);
+	autoscaleKeyRef.current = onAutoscaleKey;
 
 	const actions = useMemo<MonitorActions>(
 		() => ({
@@ -74,6 +96,7 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 			toggleConcerns: () => dispatch({type: 'toggle-concerns'}),
 			quit: code => quitRef.current(code),
 			actionKey: name => keyRef.current(name),
+			autoscaleKey: name => autoscaleKeyRef.current(name),
 			showing: shown => stackRef.current.focus?.(shown),
 		}),
 		[dispatch],
@@ -85,7 +108,9 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 		<MonitorActionsContext.Provider value={actions}>
 			<MonitorStateContext.Provider value={state}>
 				<ActionsContext.Provider value={actionsView}>
-					<Screen />
+					<AutoscaleContext.Provider value={autoscaleUi}>
+						<Screen />
+					</AutoscaleContext.Provider>
 				</ActionsContext.Provider>
 			</MonitorStateContext.Provider>
 		</MonitorActionsContext.Provider>

@@ -47,7 +47,7 @@ describe('autoscale flags', () => {
 		expect(usageMessage(() => resolveOptions({'scale-down-at': '70'}, {}, {}))).toBe('--scale-down-at (70) is not below --scale-up-at (70), expected a band between them so a step is not undone');
 		expect(usageMessage(() => resolveOptions({'scale-up-on': 'cpu,gpu'}, {}, {}))).toBe('--scale-up-on: "gpu" is not a trigger, expected a comma-separated list of cpu, memory, latency, errors, queue');
 		expect(usageMessage(() => resolveOptions({'scale-up-on': 'cpu,cpu'}, {}, {}))).toContain('named twice');
-		expect(usageMessage(() => resolveOptions({'autoscale-interval': '0.5'}, {}, {}))).toBe('--autoscale-interval: expected a duration of at least 1 s, got "0.5"');
+		expect(usageMessage(() => resolveOptions({'autoscale-interval': '0.5'}, {}, {}))).toBe('--autoscale-interval: expected a duration of 1 s or more, got "0.5"');
 		expect(usageMessage(() => resolveOptions({'scale-up-at': '120'}, {}, {}))).toContain('--scale-up-at');
 		expect(usageMessage(() => resolveOptions({}, checkConfig('{"autoscale-cooldown": "soon"}', 'c.json'), {}))).toContain('config "autoscale-cooldown"');
 	});

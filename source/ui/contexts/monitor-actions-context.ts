@@ -17,6 +17,8 @@ export interface MonitorActions {
 	quit(code: number): void;
 	/** Gives a key (keyName) to the scale/drain actions first; true when they took it. */
 	actionKey(name: string): boolean;
+	/** Before everything else: the autoscaler's countdown (any key cancels it), its prompt, and A; true when taken. */
+	autoscaleKey(name: string): boolean;
 	/** The instances now in view: past 20 on a remote engine they are the ones streamed (the rest are read spaced). */
 	showing(ids: readonly string[]): void;
 }

@@ -1,6 +1,7 @@
 // Keys → actions. Handled on arrival, independent of the data clock, so they respond at once.
-// The action keys (+ - s d, and y / Esc in their dialogs) go to the actions first (use-actions.ts decides, with the
-// held-key rules of use-action-state.ts); what they do not take is the monitor's.
+// The autoscaler's countdown takes any key first (it cancels the act), then its A (use-autoscale.ts). The action keys
+// (+ - s d, and y / Esc in their dialogs) go to the actions next (use-actions.ts decides, with the held-key rules of
+// use-action-state.ts); what they do not take is the monitor's.
 import {useInput, useStdin, type Key} from 'ink';
 import type {MonitorActions} from '../contexts/monitor-actions-context.js';
 import {windowKeys} from './use-monitor-state.js';
@@ -29,6 +30,7 @@ export function keyNames(input: string, key: Key): string[] {
 export function useKeys(actions: MonitorActions, help: boolean): void {
 	const {isRawModeSupported} = useStdin();
 	const handle = (name: string) => {
+		if (actions.autoscaleKey(name)) return;
 		if (actions.actionKey(name)) return;
 		if (name === 'q') {
 			actions.quit(0);

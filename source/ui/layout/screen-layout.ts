@@ -8,7 +8,8 @@ export const minRows = 16;
 export const wideColumns = 120;
 export const wideRows = 40;
 
-export const headerHeight = 3;
+/** The three header lines and the autoscale preview line under them. */
+export const headerHeight = 4;
 export const footerHeight = 1;
 
 export type ChartArrangement = 'grid' | 'row';

@@ -71,7 +71,7 @@ describe('scale-up: average CPU over 70 % for the whole interval', () => {
 		expect(at(run, 20).text).toBe('would scale up 3 → 4 in 40 s (avg CPU 76 % > 70 % for 20 s of 60 s)');
 		expect(at(run, 59).act).toBe(false);
 		expect(at(run, 60)).toMatchObject({kind: 'up', from: 3, to: 4, etaMs: 0, ready: true, act: true, evaluation: true});
-		expect(at(run, 60).text).toBe('scaling up 3 → 4 now (avg CPU 76 % > 70 % for 60 s of 60 s)');
+		expect(at(run, 60).text).toBe('would scale up 3 → 4 now (avg CPU 76 % > 70 % for 60 s of 60 s)');
 	});
 
 	it('one reading back under the threshold starts the clock again', () => {

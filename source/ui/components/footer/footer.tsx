@@ -15,6 +15,8 @@ export interface FooterActions {
 	running: string | null;
 	/** Esc aborts the action in progress. */
 	abortable: boolean;
+	/** The autoscaler's keys: A (bound), a countdown any key cancels, its confirmation. null: no autoscaler. */
+	autoscale?: {bound: boolean; enabled: boolean; countdown: boolean; confirming: boolean} | null;
 }
 
 export interface FooterProps {
@@ -38,6 +40,9 @@ interface KeyHint {
 const noActions: FooterActions = {bound: false, dialog: 'none', running: null, abortable: false};
 
 export function footerHints({help, paused, canSelect, window, actions = noActions, chartPage}: Omit<FooterProps, 'color' | 'width'>): KeyHint[] {
+	// The autoscaler's countdown and question take every key, even over a dialog.
+	if (actions.autoscale?.countdown) return [{keys: 'any key', what: 'cancels the autoscale step and turns autoscaling off'}];
+	if (actions.autoscale?.confirming) return [{keys: 'y', what: 'turn autoscaling on'}, {keys: 'any other key', what: 'cancels'}];
 	// A dialog takes the keys, even over the help.
 	if (actions.dialog === 'confirm') return [{keys: 'y', what: 'confirm'}, {keys: 'any other key', what: 'cancels'}];
 	if (actions.dialog === 'input') return [{keys: '0-9', what: 'count'}, {keys: 'Enter', what: 'plan'}, {keys: 'Backspace', what: 'erase'}, {keys: 'Esc', what: 'cancel'}];
@@ -54,6 +59,8 @@ export function footerHints({help, paused, canSelect, window, actions = noAction
 		...(actions.bound && !busy ? [{keys: '+/-/s', what: 'scale'}, {keys: 'd', what: 'drain'}] : []),
 		{keys: '?', what: 'help'},
 		{keys: 'q', what: 'quit'},
+		// Last: on a narrow pane it is the one cut (the help lists it).
+		...(actions.autoscale?.bound ? [{keys: 'A', what: actions.autoscale.enabled ? 'autoscale off' : 'autoscale'}] : []),
 	];
 }
 

@@ -5,6 +5,7 @@ import React, {useContext, useEffect, useLayoutEffect, useMemo} from 'react';
 import {runningCount} from '../../../core/action-rules.js';
 import {redactUrl} from '../../../core/redact.js';
 import {ActionsContext} from '../../contexts/actions-context.js';
+import {AutoscaleContext} from '../../contexts/autoscale-context.js';
 import {FrameOutputContext} from '../../contexts/frame-output-context.js';
 import {MonitorActionsContext} from '../../contexts/monitor-actions-context.js';
 import {useMonitorStateContext} from '../../contexts/monitor-state-context.js';
@@ -16,6 +17,7 @@ import {computeLayout, tableColumns} from '../../layout/screen-layout.js';
 import {sourceLines} from '../../layout/source-status.js';
 import {fitLine, renderLine, toHeight, type StyledLine} from '../../layout/styled-text.js';
 import {actionDialogLines} from '../action-dialog/index.js';
+import {autoscaleLine} from '../autoscale-line/index.js';
 import {chartsPanelLines, PlotCaches} from '../charts-panel/index.js';
 import {concernListLines} from '../concern-list/index.js';
 import {eventLogLines} from '../event-log/index.js';
@@ -36,6 +38,7 @@ export function Screen() {
 	const caches = useMemo(() => ({rows: new RowCache(), plots: new PlotCaches(), text: new RenderedLines()}), []);
 	// Optional: a screen mounted without actions shows none.
 	const actions = useContext(ActionsContext);
+	const autoscale = useContext(AutoscaleContext);
 	const snapshot = frame?.snapshot;
 	const instances = snapshot?.docker.instances ?? noInstances;
 	const now = snapshot?.at ?? 0;
@@ -86,8 +89,9 @@ export function Screen() {
 			dialog: isModal(dialog) ? dialog.kind : 'none',
 			running: running === null ? null : runningText(running, project),
 			abortable: canAbort(running),
+			autoscale: autoscale === undefined ? null : {bound: autoscale.bound, enabled: autoscale.view.enabled, countdown: autoscale.view.countdown !== null, confirming: autoscale.confirming},
 		}),
-		[actions?.bound, dialog, running, project],
+		[actions?.bound, dialog, running, project, autoscale],
 	);
 
 	const lines = useMemo(() => {
@@ -157,8 +161,9 @@ export function Screen() {
 			sources: settings.sources,
 		});
 		const footer = footerLine({color, help: ui.help || ui.concerns, paused: ui.paused, canSelect: instances.length > 1, window: ui.window, actions: footerActions, chartPage: pages > 1 ? {page, pages} : undefined});
-		return [...toHeight(header, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
-	}, [layout, settings, snapshot, now, instances, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, caches, page, pages]);
+		const top = [...header, autoscaleLine(autoscale, width, color)];
+		return [...toHeight(top, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
+	}, [layout, settings, snapshot, now, instances, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, caches, page, pages, autoscale]);
 
 	const text = useMemo(() => caches.text.render(lines, size.columns, sgr), [lines, size.columns, sgr, caches]);
 	return <FrameView lines={text} width={Math.max(1, size.columns)} />;
