@@ -62,6 +62,11 @@ async function main(argv: string[]): Promise<number> {
 		return runOnce(stack, options, text => process.stdout.write(text), undefined, sources);
 	}
 
+	if (options.autoscale.headless) {
+		const {runHeadlessAutoscale, stopSignal} = await import('./source/commands/autoscale.js');
+		return runHeadlessAutoscale(stack, options, {write: text => process.stdout.write(text), error: text => process.stderr.write(`${text}\n`), stopSignal: stopSignal()}, demo);
+	}
+
 	// The readings start while the screen's modules load (~70 ms), so the first frame with numbers comes that much
 	// sooner; runLive's own start() is then a no-op. Only on a terminal: without one runLive refuses before its
 	// cleanup (which stops the stack) is in place.

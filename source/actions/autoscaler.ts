@@ -67,6 +67,11 @@ export interface AutoscalerInit {
 	emit?: (record: AutoscaleRecord) => void;
 	/** The stack's clock (the demo's runs on its own). */
 	now?: () => number;
+	/**
+	 * Claims the stack for this autoscaler when it turns on (one autoscaler per stack: autoscale-lock.ts); a string
+	 * says why not, and it stays off. Released when it turns off.
+	 */
+	claim?: () => {release(): void} | string;
 }
 
 const logKey = 'autoscale';
@@ -76,7 +81,8 @@ export function createAutoscaler(init: AutoscalerInit): Autoscaler {
 	const now = init.now ?? Date.now;
 	const listeners = new Set<() => void>();
 	let state: AutoscaleState = initialAutoscaleState;
-	let enabled = init.enabled && !runner.readOnly;
+	let enabled = false;
+	let claimed: {release(): void} | null = null;
 	let decision: AutoscaleDecision | null = null;
 	let latest: MonitorFrame | undefined;
 	let countdown: AutoscalerView['countdown'] = null;
@@ -87,6 +93,25 @@ export function createAutoscaler(init: AutoscalerInit): Autoscaler {
 	let stopped = false;
 	let cachedView: AutoscalerView | null = null;
 	let readOnlySaid = false;
+
+	/** Takes the stack's autoscale lock; false (and said why) when another autoscaler has it. */
+	function claim(): boolean {
+		if (claimed !== null || init.claim === undefined) return true;
+		const got = init.claim();
+		if (typeof got === 'string') {
+			emit({event: 'refused', action: 'scale', from: null, to: null, reason: `autoscaling stays off: ${got}`});
+			log(`stays off: ${got}`, 'UNKNOWN');
+			return false;
+		}
+
+		claimed = got;
+		return true;
+	}
+
+	function unclaim(): void {
+		claimed?.release();
+		claimed = null;
+	}
 
 	function changed(): void {
 		cachedView = null;
@@ -215,7 +240,7 @@ export function createAutoscaler(init: AutoscalerInit): Autoscaler {
 		return decision === null ? 'waiting for the first reading' : decision.text;
 	}
 
-	return {
+	const autoscaler: Autoscaler = {
 		observe(frame) {
 			latest = frame;
 			const input = autoscaleInput({snapshot: frame.snapshot, assessment: frame.assessment, sources: init.sources, busy: busyText(), memUpAt: init.memUpAt}, settings);
@@ -263,6 +288,11 @@ export function createAutoscaler(init: AutoscalerInit): Autoscaler {
 		},
 		enable(how) {
 			if (enabled || runner.readOnly || stopped) return;
+			if (!claim()) {
+				changed();
+				return;
+			}
+
 			enabled = true;
 			emit({event: 'enabled', text: how});
 			log(`on (${how}): scales ${settings.min}..${settings.max} on CPU over ${settings.scaleUpAt} % / under ${settings.scaleDownAt} %`);
@@ -273,6 +303,7 @@ export function createAutoscaler(init: AutoscalerInit): Autoscaler {
 			clearCountdown();
 			if (!enabled && !hadCountdown) return;
 			enabled = false;
+			unclaim();
 			emit({event: 'disabled', text: why});
 			log(`off (${why})`);
 			changed();
@@ -282,6 +313,7 @@ export function createAutoscaler(init: AutoscalerInit): Autoscaler {
 				const pending = countdown;
 				clearCountdown();
 				enabled = false;
+				unclaim();
 				emit({event: 'cancelled', text: why});
 				log(`scale ${pending.direction} ${pending.from} → ${pending.to} cancelled (${why}); autoscaling is off`);
 				changed();
@@ -291,6 +323,7 @@ export function createAutoscaler(init: AutoscalerInit): Autoscaler {
 			if (abortAct && abort !== null) {
 				abort.abort();
 				enabled = false;
+				unclaim();
 				log(`aborting its action (${why}); autoscaling is off`);
 				changed();
 				return true;
@@ -305,7 +338,11 @@ export function createAutoscaler(init: AutoscalerInit): Autoscaler {
 			// A drain still waiting for connections puts the instance back; one already stopping runs to its end.
 			abort?.abort();
 			await act;
+			unclaim();
 			changed();
 		},
 	};
+	// --autoscale: on from the start, if the stack is not another autoscaler's.
+	if (init.enabled && !runner.readOnly && claim()) enabled = true;
+	return autoscaler;
 }

@@ -5,9 +5,10 @@ import type {AutoscaleSettings} from '../core/autoscale-policy.js';
 import type {EventEntry} from '../core/event-log.js';
 import type {AnySourceModel} from '../core/source-model.js';
 import type {ActionRunner} from './action-runner.js';
+import {claimAutoscaleLock} from './autoscale-lock.js';
 import {createAutoscaler, type Autoscaler, type AutoscaleRecord} from './autoscaler.js';
 
-export type AutoscalerOptions = Pick<Options, 'autoscale' | 'min' | 'max' | 'thresholds'>;
+export type AutoscalerOptions = Pick<Options, 'autoscale' | 'min' | 'max' | 'thresholds'> & Partial<Pick<Options, 'project' | 'service' | 'dockerHost' | 'demo'>>;
 
 export function autoscaleSettings(options: AutoscalerOptions): AutoscaleSettings {
 	const {autoscale} = options;
@@ -41,8 +42,17 @@ export function createAutoscalerFor(input: {
 	/** The live monitor's countdown; headless has none (no one to press a key). */
 	headless: boolean;
 	now?: () => number;
+	env?: NodeJS.ProcessEnv;
 }): Autoscaler {
 	const {options} = input;
+	// One autoscaler per real stack (the demo is no one's); the headless mode has claimed it already.
+	const lockable = !input.headless && options.demo !== true && options.project !== undefined && options.service !== undefined;
+	const claim = lockable
+		? () => {
+				const result = claimAutoscaleLock({project: options.project!, service: options.service!, dockerHost: options.dockerHost}, input.env);
+				return result.kind === 'held' ? result.lock : result.reason;
+			}
+		: undefined;
 	return createAutoscaler({
 		runner: input.runner,
 		settings: autoscaleSettings(options),
@@ -53,5 +63,6 @@ export function createAutoscalerFor(input: {
 		log: input.log,
 		emit: input.emit,
 		now: input.now,
+		claim,
 	});
 }

@@ -1,7 +1,7 @@
 // `va-top`: the full-screen monitor. Starts the stack and the actions, hands the screen to the UI, and on every way
 // out lets an action in progress settle, closes the audit log and stops the stack.
 import {createActions, type Actions} from '../actions/create-actions.js';
-import type {ActionRunner} from '../actions/action-runner.js';
+import {settled} from '../actions/settled.js';
 import type {Autoscaler} from '../actions/autoscaler.js';
 import {autoscaleSummary, createAutoscalerFor} from '../actions/create-autoscaler.js';
 import type {Options} from '../config/options.js';
@@ -21,23 +21,7 @@ const stopGraceMs = 1500;
  */
 export const settleMs = 20_000;
 
-/** Resolves once the runner has no action in progress, or after timeoutMs (false then). */
-export async function settled(runner: ActionRunner, timeoutMs: number): Promise<boolean> {
-	if (runner.inProgress() === null) return true;
-	return new Promise<boolean>(resolve => {
-		let unsubscribe = () => {};
-		const timer = setTimeout(() => {
-			unsubscribe();
-			resolve(runner.inProgress() === null);
-		}, timeoutMs);
-		unsubscribe = runner.subscribe(() => {
-			if (runner.inProgress() !== null) return;
-			clearTimeout(timer);
-			unsubscribe();
-			resolve(true);
-		});
-	});
-}
+export {settled};
 
 export async function runLive(stack: Stack, options: Options, demo?: DemoStack, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
 	if (!process.stdout.isTTY) {
