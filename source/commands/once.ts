@@ -1,5 +1,6 @@
 // `va-top --once`: one reading of everything, the runbook's rules without durations, a report and an exit code.
 import type {Options} from '../config/options.js';
+import {capacityJson, capacityReport, capacityText} from '../core/capacity.js';
 import {reportJson, reportText} from '../core/report.js';
 import {evaluate, exitCodeFor} from '../core/rules.js';
 import {scrubSecrets} from '../core/redact.js';
@@ -26,7 +27,12 @@ export async function runOnce(
 		// says so), as is the hysteresis (it needs a history).
 		const {assessment} = evaluate(snapshot, options.thresholds, undefined, snapshot.at, {sources: models, oneShot: true});
 		const code = exitCodeFor(assessment);
-		const text = options.json ? `${JSON.stringify(reportJson(snapshot, assessment, code, models), null, 2)}\n` : reportText(snapshot, assessment, models);
+		// --capacity: the capacity report and the growth forecast after the check (advice: the exit code stays the check's).
+		const capacity = options.capacity
+			? capacityReport(snapshot, assessment, models, {growth: options.growth, scaleUpAt: options.autoscale.scaleUpAt, min: options.min, max: options.max, thresholds: options.thresholds})
+			: null;
+		const json = () => ({...reportJson(snapshot, assessment, code, models), ...(capacity === null ? {} : {capacity: capacityJson(capacity)})});
+		const text = options.json ? `${JSON.stringify(json(), null, 2)}\n` : reportText(snapshot, assessment, models) + (capacity === null ? '' : capacityText(capacity));
 		// Only URL credentials are scrubbed here: a password that is also a common word (the project's name, say) must not blank the report.
 		write(scrubSecrets(text, []));
 		return code;

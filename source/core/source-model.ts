@@ -3,6 +3,7 @@
 // which extends this SourceModel with its flags and its collector. Core loops over a list of models handed in by
 // the composition root (commands/, the demo); it never imports the registry.
 import type {Concern} from './assessment.js';
+import type {SourceCapacityPart} from './capacity.js';
 import type {ValueFormat} from './format.js';
 import type {Judge} from './threshold-judge.js';
 import type {Thresholds} from './thresholds.js';
@@ -192,6 +193,8 @@ export interface SourceModel<Sample extends SampleBase = SampleBase> {
 	scaleTriggers?: ReadonlyArray<'latency' | 'errors' | 'queue'>;
 	/** The simulated source for --demo; without it the source is absent from the demo. */
 	demo?: DemoHook<Sample>;
+	/** Its part of `--once --capacity` (core/capacity.ts): today's figures and what a growth needs, with the arithmetic. */
+	capacity?: SourceCapacityPart<Sample>;
 }
 
 /** A list of models with their samples' types erased, as core loops over them. */

@@ -3,6 +3,7 @@ import {endpointOf} from '../../core/redact.js';
 import {readPostgres} from '../demo/load-model.js';
 import type {SourceKind} from '../source-kind.js';
 import {secretsOf} from '../secrets.js';
+import {postgresCapacity} from './capacity.js';
 import {postgresCharts} from './charts.js';
 import {configurePostgres, postgresFlags, type PostgresConfig} from './config.js';
 import type {PostgresSample} from './parse.js';
@@ -27,6 +28,7 @@ export const postgresSource: SourceKind<PostgresConfig, PostgresSample> = {
 			intervalMs: kit.intervalMs,
 			timeoutMs: kit.timeoutMs,
 			now: kit.now,
+			databaseSize: kit.capacity,
 		});
 	},
 	series: pg => ({ratio: pg.ratio * 100}),
@@ -34,6 +36,7 @@ export const postgresSource: SourceKind<PostgresConfig, PostgresSample> = {
 	report: postgresReport,
 	charts: postgresCharts,
 	connections: pg => ({used: pg.connections, max: pg.maxConnections}),
+	capacity: postgresCapacity,
 	demo: {
 		endpoint: 'demo://postgres',
 		sample(world, at) {

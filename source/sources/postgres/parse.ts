@@ -9,6 +9,9 @@ export interface PostgresSample {
 	/** connections / maxConnections, 0..1. */
 	ratio: number;
 	at: number;
+	/** --capacity only: the database read and pg_database_size() of it in bytes (null: not readable). */
+	database?: string;
+	sizeBytes?: number | null;
 }
 
 /** The reading's one row (see collector.ts readingSql). */

@@ -8,7 +8,7 @@ import {backoffDelay} from '../kit/backoff.js';
 import {createReadingCell} from '../kit/status.js';
 import {atMost, timeoutError} from '../kit/timeouts.js';
 import {passwordOf} from '../../core/redact.js';
-import {redisMemorySample, type RedisSample} from './parse.js';
+import {redisKeyCount, redisMemorySample, type RedisSample} from './parse.js';
 
 export type RedisView = SourceReading<RedisSample>;
 
@@ -21,6 +21,8 @@ export interface RedisCollectorOptions {
 	/** Bounds connecting and each command. Default 2000. */
 	timeoutMs?: number;
 	now?: () => number;
+	/** --capacity: also the key count (INFO keyspace). */
+	keyspace?: boolean;
 }
 
 /** Reconnect delay: the kit's backoff (500 ms per failed attempt up to 5 s, never giving up while running). */
@@ -62,12 +64,12 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 
 	function read(client: Redis): void {
 		if (!running || reading) return;
-		reading = client
-			.info('memory')
-			.then((text) => {
+		reading = Promise.all([client.info('memory'), options.keyspace ? client.info('keyspace') : Promise.resolve(null)])
+			.then(([memory, keyspace]) => {
 				if (!running) return;
 				const at = now();
-				cell.ok(redisMemorySample(text, at), at);
+				const sample = redisMemorySample(memory, at);
+				cell.ok(keyspace === null ? sample : {...sample, keys: redisKeyCount(keyspace)}, at);
 			})
 			.catch(fail)
 			.finally(() => {

@@ -3,6 +3,7 @@ import {endpointOf} from '../../core/redact.js';
 import {readRedis} from '../demo/load-model.js';
 import {secretsOf} from '../secrets.js';
 import type {SourceKind} from '../source-kind.js';
+import {redisCapacity} from './capacity.js';
 import {redisCharts} from './charts.js';
 import {configureRedis, redisFlags, type RedisConfig} from './config.js';
 import type {RedisSample} from './parse.js';
@@ -21,12 +22,13 @@ export const redisSource: SourceKind<RedisConfig, RedisSample> = {
 	endpoint: config => endpointOf(config.url, 6379),
 	async open(config, kit) {
 		const {createRedisCollector} = await import('./collector.js');
-		return createRedisCollector({url: config.url, endpoint: endpointOf(config.url, 6379), intervalMs: kit.intervalMs, timeoutMs: kit.timeoutMs, now: kit.now});
+		return createRedisCollector({url: config.url, endpoint: endpointOf(config.url, 6379), intervalMs: kit.intervalMs, timeoutMs: kit.timeoutMs, now: kit.now, keyspace: kit.capacity});
 	},
 	series: redis => ({ratio: redis.ratio * 100}),
 	concerns: redisConcerns,
 	report: redisReport,
 	charts: redisCharts,
+	capacity: redisCapacity,
 	demo: {
 		endpoint: 'demo://redis',
 		sample(world, at) {
