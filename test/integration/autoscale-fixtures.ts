@@ -47,11 +47,19 @@ export function removeCgroup(project: string): void {
 	}
 }
 
+/**
+ * Instances 1..count of the service, running and healthy: made when missing (a test before may have scaled one
+ * away), and any other instance of the service removed.
+ */
 export async function startService(project: string, service: string, count: number): Promise<string[]> {
 	const names = Array.from({length: count}, (_, index) => `${project}-${service}-${index + 1}`);
+	const listed = await listService(project, service);
+	const unwanted = listed.filter(entry => !names.includes(entry.name) || entry.state !== 'running').map(entry => entry.name);
+	if (unwanted.length > 0) await docker(['rm', '-f', ...unwanted]);
+	const present = new Set(listed.filter(entry => !unwanted.includes(entry.name)).map(entry => entry.name));
 	// A health check every 3 s, not every second: its wget is most of an idle instance's CPU on a busy machine.
 	const options = ['--health-interval', '3s', '--cpus', '0.3', '--cgroup-parent', cgroupParent(project)];
-	await Promise.all(names.map(async (name, index) => runApp({project, service, number: index + 1, options})));
+	await Promise.all(names.map(async (name, index) => (present.has(name) ? undefined : runApp({project, service, number: index + 1, options}))));
 	boost(cgroupParent(project));
 	await waitHealthy(names);
 	return names;
@@ -87,7 +95,8 @@ export async function calibrate(names: readonly string[]): Promise<Calibration> 
 	await new Promise(resolve => setTimeout(resolve, 1500));
 	const burning = await averageCpu(names);
 	await Promise.all(names.map(cool));
-	await new Promise(resolve => setTimeout(resolve, 1500));
+	// The readings just after cover part of the burning: let a few seconds pass.
+	await new Promise(resolve => setTimeout(resolve, 4000));
 	const idle = await averageCpu(names);
 	const scaleUpAt = Math.round(burning * 5) / 10;
 	const scaleDownAt = Math.round((scaleUpAt / 4) * 10) / 10;
@@ -103,13 +112,27 @@ export async function runningNames(project: string, service: string): Promise<st
 	return (await listService(project, service)).filter(entry => entry.state === 'running').map(entry => entry.name);
 }
 
-/** Two busy loops inside the instance (one exec), tagged so cool() ends exactly them (as scripts/stack-up.sh --hot does). */
+/**
+ * A busy loop inside the instance, tagged so cool() ends exactly it (as scripts/stack-up.sh --hot does). One is
+ * enough to use the 0.3 of a core the instance may have, and leaves httpd its turn for the health check.
+ */
 export async function burn(name: string): Promise<void> {
-	await docker(['exec', '-d', name, 'sh', '-c', '(while :; do :; done) & while :; do :; done', 'va-hot']);
+	await docker(['exec', '-d', name, 'sh', '-c', 'while :; do :; done', 'va-hot']);
 }
 
+/** A load that swings inside the instance itself: busy for `on` seconds, idle for `off`, again and again. */
+export async function oscillate(name: string, on: number, off: number): Promise<void> {
+	const script = `while :; do end=$(($(date +%s) + ${on})); while [ $(date +%s) -lt $end ]; do :; done; sleep ${off}; done`;
+	await docker(['exec', '-d', name, 'sh', '-c', script, 'va-hot']);
+}
+
+/** Ends the instance's busy loops; an instance that no longer runs has none. */
 export async function cool(name: string): Promise<void> {
-	await docker(['exec', name, 'sh', '-c', 'for pid in $(ps -o pid,args | grep "[v]a-hot$" | awk "{print \\$1}"); do kill $pid; done; true']);
+	try {
+		await docker(['exec', name, 'sh', '-c', 'for pid in $(ps -o pid,args | grep "[v]a-hot$" | awk "{print \\$1}"); do kill $pid; done; true']);
+	} catch (error) {
+		if (!/is not running|No such container/.test(String(error))) throw error;
+	}
 }
 
 /** Connections of the test's own to PostgreSQL (as the superuser, so they may use the reserved slots), held until released. */
