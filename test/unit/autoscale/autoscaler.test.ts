@@ -227,16 +227,17 @@ describe('supervised: a countdown before each act', () => {
 });
 
 describe('next to an operator', () => {
-	it("an operator's action pauses it for its cooldown", async () => {
-		const actions = runner();
+	it("an operator's action pauses it for its cooldown, even one that changed no count", async () => {
+		// A dry run: the count stays, so only the operator's action can start the cooldown.
+		const actions = runner({dryRun: true});
 		const scaler = autoscaler(actions, {enabled: true});
 		await feed(scaler, 5, 50);
 		const plan = actions.planScale(4, {current: running(), instances: stack.docker.view().instances});
 		if (isRefusal(plan)) throw new Error(plan.reason);
 		await actions.executeScale(plan);
 		await feed(scaler, 2, 85);
-		expect(scaler.view().text).toMatch(/^holding \(cooldown 1\d s/);
-		expect(audit().map(line => line.by)).toEqual(['operator', 'operator']);
+		expect(scaler.view().text).toMatch(/^holding \(cooldown 1\d s; then would scale up 3 → 4/);
+		expect(audit().map(line => [line.result, line.by])).toEqual([['dry-run', 'operator']]);
 	});
 
 	it('stop() during its drain puts the instance back and waits for the result', async () => {
