@@ -41,7 +41,7 @@ describe.skipIf(!available || !tmux)('supervised autoscaling in a real tmux pane
 
 	const command = (flags: string) =>
 		[
-			`node ${cli} --project ${project} --service ${service} --pg ${PG_URL} --redis ${REDIS_URL} --interval 1 --no-color --no-history --audit-log ${audit}`,
+			`node ${cli} --project ${project} --service ${service} --pg ${PG_URL} --redis ${REDIS_URL} --interval 1 --no-color --audit-log ${audit}`,
 			`--autoscale-interval 2s --autoscale-cooldown 4s --drain-timeout 5 ${cpu.args.join(' ')} ${flags}; echo "exit=$?"`,
 		].join(' ');
 

@@ -9,8 +9,8 @@ import {fileURLToPath} from 'node:url';
 import {Redis} from 'ioredis';
 import pg from 'pg';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {CapacityJson} from '../../source/core/capacity.js';
-import {formatBytes} from '../../source/core/report.js';
+import type {AppCapacity} from '../../source/core/capacity.js';
+import {formatBytes} from '../../source/core/format.js';
 import {PG_ADMIN_URL, PG_URL, REDIS_PORT, REDIS_URL, requireDocker, requirePostgres, requireRedis} from '../support/services.js';
 import {randomId, removeProject, tempDir} from './actions-fixtures.js';
 import {averageCpu, burn, holdPostgres, removeCgroup, startService} from './autoscale-fixtures.js';
@@ -36,7 +36,7 @@ describe.skipIf(!available)('va-top --once --capacity on the real stack', () => 
 	const keyPrefix = `va-top-capacity-test:${randomId()}:`;
 	let redis: Redis;
 	let names: string[] = [];
-	const args = ['--project', project, '--service', service, '--pg', PG_URL, '--redis', REDIS_URL, '--no-history', '--min', '2', '--max', '10'];
+	const args = ['--project', project, '--service', service, '--pg', PG_URL, '--redis', REDIS_URL, '--min', '2', '--max', '10'];
 	const env = {XDG_STATE_HOME: path.join(temp.dir, 'state')};
 
 	beforeAll(async () => {
@@ -83,8 +83,9 @@ describe.skipIf(!available)('va-top --once --capacity on the real stack', () => 
 		const size = await databaseSize();
 		expect(stderr).toBe('');
 		expect([0, 1, 2]).toContain(code);
-		const report = JSON.parse(stdout) as {capacity: CapacityJson};
-		const {app, database, redis: cache} = report.capacity;
+		// The database's and Redis's parts are keyed like their parts of the report (the registry's source ids).
+		const report = JSON.parse(stdout) as {capacity: {growth: number; app: AppCapacity; postgres: Record<string, any>; redis: Record<string, any>}}; // eslint-disable-line @typescript-eslint/no-explicit-any
+		const {app, postgres: database, redis: cache} = report.capacity;
 		expect(report.capacity.growth).toBe(1.5);
 
 		// Today: the instances and their load, as docker stats reads them.
@@ -127,15 +128,15 @@ describe.skipIf(!available)('va-top --once --capacity on the real stack', () => 
 	}, 60_000);
 
 	it('the text report shows each line with its arithmetic, and past the limits the runbook advice', async () => {
-		// A growth of 30 and connections of the test's own: more instances than --max 10, and connections past max_connections.
+		// A growth of 30 and connections of the test's own: more instances than --max 4, and connections past max_connections.
 		const held = await holdPostgres(6);
 		try {
-			const {stdout} = await runCli(['--once', '--capacity', '--growth', '30', ...args], env);
+			const {stdout} = await runCli(['--once', '--capacity', '--growth', '30', ...args.slice(0, -2), '--max', '4'], env);
 			expect(stdout).toContain('Capacity Report - growth × 30');
 			expect(stdout).toMatch(/^Application Instances: 3 \(per instance: CPU [\d.]+ % avg, memory \S+ avg\)$/m);
 			expect(stdout).toMatch(/^Database voiceassist: size \S+; connections \d+ of max_connections 20, [\d.]+ per instance$/m);
 			expect(stdout).toMatch(/^Redis: \S+ used of the machine's memory \S+; \d+ keys$/m);
-			expect(stdout).toMatch(/^ {2}App instances: 3 instances × [\d.]+ % avg CPU = [\d.]+ % of one instance; × 30 = [\d.]+ %; ÷ 70 % \(--scale-up-at\) = [\d.]+ → \d+ instances: more than --max 10: raise --max, or give each instance more CPU \(the runbook's vertical scaling\)$/m);
+			expect(stdout).toMatch(/^ {2}App instances: 3 instances × [\d.]+ % avg CPU = [\d.]+ % of one instance; × 30 = [\d.]+ %; ÷ 70 % \(--scale-up-at\) = [\d.]+ → \d+ instances: more than --max 4: raise --max, or give each instance more CPU \(the runbook's vertical scaling\)$/m);
 			expect(stdout).toMatch(/^ {2}Database connections: \d+ connections ÷ 3 instances = [\d.]+ per instance; × \d+ instances = ~\d+ of max_connections 20 \([\d.]+ %\): past max_connections: add PgBouncer or a read replica/m);
 			expect(stdout).toMatch(/^ {2}Database size: \S+ × 30 = \S+$/m);
 			expect(stdout).toMatch(/^ {2}Redis memory: \S+ used × 30 = \S+ of the machine's memory \S+ \(no maxmemory set\) \([\d.]+ %\): within --redis-immediate 85 %; set a maxmemory/m);
