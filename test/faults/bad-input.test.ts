@@ -128,8 +128,8 @@ function commandLineCases(spec: FlagSpec): Case[] {
 function wrongType(spec: FlagSpec): unknown {
 	if (spec.kind === 'boolean') return 'yes';
 	if (spec.kind === 'number') return '80';
-	// Durations may be seconds in JSON: a boolean is the wrong type for them.
-	return spec.value === 'TIME' ? true : 42;
+	// A duration or time flag also takes a number in a config file: a boolean is what it never takes.
+	return spec.numberInConfig === true ? true : 42;
 }
 
 function configCases(spec: FlagSpec): Case[] {
