@@ -34,7 +34,7 @@ export function helpKeyRows(actions: HelpOverlayProps['actions']): ReadonlyArray
 		['d', 'drain the selected instance, then remove it (asks first)'],
 		['y', 'confirms; any other key cancels (ignored for the first 0.3 s)'],
 		['Esc', 'aborts a drain in progress, putting the instance back'],
-		['A', 'autoscale on (asks first) / off; any key in its countdown cancels it'],
+		['A', 'autoscale on (asks first) or off; a key in its countdown cancels it'],
 		...(actions.dryRun ? [['', 'DRY RUN: actions show and log what they would do, change nothing'] as const] : []),
 		...helpKeys.slice(5),
 	];
