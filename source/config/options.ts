@@ -283,6 +283,16 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		if (sourceConfig !== null) sourceConfigs[kind.id] = sourceConfig;
 	}
 
+	// A scale-up trigger besides CPU and memory needs a configured source that measures it (SourceModel.scaleTriggers).
+	for (const trigger of autoscale.triggers) {
+		if (trigger === 'cpu' || trigger === 'memory') continue;
+		const feeding = kinds.filter(kind => kind.scaleTriggers?.includes(trigger));
+		if (feeding.some(kind => sourceConfigs[kind.id] !== undefined)) continue;
+		const from = pick('scale-up-on')?.from ?? '--scale-up-on';
+		const hint = feeding.length === 0 ? 'no source va-top knows measures it' : `configure ${feeding.map(kind => kind.id).join(' or ')}`;
+		throw new UsageError(`${from}: ${trigger} is not measured here (${hint}), expected triggers a configured source measures, such as cpu or memory`);
+	}
+
 	return {
 		project,
 		service,

@@ -48,6 +48,8 @@ export interface Concern {
 	unit?: ThresholdUnit;
 	/** The threshold and value the breach began at (live): its end names the same threshold. */
 	began?: {threshold: number; value: number; since: number};
+	/** The id of the source whose rules raised it (set by core); absent for the workload's and reachability. */
+	source?: string;
 }
 
 export interface Assessment {

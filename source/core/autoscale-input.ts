@@ -101,7 +101,7 @@ function triggerReadings(readings: AutoscaleReadings, triggers: readonly ScaleTr
 		const what = triggerWords[trigger];
 		const feeding = readings.sources.filter(source => source.scaleTriggers?.includes(trigger));
 		const readable = feeding.filter(source => usableSample(readings.snapshot.sources[source.id]) !== null);
-		const concern = readings.assessment.concerns.find(entry => (entry.level === 'SOON' || entry.level === 'IMMEDIATE') && readable.some(source => source.id === entry.subject));
+		const concern = readings.assessment.concerns.find(entry => (entry.level === 'SOON' || entry.level === 'IMMEDIATE') && readable.some(source => source.id === entry.source));
 		if (concern !== undefined) out.push({trigger, over: true, text: concern.message.split(': ')[0]!});
 		else if (feeding.length === 0) out.push({trigger, over: null, text: `${what} is not measured (no configured source gives it)`});
 		else if (readable.length < feeding.length) out.push({trigger, over: null, text: `${what} is not assessed (${feeding.filter(source => !readable.includes(source)).map(source => source.id).join(', ')} not read)`});

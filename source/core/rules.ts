@@ -100,7 +100,8 @@ export function evaluate(
 	models.forEach((model, index) => {
 		const sample = usableSample(snapshot.sources[model.id]);
 		if (sample === null) return;
-		const found = model.concerns(sample, context);
+		// Tagged with their source: a concern's subject is the source's own word (a pool, a queue), not always its id.
+		const found = model.concerns(sample, context).map(concern => ({...concern, source: model.id}));
 		add(1 + index / (models.length + 1), found);
 		fromSources.push(...found);
 	});

@@ -3,6 +3,11 @@
 import {describe, expect, it} from 'vitest';
 import {checkConfig, resolveOptions} from '../../source/config/options.js';
 import {UsageError} from '../../source/config/usage-error.js';
+import {sources} from '../../source/sources/registry.js';
+import type {AnySourceKind} from '../../source/sources/source-kind.js';
+
+/** A stand-in queue source (configured whenever asked), so `queue` has something that measures it. */
+const queues = {id: 'queues', title: 'Queues', thresholds: [], flags: [], scaleTriggers: ['queue'], configure: () => ({}), concerns: () => [], report: {json: () => null, lines: () => []}} as unknown as AnySourceKind;
 
 function usageMessage(fn: () => unknown): string {
 	try {
@@ -36,6 +41,7 @@ describe('autoscale flags', () => {
 			{autoscale: true, headless: true, 'autoscale-interval': '5s', 'scale-up-on': 'cpu, memory,queue'},
 			checkConfig(JSON.stringify({'scale-up-at': 65, 'scale-down-at': 25, 'scale-down-sustain': 30, 'autoscale-cooldown': '1m'}), 'c.json'),
 			{},
+			[...sources, queues],
 		);
 		expect(options.autoscale).toMatchObject({enabled: true, headless: true, scaleUpAt: 65, scaleDownAt: 25, triggers: ['cpu', 'memory', 'queue'], intervalMs: 5000, upSustainMs: 5000, downSustainMs: 30_000, cooldownMs: 60_000});
 		expect(resolveOptions({'autoscale-interval': '5s', 'scale-up-sustain': '20s'}, {}, {}).autoscale.upSustainMs).toBe(20_000);
@@ -47,6 +53,10 @@ describe('autoscale flags', () => {
 		expect(usageMessage(() => resolveOptions({'scale-down-at': '70'}, {}, {}))).toBe('--scale-down-at (70) is not below --scale-up-at (70), expected a band between them so a step is not undone');
 		expect(usageMessage(() => resolveOptions({'scale-up-on': 'cpu,gpu'}, {}, {}))).toBe('--scale-up-on: "gpu" is not a trigger, expected a comma-separated list of cpu, memory, latency, errors, queue');
 		expect(usageMessage(() => resolveOptions({'scale-up-on': 'cpu,cpu'}, {}, {}))).toContain('named twice');
+		// A trigger no configured source measures would leave the autoscaler never scaling down.
+		expect(usageMessage(() => resolveOptions({'scale-up-on': 'cpu,latency'}, {}, {}))).toBe(
+			'--scale-up-on: latency is not measured here (no source va-top knows measures it), expected triggers a configured source measures, such as cpu or memory',
+		);
 		expect(usageMessage(() => resolveOptions({'autoscale-interval': '0.5'}, {}, {}))).toBe('--autoscale-interval: expected a duration of 1 s or more, got "0.5"');
 		expect(usageMessage(() => resolveOptions({'scale-up-at': '120'}, {}, {}))).toContain('--scale-up-at');
 		expect(usageMessage(() => resolveOptions({}, checkConfig('{"autoscale-cooldown": "soon"}', 'c.json'), {}))).toContain('config "autoscale-cooldown"');
