@@ -22,10 +22,22 @@ export interface Monitor {
 	current(): MonitorFrame | undefined;
 }
 
-export function createMonitor(options: {thresholds: Thresholds; history?: History; eventCapacity?: number}): Monitor {
+export interface MonitorOptions {
+	thresholds: Thresholds;
+	history?: History;
+	eventCapacity?: number;
+	/** Sustained breaches already under way, replayed from recorded history (core/backfill.ts). */
+	clock?: BreachClock;
+	/** The recorded event log to go on from. */
+	events?: readonly EventEntry[];
+	/** When this process began reading: a clock older than this is marked as from before the start. */
+	startedAt?: number;
+}
+
+export function createMonitor(options: MonitorOptions): Monitor {
 	const history = options.history ?? new History();
-	let clock: BreachClock = emptyClock;
-	let events: readonly EventEntry[] = [];
+	let clock: BreachClock = options.clock ?? emptyClock;
+	let events: readonly EventEntry[] = options.events ?? [];
 	let pending: EventEntry[] = [];
 	let frame: MonitorFrame | undefined;
 	// Each instance's last sample time, so a reading is stored once however often we tick.
@@ -68,7 +80,7 @@ export function createMonitor(options: {thresholds: Thresholds; history?: Histor
 	return {
 		history,
 		tick(snapshot) {
-			const evaluation = evaluate(snapshot, options.thresholds, clock, snapshot.at);
+			const evaluation = evaluate(snapshot, options.thresholds, clock, snapshot.at, {startedAt: options.startedAt});
 			clock = evaluation.clock;
 			record(snapshot, evaluation.assessment);
 			const changes = diffConcerns(frame?.assessment, evaluation.assessment);

@@ -27,11 +27,17 @@ export interface Evaluation {
 	clock: BreachClock;
 }
 
+export interface EvaluateOptions {
+	/** When this va-top began reading: a breach whose clock began earlier was replayed from recorded history. */
+	startedAt?: number;
+}
+
 export function evaluate(
 	snapshot: StackSnapshot,
 	thresholds: Thresholds,
 	clock: BreachClock = emptyClock,
 	now: number = snapshot.at,
+	options: EvaluateOptions = {},
 ): Evaluation {
 	const concerns: Concern[] = [];
 	const nextClock = new Map<string, number>();
@@ -44,8 +50,11 @@ export function evaluate(
 		const since = clock.get(key) ?? now;
 		nextClock.set(key, since);
 		const heldSeconds = Math.max(0, (now - since) / 1000);
-		if (heldSeconds >= thresholds.cpuSustainSeconds) return {level: 'IMMEDIATE'};
-		return {level: 'SOON', sustain: {since, heldSeconds, requiredSeconds: thresholds.cpuSustainSeconds}};
+		// No duration (--once without recorded history): 80 % counts at once, as va-capacity-check has it.
+		if (thresholds.cpuSustainSeconds <= 0) return {level: 'IMMEDIATE'};
+		const sustain: Sustain = {since, heldSeconds, requiredSeconds: thresholds.cpuSustainSeconds};
+		if (options.startedAt !== undefined && since < options.startedAt) sustain.beforeStart = true;
+		return {level: heldSeconds >= thresholds.cpuSustainSeconds ? 'IMMEDIATE' : 'SOON', sustain};
 	};
 
 	const service = snapshot.service;
@@ -210,7 +219,7 @@ function metricConcern(
 	sustain?: Sustain,
 	note = '',
 ): Concern {
-	const clock = sustain ? ` for ${formatDuration(sustain.heldSeconds)}, IMMEDIATE at ${formatDuration(sustain.requiredSeconds)}` : '';
+	const clock = sustain ? sustainWords(sustain) : '';
 	return {
 		level,
 		scope,
@@ -223,6 +232,13 @@ function metricConcern(
 		sustain,
 		message: `${what} ${formatPercent(value)} > ${formatPercent(threshold)}${clock}${note}: ${action}`,
 	};
+}
+
+/** ` for 6m12s, IMMEDIATE at 10m`, ` for 12m04s (since before va-top started)`. */
+function sustainWords(sustain: Sustain): string {
+	const held = ` for ${formatDuration(sustain.heldSeconds)}`;
+	const towards = sustain.heldSeconds < sustain.requiredSeconds ? `, IMMEDIATE at ${formatDuration(sustain.requiredSeconds)}` : '';
+	return `${held}${sustain.beforeStart ? ' (since before va-top started)' : ''}${towards}`;
 }
 
 function sourceStatuses(snapshot: StackSnapshot): Array<[SourceName, SourceStatus]> {
