@@ -61,6 +61,11 @@ async function main(argv: string[]): Promise<number> {
 		return runOnce(stack, options, text => process.stdout.write(text));
 	}
 
+	if (options.record) {
+		const {runRecord, processStopSignal} = await import('./source/commands/record.js');
+		return runRecord(stack, options, {write: text => process.stdout.write(text), stopSignal: processStopSignal()});
+	}
+
 	// The readings start while the screen's modules load (~70 ms), so the first frame with numbers comes that much
 	// sooner; runLive's own start() is then a no-op. Only on a terminal: without one runLive refuses before its
 	// cleanup (which stops the stack) is in place.

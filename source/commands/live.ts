@@ -4,7 +4,11 @@ import {createActions, type Actions} from '../actions/create-actions.js';
 import type {ActionRunner} from '../actions/action-runner.js';
 import type {Options} from '../config/options.js';
 import {UsageError} from '../config/usage-error.js';
+import {replaySustain, seedHistory} from '../core/backfill.js';
 import {createMonitor} from '../core/monitor.js';
+import {openHistory, recordingMonitor} from '../record/open-history.js';
+import {TappedHistory} from '../record/recorder.js';
+import {takeSnapshot} from '../record/snapshot-files.js';
 import type {DemoStack} from '../sources/demo/demo-stack.js';
 import type {Stack} from '../sources/stack.js';
 import {renderLive} from '../ui/render-live.js';
@@ -40,14 +44,49 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 		throw new UsageError('the live monitor needs a terminal on stdout, expected a TTY (use --once for a report)');
 	}
 
+	// The recorded history first (before the first frame): the charts' last hour, the sustained rules' clocks and
+	// the event log go on from it, and from now on this monitor records too (or only reads, when another one does).
+	const startedAt = Date.now();
+	const history = new TappedHistory();
+	const opened = openHistory({options, role: 'live', history, secrets: stack.secrets, now: startedAt});
+	const recorded = opened.recorded;
+	const replay = recorded === null ? null : replaySustain(recorded, options.thresholds, startedAt, options.intervalMs);
+	if (recorded !== null) seedHistory(history, recorded, startedAt, options.intervalMs);
+	opened.recorder?.skipEvents(recorded?.events ?? []);
 	// The monitor is made here so the actions write into the same event log the screen shows.
-	const monitor = createMonitor({thresholds: options.thresholds});
+	const monitor = recordingMonitor(
+		createMonitor({thresholds: options.thresholds, history, clock: replay?.reachesNow ? replay.clock : undefined, events: recorded?.events, startedAt}),
+		opened.recorder,
+	);
+	const snapshot = () => {
+		const frame = monitor.current();
+		if (frame === undefined) return;
+		try {
+			const paths = takeSnapshot({
+				snapshot: frame.snapshot,
+				assessment: frame.assessment,
+				history,
+				events: frame.events,
+				thresholds: options.thresholds,
+				auditLog: options.auditLog,
+				secrets: stack.secrets,
+				historyInfo: {source: recorded === null ? null : opened.paths.store, fromSeconds: replay?.fromSeconds ?? null, recording: frame.recording?.text ?? null},
+				target: {dir: options.snapshotDir ?? process.cwd()},
+			});
+			monitor.log({at: Date.now(), level: 'INFO', key: 'snapshot', text: `snapshot written: ${paths.markdown} and ${paths.json}`});
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			monitor.log({at: Date.now(), level: 'UNKNOWN', key: 'snapshot', text: `snapshot not written: ${code === 'ENOSPC' ? 'no space left on the device' : code === 'EACCES' ? 'permission denied' : (code ?? String(error))} in ${options.snapshotDir ?? process.cwd()}`});
+		}
+	};
+
 	let actions: Actions | undefined;
 	try {
 		actions = createActions({options, log: entry => monitor.log(entry), demo, secrets: stack.secrets});
 		stack.start();
-		return await renderLive({stack, options, monitor, runner: actions.runner});
+		return await renderLive({stack, options, monitor, runner: actions.runner, onSnapshot: snapshot});
 	} finally {
+		opened.recorder?.close();
 		if (actions) {
 			const busy = actions.runner.inProgress();
 			if (busy !== null) {

@@ -15,7 +15,7 @@ export interface FlagSpec {
 	env?: string;
 	/** May be set in the config file. */
 	inConfig: boolean;
-	group: 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'Output';
+	group: 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'History' | 'Output';
 }
 
 const threshold = (name: keyof Thresholds, flag: string, description: string): FlagSpec => ({
@@ -116,8 +116,52 @@ export const flagSpecs: readonly FlagSpec[] = [
 		inConfig: true,
 		group: 'Actions',
 	},
+	{
+		name: 'record',
+		kind: 'boolean',
+		description: 'Headless: read every source at the interval and keep the history on disk (for a systemd unit or a tmux window of its own)',
+		inConfig: false,
+		group: 'History',
+	},
+	{
+		name: 'history',
+		kind: 'boolean',
+		description: 'Neither load nor record the history on disk (the live monitor and --once use it by default)',
+		defaultText: 'on',
+		inConfig: true,
+		group: 'History',
+	},
+	{
+		name: 'history-dir',
+		kind: 'string',
+		value: 'DIR',
+		description: 'Where the history of each stack is kept (one folder per stack, 24 MiB at most each)',
+		defaultText: '$XDG_STATE_HOME/va-top or ~/.local/state/va-top',
+		inConfig: true,
+		group: 'History',
+	},
+	{
+		name: 'snapshot-dir',
+		kind: 'string',
+		value: 'DIR',
+		description: 'Where the S key writes its incident snapshot (Markdown and JSON, mode 0600)',
+		defaultText: 'the current directory',
+		inConfig: true,
+		group: 'History',
+	},
 	{name: 'once', kind: 'boolean', description: 'Print one capacity report and exit: 0 OK, 1 SOON, 2 IMMEDIATE, 3 a source unreadable', inConfig: false, group: 'Output'},
-	{name: 'json', kind: 'boolean', description: 'With --once: the report as one JSON object', inConfig: false, group: 'Output'},
+	{name: 'json', kind: 'boolean', description: 'With --once: the report as one JSON object (the same as --format json)', inConfig: false, group: 'Output'},
+	{
+		name: 'format',
+		kind: 'string',
+		value: 'FORMAT',
+		description: 'With --once: text, json, nagios (a monitoring plugin: status line, perfdata, exit code) or prometheus (text exposition, for the textfile collector)',
+		defaultText: 'text',
+		inConfig: false,
+		group: 'Output',
+	},
+	{name: 'output', kind: 'string', value: 'FILE', description: 'With --once: write the report to FILE atomically (a temporary file, then rename) instead of stdout', inConfig: false, group: 'Output'},
+	{name: 'snapshot', kind: 'string', value: 'FILE', description: 'With --once: also write an incident snapshot from the recorded history to FILE (Markdown) and its .json', inConfig: false, group: 'Output'},
 	{name: 'help', kind: 'boolean', description: 'Show this help', inConfig: false, group: 'Output'},
 	{name: 'version', kind: 'boolean', description: 'Show the version', inConfig: false, group: 'Output'},
 ];

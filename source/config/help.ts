@@ -14,7 +14,8 @@ export function helpText(): string {
 	const lines = [
 		'Usage',
 		'  $ va-top [flags]            live full-screen monitor',
-		'  $ va-top --once [--json]    one capacity check for cron and alerting',
+		'  $ va-top --once [--format text|json|nagios|prometheus]   one capacity check for cron and alerting',
+		'  $ va-top --record           headless: keep the history on disk (the monitor and --once use it)',
 		'',
 	];
 	const groups = [...new Set(flagSpecs.map(spec => spec.group))];

@@ -39,7 +39,24 @@ export interface Options {
 	dryRun: boolean;
 	/** undefined: the default under the user's state directory (see source/actions/audit-log.ts). */
 	auditLog: string | undefined;
+	/** --record: the headless recorder. */
+	record: boolean;
+	/** false (--no-history): neither load nor record the history on disk. */
+	history: boolean;
+	/** undefined: $XDG_STATE_HOME/va-top or ~/.local/state/va-top (source/record/stack-paths.ts). */
+	historyDir: string | undefined;
+	/** undefined: the current directory. */
+	snapshotDir: string | undefined;
+	/** --once --snapshot FILE. */
+	snapshotFile: string | undefined;
+	/** What --once prints; --json is `json`. */
+	format: ReportFormat;
+	/** --once --output FILE: written atomically instead of stdout. */
+	output: string | undefined;
 }
+
+export const reportFormats = ['text', 'json', 'nagios', 'prometheus'] as const;
+export type ReportFormat = (typeof reportFormats)[number];
 
 export type RawFlags = Record<string, string | boolean | number | undefined>;
 
@@ -254,6 +271,24 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 
 	const auditLog = optionalText('audit-log');
 
+	const record = bool('record', false);
+	const history = bool('history', true);
+	if (record && once) throw new UsageError('--record and --once are two ways to run, expected one of them');
+	if (record && bool('demo', false)) throw new UsageError('--record keeps the history of a real stack, expected no --demo');
+	if (record && !history) throw new UsageError('--record with --no-history would record nothing, expected one of them');
+	const formatGiven = pick('format');
+	let format: ReportFormat = json ? 'json' : 'text';
+	if (formatGiven !== undefined) {
+		const value = text('format', 'text');
+		if (!(reportFormats as readonly string[]).includes(value)) throw new UsageError(`${formatGiven.from}: "${value}" is not a format, expected text, json, nagios or prometheus`);
+		if (json && value !== 'json') throw new UsageError(`--json is --format json, expected one of them (got --format ${value})`);
+		format = value as ReportFormat;
+	}
+
+	for (const name of ['format', 'output', 'snapshot']) {
+		if (pick(name) !== undefined && !once) throw new UsageError(`--${name} goes with --once, expected --once --${name} …`);
+	}
+
 	return {
 		project,
 		service,
@@ -280,6 +315,13 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		readOnly: bool('read-only', false),
 		dryRun: bool('dry-run', false),
 		auditLog,
+		record,
+		history,
+		historyDir: optionalText('history-dir'),
+		snapshotDir: optionalText('snapshot-dir'),
+		snapshotFile: optionalText('snapshot'),
+		format,
+		output: optionalText('output'),
 	};
 }
 
@@ -341,7 +383,14 @@ export function expectation(spec: FlagSpec): string {
 			return 'seconds from 1 to 3600';
 		case 'compose-file':
 		case 'audit-log':
+		case 'output':
+		case 'snapshot':
 			return 'a file path';
+		case 'history-dir':
+		case 'snapshot-dir':
+			return 'a directory path';
+		case 'format':
+			return 'text, json, nagios or prometheus';
 		case 'lb-remove-cmd':
 		case 'lb-restore-cmd':
 			return 'a shell command';

@@ -6,11 +6,22 @@ import {emptyClock, evaluate, type BreachClock} from './rules.js';
 import type {Thresholds} from './thresholds.js';
 import type {StackSnapshot} from './types.js';
 
+/** Whether this process keeps the history on disk (source/record/recorder.ts), for the header. */
+export interface RecordingStatus {
+	kind: 'recording' | 'reading' | 'stopped';
+	/** `recording`, `read-only: va-top --record (pid 812) records`, `recording stopped: no space left on the device`. */
+	text: string;
+	/** The store's path. */
+	path: string;
+}
+
 export interface MonitorFrame {
 	snapshot: StackSnapshot;
 	assessment: Assessment;
 	events: readonly EventEntry[];
 	tick: number;
+	/** Absent when nothing is recorded (--no-history, the demo). */
+	recording?: RecordingStatus;
 }
 
 export interface Monitor {

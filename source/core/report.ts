@@ -3,6 +3,19 @@ import type {Assessment, Concern} from './assessment.js';
 import {formatPercent} from './rules.js';
 import type {SourceStatus, StackSnapshot} from './types.js';
 
+/** --once: whether the sustained CPU rule was judged over the recorded history (source/record/). */
+export interface ReportHistory {
+	/** `recorded`: the sustained CPU rule was judged over the recorded history; `none`: it was not applied. */
+	source: 'recorded' | 'none';
+	/** How far back the recorded history reaches from the report's time, in seconds; null without one. */
+	fromSeconds: number | null;
+	sustainApplied: boolean;
+	/** The store's path, null when there is none. */
+	store: string | null;
+	/** One sentence for people. */
+	note: string;
+}
+
 /** The JSON contract documented in the README. Add fields; never rename or remove them. */
 export interface ReportJson {
 	version: 1;
@@ -42,6 +55,8 @@ export interface ReportJson {
 		ratio: number | null;
 		error: string | null;
 	};
+	/** --once only. */
+	history?: ReportHistory;
 }
 
 const round = (value: number | null, digits = 1) => (value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits);
@@ -133,7 +148,7 @@ export function formatBytes(bytes: number): string {
 
 const marks: Record<Concern['level'], string> = {IMMEDIATE: 'IMMEDIATE', SOON: 'SOON', UNKNOWN: 'UNKNOWN'};
 
-export function reportText(snapshot: StackSnapshot, assessment: Assessment): string {
+export function reportText(snapshot: StackSnapshot, assessment: Assessment, history?: ReportHistory): string {
 	const lines: string[] = [];
 	lines.push(`VoiceAssist Capacity Check - ${new Date(snapshot.at).toISOString()}`);
 	lines.push('========================================');
@@ -177,6 +192,7 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment): str
 		lines.push(`  Memory Usage: ${formatBytes(redis.usedMemoryBytes)} of ${limit} (${formatPercent(redis.ratio * 100)}), rss ${formatBytes(redis.usedMemoryRssBytes)}, fragmentation ${redis.fragmentationRatio.toFixed(2)}`);
 	}
 
+	if (history !== undefined) lines.push(`History: ${history.note}`);
 	lines.push('');
 	lines.push('Scaling Recommendations:');
 	if (assessment.concerns.length === 0) {

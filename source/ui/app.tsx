@@ -28,9 +28,11 @@ export interface AppProps {
 	actionGuardMs?: number;
 	/** Where frames go (renderLive: the screen writer); omitted: Ink draws them. */
 	output?: FrameOutput;
+	/** The S key: an incident snapshot. */
+	onSnapshot?: () => void;
 }
 
-export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs, output}: AppProps) {
+export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs, output, onSnapshot}: AppProps) {
 	const [ui, dispatch] = useMonitorState(initialUi);
 	const size = useTerminalSize();
 	const frame = useMonitor({stack, monitor, intervalMs: given.intervalMs, paused: ui.paused, onEnterImmediate: onBell});
@@ -46,6 +48,8 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	stackRef.current = stack;
 	const quitRef = useRef(onQuit);
 	quitRef.current = onQuit;
+	const snapshotRef = useRef(onSnapshot);
+	snapshotRef.current = onSnapshot;
 	const uiRef = useRef(ui);
 	uiRef.current = ui;
 	const {view: actionsView, onKey} = useActions({
@@ -67,6 +71,7 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 			toggleHelp: () => dispatch({type: 'toggle-help'}),
 			closeHelp: () => dispatch({type: 'close-help'}),
 			quit: code => quitRef.current(code),
+			snapshot: () => snapshotRef.current?.(),
 			actionKey: name => keyRef.current(name),
 			showing: shown => stackRef.current.focus?.(shown),
 		}),

@@ -41,6 +41,8 @@ export interface RenderLiveOptions {
 	proc?: ProcessLike;
 	/** Scale and drain (createActions' runner); omitted: a monitor without action keys. */
 	runner?: ActionRunner | null;
+	/** The S key: writes an incident snapshot (and logs its path); omitted: S does nothing. */
+	onSnapshot?: () => void;
 }
 
 /** Frames are paced by the interval; this only caps bursts (keys, resize). Low for slow SSH links. */
@@ -64,7 +66,7 @@ export function screenSettings(stack: LiveStack, options: LiveOptions, env: Node
 	};
 }
 
-export function renderLive({stack, options, stdout = process.stdout, stdin = process.stdin, stderr = process.stderr, monitor, env = process.env, proc, runner = null}: RenderLiveOptions): Promise<number> {
+export function renderLive({stack, options, stdout = process.stdout, stdin = process.stdin, stderr = process.stderr, monitor, env = process.env, proc, runner = null, onSnapshot}: RenderLiveOptions): Promise<number> {
 	const settings = screenSettings(stack, options, env);
 	const liveMonitor = monitor ?? createMonitor({thresholds: options.thresholds});
 	return new Promise<number>(resolve => {
@@ -98,7 +100,7 @@ export function renderLive({stack, options, stdout = process.stdout, stdin = pro
 		screen = writer;
 		// Frames go to the writer as lines: Ink only reconciles and reads keys (see frame-output-context.ts).
 		const output: FrameOutput = {sgr: sgrSupported(stdout, env), draw: lines => writer.draw(lines)};
-		instance = render(<App stack={stack} monitor={liveMonitor} settings={settings} onQuit={code => finish(code)} onBell={ring} runner={runner} output={output} />, {
+		instance = render(<App stack={stack} monitor={liveMonitor} settings={settings} onQuit={code => finish(code)} onBell={ring} runner={runner} output={output} onSnapshot={onSnapshot} />, {
 			stdout: screen as unknown as NodeJS.WriteStream,
 			stdin,
 			stderr,

@@ -11,6 +11,8 @@ export interface MonitorActions {
 	closeHelp(): void;
 	/** 0 for q, 130 for Ctrl-C. */
 	quit(code: number): void;
+	/** S: writes an incident snapshot; its path shows in the event log. */
+	snapshot(): void;
 	/** Gives a key (keyName) to the scale/drain actions first; true when they took it. */
 	actionKey(name: string): boolean;
 	/** The instances now in view: past 20 on a remote engine they are the ones streamed (the rest are read spaced). */

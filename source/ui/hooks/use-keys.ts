@@ -53,6 +53,8 @@ export function useKeys(actions: MonitorActions, help: boolean): void {
 			actions.selectPrevious();
 		} else if (name === 'p') {
 			actions.togglePause();
+		} else if (name === 'S') {
+			actions.snapshot();
 		} else if (name.length === 1 && name >= '1' && name <= '4') {
 			actions.setWindow(windowKeys[Number(name) - 1]!);
 		}

@@ -1,6 +1,7 @@
 // Three lines: what is watched, what the runbook says to do, how fresh the data is.
 import React, {memo} from 'react';
 import type {Assessment} from '../../../core/assessment.js';
+import type {RecordingStatus} from '../../../core/monitor.js';
 import type {StackSnapshot} from '../../../core/types.js';
 import {recommendation} from '../../layout/concern-text.js';
 import {formatAge} from '../../layout/format.js';
@@ -26,6 +27,8 @@ export interface HeaderProps {
 	assessment: Assessment | undefined;
 	/** The frame's time: ages are measured against it, so a paused screen stays consistent. */
 	now: number;
+	/** Whether the history is recorded on disk; absent: not recorded (--no-history, the demo). */
+	recording?: RecordingStatus;
 }
 
 const healthColor: Record<SourceHealth, ColorName | undefined> = {
@@ -66,7 +69,10 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 		? styledLine([{text: advice.text, style: {bold: true, color: tone(color, levelColor[advice.level])}}, ...(advice.details.length > 0 ? [{text: ` · ${advice.details.join(' · ')}`}] : [])])
 		: styledLine('waiting for the first reading…', {dim: color});
 	const third: Span[] = [{text: age === null ? 'no data yet' : `data ${formatAge(age)} old`}];
+	// A recording that stopped is a problem of its own (the history will have a hole): first, like the sources'.
+	if (props.recording?.kind === 'stopped') third.push({text: ' · '}, {text: `${levelSymbol.UNKNOWN} ${props.recording.text}`, style: {color: tone(color, 'yellow')}});
 	for (const source of troubled) third.push({text: ' · '}, {text: `${levelSymbol.UNKNOWN} ${source.text}`, style: {color: tone(color, healthColor[source.health])}});
+	if (props.recording !== undefined && props.recording.kind !== 'stopped') third.push({text: ` · ${props.recording.kind === 'recording' ? 'rec' : `rec ${props.recording.text}`}`, style: {dim: color}});
 	if (healthy.length > 0) third.push({text: ` · ${healthy.map(source => source.text).join(' · ')}`, style: {dim: color}});
 	return [styledLine(first), second, styledLine(third)].map(line => fitLine(line, width));
 }

@@ -17,6 +17,7 @@ export const helpKeys: ReadonlyArray<readonly [string, string]> = [
 	['↑ ↓  j k', 'select an instance (its CPU and memory charts)'],
 	['1 2 3 4', 'chart window: 1 m, 5 m, 15 m, 1 h'],
 	['p', 'pause the display (readings and the log go on)'],
+	['S', 'incident snapshot: Markdown and JSON files, their path in the event log'],
 	['?  Esc', 'show or close this help'],
 	['q  Ctrl-C', 'quit'],
 ];

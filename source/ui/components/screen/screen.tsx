@@ -146,6 +146,7 @@ export function Screen() {
 			intervalMs: settings.intervalMs,
 			snapshot,
 			assessment: frame?.assessment,
+			recording: frame?.recording,
 			now,
 		});
 		const footer = footerLine({color, help: ui.help, paused: ui.paused, canSelect: instances.length > 1, window: ui.window, actions: footerActions});
