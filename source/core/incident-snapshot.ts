@@ -14,7 +14,8 @@ import type {SourceStatus, StackSnapshot} from './types.js';
 export const snapshotWindowMs = 15 * 60_000;
 /** Columns of a text chart: fits a chat message without wrapping. */
 const chartColumns = 60;
-const chartHeight = 8;
+/** Rows: 10, so a percent chart has a labelled row every 10 %. */
+const chartHeight = 10;
 /** Instances with a concern get a CPU chart of their own, up to this many. */
 const instanceCharts = 6;
 
@@ -133,9 +134,13 @@ export function textChart(chart: SnapshotChart): string {
 	const values = columns(chart.points.map(point => point[1]), chartColumns);
 	const top = Math.max(chart.unit === '%' ? 100 : 0, ...values, chart.threshold ?? 0);
 	const bottom = Math.min(0, ...values);
-	const series = chart.threshold === null ? [values] : [values, values.map(() => chart.threshold!)];
 	const width = Math.max(...[top, bottom].map(value => formatValue(value, chart.unit).length));
-	return asciichart.plot(series, {height: chartHeight, min: bottom, max: top, format: value => formatValue(value, chart.unit).padStart(width)});
+	// The threshold is in the title: a second line in the same characters would read as data.
+	return asciichart
+		.plot(values, {height: chartHeight, min: bottom, max: top, format: value => formatValue(value, chart.unit).padStart(width)})
+		.split('\n')
+		.map(line => line.trimEnd())
+		.join('\n');
 }
 
 function formatValue(value: number, unit: '%' | ''): string {
