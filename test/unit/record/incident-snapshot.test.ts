@@ -68,7 +68,7 @@ describe('the incident snapshot', () => {
 		expect(markdown).toMatch(/^100% ┼ +╭─+\n 90% ┤ +│$/m);
 		expect(markdown).toMatch(/^ 50% ┤ +╭─+$/m);
 		expect(markdown).toContain('15m ago … now (181 readings');
-		expect(markdown).toMatch(/\| 2026-11-28 06:08:00Z \| ▲▲ IMMEDIATE \| breach now IMMEDIATE: varec-web-1 CPU 95%/);
+		expect(markdown).toMatch(/\| 2026-11-28 06:18:00Z \| ▲▲ IMMEDIATE \| breach now IMMEDIATE: varec-web-1 CPU 95% > 80% for 10m/);
 		expect(markdown).toMatch(/\| 2026-11-28 06:17:00Z \| ops@bastion \| drain \| varec-web-1 \| 2 → 1 \| began \|/);
 		expect(markdown).not.toContain('old-one');
 		// And the JSON says the same
