@@ -75,7 +75,7 @@ describe('the incident snapshot', () => {
 		const json = JSON.parse(readFileSync(paths.json, 'utf8'));
 		expect(json).toMatchObject({kind: 'va-top-incident-snapshot', project: 'varec', service: 'web', windowSeconds: 900, recommendation: {level: 'IMMEDIATE'}});
 		expect(json.concerns[0]).toMatchObject({key: 'instance.cpu:varec-web-1', heldSeconds: 720, requiredSeconds: 600});
-		expect(json.charts.map((chart: {key: string}) => chart.key)).toEqual(['service:cpu', 'service:mem', 'cpu:id1']);
+		expect(json.charts.map((chart: {key: string}) => chart.key)).toEqual(['service:cpu', 'service:mem', 'redis:ratio', 'cpu:id1']);
 		expect(json.charts[0].points).toHaveLength(181);
 		expect(json.actions.map((a: {result: string}) => a.result)).toEqual(['began', 'ok']);
 		expect(json.report.instances).toHaveLength(2);
