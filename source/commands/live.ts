@@ -55,7 +55,7 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 	opened.recorder?.skipEvents(recorded?.events ?? []);
 	// The monitor is made here so the actions write into the same event log the screen shows.
 	const monitor = recordingMonitor(
-		createMonitor({thresholds: options.thresholds, history, clock: replay?.reachesNow ? replay.clock : undefined, events: recorded?.events, startedAt}),
+		createMonitor({thresholds: options.thresholds, history, clock: replay?.reachesNow ? replay.clock : undefined, clockValidUntil: replay?.validUntil, events: recorded?.events, startedAt}),
 		opened.recorder,
 	);
 	const snapshot = () => {

@@ -36,7 +36,7 @@ export async function runRecord(stack: Stack, options: Options, io: RecordIo): P
 	const replay = recorded === null ? null : replaySustain(recorded, options.thresholds, startedAt, options.intervalMs);
 	recorder.skipEvents(recorded?.events ?? []);
 	const monitor = recordingMonitor(
-		createMonitor({thresholds: options.thresholds, history, clock: replay?.reachesNow ? replay.clock : undefined, events: recorded?.events.slice(-20), startedAt, eventCapacity: 50}),
+		createMonitor({thresholds: options.thresholds, history, clock: replay?.reachesNow ? replay.clock : undefined, clockValidUntil: replay?.validUntil, events: recorded?.events.slice(-20), startedAt, eventCapacity: 50}),
 		recorder,
 	);
 

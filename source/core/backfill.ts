@@ -58,6 +58,8 @@ export interface SustainReplay {
 	fromSeconds: number | null;
 	/** The newest reading is recent enough to carry a run on into now. */
 	reachesNow: boolean;
+	/** Until when the clock may wait for the first live reading to go on from it (the newest recorded one plus the gap). */
+	validUntil: number;
 }
 
 /**
@@ -94,7 +96,7 @@ export function replaySustain(recorded: RecordedHistory, thresholds: Thresholds,
 		if (since !== null) clock.set(`instance.cpu:${series.name}`, since);
 	}
 
-	return {clock, fromSeconds, reachesNow};
+	return {clock, fromSeconds, reachesNow, validUntil: (recorded.to ?? Number.NEGATIVE_INFINITY) + gap};
 }
 
 /**

@@ -39,6 +39,11 @@ export interface MonitorOptions {
 	eventCapacity?: number;
 	/** Sustained breaches already under way, replayed from recorded history (core/backfill.ts). */
 	clock?: BreachClock;
+	/**
+	 * The replayed clock waits for the first live CPU figures (a CPU percentage needs two readings) until this time;
+	 * without it the first ticks, which have no figures yet, would end every replayed breach.
+	 */
+	clockValidUntil?: number;
 	/** The recorded event log to go on from. */
 	events?: readonly EventEntry[];
 	/** When this process began reading: a clock older than this is marked as from before the start. */
@@ -48,6 +53,7 @@ export interface MonitorOptions {
 export function createMonitor(options: MonitorOptions): Monitor {
 	const history = options.history ?? new History();
 	let clock: BreachClock = options.clock ?? emptyClock;
+	let seed: BreachClock | undefined = options.clock;
 	let events: readonly EventEntry[] = options.events ?? [];
 	let pending: EventEntry[] = [];
 	let frame: MonitorFrame | undefined;
@@ -93,6 +99,12 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		tick(snapshot) {
 			const evaluation = evaluate(snapshot, options.thresholds, clock, snapshot.at, {startedAt: options.startedAt});
 			clock = evaluation.clock;
+			if (seed !== undefined) {
+				// Until the CPU figures are there (every running instance has one), the replayed breaches stay open.
+				if (evaluation.assessment.averages.cpuPercent === null && snapshot.at <= (options.clockValidUntil ?? Number.NEGATIVE_INFINITY)) clock = new Map([...seed, ...clock]);
+				else seed = undefined;
+			}
+
 			record(snapshot, evaluation.assessment);
 			const changes = diffConcerns(frame?.assessment, evaluation.assessment);
 			events = appendEvents(events, [...pending, ...changes], options.eventCapacity);

@@ -55,7 +55,7 @@ describe('replaying the sustained CPU rule from recorded history', () => {
 		expect(replaySustain(recorded({'service:cpu': {values: over(900), endAgo: 120_000}}), defaultThresholds, now, 1000).clock.size).toBe(0);
 		expect(replaySustain(recorded({'service:cpu': {values: [...over(900), 40]}}), defaultThresholds, now, 1000).clock.size).toBe(0);
 		const nothing = replaySustain(emptyRecordedHistory('none'), defaultThresholds, now, 1000);
-		expect(nothing).toEqual({clock: new Map(), fromSeconds: null, reachesNow: false});
+		expect(nothing).toMatchObject({clock: new Map(), fromSeconds: null, reachesNow: false});
 	});
 
 	it("dates an instance's own breach by its name, only over the readings where the service average was not over", () => {
@@ -99,6 +99,24 @@ describe('a monitor started on recorded history', () => {
 		expect(frame.assessment.level).toBe('IMMEDIATE');
 		expect(concern.sustain).toMatchObject({heldSeconds: 724, requiredSeconds: 600, beforeStart: true});
 		expect(concern.message).toBe('web average CPU 86% > 80% for 12m04s (since before va-top started): Scale application horizontally');
+	});
+
+	it('keeps the replayed clock through the first ticks that have no CPU figure yet, but not past its gap', () => {
+		const history = recorded({'service:cpu': {values: over(724, 86)}});
+		const replay = replaySustain(history, defaultThresholds, now, 1000);
+		const noFigures = (at: number): StackSnapshot => {
+			const base = snapshot(86);
+			return {...base, at, docker: {...base.docker, instances: base.docker.instances.map(instance => ({...instance, cpuPercent: null}))}};
+		};
+
+		const monitor = createMonitor({thresholds: defaultThresholds, clock: replay.clock, clockValidUntil: replay.validUntil, startedAt: now - 500});
+		monitor.tick(noFigures(now - 400));
+		monitor.tick(noFigures(now - 300));
+		expect(monitor.tick({...snapshot(86), at: now}).assessment.level).toBe('IMMEDIATE');
+
+		const late = createMonitor({thresholds: defaultThresholds, clock: replay.clock, clockValidUntil: replay.validUntil, startedAt: now - 500});
+		late.tick(noFigures(now + 30_000));
+		expect(late.tick({...snapshot(86), at: now + 31_000}).assessment.level).toBe('SOON');
 	});
 
 	it('counts on from the recorded start when the breach is not yet long enough', () => {
