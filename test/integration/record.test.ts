@@ -50,8 +50,13 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top --record agains
 	}
 
 	function once(args: string[]): {code: number | null; stdout: string; stderr: string} {
-		const result = spawnSync(process.execPath, [cli, '--once', ...common, ...args], {env, encoding: 'utf8', timeout: 30_000});
-		return {code: result.status, stdout: result.stdout, stderr: result.stderr};
+		// --once ends within 3 s whatever the sources do; on this shared 2-core machine (a load of 20 when the
+		// team's suites run) a source may miss that, which is exit 3 and says "no answer within 3s". Only then, again.
+		for (let attempt = 1; ; attempt++) {
+			const result = spawnSync(process.execPath, [cli, '--once', ...common, ...args], {env, encoding: 'utf8', timeout: 30_000});
+			const late = /no answer within 3s|timed out after 2s/.test(result.stdout);
+			if (!late || attempt === 3) return {code: result.status, stdout: result.stdout, stderr: result.stderr};
+		}
 	}
 
 	const recordedTimes = () => loadStore(store.store, {since: 0})?.series.get('service:cpu')?.times ?? [];
@@ -113,7 +118,7 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top --record agains
 		await pane.type(`cd ${state} && node ${cli} ${common.join(' ')} --cpu-sustain 60s --dry-run --audit-log ${audit} --snapshot-dir ${snapshots}; echo "exit=$?"`);
 
 		// Then its first frame with a reading is IMMEDIATE, dated from before it started, and the charts have the recorded minutes
-		const first = await pane.waitForScreen(s => /web_1 .*\d+%/.test(s) && /web_2 .*\d+%/.test(s), 20_000);
+		const first = await pane.waitForScreen(s => /web_1 +running +[\d.]+%/.test(s) && /web_2 +running +[\d.]+%/.test(s), 20_000);
 		expect(first).toMatch(/▲▲ IMMEDIATE: Scale application horizontally/);
 		expect(first).toMatch(/avg cpu \d+% ▲▲ 1m\d\ds \(since before va-top started\)/);
 		expect(first).toMatch(/rec read-only: va-top --record \(pid \d+\) records/);
@@ -131,6 +136,9 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top --record agains
 		await new Promise(resolve => setTimeout(resolve, 400)); // the dialog ignores keys for its first 300 ms
 		await pane.send(['y']);
 		await waitFor(() => existsSync(audit) && readFileSync(audit, 'utf8').includes('"dry-run"'), {timeoutMs: 10_000});
+		await pane.waitForScreen(/any key closes/, 10_000);
+		await pane.send(['Escape']);
+		await pane.waitForScreen(s => !/any key closes/.test(s), 10_000);
 		await pane.send(['S']);
 		const shown = await pane.waitForScreen(/snapshot written: \S+\.md and \S+\.json/, 10_000);
 
