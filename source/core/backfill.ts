@@ -15,36 +15,45 @@ export function maxGapMs(intervalMs: number): number {
 /** The charts' longest window. */
 export const backfillWindowMs = 3600_000;
 
-interface Point {
-	time: number;
+/**
+ * A series as one time line: its buckets up to its first reading (the last may overlap it), then its readings.
+ * Parallel typed arrays, not objects: replaying an hour at 50 instances walks ~180,000 points.
+ */
+export interface Timeline {
+	time: Float64Array;
 	/** Bucket length; 0 for a reading. */
-	span: number;
+	span: Float64Array;
 	/** For a bucket: its minimum, so "over the threshold the whole time" holds for every reading in it. */
-	low: number;
+	low: Float64Array;
 }
 
-/** A series as one time line: its buckets up to its first reading (the last may overlap it), then its readings. */
-function timeline(series: RecordedSeries, bucketMs: number): Point[] {
+function timeline(series: RecordedSeries, bucketMs: number): Timeline {
 	const first = series.times[0] ?? Number.POSITIVE_INFINITY;
-	const out: Point[] = [];
-	for (const bucket of series.buckets) if (bucket.start < first) out.push({time: bucket.start, span: bucketMs, low: bucket.min});
-	for (let i = 0; i < series.times.length; i++) out.push({time: series.times[i]!, span: 0, low: series.values[i]!});
-	return out;
+	const buckets = series.buckets.filter(bucket => bucket.start < first);
+	const length = buckets.length + series.times.length;
+	const line: Timeline = {time: new Float64Array(length), span: new Float64Array(length), low: new Float64Array(length)};
+	buckets.forEach((bucket, i) => {
+		line.time[i] = bucket.start;
+		line.span[i] = bucketMs;
+		line.low[i] = bucket.min;
+	});
+	line.time.set(series.times, buckets.length);
+	line.low.set(series.values, buckets.length);
+	return line;
 }
 
 /**
  * When the latest unbroken run of `over` began, if it lasts up to `now`: walks back from the newest point while
  * each is over and no gap is longer than `gapMs`. Null when the newest point is not over or not recent.
  */
-export function runStart(points: readonly Point[], now: number, gapMs: number, over: (point: Point) => boolean): number | null {
-	let index = points.length - 1;
-	const newest = points[index];
-	if (newest === undefined || now - (newest.time + newest.span) > gapMs || !over(newest)) return null;
-	let since = newest.time;
+export function runStart(line: Timeline, now: number, gapMs: number, over: (time: number, low: number) => boolean): number | null {
+	let index = line.time.length - 1;
+	if (index < 0 || now - (line.time[index]! + line.span[index]!) > gapMs || !over(line.time[index]!, line.low[index]!)) return null;
+	let since = line.time[index]!;
 	while (index > 0) {
-		const previous = points[index - 1]!;
-		if (points[index]!.time - (previous.time + previous.span) > gapMs || !over(previous)) break;
-		since = previous.time;
+		const previous = index - 1;
+		if (line.time[index]! - (line.time[previous]! + line.span[previous]!) > gapMs || !over(line.time[previous]!, line.low[previous]!)) break;
+		since = line.time[previous]!;
 		index--;
 	}
 
@@ -72,27 +81,27 @@ export function replaySustain(recorded: RecordedHistory, thresholds: Thresholds,
 	const reachesNow = recorded.to !== null && now - recorded.to <= Math.max(gap, recorded.bucketMs + gap);
 	const fromSeconds = recorded.from === null ? null : Math.max(0, Math.round((now - recorded.from) / 1000));
 	const service = recorded.series.get(seriesKey.serviceCpu);
-	const servicePoints = service ? timeline(service, recorded.bucketMs) : [];
-	const serviceSince = runStart(servicePoints, now, gap, point => point.low > thresholds.cpuImmediate);
+	const servicePoints = service ? timeline(service, recorded.bucketMs) : {time: new Float64Array(0), span: new Float64Array(0), low: new Float64Array(0)};
+	const serviceSince = runStart(servicePoints, now, gap, (_, low) => low > thresholds.cpuImmediate);
 	if (serviceSince !== null) clock.set('service.cpu', serviceSince);
 
 	// Service average at a time (the nearest reading within the gap), to tell an instance's own breach from the service's.
 	const serviceOver = (time: number): boolean => {
+		const {time: times, span, low} = servicePoints;
 		let lo = 0;
-		let hi = servicePoints.length - 1;
+		let hi = times.length - 1;
 		while (lo < hi) {
 			const mid = (lo + hi + 1) >> 1;
-			if (servicePoints[mid]!.time <= time) lo = mid;
+			if (times[mid]! <= time) lo = mid;
 			else hi = mid - 1;
 		}
 
-		const point = servicePoints[lo];
-		return point !== undefined && point.time <= time && time - (point.time + point.span) <= gap && point.low > thresholds.cpuImmediate;
+		return times.length > 0 && times[lo]! <= time && time - (times[lo]! + span[lo]!) <= gap && low[lo]! > thresholds.cpuImmediate;
 	};
 
 	for (const series of recorded.series.values()) {
 		if (!series.key.startsWith('cpu:') || series.name === null) continue;
-		const since = runStart(timeline(series, recorded.bucketMs), now, gap, point => point.low > thresholds.cpuImmediate && !serviceOver(point.time));
+		const since = runStart(timeline(series, recorded.bucketMs), now, gap, (time, low) => low > thresholds.cpuImmediate && !serviceOver(time));
 		if (since !== null) clock.set(`instance.cpu:${series.name}`, since);
 	}
 

@@ -15,9 +15,9 @@ export interface RecordedSeries {
 	key: string;
 	/** For an instance's series, the instance's name when it was recorded. */
 	name: string | null;
-	/** Readings, oldest first (epoch ms, value). */
-	times: number[];
-	values: number[];
+	/** Readings, oldest first (epoch ms, value); typed arrays: an hour at 50 instances is ~370,000 of them. */
+	times: Float64Array;
+	values: Float64Array;
 	/** Per-bucket summaries, oldest first; they may overlap the readings' time. */
 	buckets: RecordedBucket[];
 }

@@ -32,14 +32,16 @@ export function ioError(file: string, what: string, error: unknown): StoreError 
 }
 
 export function readAt(fd: number, length: number, position: number): Buffer {
-	const buffer = Buffer.alloc(length);
+	// Unsafe: every byte is either read or zeroed below (a file not yet grown to full size reads as a fresh ring).
+	const buffer = Buffer.allocUnsafe(length);
 	let done = 0;
 	while (done < length) {
 		const read = readSync(fd, buffer, done, length - done, position + done);
-		if (read === 0) break; // past the end of a file not yet grown to full size: zeros, as a fresh ring
+		if (read === 0) break;
 		done += read;
 	}
 
+	if (done < length) buffer.fill(0, done);
 	return buffer;
 }
 
@@ -60,10 +62,35 @@ export function ringBounds(offsets: RegionOffsets, layout: StoreLayout, ring: Ri
 	return {offset: offsets.events, size: layout.eventBytes};
 }
 
+/** Rings are read this much at a time; a chunk of zeros ends the read (see scan). */
+const chunkBytes = 1024 * 1024;
+const zeros = Buffer.alloc(chunkBytes);
+
+/**
+ * A ring's records. Read in chunks up to the first chunk of zeros: the writer fills a ring from its start and
+ * never leaves a megabyte of zeros behind (at a wrap it zeroes less than one record, at most 512 KiB), so a zero
+ * chunk is where it has not written yet. A new store's rings are not read at all, a full one is read whole.
+ */
 export function scan(fd: number, file: string, header: StoreHeader, ring: RingName): RingScan {
 	const {offset, size} = ringBounds(regionOffsets(header.layout), header.layout, ring);
+	const buffer = Buffer.allocUnsafe(size);
+	let end = 0;
+	while (end < size) {
+		const length = Math.min(chunkBytes, size - end);
+		let done = 0;
+		while (done < length) {
+			const read = readSync(fd, buffer, end + done, length - done, offset + end + done);
+			if (read === 0) break;
+			done += read;
+		}
+
+		buffer.fill(0, end + done, end + length);
+		if (zeros.compare(buffer, end, end + length, 0, length) === 0) break;
+		end += length;
+	}
+
 	try {
-		return scanRing(readAt(fd, size, offset), ring);
+		return scanRing(buffer.subarray(0, end), ring);
 	} catch (error) {
 		if (error instanceof StoreFormatError) throw new StoreError(file, error.kind, `history store ${file} ${error.message}`);
 		throw error;

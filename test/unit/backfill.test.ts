@@ -16,7 +16,7 @@ function recorded(series: Record<string, {name?: string; values: number[]; endAg
 		const end = now - (spec.endAgo ?? 1000);
 		const times = spec.values.map((_, i) => end - (spec.values.length - 1 - i) * 1000);
 		const buckets = (spec.buckets ?? []).map(bucket => ({start: now - bucket.ago, min: bucket.min, mean: (bucket.min + bucket.max) / 2, max: bucket.max}));
-		history.series.set(key, {key, name: spec.name ?? null, times, values: spec.values, buckets});
+		history.series.set(key, {key, name: spec.name ?? null, times: Float64Array.from(times), values: Float64Array.from(spec.values), buckets});
 		for (const time of [...times, ...buckets.map(bucket => bucket.start)]) {
 			history.from = Math.min(history.from ?? time, time);
 			history.to = Math.max(history.to ?? time, time);
