@@ -114,8 +114,9 @@ async function firstFrame(env, names) {
 	const pane = new Pane({name: `rec${Date.now() % 100000}`, argv: [process.execPath, cli, '--project', project, '--service', service, '--pg', pgUrl, '--redis', redisUrl], env, width: 120, height: 40, outputFile: path.join(workDir, 'out')});
 	const launched = pane.go();
 	let result = null;
+	let lines = [];
 	while (performance.now() - launched < 15_000) {
-		const lines = await pane.capture();
+		lines = await pane.capture();
 		const rows = lines.filter(line => line.includes(`${service}-`) && /\d%/.test(line));
 		const chartLine = lines.some(line => /┤.*[─╭╮╯╰]{30,}/.test(line));
 		if (rows.length > 0 && chartLine) {
@@ -128,7 +129,7 @@ async function firstFrame(env, names) {
 
 	pane.kill();
 	rmSync(workDir, {recursive: true, force: true});
-	if (result === null) throw new Error(`no first frame with backfilled charts in 15 s (names: ${names.slice(0, 2).join(', ')}…)`);
+	if (result === null) throw new Error(`no first frame with backfilled charts in 15 s (names: ${names.slice(0, 2).join(', ')}…); last screen:\n${lines.join('\n')}`);
 	return result;
 }
 
@@ -180,7 +181,8 @@ async function main() {
 		const synced = syntheticHour(paths.store, ids, true);
 		const store = {
 			series: plain.entries,
-			bytesPerReading: Math.round((bytesFor - 2 * 1024 * 1024) / 3600), // less the name table (2 MiB)
+			bytesPerReading: 28 + 2 + 8 * plain.entries, // a reading record: header, count, 8 bytes a series
+			storeBytesAfterHour: bytesFor,
 			writeMsPerReading: Math.round(plain.msPerReading * 1000) / 1000,
 			writeMsPerReadingWithFdatasync: Math.round(synced.msPerReading * 1000) / 1000,
 			writeMsP99WithFdatasync: Math.round(synced.p99 * 1000) / 1000,

@@ -4,8 +4,37 @@
 import type {ReportJson} from './report.js';
 import type {Thresholds} from './thresholds.js';
 
-/** The report's own parts; every other top-level object is a source's, walked generically. */
-const knownParts = new Set(['version', 'time', 'project', 'service', 'level', 'unknown', 'exitCode', 'recommendations', 'averages', 'docker', 'instances', 'postgres', 'redis', 'history']);
+/** The report's own parts; every other top-level object is a source's (postgres, redis, and the registry's others). */
+const knownParts = new Set(['version', 'time', 'project', 'service', 'level', 'unknown', 'exitCode', 'recommendations', 'averages', 'docker', 'instances', 'history']);
+/** Parts with explicit perfdata in the nagios output (with warn and crit); other parts' numbers are walked. */
+const explicitNagios = new Set(['postgres', 'redis']);
+
+type Part = Record<string, unknown>;
+
+/** A source's part of the report, or null when the source is not configured (or has no such part). */
+function part(report: ReportJson, id: string): Part | null {
+	const value = (report as unknown as Record<string, unknown>)[id];
+	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Part) : null;
+}
+
+const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** Better words than the field's path for the known parts' gauges. */
+const helpTexts: Record<string, string> = {
+	'postgres.connections': 'Client backends in pg_stat_activity',
+	'postgres.active': "Client backends whose state is 'active'",
+	'postgres.max_connections': 'PostgreSQL max_connections',
+	'postgres.ratio': 'Client backends over max_connections (0..1)',
+	'postgres.reachable': '1 when PostgreSQL could be read',
+	'redis.used_memory_bytes': 'Redis used_memory, bytes',
+	'redis.used_memory_rss_bytes': 'Redis used_memory_rss, bytes',
+	'redis.max_memory_bytes': 'Redis maxmemory, bytes (0: none set)',
+	'redis.limit_bytes': 'What Redis memory is judged against: maxmemory, or system memory when none is set',
+	'redis.fragmentation_ratio': 'Redis mem_fragmentation_ratio',
+	'redis.ratio': 'Redis used memory over its limit (above 1 when over maxmemory)',
+	'redis.reachable': '1 when Redis could be read',
+};
 /** Fields of an array's elements that name the element: they become labels. */
 const identityFields = ['instance', 'node', 'pool', 'queue', 'database', 'user', 'name', 'id', 'endpoint', 'role'];
 
@@ -61,6 +90,7 @@ export function numericLeaves(value: unknown, path: string[] = [], labels: Recor
 }
 
 function sourceParts(report: ReportJson): Array<[string, unknown]> {
+	// In the report's order; a source that is not configured is null (after the registry) and has no part here.
 	return Object.entries(report as unknown as Record<string, unknown>).filter(([key, value]) => !knownParts.has(key) && value !== null && typeof value === 'object');
 }
 
@@ -82,11 +112,14 @@ export function nagiosOutput(report: ReportJson, thresholds: Thresholds): string
 	const worst = report.recommendations[0];
 	const more = report.recommendations.length > 1 ? ` (+${report.recommendations.length - 1} more)` : '';
 	const summary = worst === undefined ? 'Current capacity is adequate' : `${worst.level}: ${worst.message}${more}`;
+	const pg = part(report, 'postgres');
+	const redis = part(report, 'redis');
+	const percentOf = (ratio: unknown) => (num(ratio) === null ? null : num(ratio)! * 100);
 	const head = [
 		perf('cpu_avg', report.averages.cpuPercent, '%', thresholds.cpuSoon, thresholds.cpuImmediate, 0, 100),
 		perf('mem_avg', report.averages.memPercent, '%', thresholds.memSoon, thresholds.memImmediate, 0, 100),
-		perf('db_connections', report.postgres.ratio === null ? null : report.postgres.ratio * 100, '%', thresholds.dbSoon, thresholds.dbImmediate, 0, 100),
-		perf('redis_memory', report.redis.ratio === null ? null : report.redis.ratio * 100, '%', thresholds.redisSoon, thresholds.redisImmediate, 0, 100),
+		perf('db_connections', percentOf(pg?.ratio), '%', thresholds.dbSoon, thresholds.dbImmediate, 0, 100),
+		perf('redis_memory', percentOf(redis?.ratio), '%', thresholds.redisSoon, thresholds.redisImmediate, 0, 100),
 	].filter((item): item is string => item !== null);
 
 	const tail: Array<string | null> = [
@@ -100,26 +133,24 @@ export function nagiosOutput(report: ReportJson, thresholds: Thresholds): string
 		tail.push(perf(`restarts_${instance.name}`, instance.restartCount, 'c'));
 	}
 
-	const pg = report.postgres;
-	tail.push(perf('db_backends', pg.connections, '', pg.maxConnections === null ? undefined : (pg.maxConnections * thresholds.dbSoon) / 100, pg.maxConnections === null ? undefined : (pg.maxConnections * thresholds.dbImmediate) / 100, 0, pg.maxConnections ?? undefined));
-	tail.push(perf('db_active', pg.active, '', undefined, undefined, 0));
-	const redis = report.redis;
-	tail.push(perf('redis_used', redis.usedMemoryBytes, 'B', redis.limitBytes === null ? undefined : Math.round((redis.limitBytes * thresholds.redisSoon) / 100), redis.limitBytes === null ? undefined : Math.round((redis.limitBytes * thresholds.redisImmediate) / 100), 0, redis.limitBytes ?? undefined));
-	tail.push(perf('redis_rss', redis.usedMemoryRssBytes, 'B', undefined, undefined, 0));
-	for (const [part, value] of sourceParts(report)) {
-		for (const leaf of numericLeaves(value, [part])) {
+	const max = num(pg?.maxConnections);
+	tail.push(perf('db_backends', num(pg?.connections), '', max === null ? undefined : (max * thresholds.dbSoon) / 100, max === null ? undefined : (max * thresholds.dbImmediate) / 100, 0, max ?? undefined));
+	tail.push(perf('db_active', num(pg?.active), '', undefined, undefined, 0));
+	const limit = num(redis?.limitBytes);
+	tail.push(perf('redis_used', num(redis?.usedMemoryBytes), 'B', limit === null ? undefined : Math.round((limit * thresholds.redisSoon) / 100), limit === null ? undefined : Math.round((limit * thresholds.redisImmediate) / 100), 0, limit ?? undefined));
+	tail.push(perf('redis_rss', num(redis?.usedMemoryRssBytes), 'B', undefined, undefined, 0));
+	for (const [id, value] of sourceParts(report)) {
+		if (explicitNagios.has(id)) continue;
+		for (const leaf of numericLeaves(value, [id])) {
 			const labels = Object.values(leaf.labels);
 			tail.push(perf([...leaf.path, ...labels].map(snake).join('_'), leaf.value));
 		}
 	}
 
 	const long: string[] = report.recommendations.map(recommendation => oneLine(`${recommendation.level}: ${recommendation.message}`));
-	const state = (name: string, endpoint: string, error: string | null) => oneLine(`${name} ${endpoint}: ${error === null ? 'ok' : error}`);
-	long.push(state('docker', report.docker.endpoint, report.docker.error), state('postgres', pg.endpoint, pg.error), state('redis', redis.endpoint, redis.error));
-	for (const [part, value] of sourceParts(report)) {
-		const error = (value as {error?: unknown}).error;
-		long.push(oneLine(`${part}: ${typeof error === 'string' ? error : 'ok'}`));
-	}
+	const state = (name: string, endpoint: string | null, error: string | null) => oneLine(`${name}${endpoint === null ? '' : ` ${endpoint}`}: ${error === null ? 'ok' : error}`);
+	long.push(state('docker', report.docker.endpoint, report.docker.error));
+	for (const [id, value] of sourceParts(report)) long.push(state(id, str((value as Part).endpoint), str((value as Part).error)));
 
 	if (report.history !== undefined) long.push(oneLine(`history: ${report.history.note}`));
 	const tailPerf = tail.filter((item): item is string => item !== null);
@@ -184,26 +215,16 @@ export function prometheusOutput(report: ReportJson, thresholds: Thresholds): st
 		gauge('va_top_instance_restarts', 'Restarts of the instance (its RestartCount)', instance.restartCount, labels);
 	}
 
-	const up = (name: string, endpoint: string, reachable: boolean) => gauge('va_top_source_up', '1 when the source could be read', reachable ? 1 : 0, {source: name, endpoint});
-	up('docker', report.docker.endpoint, report.docker.reachable);
-	up('postgres', report.postgres.endpoint, report.postgres.reachable);
-	up('redis', report.redis.endpoint, report.redis.reachable);
-	const pg = report.postgres;
-	gauge('va_top_postgres_connections', 'Client backends in pg_stat_activity', pg.connections);
-	gauge('va_top_postgres_active_connections', "Client backends whose state is 'active'", pg.active);
-	gauge('va_top_postgres_max_connections', 'max_connections', pg.maxConnections);
-	gauge('va_top_postgres_connections_ratio', 'Client backends over max_connections (0..1)', pg.ratio);
-	const redis = report.redis;
-	gauge('va_top_redis_used_memory_bytes', 'Redis used_memory, bytes', redis.usedMemoryBytes);
-	gauge('va_top_redis_rss_bytes', 'Redis used_memory_rss, bytes', redis.usedMemoryRssBytes);
-	gauge('va_top_redis_limit_bytes', 'What Redis memory is judged against: maxmemory, or system memory when none is set', redis.limitBytes);
-	gauge('va_top_redis_memory_ratio', 'Redis used memory over its limit (above 1 when over maxmemory)', redis.ratio);
-	gauge('va_top_redis_fragmentation_ratio', 'Redis mem_fragmentation_ratio', redis.fragmentationRatio);
-
-	for (const [part, value] of sourceParts(report)) {
-		for (const leaf of numericLeaves(value, [part])) {
-			const name = `va_top_${leaf.path.map(snake).join('_')}`;
-			gauge(name, `va-top report field ${leaf.path.join('.')}`, leaf.value, Object.fromEntries(Object.entries(leaf.labels).map(([key, label]) => [snake(key), label])));
+	const up = 'va_top_source_up';
+	gauge(up, '1 when the source could be read', report.docker.reachable ? 1 : 0, {source: 'docker', endpoint: report.docker.endpoint});
+	// Every source's part: whether it could be read, and each of its numbers (postgres, redis, and any other).
+	for (const [id, value] of sourceParts(report)) {
+		const source = value as Part;
+		if (typeof source.reachable === 'boolean') gauge(up, '', source.reachable ? 1 : 0, {source: id, ...(str(source.endpoint) === null ? {} : {endpoint: str(source.endpoint)!})});
+		for (const leaf of numericLeaves(value, [id])) {
+			const path = leaf.path.map(snake);
+			const name = `va_top_${path.join('_')}`;
+			gauge(name, helpTexts[`${path[0]}.${path.slice(1).join('_')}`] ?? `va-top report field ${leaf.path.join('.')}`, leaf.value, Object.fromEntries(Object.entries(leaf.labels).map(([key, label]) => [snake(key), label])));
 		}
 	}
 

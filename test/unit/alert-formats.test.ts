@@ -77,7 +77,7 @@ describe('--format nagios', () => {
 		const out = parseNagios(nagiosOutput(report([10, 20], {extra}), defaultThresholds));
 		expect(out.perf).toContain('pgbouncer_reachable=1');
 		expect(out.perf).toContain('pgbouncer_pools_cl_waiting_app_web=3');
-		expect(out.long).toContain('pgbouncer: ok');
+		expect(out.long).toContain('pgbouncer 127.0.0.1:6432: ok');
 	});
 });
 
@@ -101,7 +101,9 @@ describe.skipIf(!promtool)('--format prometheus, checked by promtool', () => {
 		expect(promtoolCheck(text)).toBe('');
 		expect(text).toContain('va_top_level{project="voiceassist",service="voiceassist-server"} 2');
 		expect(text).toContain('va_top_instance_cpu_percent{project="voiceassist",service="voiceassist-server",instance="voiceassist-voiceassist-server-1"} 97');
-		expect(text).toContain('va_top_postgres_connections_ratio{project="voiceassist",service="voiceassist-server"} 0.85');
+		expect(text).toContain('va_top_postgres_ratio{project="voiceassist",service="voiceassist-server"} 0.85');
+		expect(text).toContain('# HELP va_top_postgres_ratio Client backends over max_connections (0..1)');
+		expect(text).toContain('va_top_redis_used_memory_bytes{project="voiceassist",service="voiceassist-server"} 1000000');
 		expect(text).toContain('va_top_threshold_percent{project="voiceassist",service="voiceassist-server",rule="cpu",level="immediate"} 80');
 		expect(text).toContain('va_top_source_up{project="voiceassist",service="voiceassist-server",source="postgres",endpoint="127.0.0.1:5432"} 1');
 		expect(text).not.toMatch(/ \d+ \d{13}$/m); // no timestamps: the textfile collector refuses them
@@ -118,6 +120,16 @@ describe.skipIf(!promtool)('--format prometheus, checked by promtool', () => {
 		expect(text).toContain('va_top_source_up{project="voiceassist",service="voiceassist-server",source="postgres",endpoint="127.0.0.1:5432"} 0');
 		expect(text).toContain('va_top_pgbouncer_pools_cl_waiting{project="voiceassist",service="voiceassist-server",database="app",user="we\\"b"} 3');
 		expect(text).toContain('va_top_queues_items_length{project="voiceassist",service="voiceassist-server",queue="celery"} 12');
+	});
+
+	it('leaves out a source that is not configured (its part null, as the registry writes it)', () => {
+		const r = {...report([10, 20]), postgres: null} as unknown as ReportJson;
+		const text = prometheusOutput(r, defaultThresholds);
+		expect(promtoolCheck(text)).toBe('');
+		expect(text).not.toContain('postgres');
+		const nagios = parseNagios(nagiosOutput(r, defaultThresholds));
+		expect(nagios.perf.some(item => item.startsWith('db_'))).toBe(false);
+		expect(nagios.long.some(line => line.startsWith('postgres'))).toBe(false);
 	});
 
 	it('is refused by promtool when broken (so the check can fail)', () => {
