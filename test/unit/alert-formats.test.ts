@@ -126,7 +126,8 @@ describe.skipIf(!promtool)('--format prometheus, checked by promtool', () => {
 		const r = {...report([10, 20]), postgres: null} as unknown as ReportJson;
 		const text = prometheusOutput(r, defaultThresholds);
 		expect(promtoolCheck(text)).toBe('');
-		expect(text).not.toContain('postgres');
+		expect(text).not.toContain('va_top_postgres');
+		expect(text).not.toContain('source="postgres"');
 		const nagios = parseNagios(nagiosOutput(r, defaultThresholds));
 		expect(nagios.perf.some(item => item.startsWith('db_'))).toBe(false);
 		expect(nagios.long.some(line => line.startsWith('postgres'))).toBe(false);
