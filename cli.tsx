@@ -63,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
 
 	if (options.record) {
 		const {runRecord, processStopSignal} = await import('./source/commands/record.js');
+		// Loaded, and running for days: the same small-heap settings as the monitor (source/launch/heap.ts).
+		tuneHeap('running');
 		return runRecord(stack, options, {write: text => process.stdout.write(text), stopSignal: processStopSignal()});
 	}
 

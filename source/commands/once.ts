@@ -12,7 +12,7 @@ import type {RecordedHistory} from '../core/recorded-history.js';
 import {reportJson, reportText, type ReportHistory} from '../core/report.js';
 import {emptyClock, evaluate, exitCodeFor, formatDuration} from '../core/rules.js';
 import {scrubSecrets} from '../core/redact.js';
-import {openHistory} from '../record/open-history.js';
+import {openHistory, sustainSeries} from '../record/open-history.js';
 import {takeSnapshot} from '../record/snapshot-files.js';
 import type {SourceStatus, StackSnapshot} from '../core/types.js';
 import type {Stack} from '../sources/stack.js';
@@ -25,7 +25,8 @@ export async function runOnce(stack: Stack, options: Options, write: (text: stri
 	stack.start();
 	try {
 		// Read while the sources answer: a store that must not be used ends the check here (exit 64).
-		const opened = openHistory({options, role: 'once', secrets: stack.secrets, now: started});
+		// The snapshot charts every series; the report needs only the CPU ones (the sustained rule).
+		const opened = openHistory({options, role: 'once', secrets: stack.secrets, now: started, only: options.snapshotFile === undefined ? sustainSeries : undefined});
 		await waitUntil(() => isComplete(stack.snapshot()), started + deadlineMs);
 		const snapshot = settle(stack.snapshot(), deadlineMs);
 		const replay = opened.recorded === null ? null : replaySustain(opened.recorded, options.thresholds, snapshot.at, options.intervalMs);

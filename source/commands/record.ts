@@ -6,7 +6,7 @@ import {replaySustain} from '../core/backfill.js';
 import type {EventEntry} from '../core/event-log.js';
 import {createMonitor} from '../core/monitor.js';
 import {scrubSecrets} from '../core/redact.js';
-import {openHistory, recordingMonitor} from '../record/open-history.js';
+import {openHistory, recordingMonitor, sustainSeries} from '../record/open-history.js';
 import {TappedHistory} from '../record/recorder.js';
 import type {Stack} from '../sources/stack.js';
 
@@ -30,21 +30,25 @@ export async function runRecord(stack: Stack, options: Options, io: RecordIo): P
 	const startedAt = Date.now();
 	// The recorder needs no charts in memory: two samples a series are enough for the monitor's own bookkeeping.
 	const history = new TappedHistory(2);
-	const opened = openHistory({options, role: 'record', history, secrets: stack.secrets, now: startedAt});
+	// Only the CPU series: the sustained rule's clocks are all the recorder needs of what was recorded.
+	const opened = openHistory({options, role: 'record', history, secrets: stack.secrets, now: startedAt, only: sustainSeries});
 	const recorder = opened.recorder!;
-	const recorded = opened.recorded;
-	const replay = recorded === null ? null : replaySustain(recorded, options.thresholds, startedAt, options.intervalMs);
-	recorder.skipEvents(recorded?.events ?? []);
+	const replay = opened.recorded === null ? null : replaySustain(opened.recorded, options.thresholds, startedAt, options.intervalMs);
+	const recordedEvents = opened.recorded?.events.slice(-20) ?? [];
+	const historyFrom = opened.recorded?.from ?? null;
+	// Not kept: the loaded hour is a few MB the recorder has no use for once the clocks are replayed.
+	opened.recorded = null;
+	recorder.skipEvents(recordedEvents);
 	const monitor = recordingMonitor(
-		createMonitor({thresholds: options.thresholds, history, clock: replay?.reachesNow ? replay.clock : undefined, clockValidUntil: replay?.validUntil, events: recorded?.events.slice(-20), startedAt, eventCapacity: 50}),
+		createMonitor({thresholds: options.thresholds, history, clock: replay?.reachesNow ? replay.clock : undefined, clockValidUntil: replay?.validUntil, events: recordedEvents, startedAt, eventCapacity: 50}),
 		recorder,
 	);
 
 	const line = (at: number, level: string, text: string) => io.write(`${new Date(at).toISOString()} ${level.padEnd(9)} ${scrubSecrets(text, stack.secrets)}\n`);
 	const status = recorder.status();
-	line(startedAt, 'INFO', `va-top --record: ${options.project}/${options.service} every ${options.intervalMs / 1000} s to ${opened.paths.store}: ${status.text}${recorded?.from == null ? '' : ` (history from ${new Date(recorded.from).toISOString()})`}`);
+	line(startedAt, 'INFO', `va-top --record: ${options.project}/${options.service} every ${options.intervalMs / 1000} s to ${opened.paths.store}: ${status.text}${historyFrom === null ? '' : ` (history from ${new Date(historyFrom).toISOString()})`}`);
 
-	let lastPrinted: EventEntry | undefined = recorded?.events.at(-1);
+	let lastPrinted: EventEntry | undefined = recordedEvents.at(-1);
 	const tick = () => {
 		const frame = monitor.tick(stack.snapshot());
 		const index = lastPrinted === undefined ? -1 : frame.events.lastIndexOf(lastPrinted);

@@ -44,7 +44,10 @@ export interface OpenedHistory {
 	recorder: Recorder | null;
 }
 
-export function openHistory(input: {options: Options; role: 'record' | 'live' | 'once'; history?: TappedHistory; secrets: readonly string[]; now?: number; env?: NodeJS.ProcessEnv}): OpenedHistory {
+/** The series the sustained CPU rule is replayed from (core/backfill.ts): all that the recorder and --once need. */
+export const sustainSeries = (key: string) => key === 'service:cpu' || key.startsWith('cpu:');
+
+export function openHistory(input: {options: Options; role: 'record' | 'live' | 'once'; history?: TappedHistory; secrets: readonly string[]; now?: number; env?: NodeJS.ProcessEnv; only?: (key: string) => boolean}): OpenedHistory {
 	const {options} = input;
 	const paths = storePaths(options, input.env);
 	if (!options.history || options.demo) return {paths, recorded: null, recorder: null};
@@ -55,7 +58,7 @@ export function openHistory(input: {options: Options; role: 'record' | 'live' | 
 			recorder = createRecorder({paths, identity: storeIdentity(options), role: input.role, history: input.history, secrets: input.secrets});
 		}
 
-		const recorded = loadStore(paths.store, {since: now - backfillWindowMs, bucketsSince: now - bucketLookbackMs}, storeIdentity(options));
+		const recorded = loadStore(paths.store, {since: now - backfillWindowMs, bucketsSince: now - bucketLookbackMs, only: input.only}, storeIdentity(options));
 		return {paths, recorded, recorder};
 	} catch (error) {
 		recorder?.close();

@@ -28,6 +28,8 @@ export interface LoadOptions {
 	bucketsSince?: number;
 	/** Events at or after this; undefined: `since`. */
 	eventsSince?: number;
+	/** Only the series whose key this accepts (the recorder and --once need only the CPU for the sustained rule). */
+	only?: (key: string) => boolean;
 }
 
 /** How many times a reader tries again when the file changed under it mid-read (the writer wrapped a ring). */
@@ -75,7 +77,7 @@ function loadFrom(fd: number, file: string, options: LoadOptions, expect: StoreI
 		let series = bySlot[slot];
 		if (series !== undefined) return series;
 		const entry = slots[slot];
-		if (entry === null || entry === undefined) series = null;
+		if (entry === null || entry === undefined || (options.only !== undefined && !options.only(entry.key))) series = null;
 		else {
 			series = history.series.get(entry.key) ?? {key: entry.key, name: entry.name, times: new Float64Array(0), values: new Float64Array(0), buckets: []};
 			history.series.set(entry.key, series);
