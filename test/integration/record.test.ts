@@ -120,7 +120,7 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top --record agains
 		// Then its first frame with a reading is IMMEDIATE, dated from before it started, and the charts have the recorded minutes
 		const first = await pane.waitForScreen(s => /web_1 +running +[\d.]+%/.test(s) && /web_2 +running +[\d.]+%/.test(s), 20_000);
 		expect(first).toMatch(/▲▲ IMMEDIATE: Scale application horizontally/);
-		expect(first).toMatch(/avg cpu \d+% ▲▲ 1m\d\ds \(since before va-top started\)/);
+		expect(first).toMatch(/avg cpu [\d.]+% ▲▲ \d+m\d\ds \(since before va-top started\)/);
 		expect(first).toMatch(/rec read-only: va-top --record \(pid \d+\) records/);
 		// the CPU chart (5 m window) already holds more than a minute of line
 		const chartRows = first.split('\n').filter(line => /^ *\d+┤/.test(line));
@@ -149,7 +149,7 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top --record agains
 		for (const file of [md!, json!]) expect(statSync(file).mode & 0o777).toBe(0o600);
 		const markdown = readFileSync(md!, 'utf8');
 		expect(markdown).toContain('**▲▲ IMMEDIATE: Scale application horizontally**');
-		expect(markdown).toMatch(/\| ▲▲ IMMEDIATE \| web average CPU \d+% > 2% for 1m\d\ds \(since before va-top started\): Scale application horizontally \| 1m\d\ds \(since before va-top started\) \|/);
+		expect(markdown).toMatch(/\| ▲▲ IMMEDIATE \| web average CPU [\d.]+% > 2% for \d+m\d\ds \(since before va-top started\): Scale application horizontally \| \d+m\d\ds \(since before va-top started\) \|/);
 		for (const number of [1, 2]) expect(markdown).toContain(`| ${project}_${service}_${number} | running`);
 		expect(markdown).toMatch(/\| redis \| 127\.0\.0\.1:6380 \| ok/);
 		expect(markdown).toContain('### Service average CPU (threshold 2%)');
@@ -177,7 +177,7 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top --record agains
 		const longer = once(['--cpu-sustain', '1h']);
 		expect(longer.code, longer.stdout).toBe(1);
 		expect(longer.stdout).toMatch(/History: recorded, \d+m\d\ds back \(.*history\.vtr\); the sustained CPU rule \(2% for 1h00m\) was judged over it/);
-		expect(longer.stdout).toMatch(/SOON: web average CPU \d+% > 2% for \d+m\d\ds \(since before va-top started\), IMMEDIATE at 1h00m/);
+		expect(longer.stdout).toMatch(/SOON: web average CPU [\d.]+% > 2% for \d+m\d\ds \(since before va-top started\), IMMEDIATE at 1h00m/);
 
 		// Without the history, as before: 2 % counts at once, and the report says the sustain was not applied
 		const without = once(['--cpu-sustain', '1h', '--no-history', '--json']);
