@@ -76,7 +76,8 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 			monitor.log({at: Date.now(), level: 'INFO', key: 'snapshot', text: `snapshot written: ${paths.markdown} and ${paths.json}`});
 		} catch (error) {
 			const code = (error as NodeJS.ErrnoException).code;
-			monitor.log({at: Date.now(), level: 'UNKNOWN', key: 'snapshot', text: `snapshot not written: ${code === 'ENOSPC' ? 'no space left on the device' : code === 'EACCES' ? 'permission denied' : (code ?? String(error))} in ${options.snapshotDir ?? process.cwd()}`});
+			const why = code === 'ENOSPC' ? 'no space left on the device' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'not a directory' : code === 'EROFS' ? 'read-only file system' : (code ?? String(error));
+			monitor.log({at: Date.now(), level: 'UNKNOWN', key: 'snapshot', text: `snapshot not written: ${why} in ${options.snapshotDir ?? process.cwd()}`});
 		}
 	};
 

@@ -1,6 +1,6 @@
 // The incident snapshot's files: made from the monitor (the S key) or from the recorded history (--once --snapshot),
 // written readable by their owner only and scrubbed of every known secret.
-import {closeSync, constants, fchmodSync, fsyncSync, openSync, readSync, fstatSync, renameSync, unlinkSync, writeSync} from 'node:fs';
+import {closeSync, constants, fchmodSync, fsyncSync, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync} from 'node:fs';
 import path from 'node:path';
 import {defaultAuditLogPath} from '../actions/audit-log.js';
 import type {Assessment} from '../core/assessment.js';
@@ -102,6 +102,8 @@ export function writeSnapshotFiles(target: {dir: string; base: string} | {file: 
 		return paths;
 	}
 
+	// --snapshot-dir may name a folder not made yet: made for the owner alone, like the files in it.
+	mkdirSync(target.dir, {recursive: true, mode: 0o700});
 	for (let attempt = 1; ; attempt++) {
 		const name = attempt === 1 ? target.base : `${target.base}-${attempt}`;
 		const paths = {markdown: path.resolve(target.dir, `${name}.md`), json: path.resolve(target.dir, `${name}.json`)};

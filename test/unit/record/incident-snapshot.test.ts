@@ -50,13 +50,14 @@ describe('the incident snapshot', () => {
 			auditLog: audit,
 			secrets: [secret],
 			historyInfo: {source: null, fromSeconds: null, recording: 'recording'},
-			target: {dir},
+			target: {dir: path.join(dir, 'new', 'folder')},
 		});
 
-		// Then both files are there, named with the stack and the time, the owner's alone
+		// Then both files are there (in the folder, made for the owner alone), named with the stack and the time, the owner's alone
 		expect(path.basename(paths.markdown)).toBe('va-top-varec-web-20261128T062000Z.md');
 		expect(path.basename(paths.json)).toBe('va-top-varec-web-20261128T062000Z.json');
 		for (const file of [paths.markdown, paths.json]) expect(statSync(file).mode & 0o777).toBe(0o600);
+		expect(statSync(path.join(dir, 'new', 'folder')).mode & 0o777).toBe(0o700);
 		const markdown = readFileSync(paths.markdown, 'utf8');
 		expect(markdown).toContain('# va-top incident snapshot: varec/web, 2026-11-28 06:20:00Z');
 		expect(markdown).toContain('**▲▲ IMMEDIATE: Check load balancing, or drain the instance**');
@@ -85,7 +86,7 @@ describe('the incident snapshot', () => {
 		expect(readFileSync(paths.json, 'utf8')).not.toContain(secret);
 
 		// And a second snapshot in the same second never overwrites the first
-		const again = takeSnapshot({snapshot: frame.snapshot, assessment: frame.assessment, history: monitor.history, events: frame.events, thresholds: defaultThresholds, auditLog: audit, secrets: [secret], historyInfo: {source: null, fromSeconds: null, recording: null}, target: {dir}});
+		const again = takeSnapshot({snapshot: frame.snapshot, assessment: frame.assessment, history: monitor.history, events: frame.events, thresholds: defaultThresholds, auditLog: audit, secrets: [secret], historyInfo: {source: null, fromSeconds: null, recording: null}, target: {dir: path.join(dir, 'new', 'folder')}});
 		expect(path.basename(again.markdown)).toBe('va-top-varec-web-20261128T062000Z-2.md');
 		expect(readFileSync(paths.markdown, 'utf8')).toBe(markdown);
 	});
