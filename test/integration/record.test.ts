@@ -137,7 +137,8 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top --record agains
 		await pane.send(['y']);
 		await waitFor(() => existsSync(audit) && readFileSync(audit, 'utf8').includes('"dry-run"'), {timeoutMs: 10_000});
 		await pane.waitForScreen(/any key closes/, 10_000);
-		await pane.send(['Escape']);
+		await new Promise(resolve => setTimeout(resolve, 400)); // the result, too, ignores keys for its first 300 ms
+		await pane.send(['x'], {literal: true});
 		await pane.waitForScreen(s => !/any key closes/.test(s), 10_000);
 		await pane.send(['S']);
 		const shown = await pane.waitForScreen(/snapshot written: \S+\.md and \S+\.json/, 10_000);
