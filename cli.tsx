@@ -10,6 +10,7 @@ import {helpText} from './source/config/help.js';
 import {checkArgv, checkConfig, resolveOptions, type RawFlags} from './source/config/options.js';
 import {UsageError} from './source/config/usage-error.js';
 import {scrubSecrets} from './source/core/redact.js';
+import {sources} from './source/sources/registry.js';
 
 async function main(argv: string[]): Promise<number> {
 	checkArgv(argv);
@@ -19,12 +20,12 @@ async function main(argv: string[]): Promise<number> {
 		autoHelp: false,
 		autoVersion: false,
 		allowUnknownFlags: true,
-		flags: Object.fromEntries(flagSpecs.map(spec => [camelCase(spec.name), {type: spec.kind === 'boolean' ? 'boolean' : 'string'}])) as never,
+		flags: Object.fromEntries(flagSpecs.map(spec => [camelCase(spec.name), {type: spec.kind === 'boolean' ? 'boolean' : 'string', ...(spec.repeatable ? {isMultiple: true} : {})}])) as never,
 	});
 	const given = new Set(argv.filter(token => token.startsWith('--')).map(token => token.slice(2).split('=')[0]!.replace(/^no-/, '')));
 	const flags: RawFlags = {};
 	for (const spec of flagSpecs) {
-		if (given.has(spec.name)) flags[spec.name] = (cli.flags as Record<string, string | boolean>)[camelCase(spec.name)];
+		if (given.has(spec.name)) flags[spec.name] = (cli.flags as Record<string, string | boolean | string[]>)[camelCase(spec.name)];
 	}
 
 	if (flags.help === true || argv.includes('-h')) {
@@ -55,10 +56,10 @@ async function main(argv: string[]): Promise<number> {
 	// Loaded only now: the data sources and the screen's modules (dockerode, pg, ioredis; Ink, React, yoga), which
 	// bad input, --help and --version never need (the fault suite sends hundreds of bad inputs through this binary).
 	const {openStack} = await import('./source/sources/live-stack.js');
-	const {stack, demo} = openStack(options);
+	const {stack, demo} = await openStack(options, sources);
 	if (options.once) {
 		const {runOnce} = await import('./source/commands/once.js');
-		return runOnce(stack, options, text => process.stdout.write(text));
+		return runOnce(stack, options, text => process.stdout.write(text), undefined, sources);
 	}
 
 	if (options.record) {

@@ -6,6 +6,8 @@ import type {Options} from '../config/options.js';
 import {UsageError} from '../config/usage-error.js';
 import {replaySustain, seedHistory} from '../core/backfill.js';
 import {createMonitor} from '../core/monitor.js';
+import {noSelfMadeChanges} from '../core/rules.js';
+import {selfMadeChanges} from '../actions/self-made.js';
 import {openHistory, recordingMonitor} from '../record/open-history.js';
 import {TappedHistory} from '../record/recorder.js';
 import {takeSnapshot} from '../record/snapshot-files.js';
@@ -53,9 +55,21 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 	const replay = recorded === null ? null : replaySustain(recorded, options.thresholds, startedAt, options.intervalMs);
 	if (recorded !== null) seedHistory(history, recorded, startedAt, options.intervalMs);
 	opened.recorder?.skipEvents(recorded?.events ?? []);
-	// The monitor is made here so the actions write into the same event log the screen shows.
+	// The monitor is made here so the actions write into the same event log the screen shows, and so the rules know
+	// which instances the actions are changing (those raise no breach).
+	let actions: Actions | undefined;
 	const monitor = recordingMonitor(
-		createMonitor({thresholds: options.thresholds, history, clock: replay?.reachesNow ? replay.clock : undefined, clockValidUntil: replay?.validUntil, events: recorded?.events, startedAt}),
+		createMonitor({
+			thresholds: options.thresholds,
+			sources: stack.models,
+			history,
+			intervalMs: options.intervalMs,
+			selfMade: () => (actions === undefined ? noSelfMadeChanges : selfMadeChanges(actions.runner)),
+			clock: replay?.reachesNow ? replay.clock : undefined,
+			clockValidUntil: replay?.validUntil,
+			events: recorded?.events,
+			startedAt,
+		}),
 		opened.recorder,
 	);
 	const snapshot = () => {
@@ -68,6 +82,7 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 				history,
 				events: frame.events,
 				thresholds: options.thresholds,
+				models: stack.models,
 				auditLog: options.auditLog,
 				secrets: stack.secrets,
 				historyInfo: {source: recorded === null ? null : opened.paths.store, fromSeconds: replay?.fromSeconds ?? null, recording: frame.recording?.text ?? null},
@@ -81,7 +96,6 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 		}
 	};
 
-	let actions: Actions | undefined;
 	try {
 		actions = createActions({options, log: entry => monitor.log(entry), demo, secrets: stack.secrets});
 		stack.start();

@@ -6,12 +6,13 @@ import path from 'node:path';
 import type {Options} from '../config/options.js';
 import {UsageError} from '../config/usage-error.js';
 import {nagiosOutput, prometheusOutput} from '../core/alert-formats.js';
-import {replaySustain, seedHistory} from '../core/backfill.js';
+import {replayedKey, replaySustain, seedHistory} from '../core/backfill.js';
 import {History} from '../core/history.js';
 import type {RecordedHistory} from '../core/recorded-history.js';
-import {reportJson, reportText, type ReportHistory} from '../core/report.js';
+import {reportJson, reportText, type ReportHistory, type ReportJsonWithSources} from '../core/report.js';
 import {emptyClock, evaluate, exitCodeFor, formatDuration} from '../core/rules.js';
 import {scrubSecrets} from '../core/redact.js';
+import {readingComplete, type AnySourceModel} from '../core/source-model.js';
 import {openHistory, sustainSeries} from '../record/open-history.js';
 import {takeSnapshot} from '../record/snapshot-files.js';
 import type {SourceStatus, StackSnapshot} from '../core/types.js';
@@ -20,31 +21,43 @@ import type {Stack} from '../sources/stack.js';
 /** The whole check ends within this, whatever the sources do. */
 export const onceDeadlineMs = 3000;
 
-export async function runOnce(stack: Stack, options: Options, write: (text: string) => void, deadlineMs = onceDeadlineMs, note: (text: string) => void = text => process.stderr.write(text)): Promise<number> {
+export async function runOnce(
+	stack: Stack,
+	options: Options,
+	write: (text: string) => void,
+	deadlineMs = onceDeadlineMs,
+	models: readonly AnySourceModel[] = stack.models,
+	note: (text: string) => void = text => process.stderr.write(text),
+): Promise<number> {
 	const started = Date.now();
 	stack.start();
 	try {
 		// Read while the sources answer: a store that must not be used ends the check here (exit 64).
 		// The snapshot charts every series; the report needs only the CPU ones (the sustained rule).
 		const opened = openHistory({options, role: 'once', secrets: stack.secrets, now: started, only: options.snapshotFile === undefined ? sustainSeries : undefined});
-		await waitUntil(() => isComplete(stack.snapshot()), started + deadlineMs);
+		await waitUntil(() => isComplete(stack.snapshot(), models), started + deadlineMs);
 		const snapshot = settle(stack.snapshot(), deadlineMs);
 		const replay = opened.recorded === null ? null : replaySustain(opened.recorded, options.thresholds, snapshot.at, options.intervalMs);
 		const applied = replay !== null && replay.reachesNow;
-		// Without history up to now, va-capacity-check's way: 80 % at once.
-		const thresholds = applied ? options.thresholds : {...options.thresholds, cpuSustainSeconds: 0};
-		const {assessment} = evaluate(snapshot, thresholds, applied ? replay.clock : emptyClock, snapshot.at, {startedAt: started});
+		// With history up to now the sustained CPU rule is judged over it, as the live monitor would have; every other
+		// threshold (and, without that history, this one too) applies at once, as va-capacity-check has it (the
+		// messages say where the live monitor differs).
+		const {assessment} = evaluate(snapshot, options.thresholds, applied ? replay.clock : emptyClock, snapshot.at, {
+			sources: models,
+			oneShot: true,
+			...(applied ? {overHistory: replayedKey, startedAt: started} : {}),
+		});
 		const code = exitCodeFor(assessment);
 		const history = historyNote(options, opened.recorded, replay?.fromSeconds ?? null, applied, opened.paths.store);
-		const report = {...reportJson(snapshot, assessment, code), history};
+		const report: ReportJsonWithSources = {...reportJson(snapshot, assessment, code, models), history};
 		const text =
 			options.format === 'json'
 				? `${JSON.stringify(report, null, 2)}\n`
 				: options.format === 'nagios'
-					? nagiosOutput(report, thresholds)
+					? nagiosOutput({report, snapshot, thresholds: options.thresholds, models})
 					: options.format === 'prometheus'
-						? prometheusOutput(report, thresholds)
-						: reportText(snapshot, assessment, history);
+						? prometheusOutput({report, snapshot, thresholds: options.thresholds, models})
+						: reportText(snapshot, assessment, models, history);
 		// Only URL credentials are scrubbed here: a password that is also a common word (the project's name, say) must not blank the report.
 		const clean = scrubSecrets(text, []);
 		if (options.output === undefined) write(clean);
@@ -58,7 +71,8 @@ export async function runOnce(stack: Stack, options: Options, write: (text: stri
 				assessment,
 				history: charts,
 				events: opened.recorded?.events ?? [],
-				thresholds,
+				thresholds: options.thresholds,
+				models,
 				auditLog: options.auditLog,
 				secrets: stack.secrets,
 				historyInfo: {source: opened.recorded === null ? null : opened.paths.store, fromSeconds: replay?.fromSeconds ?? null, recording: null},
@@ -125,12 +139,15 @@ export function writeAtomically(file: string, text: string): void {
 	}
 }
 
-/** Every source has answered, and every running instance has a CPU delta (it needs two readings). */
-export function isComplete(snapshot: StackSnapshot): boolean {
-	const answered = (status: SourceStatus) => status.kind !== 'connecting';
-	if (!answered(snapshot.docker.status) || !answered(snapshot.postgres.status) || !answered(snapshot.redis.status)) return false;
-	if (snapshot.postgres.status.kind === 'ok' && snapshot.postgres.sample === null) return false;
-	if (snapshot.redis.status.kind === 'ok' && snapshot.redis.sample === null) return false;
+/** Every source has answered (as its model judges), and every running instance has a CPU delta (it needs two readings). */
+export function isComplete(snapshot: StackSnapshot, models: readonly AnySourceModel[] = []): boolean {
+	if (snapshot.docker.status.kind === 'connecting') return false;
+	for (const [id, reading] of Object.entries(snapshot.sources)) {
+		const model = models.find(candidate => candidate.id === id);
+		const complete = model ? readingComplete(model, reading) : reading.status.kind !== 'connecting' && !(reading.status.kind === 'ok' && reading.sample === null);
+		if (!complete) return false;
+	}
+
 	return snapshot.docker.instances.every(instance => instance.state !== 'running' || instance.cpuPercent !== null);
 }
 
@@ -141,8 +158,7 @@ function settle(snapshot: StackSnapshot, deadlineMs: number): StackSnapshot {
 	return {
 		...snapshot,
 		docker: {...snapshot.docker, status: late(snapshot.docker.status)},
-		postgres: {...snapshot.postgres, status: late(snapshot.postgres.status)},
-		redis: {...snapshot.redis, status: late(snapshot.redis.status)},
+		sources: Object.fromEntries(Object.entries(snapshot.sources).map(([id, reading]) => [id, {...reading, status: late(reading.status)}])),
 	};
 }
 

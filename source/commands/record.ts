@@ -40,7 +40,17 @@ export async function runRecord(stack: Stack, options: Options, io: RecordIo): P
 	opened.recorded = null;
 	recorder.skipEvents(recordedEvents);
 	const monitor = recordingMonitor(
-		createMonitor({thresholds: options.thresholds, history, clock: replay?.reachesNow ? replay.clock : undefined, clockValidUntil: replay?.validUntil, events: recordedEvents, startedAt, eventCapacity: 50}),
+		createMonitor({
+			thresholds: options.thresholds,
+			sources: stack.models,
+			history,
+			intervalMs: options.intervalMs,
+			clock: replay?.reachesNow ? replay.clock : undefined,
+			clockValidUntil: replay?.validUntil,
+			events: recordedEvents,
+			startedAt,
+			eventCapacity: 50,
+		}),
 		recorder,
 	);
 

@@ -1,7 +1,15 @@
-// The one table of flags: parsing, config-file keys, validation and --help all read it.
-import {defaultThresholds, type Thresholds} from '../core/thresholds.js';
+// The one table of flags: parsing, config-file keys, validation and --help all read it. The workload's and every
+// registered source's flags and thresholds are merged in here (the registry is the composition root's; core never
+// sees it).
+import type {ThresholdSpec} from '../core/source-model.js';
+import {hysteresisSpec, workloadThresholdSpecs} from '../core/thresholds.js';
+import {sources} from '../sources/registry.js';
+import {thresholdDefaultText, unitExpectation, unitPlaceholder} from './values.js';
 
 export type FlagKind = 'string' | 'boolean' | 'number';
+
+/** Where --help lists a flag. Sources put their connection flags in Stack and their thresholds come in Thresholds. */
+export type FlagGroup = 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'History' | 'Output';
 
 export interface FlagSpec {
 	/** kebab-case, as typed after --. */
@@ -15,18 +23,36 @@ export interface FlagSpec {
 	env?: string;
 	/** May be set in the config file. */
 	inConfig: boolean;
-	group: 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'History' | 'Output';
+	group: FlagGroup;
+	/** May be given more than once (`--queue a --queue b`); the value is then a string[] (a JSON array in the config file). */
+	repeatable?: boolean;
+	/** What a bad value is told to be (`a URL such as postgres://USER@HOST:5432/DB`); used in exit-64 messages. */
+	expected?: string;
+	/** A string flag whose config-file value may also be a JSON number (a duration, time or size in its base unit). */
+	numberInConfig?: boolean;
+	/** The threshold this flag sets, for flags generated from a ThresholdSpec. */
+	threshold?: ThresholdSpec;
 }
 
-const threshold = (name: keyof Thresholds, flag: string, description: string): FlagSpec => ({
-	name: flag,
-	kind: 'number',
-	value: 'PCT',
-	description,
-	defaultText: String(defaultThresholds[name]),
-	inConfig: true,
-	group: 'Thresholds (percent unless noted)',
-});
+/** The flag of a threshold: its placeholder, default and expectation from its unit. */
+export function thresholdFlag(spec: ThresholdSpec): FlagSpec {
+	const numeric = spec.unit === 'percent' || spec.unit === 'count';
+	return {
+		name: spec.flag,
+		kind: numeric ? 'number' : 'string',
+		value: unitPlaceholder[spec.unit],
+		description: spec.description,
+		defaultText: thresholdDefaultText(spec),
+		inConfig: true,
+		group: 'Thresholds (percent unless noted)',
+		expected: unitExpectation(spec),
+		...(numeric ? {} : {numberInConfig: true}),
+		threshold: spec,
+	};
+}
+
+/** Every threshold: the workload's, every source's in the registry's order, and the hysteresis. */
+export const thresholdSpecs: readonly ThresholdSpec[] = [...workloadThresholdSpecs, ...sources.flatMap(source => source.thresholds), hysteresisSpec];
 
 export const flagSpecs: readonly FlagSpec[] = [
 	{name: 'project', kind: 'string', value: 'NAME', description: 'Compose project of the app service', defaultText: 'voiceassist', inConfig: true, group: 'Stack'},
@@ -51,35 +77,9 @@ export const flagSpecs: readonly FlagSpec[] = [
 		inConfig: true,
 		group: 'Stack',
 	},
-	{
-		name: 'pg',
-		kind: 'string',
-		value: 'URL',
-		description: 'PostgreSQL: postgres://USER[:PASSWORD]@HOST[:PORT]/DB',
-		defaultText: 'postgres://voiceassist@localhost:5432/voiceassist',
-		env: 'DATABASE_URL, else PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE',
-		inConfig: true,
-		group: 'Stack',
-	},
-	{name: 'redis', kind: 'string', value: 'URL', description: 'Redis: redis://[:PASSWORD@]HOST[:PORT][/DB]', defaultText: 'redis://localhost:6379', env: 'REDIS_URL', inConfig: true, group: 'Stack'},
+	...sources.flatMap(source => source.flags),
 	{name: 'config', kind: 'string', value: 'FILE', description: 'JSON file with any of these flags as keys (flags given on the command line win)', inConfig: false, group: 'Stack'},
-	threshold('cpuImmediate', 'cpu-immediate', 'CPU that calls for scaling out once sustained'),
-	{
-		name: 'cpu-sustain',
-		kind: 'string',
-		value: 'TIME',
-		description: 'How long CPU must stay over --cpu-immediate in the live monitor (e.g. 600, 90s, 10m)',
-		defaultText: '10m',
-		inConfig: true,
-		group: 'Thresholds (percent unless noted)',
-	},
-	threshold('cpuSoon', 'cpu-soon', 'CPU that asks to plan scaling within 24 hours'),
-	threshold('memImmediate', 'mem-immediate', 'Memory that calls for scaling out'),
-	threshold('memSoon', 'mem-soon', 'Memory that asks to plan scaling'),
-	threshold('dbImmediate', 'db-immediate', 'Database connections / max_connections that calls for action'),
-	threshold('dbSoon', 'db-soon', 'Database connections / max_connections that asks to plan'),
-	threshold('redisImmediate', 'redis-immediate', 'Redis used memory / its limit that calls for action'),
-	threshold('redisSoon', 'redis-soon', 'Redis used memory / its limit that asks to plan'),
+	...thresholdSpecs.map(thresholdFlag),
 	{name: 'interval', kind: 'number', value: 'SECONDS', description: 'Seconds between readings and frames', defaultText: '1', inConfig: true, group: 'Monitor'},
 	{name: 'max', kind: 'number', value: 'N', description: 'Most app instances the service may run (shown in the header)', defaultText: '10', inConfig: true, group: 'Monitor'},
 	{name: 'bell', kind: 'boolean', description: 'Do not ring the terminal bell on entering IMMEDIATE (it rings once, and tmux flags the window)', defaultText: 'on', inConfig: true, group: 'Monitor'},

@@ -1,12 +1,17 @@
 // From argv, config file and environment to one validated Options, or a UsageError naming what was wrong.
 import {redactUrl} from '../core/redact.js';
-import {defaultThresholds, type Thresholds} from '../core/thresholds.js';
-import {camelCase, findFlag, flagSpecs, type FlagSpec} from './flags.js';
+import type {Thresholds} from '../core/thresholds.js';
+import {sources as registrySources} from '../sources/registry.js';
+import type {AnySourceKind, GivenValue} from '../sources/source-kind.js';
+import {camelCase, findFlag, flagSpecs, thresholdSpecs, type FlagSpec} from './flags.js';
 import {UsageError} from './usage-error.js';
+import {validateDockerHost} from './urls.js';
+import {emptyToUndefined, parseNumber, parseThreshold} from './values.js';
+
+export {parseDuration, parseNumber} from './values.js';
 
 /** The demo's hot instance stays over 80 % for under two minutes a cycle: a shorter sustain lets a newcomer see IMMEDIATE. */
 export const demoCpuSustainSeconds = 60;
-import {validateDockerHost, validatePostgresUrl, validateRedisUrl} from './urls.js';
 
 export interface Options {
 	project: string;
@@ -15,8 +20,8 @@ export interface Options {
 	dockerHost: string | undefined;
 	/** auto: cgroup files for a local engine's containers, else stats streams; api: always the streams. */
 	dockerStats: 'auto' | 'api';
-	pgUrl: string;
-	redisUrl: string;
+	/** Each configured source's config by source id (what its configure() returned); a source not configured is absent. */
+	sources: Readonly<Record<string, unknown>>;
 	configFile: string | undefined;
 	thresholds: Thresholds;
 	intervalMs: number;
@@ -58,13 +63,11 @@ export interface Options {
 export const reportFormats = ['text', 'json', 'nagios', 'prometheus'] as const;
 export type ReportFormat = (typeof reportFormats)[number];
 
-export type RawFlags = Record<string, string | boolean | number | undefined>;
+export type RawFlags = Record<string, string | boolean | number | string[] | undefined>;
 
 const compiledDefaults = {
 	project: 'voiceassist',
 	service: 'voiceassist-server',
-	pgUrl: 'postgres://voiceassist@localhost:5432/voiceassist',
-	redisUrl: 'redis://localhost:6379',
 	intervalSeconds: 1,
 	max: 10,
 	min: 2,
@@ -95,7 +98,7 @@ export function checkArgv(argv: readonly string[]): void {
 		const spec = flagSpecs.find(flag => flag.name === rawName) ?? negated;
 		if (spec === undefined) throw new UsageError(`unknown flag "--${rawName}" (see --help for the flags)`);
 
-		if (seen.has(spec.name)) throw new UsageError(`--${spec.name} is given more than once`);
+		if (seen.has(spec.name) && spec.repeatable !== true) throw new UsageError(`--${spec.name} is given more than once`);
 		seen.add(spec.name);
 		if (spec.kind === 'boolean') {
 			if (inlineValue !== undefined) throw new UsageError(`--${rawName} takes no value, got "${redactUrl(inlineValue)}"`);
@@ -142,12 +145,21 @@ export function checkConfig(content: string, file: string): RawFlags {
 		}
 
 		const expectedType = spec.kind === 'number' ? 'number' : spec.kind;
-		const okType = typeof value === expectedType || (spec.name === 'cpu-sustain' && typeof value === 'number');
+		if (spec.repeatable === true && Array.isArray(value)) {
+			if (!value.every(item => typeof item === 'string')) {
+				throw new UsageError(`config ${file}: "${key}" must be a string or an array of strings (${expectation(spec)}), got ${describeJson(value)}`);
+			}
+
+			out[spec.name] = value as string[];
+			continue;
+		}
+
+		const okType = typeof value === expectedType || (spec.numberInConfig === true && typeof value === 'number');
 		if (!okType) {
 			throw new UsageError(`config ${file}: "${key}" must be a ${expectedType} (${expectation(spec)}), got ${describeJson(value)}`);
 		}
 
-		out[spec.name] = value as string | number | boolean;
+		out[spec.name] = spec.repeatable === true ? [value as string] : (value as string | number | boolean);
 	}
 
 	return out;
@@ -165,8 +177,9 @@ function describeJson(value: unknown): string {
  * Merges flags over the config file over the environment over the defaults, then validates every value.
  * `flags` holds only what was given on the command line, keyed by flag name.
  */
-export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.ProcessEnv): Options {
-	const pick = (name: string) => (flags[name] !== undefined ? {value: flags[name], from: `--${name}`} : config[name] !== undefined ? {value: config[name], from: `config "${name}"`} : undefined);
+export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.ProcessEnv, kinds: readonly AnySourceKind[] = registrySources): Options {
+	const pick = (name: string): GivenValue | undefined =>
+		flags[name] !== undefined ? {value: flags[name]!, from: `--${name}`} : config[name] !== undefined ? {value: config[name]!, from: `config "${name}"`} : undefined;
 	const text = (name: string, fallback: string): string => {
 		const given = pick(name);
 		if (given === undefined) return fallback;
@@ -193,48 +206,25 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		throw new UsageError(`${dockerStatsGiven!.from}: "${dockerStats}" is not a stats source, expected auto or api`);
 	}
 
-	const pgGiven = pick('pg');
-	const pgUrl = pgGiven !== undefined
-		? validatePostgresUrl(text('pg', ''), pgGiven.from)
-		: emptyToUndefined(env.DATABASE_URL) !== undefined
-			? validatePostgresUrl(env.DATABASE_URL!.trim(), 'DATABASE_URL')
-			: validatePostgresUrl(postgresUrlFromPgEnv(env) ?? compiledDefaults.pgUrl, 'PG* environment variables');
-
-	const redisGiven = pick('redis');
-	const redisUrl = redisGiven !== undefined
-		? validateRedisUrl(text('redis', ''), redisGiven.from)
-		: validateRedisUrl(emptyToUndefined(env.REDIS_URL) ?? compiledDefaults.redisUrl, 'REDIS_URL');
-
 	const bool = (name: string, fallback: boolean) => {
 		const given = pick(name);
 		return given === undefined ? fallback : given.value === true;
 	};
 
-	const thresholds: Thresholds = {...defaultThresholds};
-	const percentKeys: Array<[keyof Thresholds, string]> = [
-		['cpuImmediate', 'cpu-immediate'],
-		['cpuSoon', 'cpu-soon'],
-		['memImmediate', 'mem-immediate'],
-		['memSoon', 'mem-soon'],
-		['dbImmediate', 'db-immediate'],
-		['dbSoon', 'db-soon'],
-		['redisImmediate', 'redis-immediate'],
-		['redisSoon', 'redis-soon'],
-	];
-	for (const [key, name] of percentKeys) {
-		const given = pick(name);
-		if (given !== undefined) thresholds[key] = parseNumber(given.value, given.from, {min: 0, max: 100, what: 'a percentage from 0 to 100'});
+	const thresholds = {} as Thresholds;
+	for (const spec of thresholdSpecs) {
+		const given = pick(spec.flag);
+		thresholds[spec.key] = given === undefined ? spec.defaultValue : parseThreshold(given.value, given.from, spec);
 	}
 
-	for (const [soon, immediate] of [['cpuSoon', 'cpuImmediate'], ['memSoon', 'memImmediate'], ['dbSoon', 'dbImmediate'], ['redisSoon', 'redisImmediate']] as const) {
-		if (thresholds[soon] > thresholds[immediate]) {
-			throw new UsageError(`--${kebab(soon)} (${thresholds[soon]}) is above --${kebab(immediate)} (${thresholds[immediate]}), expected SOON at or below IMMEDIATE`);
+	for (const spec of thresholdSpecs) {
+		const partner = spec.soonOf === undefined ? undefined : thresholdSpecs.find(other => other.key === spec.soonOf);
+		if (partner !== undefined && thresholds[spec.key]! > thresholds[partner.key]!) {
+			throw new UsageError(`--${spec.flag} (${thresholds[spec.key]}) is above --${partner.flag} (${thresholds[partner.key]}), expected SOON at or below IMMEDIATE`);
 		}
 	}
 
-	const sustain = pick('cpu-sustain');
-	if (sustain !== undefined) thresholds.cpuSustainSeconds = parseDuration(sustain.value, sustain.from);
-	else if (bool('demo', false)) thresholds.cpuSustainSeconds = demoCpuSustainSeconds;
+	if (pick('cpu-sustain') === undefined && bool('demo', false)) thresholds.cpuSustainSeconds = demoCpuSustainSeconds;
 
 	const interval = pick('interval');
 	const intervalSeconds = interval === undefined
@@ -289,16 +279,22 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		if (pick(name) !== undefined && !once) throw new UsageError(`--${name} goes with --once, expected --once --${name} …`);
 	}
 
+	const sourceConfigs: Record<string, unknown> = {};
+	const intervalMs = Math.round(intervalSeconds * 1000);
+	for (const kind of kinds) {
+		const sourceConfig = kind.configure({given: pick, env, project, service, intervalMs, demo: bool('demo', false), once});
+		if (sourceConfig !== null) sourceConfigs[kind.id] = sourceConfig;
+	}
+
 	return {
 		project,
 		service,
 		dockerHost,
 		dockerStats,
-		pgUrl,
-		redisUrl,
+		sources: sourceConfigs,
 		configFile: typeof flags.config === 'string' ? flags.config : undefined,
 		thresholds,
-		intervalMs: Math.round(intervalSeconds * 1000),
+		intervalMs,
 		max,
 		bell: bool('bell', true),
 		color: bool('color', true) && emptyToUndefined(env.NO_COLOR) === undefined,
@@ -325,51 +321,6 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 	};
 }
 
-function kebab(key: string): string {
-	return key.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
-}
-
-function emptyToUndefined(value: string | undefined): string | undefined {
-	return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function postgresUrlFromPgEnv(env: NodeJS.ProcessEnv): string | undefined {
-	const keys = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE'] as const;
-	if (keys.every(key => emptyToUndefined(env[key]) === undefined)) return undefined;
-	const url = new URL('postgres://localhost');
-	url.hostname = emptyToUndefined(env.PGHOST) ?? 'localhost';
-	const port = emptyToUndefined(env.PGPORT) ?? '5432';
-	// URL's port setter ignores a bad value silently, and pg then reads PGPORT itself and fails at connect time.
-	parseNumber(port, 'PGPORT', {min: 1, max: 65_535, integer: true, what: 'a port from 1 to 65535'});
-	url.port = port;
-	url.username = encodeURIComponent(emptyToUndefined(env.PGUSER) ?? 'voiceassist');
-	if (emptyToUndefined(env.PGPASSWORD) !== undefined) url.password = encodeURIComponent(env.PGPASSWORD!);
-	url.pathname = `/${encodeURIComponent(emptyToUndefined(env.PGDATABASE) ?? 'voiceassist')}`;
-	return url.toString();
-}
-
-export function parseNumber(value: unknown, from: string, limits: {min: number; max: number; integer?: boolean; what: string}): number {
-	const text = String(value).trim();
-	const number = typeof value === 'number' ? value : text === '' ? Number.NaN : Number(text);
-	if (!Number.isFinite(number) || (limits.integer === true && !Number.isInteger(number)) || number < limits.min || number > limits.max) {
-		throw new UsageError(`${from}: expected ${limits.what}, got "${text}"`);
-	}
-
-	return number;
-}
-
-/** 600, 600s, 10m, 1h → seconds. */
-export function parseDuration(value: unknown, from: string): number {
-	const text = String(value).trim();
-	const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text);
-	const seconds = match ? Number(match[1]) * ({s: 1, m: 60, h: 3600}[match[2] as 's' | 'm' | 'h'] ?? 1) : Number.NaN;
-	if (!Number.isFinite(seconds) || seconds > 86_400) {
-		throw new UsageError(`${from}: expected a duration up to 24h such as 600, 90s or 10m, got "${text}"`);
-	}
-
-	return seconds;
-}
-
 export function expectation(spec: FlagSpec): string {
 	switch (spec.name) {
 		case 'interval':
@@ -394,19 +345,14 @@ export function expectation(spec: FlagSpec): string {
 		case 'lb-remove-cmd':
 		case 'lb-restore-cmd':
 			return 'a shell command';
-		case 'cpu-sustain':
-			return 'a duration such as 600, 90s or 10m';
 		case 'docker-host':
 			return 'a URL such as unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST';
 		case 'docker-stats':
 			return 'auto or api';
-		case 'pg':
-			return 'a URL such as postgres://USER@HOST:5432/DB';
-		case 'redis':
-			return 'a URL such as redis://HOST:6379';
 		case 'config':
 			return 'a path to a JSON file';
 		default:
+			if (spec.expected !== undefined) return spec.expected;
 			return spec.kind === 'number' ? 'a percentage from 0 to 100' : spec.kind === 'boolean' ? 'true or false' : `a ${camelCase(spec.name)} name`;
 	}
 }

@@ -1,44 +1,112 @@
 // `--once --format nagios|prometheus`: the report (core/report.ts, the documented JSON contract) in the formats
-// alerting systems read. Built from that JSON, so a source's part in it shows up here without naming the source:
-// its numeric fields become perfdata and gauges, with explicit units and thresholds for the measures va-top judges.
-import type {ReportJson} from './report.js';
-import type {Thresholds} from './thresholds.js';
+// alerting systems read. No source is named here: every registry source's JSON part is walked for its numbers (an
+// array's elements labelled by what names them: pool, queue, …), each source's charted measure gets its thresholds
+// from the source's ThresholdSpecs, and every threshold in force is written out.
+import type {ReportJsonWithSources} from './report.js';
+import {readingError, thresholdOf, usableSample, type AnySourceModel, type ThresholdSpec, type ThresholdUnit} from './source-model.js';
+import {hysteresisSpec, workloadThresholdSpecs, type Thresholds} from './thresholds.js';
+import type {StackSnapshot} from './types.js';
 
-/** The report's own parts; every other top-level object is a source's (postgres, redis, and the registry's others). */
-const knownParts = new Set(['version', 'time', 'project', 'service', 'level', 'unknown', 'exitCode', 'recommendations', 'averages', 'docker', 'instances', 'history']);
-/** Parts with explicit perfdata in the nagios output (with warn and crit); other parts' numbers are walked. */
-const explicitNagios = new Set(['postgres', 'redis']);
-
-type Part = Record<string, unknown>;
-
-/** A source's part of the report, or null when the source is not configured (or has no such part). */
-function part(report: ReportJson, id: string): Part | null {
-	const value = (report as unknown as Record<string, unknown>)[id];
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Part) : null;
+export interface AlertInput {
+	/** The --once report, with each source's part under its key (null when not configured). */
+	report: ReportJsonWithSources;
+	/** The snapshot the report was made from: each source's state and its charted measures. */
+	snapshot: StackSnapshot;
+	thresholds: Thresholds;
+	/** The sources' models, in the registry's order. */
+	models: readonly AnySourceModel[];
 }
 
-const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
-const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-
-/** Better words than the field's path for the known parts' gauges. */
-const helpTexts: Record<string, string> = {
-	'postgres.connections': 'Client backends in pg_stat_activity',
-	'postgres.active': "Client backends whose state is 'active'",
-	'postgres.max_connections': 'PostgreSQL max_connections',
-	'postgres.ratio': 'Client backends over max_connections (0..1)',
-	'postgres.reachable': '1 when PostgreSQL could be read',
-	'redis.used_memory_bytes': 'Redis used_memory, bytes',
-	'redis.used_memory_rss_bytes': 'Redis used_memory_rss, bytes',
-	'redis.max_memory_bytes': 'Redis maxmemory, bytes (0: none set)',
-	'redis.limit_bytes': 'What Redis memory is judged against: maxmemory, or system memory when none is set',
-	'redis.fragmentation_ratio': 'Redis mem_fragmentation_ratio',
-	'redis.ratio': 'Redis used memory over its limit (above 1 when over maxmemory)',
-	'redis.reachable': '1 when Redis could be read',
-};
-/** Fields of an array's elements that name the element: they become labels. */
-const identityFields = ['instance', 'node', 'pool', 'queue', 'database', 'user', 'name', 'id', 'endpoint', 'role'];
+/** Fields of an array's elements that name the element: they become labels. `name` and `id` name it outright. */
+const identityFields = ['instance', 'node', 'pool', 'queue', 'database', 'user', 'name', 'id', 'key', 'endpoint', 'role'];
 
 const statusWords = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
+
+export interface Leaf {
+	path: string[];
+	/** Label name → value: the element's name under the array's singular (`pool`, `queue`), and its identity fields. */
+	labels: Record<string, string>;
+	/** The element names along the path, outermost first (`app/web`), for flat names such as nagios labels. */
+	names: string[];
+	value: number;
+}
+
+/** Numeric (and boolean) leaves of a source's part. Strings are not measures; an element's identity becomes labels. */
+export function numericLeaves(value: unknown, path: string[] = [], labels: Record<string, string> = {}, names: string[] = []): Leaf[] {
+	if (typeof value === 'number') return Number.isFinite(value) ? [{path, labels, names, value}] : [];
+	if (typeof value === 'boolean') return [{path, labels, names, value: value ? 1 : 0}];
+	if (Array.isArray(value)) {
+		const singular = (path.at(-1) ?? 'item').replace(/ies$/, 'y').replace(/s$/, '');
+		return value.flatMap((element, index) => {
+			if (element === null || typeof element !== 'object') return numericLeaves(element, path, {...labels, [singular]: String(index)}, [...names, String(index)]);
+			const fields: Record<string, string> = {};
+			for (const field of identityFields) {
+				const text = (element as Record<string, unknown>)[field];
+				if (typeof text === 'string' || typeof text === 'number') fields[field] = String(text);
+			}
+
+			// Its name: a name or id field, else its other identity fields together (a pool is `database/user`).
+			const {name, id, ...rest} = fields;
+			const own = name ?? id ?? (Object.keys(rest).length > 0 ? Object.values(rest).join('/') : String(index));
+			return numericLeaves(element, path, {...labels, ...rest, [singular]: own}, [...names, own]);
+		});
+	}
+
+	if (value !== null && typeof value === 'object') {
+		return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) => numericLeaves(child, [...path, key], labels, names));
+	}
+
+	return [];
+}
+
+/** Each configured source's part of the report, under the key its model gives; a source not configured has none. */
+function sourceParts(input: AlertInput): Array<{model: AnySourceModel; key: string; part: unknown}> {
+	const out: Array<{model: AnySourceModel; key: string; part: unknown}> = [];
+	for (const model of input.models) {
+		const key = model.report.key ?? model.id;
+		const part = input.report[key];
+		if (input.snapshot.sources[model.id] !== undefined && part !== null && part !== undefined) out.push({model, key, part});
+	}
+
+	return out;
+}
+
+export interface Measure {
+	source: string;
+	/** The series' name, as the source's charts name it (`ratio`, `waiting`, `deepest`). */
+	series: string;
+	value: number;
+	unit: ThresholdUnit;
+	/** The SOON threshold paired with the charted one, and the charted one (IMMEDIATE, or the only one). */
+	warn?: number;
+	crit?: number;
+}
+
+/** Each source's charted measures now, with the thresholds their charts draw (and those thresholds' SOON partners). */
+export function sourceMeasures(input: AlertInput): Measure[] {
+	const out: Measure[] = [];
+	for (const model of input.models) {
+		const sample = usableSample(input.snapshot.sources[model.id]);
+		if (sample === null || model.series === undefined) continue;
+		const values = model.series(sample);
+		for (const chart of model.charts ?? []) {
+			const value = values[chart.series];
+			if (value === undefined || !Number.isFinite(value)) continue;
+			const spec = model.thresholds.find(candidate => candidate.key === chart.threshold);
+			const soon = spec === undefined ? undefined : model.thresholds.find(candidate => candidate.soonOf === spec.key);
+			out.push({
+				source: model.id,
+				series: chart.series,
+				value,
+				unit: spec?.unit ?? 'count',
+				...(soon === undefined ? {} : {warn: thresholdOf(input.thresholds, soon)}),
+				...(spec === undefined ? {} : {crit: thresholdOf(input.thresholds, spec)}),
+			});
+		}
+	}
+
+	return out;
+}
 
 /** A perfdata or plain number: digits, '-' and '.', as the plugin guidelines have it (no exponent). */
 function plain(value: number, digits = 2): string {
@@ -58,40 +126,12 @@ function perf(label: string, value: number | null | undefined, unit = '', warn?:
 	return `${perfLabel(label)}=${plain(value)}${unit};${parts.join(';')}`.replace(/;+$/, '');
 }
 
+/** The plugin guidelines' units of measure for a threshold's unit (time is kept in ms). */
+const nagiosUnit: Record<ThresholdUnit, string> = {percent: '%', time: 'ms', seconds: 's', bytes: 'B', count: ''};
+
 function oneLine(text: string): string {
 	// A '|' would start the perfdata part.
 	return text.replace(/\|/g, '/').replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
-
-/** Numeric leaves of a source's part, as [path, labels, value]. */
-export function numericLeaves(value: unknown, path: string[] = [], labels: Record<string, string> = {}): Array<{path: string[]; labels: Record<string, string>; value: number}> {
-	if (typeof value === 'number') return Number.isFinite(value) ? [{path, labels, value}] : [];
-	if (typeof value === 'boolean') return [{path, labels, value: value ? 1 : 0}];
-	if (Array.isArray(value)) {
-		const singular = (path.at(-1) ?? 'item').replace(/ies$/, 'y').replace(/s$/, '');
-		return value.flatMap((element, index) => {
-			if (element === null || typeof element !== 'object') return numericLeaves(element, path, {...labels, index: String(index)});
-			const own: Record<string, string> = {};
-			for (const field of identityFields) {
-				const text = (element as Record<string, unknown>)[field];
-				if (typeof text === 'string' || typeof text === 'number') own[field === 'name' || field === 'id' ? (own[singular] === undefined ? singular : field) : field] = String(text);
-			}
-
-			if (Object.keys(own).length === 0) own[singular] = String(index);
-			return numericLeaves(element, path, {...labels, ...own});
-		});
-	}
-
-	if (value !== null && typeof value === 'object') {
-		return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) => (identityFields.includes(key) ? [] : numericLeaves(child, [...path, key], labels)));
-	}
-
-	return [];
-}
-
-function sourceParts(report: ReportJson): Array<[string, unknown]> {
-	// In the report's order; a source that is not configured is null (after the registry) and has no part here.
-	return Object.entries(report as unknown as Record<string, unknown>).filter(([key, value]) => !knownParts.has(key) && value !== null && typeof value === 'object');
 }
 
 const snake = (text: string) =>
@@ -107,19 +147,19 @@ const snake = (text: string) =>
  * every concern and each source's state as long text, then more perfdata after a '|'. The exit code is the report's:
  * 0 OK, 1 WARNING (SOON), 2 CRITICAL (IMMEDIATE), 3 UNKNOWN (a source could not be read).
  */
-export function nagiosOutput(report: ReportJson, thresholds: Thresholds): string {
+export function nagiosOutput(input: AlertInput): string {
+	const {report, thresholds} = input;
 	const status = statusWords[report.exitCode] ?? 'UNKNOWN';
 	const worst = report.recommendations[0];
 	const more = report.recommendations.length > 1 ? ` (+${report.recommendations.length - 1} more)` : '';
 	const summary = worst === undefined ? 'Current capacity is adequate' : `${worst.level}: ${worst.message}${more}`;
-	const pg = part(report, 'postgres');
-	const redis = part(report, 'redis');
-	const percentOf = (ratio: unknown) => (num(ratio) === null ? null : num(ratio)! * 100);
+	// The first line: the measures the rules judge, each with its warn and crit.
 	const head = [
 		perf('cpu_avg', report.averages.cpuPercent, '%', thresholds.cpuSoon, thresholds.cpuImmediate, 0, 100),
 		perf('mem_avg', report.averages.memPercent, '%', thresholds.memSoon, thresholds.memImmediate, 0, 100),
-		perf('db_connections', percentOf(pg?.ratio), '%', thresholds.dbSoon, thresholds.dbImmediate, 0, 100),
-		perf('redis_memory', percentOf(redis?.ratio), '%', thresholds.redisSoon, thresholds.redisImmediate, 0, 100),
+		...sourceMeasures(input).map(measure =>
+			perf(`${measure.source}_${snake(measure.series)}`, measure.value, nagiosUnit[measure.unit], measure.warn, measure.crit, 0, measure.unit === 'percent' ? 100 : undefined),
+		),
 	].filter((item): item is string => item !== null);
 
 	const tail: Array<string | null> = [
@@ -133,24 +173,18 @@ export function nagiosOutput(report: ReportJson, thresholds: Thresholds): string
 		tail.push(perf(`restarts_${instance.name}`, instance.restartCount, 'c'));
 	}
 
-	const max = num(pg?.maxConnections);
-	tail.push(perf('db_backends', num(pg?.connections), '', max === null ? undefined : (max * thresholds.dbSoon) / 100, max === null ? undefined : (max * thresholds.dbImmediate) / 100, 0, max ?? undefined));
-	tail.push(perf('db_active', num(pg?.active), '', undefined, undefined, 0));
-	const limit = num(redis?.limitBytes);
-	tail.push(perf('redis_used', num(redis?.usedMemoryBytes), 'B', limit === null ? undefined : Math.round((limit * thresholds.redisSoon) / 100), limit === null ? undefined : Math.round((limit * thresholds.redisImmediate) / 100), 0, limit ?? undefined));
-	tail.push(perf('redis_rss', num(redis?.usedMemoryRssBytes), 'B', undefined, undefined, 0));
-	for (const [id, value] of sourceParts(report)) {
-		if (explicitNagios.has(id)) continue;
-		for (const leaf of numericLeaves(value, [id])) {
-			const labels = Object.values(leaf.labels);
-			tail.push(perf([...leaf.path, ...labels].map(snake).join('_'), leaf.value));
-		}
+	// Then every number of every source's part, named by its path and what names its element (`app/web`).
+	for (const {key, part} of sourceParts(input)) {
+		for (const leaf of numericLeaves(part, [key])) tail.push(perf([...leaf.path, ...leaf.names].map(snake).join('_'), leaf.value));
 	}
 
 	const long: string[] = report.recommendations.map(recommendation => oneLine(`${recommendation.level}: ${recommendation.message}`));
-	const state = (name: string, endpoint: string | null, error: string | null) => oneLine(`${name}${endpoint === null ? '' : ` ${endpoint}`}: ${error === null ? 'ok' : error}`);
+	const state = (name: string, endpoint: string, error: string | null) => oneLine(`${name} ${endpoint}: ${error === null ? 'ok' : error}`);
 	long.push(state('docker', report.docker.endpoint, report.docker.error));
-	for (const [id, value] of sourceParts(report)) long.push(state(id, str((value as Part).endpoint), str((value as Part).error)));
+	for (const model of input.models) {
+		const reading = input.snapshot.sources[model.id];
+		if (reading !== undefined) long.push(state(model.id, reading.endpoint, readingError(reading.status)));
+	}
 
 	if (report.history !== undefined) long.push(oneLine(`history: ${report.history.note}`));
 	const tailPerf = tail.filter((item): item is string => item !== null);
@@ -172,11 +206,28 @@ function promValue(value: number): string {
 	return Number.isInteger(value) ? String(value) : String(Math.round(value * 1e6) / 1e6);
 }
 
+/** A threshold's gauge: its family by unit, in Prometheus' base units (time and durations in seconds). */
+function thresholdGauge(spec: ThresholdSpec, value: number): {name: string; help: string; value: number} {
+	switch (spec.unit) {
+		case 'percent':
+			return {name: 'va_top_threshold_percent', help: 'A threshold in force, percent (threshold: its flag)', value};
+		case 'time':
+			return {name: 'va_top_threshold_seconds', help: 'A threshold in force, seconds (threshold: its flag)', value: value / 1000};
+		case 'seconds':
+			return {name: 'va_top_threshold_seconds', help: 'A threshold in force, seconds (threshold: its flag)', value};
+		case 'bytes':
+			return {name: 'va_top_threshold_bytes', help: 'A threshold in force, bytes (threshold: its flag)', value};
+		case 'count':
+			return {name: 'va_top_threshold', help: 'A threshold in force, a count (threshold: its flag)', value};
+	}
+}
+
 /**
  * Prometheus text exposition (0.0.4) for node_exporter's textfile collector: gauges only, no timestamps (the
  * collector refuses them), every family with HELP and TYPE. A value va-top could not read has no sample, never 0.
  */
-export function prometheusOutput(report: ReportJson, thresholds: Thresholds): string {
+export function prometheusOutput(input: AlertInput): string {
+	const {report, thresholds} = input;
 	const families = new Map<string, {help: string; samples: Sample[]}>();
 	const base = {project: report.project, service: report.service};
 	const gauge = (name: string, help: string, value: number | null | undefined, labels: Record<string, string> = {}) => {
@@ -186,6 +237,7 @@ export function prometheusOutput(report: ReportJson, thresholds: Thresholds): st
 			families.set(name, family);
 		}
 
+		if (family.help === '') family.help = help;
 		if (value !== null && value !== undefined && Number.isFinite(value)) family.samples.push({labels: {...base, ...labels}, value});
 	};
 
@@ -217,29 +269,35 @@ export function prometheusOutput(report: ReportJson, thresholds: Thresholds): st
 
 	const up = 'va_top_source_up';
 	gauge(up, '1 when the source could be read', report.docker.reachable ? 1 : 0, {source: 'docker', endpoint: report.docker.endpoint});
-	// Every source's part: whether it could be read, and each of its numbers (postgres, redis, and any other).
-	for (const [id, value] of sourceParts(report)) {
-		const source = value as Part;
-		if (typeof source.reachable === 'boolean') gauge(up, '', source.reachable ? 1 : 0, {source: id, ...(str(source.endpoint) === null ? {} : {endpoint: str(source.endpoint)!})});
-		for (const leaf of numericLeaves(value, [id])) {
-			const path = leaf.path.map(snake);
-			const name = `va_top_${path.join('_')}`;
-			gauge(name, helpTexts[`${path[0]}.${path.slice(1).join('_')}`] ?? `va-top report field ${leaf.path.join('.')}`, leaf.value, Object.fromEntries(Object.entries(leaf.labels).map(([key, label]) => [snake(key), label])));
+	for (const model of input.models) {
+		const reading = input.snapshot.sources[model.id];
+		if (reading !== undefined) gauge(up, '', reading.status.kind === 'ok' ? 1 : 0, {source: model.id, endpoint: reading.endpoint});
+	}
+
+	// Every number of every source's part: `va_top_<key>_<path>`, labelled by what names its elements. The JSON's
+	// milliseconds (fields named …Ms) become Prometheus' base unit, seconds (`max_wait_seconds`).
+	for (const {key, part} of sourceParts(input)) {
+		for (const leaf of numericLeaves(part, [key])) {
+			const field = leaf.path.at(-1)!;
+			const ms = /[a-z]Ms$/.test(field);
+			const path = ms ? [...leaf.path.slice(0, -1), field.replace(/Ms$/, 'Seconds')] : leaf.path;
+			const name = `va_top_${path.map(snake).join('_')}`;
+			const labels = Object.fromEntries(Object.entries(leaf.labels).map(([label, text]) => [snake(label), text]));
+			gauge(name, `va-top --once JSON field ${leaf.path.join('.')}${ms ? ' in seconds' : ''} (README: the JSON report)`, ms ? leaf.value / 1000 : leaf.value, labels);
 		}
 	}
 
-	const rules: Array<[string, number, number]> = [
-		['cpu', thresholds.cpuSoon, thresholds.cpuImmediate],
-		['memory', thresholds.memSoon, thresholds.memImmediate],
-		['database_connections', thresholds.dbSoon, thresholds.dbImmediate],
-		['redis_memory', thresholds.redisSoon, thresholds.redisImmediate],
+	// Every threshold in force: the workload's, each source's (its ThresholdSpecs), and the hysteresis.
+	const specs: Array<[string, ThresholdSpec]> = [
+		...workloadThresholdSpecs.map(spec => ['workload', spec] as [string, ThresholdSpec]),
+		...input.models.flatMap(model => model.thresholds.map(spec => [model.id, spec] as [string, ThresholdSpec])),
+		['workload', hysteresisSpec],
 	];
-	for (const [rule, soon, immediate] of rules) {
-		gauge('va_top_threshold_percent', 'The thresholds in force, percent (level: soon or immediate)', soon, {rule, level: 'soon'});
-		gauge('va_top_threshold_percent', '', immediate, {rule, level: 'immediate'});
+	for (const [source, spec] of specs) {
+		const threshold = thresholdGauge(spec, thresholdOf(thresholds, spec));
+		gauge(threshold.name, threshold.help, threshold.value, {source, threshold: spec.flag});
 	}
 
-	gauge('va_top_cpu_sustain_seconds', 'How long CPU must stay over the immediate threshold', thresholds.cpuSustainSeconds);
 	if (report.history !== undefined) {
 		gauge('va_top_history_sustain_applied', '1 when the sustained CPU rule was judged over recorded history', report.history.sustainApplied ? 1 : 0);
 		gauge('va_top_history_seconds', 'How far back the recorded history reaches, seconds', report.history.fromSeconds);

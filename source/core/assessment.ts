@@ -1,13 +1,22 @@
 // What the rules conclude. The one-shot check prints it; the live monitor draws it.
+import type {ThresholdUnit} from './source-model.js';
 
 export type Level = 'OK' | 'SOON' | 'IMMEDIATE';
 
 /** UNKNOWN: a source could not be read, so part of the stack is not assessed. */
 export type ConcernLevel = 'SOON' | 'IMMEDIATE' | 'UNKNOWN';
 
-export type ConcernScope = 'service' | 'instance' | 'database' | 'redis' | 'source';
+/** The level the headline and --once show: UNKNOWN when a source the verdict depends on cannot be read (see overallOf in rules.ts). */
+export type OverallLevel = Level | 'UNKNOWN';
 
-export type ConcernMetric = 'cpu' | 'memory' | 'connections' | 'redis-memory' | 'state' | 'reachability';
+/**
+ * `service`, `instance` and `source` (reachability) are core's; each source names its own (`database`, `redis`,
+ * `pool`, `queue`, …). Stable: the JSON report carries it.
+ */
+export type ConcernScope = 'service' | 'instance' | 'source' | (string & {});
+
+/** `cpu`, `memory`, `state`, `reachability` are core's; sources add theirs (`connections`, `redis-memory`, …). */
+export type ConcernMetric = 'cpu' | 'memory' | 'state' | 'reachability' | (string & {});
 
 export interface Sustain {
 	/** Epoch ms when the value first went over the threshold. */
@@ -38,6 +47,12 @@ export interface Concern {
 	 * the breach has held. Absent when no duration applies (`--once` without recorded history).
 	 */
 	sustain?: Sustain;
+	/** Short metric word for compact text (`db conn`, `redis mem`); default: the metric. Not in the JSON. */
+	label?: string;
+	/** Unit of value and threshold (default percent). */
+	unit?: ThresholdUnit;
+	/** The threshold and value the breach began at (live): its end names the same threshold. */
+	began?: {threshold: number; value: number; since: number};
 }
 
 export interface Assessment {
@@ -50,4 +65,9 @@ export interface Assessment {
 	concerns: Concern[];
 	/** Service averages over running instances with numbers, null when there are none. */
 	averages: {cpuPercent: number | null; memPercent: number | null};
+	/**
+	 * Epoch ms of the oldest reading the verdict used (the workload's stats and every source that answered), null when
+	 * none: the header's "data Ns old". Optional for hand-made assessments.
+	 */
+	oldestDataAt?: number | null;
 }

@@ -4,8 +4,8 @@
 import type {History} from './history.js';
 import {seriesKey} from './history.js';
 import type {RecordedHistory, RecordedSeries} from './recorded-history.js';
-import type {BreachClock} from './rules.js';
-import type {Thresholds} from './thresholds.js';
+import {marginOf, type BreachClock, type BreachLevel, type BreachState} from './threshold-judge.js';
+import {holdSeconds, type Thresholds} from './thresholds.js';
 
 /** Two readings further apart than this are two runs: va-top was not reading in between. */
 export function maxGapMs(intervalMs: number): number {
@@ -42,26 +42,61 @@ function timeline(series: RecordedSeries, bucketMs: number): Timeline {
 	return line;
 }
 
+/** What counts as a breach while walking back: over `threshold`, or held within `margin` under it for under `holdMs`. */
+export interface RunRule {
+	threshold: number;
+	/** The judge's hysteresis margin (threshold-judge.ts marginOf); 0: any reading at or under ends the run. */
+	margin: number;
+	holdMs: number;
+	/** Points where the rule did not apply (an instance while the service average was over): they end the run. */
+	excluded?: (time: number) => boolean;
+}
+
+export interface Run {
+	/** The first reading of the run (over the threshold). */
+	since: number;
+	/** Its value (a bucket's minimum). */
+	value: number;
+	/** When the newest readings went under the threshold, within the margin (the breach is held); absent when over. */
+	underSince?: number;
+}
+
 /**
- * When the latest unbroken run of `over` began, if it lasts up to `now`: walks back from the newest point while
- * each is over and no gap is longer than `gapMs`. Null when the newest point is not over or not recent.
+ * The latest unbroken run of a breach, if it lasts up to `now`, as the live judge would have kept it: walks back from
+ * the newest point while each is over (or held by the hysteresis: within the margin, for less than the hold) and no
+ * gap is longer than `gapMs`. Null when the newest point is not part of a breach or not recent.
  */
-export function runStart(line: Timeline, now: number, gapMs: number, over: (time: number, low: number) => boolean): number | null {
-	let index = line.time.length - 1;
-	if (index < 0 || now - (line.time[index]! + line.span[index]!) > gapMs || !over(line.time[index]!, line.low[index]!)) return null;
-	let since = line.time[index]!;
-	while (index > 0) {
-		const previous = index - 1;
-		if (line.time[index]! - (line.time[previous]! + line.span[previous]!) > gapMs || !over(line.time[previous]!, line.low[previous]!)) break;
-		since = line.time[previous]!;
-		index--;
+export function runStart(line: Timeline, now: number, gapMs: number, rule: RunRule): Run | null {
+	const {time, span, low} = line;
+	const newest = time.length - 1;
+	if (newest < 0 || now - (time[newest]! + span[newest]!) > gapMs) return null;
+	let since: number | null = null;
+	let value = 0;
+	// The dip being walked through (newest first): its newest point's end, and its oldest point.
+	let dipEnd: number | null = null;
+	let trailingDip: number | undefined;
+	for (let index = newest; index >= 0; index--) {
+		if (index < newest && time[index + 1]! - (time[index]! + span[index]!) > gapMs) break;
+		if (rule.excluded?.(time[index]!)) break;
+		if (low[index]! > rule.threshold) {
+			since = time[index]!;
+			value = low[index]!;
+			dipEnd = null;
+			continue;
+		}
+
+		if (!(rule.margin > 0 && low[index]! > rule.threshold - rule.margin)) break;
+		dipEnd ??= index === newest ? now : time[index]! + span[index]!;
+		if (dipEnd - time[index]! >= rule.holdMs) break;
+		if (since === null) trailingDip = time[index]!;
 	}
 
-	return since;
+	if (since === null) return null;
+	return trailingDip === undefined ? {since, value} : {since, value, underSince: trailingDip};
 }
 
 export interface SustainReplay {
-	/** Concern key → when its breach began, for every sustained rule whose breach lasts up to now. */
+	/** The breaches of the sustained CPU rule that last up to now, in the judge's terms (threshold-judge.ts). */
 	clock: BreachClock;
 	/** Seconds from the oldest recorded reading to now; null when nothing was recorded. */
 	fromSeconds: number | null;
@@ -71,38 +106,65 @@ export interface SustainReplay {
 	validUntil: number;
 }
 
+/** The judge's keys the replay gives a clock to: --once judges these over the history, every other one at once. */
+export function replayedKey(key: string): boolean {
+	return key === 'service.cpu' || key.startsWith('instance.cpu:');
+}
+
+const emptyLine: Timeline = {time: new Float64Array(0), span: new Float64Array(0), low: new Float64Array(0)};
+
 /**
- * The sustained CPU rules replayed on the recorded history (core/rules.ts: the service average over cpuImmediate;
- * an instance over it while the average is not). Their clocks say since when each breach has held.
+ * The sustained CPU rules replayed on the recorded history (core/rules.ts: the service average over its rungs; an
+ * instance over a rung the average is not over), as the breach states the judge carries: since when each breach has
+ * stood, and since when it has been over cpuImmediate (the sustain clock).
  */
 export function replaySustain(recorded: RecordedHistory, thresholds: Thresholds, now: number, intervalMs: number): SustainReplay {
 	const gap = maxGapMs(intervalMs);
-	const clock = new Map<string, number>();
+	const clock = new Map<string, BreachState>();
 	const reachesNow = recorded.to !== null && now - recorded.to <= Math.max(gap, recorded.bucketMs + gap);
 	const fromSeconds = recorded.from === null ? null : Math.max(0, Math.round((now - recorded.from) / 1000));
-	const service = recorded.series.get(seriesKey.serviceCpu);
-	const servicePoints = service ? timeline(service, recorded.bucketMs) : {time: new Float64Array(0), span: new Float64Array(0), low: new Float64Array(0)};
-	const serviceSince = runStart(servicePoints, now, gap, (_, low) => low > thresholds.cpuImmediate);
-	if (serviceSince !== null) clock.set('service.cpu', serviceSince);
+	const holdMs = holdSeconds * 1000;
+	const rule = (threshold: number, excluded?: (time: number) => boolean): RunRule => ({threshold, margin: marginOf(threshold, 'percent', thresholds.hysteresis ?? 0), holdMs, excluded});
+	const state = (line: Timeline, excludedAt?: (threshold: number) => (time: number) => boolean): BreachState | null => {
+		const soon = runStart(line, now, gap, rule(thresholds.cpuSoon, excludedAt?.(thresholds.cpuSoon)));
+		const immediate = runStart(line, now, gap, rule(thresholds.cpuImmediate, excludedAt?.(thresholds.cpuImmediate)));
+		const first = soon !== null && (immediate === null || soon.since <= immediate.since) ? soon : immediate;
+		if (first === null) return null;
+		const level: BreachLevel = immediate === null ? 'SOON' : 'IMMEDIATE';
+		const standing = immediate ?? soon!;
+		return {
+			since: first.since,
+			began: {threshold: first.value > thresholds.cpuImmediate ? thresholds.cpuImmediate : thresholds.cpuSoon, value: first.value},
+			level,
+			overSince: {...(soon === null ? {} : {SOON: soon.since}), ...(immediate === null ? {} : {IMMEDIATE: immediate.since})},
+			...(standing.underSince === undefined ? {} : {underSince: standing.underSince}),
+		};
+	};
 
-	// Service average at a time (the nearest reading within the gap), to tell an instance's own breach from the service's.
-	const serviceOver = (time: number): boolean => {
-		const {time: times, span, low} = servicePoints;
+	const service = recorded.series.get(seriesKey.serviceCpu);
+	const servicePoints = service ? timeline(service, recorded.bucketMs) : emptyLine;
+	const serviceState = state(servicePoints);
+	if (serviceState !== null) clock.set('service.cpu', serviceState);
+
+	// Whether the service average was over a threshold at a time (the nearest reading within the gap): an instance's
+	// rung applies only where the average is not over it (that breach is the service's).
+	const serviceOver = (threshold: number) => (at: number): boolean => {
+		const {time, span, low} = servicePoints;
 		let lo = 0;
-		let hi = times.length - 1;
+		let hi = time.length - 1;
 		while (lo < hi) {
 			const mid = (lo + hi + 1) >> 1;
-			if (times[mid]! <= time) lo = mid;
+			if (time[mid]! <= at) lo = mid;
 			else hi = mid - 1;
 		}
 
-		return times.length > 0 && times[lo]! <= time && time - (times[lo]! + span[lo]!) <= gap && low[lo]! > thresholds.cpuImmediate;
+		return time.length > 0 && time[lo]! <= at && at - (time[lo]! + span[lo]!) <= gap && low[lo]! > threshold;
 	};
 
 	for (const series of recorded.series.values()) {
 		if (!series.key.startsWith('cpu:') || series.name === null) continue;
-		const since = runStart(timeline(series, recorded.bucketMs), now, gap, (time, low) => low > thresholds.cpuImmediate && !serviceOver(time));
-		if (since !== null) clock.set(`instance.cpu:${series.name}`, since);
+		const instanceState = state(timeline(series, recorded.bucketMs), serviceOver);
+		if (instanceState !== null) clock.set(`instance.cpu:${series.name}`, instanceState);
 	}
 
 	return {clock, fromSeconds, reachesNow, validUntil: (recorded.to ?? Number.NEGATIVE_INFINITY) + gap};

@@ -1,5 +1,6 @@
 // Breaches begun and ended, sources lost and found, and actions: a bounded log the screen and audit can show.
 import type {Assessment, Concern} from './assessment.js';
+import {formatThreshold} from './threshold-judge.js';
 
 export type EventLevel = 'OK' | 'SOON' | 'IMMEDIATE' | 'UNKNOWN' | 'INFO';
 
@@ -47,8 +48,10 @@ function label(concern: Concern): string {
 	return concern.metric === 'reachability' ? 'source problem' : 'breach';
 }
 
+/** Names the threshold the breach began at (not the one it last stood at): `cpu back under 70%` for `76% > 70%`. */
 function endedText(concern: Concern): string {
 	if (concern.metric === 'reachability') return `${concern.subject} is back`;
 	if (concern.metric === 'state') return `${concern.subject} is running again or gone`;
-	return `${concern.subject} ${concern.metric} back under ${concern.threshold ?? ''}%`;
+	const threshold = concern.began?.threshold ?? concern.threshold;
+	return `${concern.subject} ${concern.metric} back under ${threshold === null ? '' : formatThreshold(threshold, concern.unit ?? 'percent')}`;
 }

@@ -11,8 +11,8 @@ export const seriesKey = {
 	instanceMem: (id: string) => `mem:${id}`,
 	serviceCpu: 'service:cpu',
 	serviceMem: 'service:mem',
-	dbRatio: 'db:ratio',
-	redisRatio: 'redis:ratio',
+	/** A source's series, as its model's series() names it: `postgres:ratio`. */
+	source: (id: string, name: string) => `${id}:${name}`,
 } as const;
 
 export class History {

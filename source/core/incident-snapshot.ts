@@ -8,6 +8,8 @@ import {seriesKey, type History} from './history.js';
 import type {ReportJson} from './report.js';
 import {formatBytes} from './report.js';
 import {formatDuration, runbookActions} from './rules.js';
+import {thresholdOf, type AnySourceModel, type ThresholdUnit} from './source-model.js';
+import {formatThreshold, formatValue as formatInUnit} from './threshold-judge.js';
 import type {Thresholds} from './thresholds.js';
 import type {SourceStatus, StackSnapshot} from './types.js';
 
@@ -22,7 +24,8 @@ const instanceCharts = 6;
 export interface SnapshotChart {
 	key: string;
 	title: string;
-	unit: '%' | '';
+	/** The unit of its values and threshold; null for a series no threshold is drawn on (plain numbers). */
+	unit: ThresholdUnit | null;
 	threshold: number | null;
 	/** [epoch ms, value], oldest first. */
 	points: Array<[number, number]>;
@@ -74,43 +77,49 @@ function statusText(status: SourceStatus, now: number): string {
 	}
 }
 
-/** Every source's state. The registry's sources join here once they are in the snapshot. */
-export function snapshotSources(snapshot: StackSnapshot): SnapshotSource[] {
-	return [
-		{name: 'docker', endpoint: snapshot.docker.endpoint, state: statusText(snapshot.docker.status, snapshot.at)},
-		{name: 'postgres', endpoint: snapshot.postgres.endpoint, state: statusText(snapshot.postgres.status, snapshot.at)},
-		{name: 'redis', endpoint: snapshot.redis.endpoint, state: statusText(snapshot.redis.status, snapshot.at)},
-	];
+/** Every source's state: the workload's, then each configured source's in the registry's order. */
+export function snapshotSources(snapshot: StackSnapshot, models: readonly AnySourceModel[]): SnapshotSource[] {
+	const out: SnapshotSource[] = [{name: 'docker', endpoint: snapshot.docker.endpoint, state: statusText(snapshot.docker.status, snapshot.at)}];
+	for (const model of models) {
+		const reading = snapshot.sources[model.id];
+		if (reading !== undefined) out.push({name: model.id, endpoint: reading.endpoint, state: statusText(reading.status, snapshot.at)});
+	}
+
+	return out;
 }
 
-const knownSeries: Record<string, {title: string; threshold: (t: Thresholds) => number}> = {
-	[seriesKey.serviceCpu]: {title: 'Service average CPU', threshold: t => t.cpuImmediate},
-	[seriesKey.serviceMem]: {title: 'Service average memory', threshold: t => t.memImmediate},
-	[seriesKey.dbRatio]: {title: 'Database connections / max_connections', threshold: t => t.dbImmediate},
-	[seriesKey.redisRatio]: {title: 'Redis memory / its limit', threshold: t => t.redisImmediate},
-};
-
 /**
- * The charts of the window: the service's and every source's series (whatever is in the history, known ones first),
- * and the CPU of each instance that has a concern.
+ * The charts of the window: the service's, every configured source's charts (their series and threshold lines), any
+ * other series in the history, and the CPU of each instance that has a concern.
  */
-export function snapshotCharts(history: History, snapshot: StackSnapshot, assessment: Assessment, thresholds: Thresholds, windowMs = snapshotWindowMs): SnapshotChart[] {
+export function snapshotCharts(history: History, snapshot: StackSnapshot, assessment: Assessment, thresholds: Thresholds, models: readonly AnySourceModel[], windowMs = snapshotWindowMs): SnapshotChart[] {
 	const since = snapshot.at - windowMs;
 	const charts: SnapshotChart[] = [];
-	const chart = (key: string, title: string, unit: '%' | '', threshold: number | null) => {
+	const drawn = new Set<string>();
+	const chart = (key: string, title: string, unit: ThresholdUnit | null, threshold: number | null) => {
+		drawn.add(key);
 		const points = history.samples(key, since).map(sample => [sample.time, Math.round(sample.value * 100) / 100] as [number, number]);
 		if (points.length > 0) charts.push({key, title, unit, threshold, points});
 	};
 
-	for (const [key, spec] of Object.entries(knownSeries)) chart(key, spec.title, '%', spec.threshold(thresholds));
+	chart(seriesKey.serviceCpu, 'Service average CPU', 'percent', thresholds.cpuImmediate);
+	chart(seriesKey.serviceMem, 'Service average memory', 'percent', thresholds.memImmediate);
+	for (const model of models) {
+		if (snapshot.sources[model.id] === undefined) continue;
+		for (const spec of model.charts ?? []) {
+			const threshold = model.thresholds.find(candidate => candidate.key === spec.threshold);
+			chart(seriesKey.source(model.id, spec.series), `${model.title}: ${spec.label}`, threshold?.unit ?? null, threshold === undefined ? null : thresholdOf(thresholds, threshold));
+		}
+	}
+
 	const isInstance = (key: string) => key.startsWith('cpu:') || key.startsWith('mem:');
 	for (const key of history.keys().sort()) {
-		if (!(key in knownSeries) && !isInstance(key)) chart(key, key, '', null);
+		if (!drawn.has(key) && !isInstance(key)) chart(key, key, null, null);
 	}
 
 	const troubled = new Set(assessment.concerns.filter(concern => concern.scope === 'instance').map(concern => concern.subject));
 	for (const instance of snapshot.docker.instances.filter(instance => troubled.has(instance.name)).slice(0, instanceCharts)) {
-		chart(seriesKey.instanceCpu(instance.id), `CPU of ${instance.name}`, '%', thresholds.cpuImmediate);
+		chart(seriesKey.instanceCpu(instance.id), `CPU of ${instance.name}`, 'percent', thresholds.cpuImmediate);
 	}
 
 	return charts;
@@ -132,7 +141,7 @@ function columns(values: readonly number[], count: number): number[] {
 
 export function textChart(chart: SnapshotChart): string {
 	const values = columns(chart.points.map(point => point[1]), chartColumns);
-	const top = Math.max(chart.unit === '%' ? 100 : 0, ...values, chart.threshold ?? 0);
+	const top = Math.max(chart.unit === 'percent' ? 100 : 0, ...values, chart.threshold ?? 0);
 	const bottom = Math.min(0, ...values);
 	const width = Math.max(...[top, bottom].map(value => formatValue(value, chart.unit).length));
 	// The threshold is in the title: a second line in the same characters would read as data.
@@ -143,8 +152,8 @@ export function textChart(chart: SnapshotChart): string {
 		.join('\n');
 }
 
-function formatValue(value: number, unit: '%' | ''): string {
-	if (unit === '%') return `${Math.round(value)}%`;
+function formatValue(value: number, unit: ThresholdUnit | null): string {
+	if (unit !== null) return formatInUnit(value, unit);
 	return Math.abs(value) >= 1e6 ? value.toExponential(1) : String(Math.round(value * 10) / 10);
 }
 
@@ -213,7 +222,7 @@ export function buildIncidentSnapshot(input: SnapshotInput): {markdown: string; 
 	for (const chart of input.charts) {
 		const first = chart.points[0]![0];
 		const span = formatDuration((now - first) / 1000);
-		lines.push(`### ${chart.title}${chart.threshold === null ? '' : ` (threshold ${chart.threshold}${chart.unit})`}`, '');
+		lines.push(`### ${chart.title}${chart.threshold === null || chart.unit === null ? '' : ` (threshold ${formatThreshold(chart.threshold, chart.unit)})`}`, '');
 		lines.push('```text', textChart(chart), `${' '.repeat(6)}${span} ago … now (${chart.points.length} readings, each column the highest of its time)`, '```', '');
 	}
 

@@ -2,7 +2,8 @@
 import type {Assessment} from './assessment.js';
 import {appendEvents, diffConcerns, type EventEntry} from './event-log.js';
 import {History, seriesKey} from './history.js';
-import {emptyClock, evaluate, type BreachClock} from './rules.js';
+import {emptyClock, evaluate, noSelfMadeChanges, type BreachClock, type SelfMadeChanges} from './rules.js';
+import {usableSample, type AnySourceModel} from './source-model.js';
 import type {Thresholds} from './thresholds.js';
 import type {StackSnapshot} from './types.js';
 
@@ -13,6 +14,32 @@ export interface RecordingStatus {
 	text: string;
 	/** The store's path. */
 	path: string;
+}
+
+/** After an action of ours named an instance, its state changes raise no breach for this long (or while it runs). */
+export const selfMadeWindowMs = 60_000;
+
+export interface MonitorOptions {
+	thresholds: Thresholds;
+	/** The sources' models (the registry's), in order: their rules and series. */
+	sources?: readonly AnySourceModel[];
+	history?: History;
+	eventCapacity?: number;
+	/** The reading interval: a source whose data is older than three of them is not assessed. Omitted: no such check. */
+	intervalMs?: number;
+	/** Which instances va-top's own action is changing now (the action runner's); omitted: none. */
+	selfMade?: () => SelfMadeChanges;
+	/** Sustained breaches already under way, replayed from recorded history (core/backfill.ts). */
+	clock?: BreachClock;
+	/**
+	 * The replayed clock waits for the first live CPU figures (a CPU percentage needs two readings) until this time;
+	 * without it the first ticks, which have no figures yet, would end every replayed breach.
+	 */
+	clockValidUntil?: number;
+	/** The recorded event log to go on from. */
+	events?: readonly EventEntry[];
+	/** When this process began reading: a breach whose clock began earlier was replayed (the messages say so). */
+	startedAt?: number;
 }
 
 export interface MonitorFrame {
@@ -33,25 +60,19 @@ export interface Monitor {
 	current(): MonitorFrame | undefined;
 }
 
-export interface MonitorOptions {
-	thresholds: Thresholds;
-	history?: History;
-	eventCapacity?: number;
-	/** Sustained breaches already under way, replayed from recorded history (core/backfill.ts). */
-	clock?: BreachClock;
-	/**
-	 * The replayed clock waits for the first live CPU figures (a CPU percentage needs two readings) until this time;
-	 * without it the first ticks, which have no figures yet, would end every replayed breach.
-	 */
-	clockValidUntil?: number;
-	/** The recorded event log to go on from. */
-	events?: readonly EventEntry[];
-	/** When this process began reading: a clock older than this is marked as from before the start. */
-	startedAt?: number;
-}
-
 export function createMonitor(options: MonitorOptions): Monitor {
 	const history = options.history ?? new History();
+	const models = options.sources ?? [];
+	// Each instance an action named, and since when: it stays exempt for selfMadeWindowMs after.
+	const named = new Map<string, number>();
+	const selfMade = (now: number): SelfMadeChanges => {
+		const given = options.selfMade?.() ?? noSelfMadeChanges;
+		for (const name of given.names) if (!named.has(name)) named.set(name, now);
+		for (const name of named.keys()) if (!given.names.has(name)) named.delete(name);
+		const names = new Set([...named].filter(([, at]) => given.window || now - at < selfMadeWindowMs).map(([name]) => name));
+		return {names, window: given.window};
+	};
+
 	let clock: BreachClock = options.clock ?? emptyClock;
 	let seed: BreachClock | undefined = options.clock;
 	let events: readonly EventEntry[] = options.events ?? [];
@@ -83,21 +104,26 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		const {cpuPercent, memPercent} = assessment.averages;
 		if (cpuPercent !== null) history.push(seriesKey.serviceCpu, snapshot.at, cpuPercent);
 		if (memPercent !== null) history.push(seriesKey.serviceMem, snapshot.at, memPercent);
-		const pg = snapshot.postgres.sample;
-		if (pg !== null && snapshot.postgres.status.kind === 'ok' && history.last(seriesKey.dbRatio)?.time !== pg.at) {
-			history.push(seriesKey.dbRatio, pg.at, pg.ratio * 100);
-		}
-
-		const redis = snapshot.redis.sample;
-		if (redis !== null && snapshot.redis.status.kind === 'ok' && history.last(seriesKey.redisRatio)?.time !== redis.at) {
-			history.push(seriesKey.redisRatio, redis.at, redis.ratio * 100);
+		for (const model of models) {
+			const sample = usableSample(snapshot.sources[model.id]);
+			if (sample === null || model.series === undefined) continue;
+			for (const [name, value] of Object.entries(model.series(sample))) {
+				const key = seriesKey.source(model.id, name);
+				// A sample is stored once however often we tick.
+				if (history.last(key)?.time !== sample.at) history.push(key, sample.at, value);
+			}
 		}
 	};
 
 	return {
 		history,
 		tick(snapshot) {
-			const evaluation = evaluate(snapshot, options.thresholds, clock, snapshot.at, {startedAt: options.startedAt});
+			const evaluation = evaluate(snapshot, options.thresholds, clock, snapshot.at, {
+				sources: models,
+				intervalMs: options.intervalMs,
+				selfMade: selfMade(snapshot.at),
+				startedAt: options.startedAt,
+			});
 			clock = evaluation.clock;
 			if (seed !== undefined) {
 				// Until the CPU figures are there (every running instance has one), the replayed breaches stay open.

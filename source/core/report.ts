@@ -1,7 +1,8 @@
 // The one-shot capacity report, as text (in the spirit of va-capacity-check) and as stable JSON.
 import type {Assessment, Concern} from './assessment.js';
-import {formatPercent} from './rules.js';
-import type {SourceStatus, StackSnapshot} from './types.js';
+import {formatBytes} from './format.js';
+import {readingError, usableSample, type AnySourceModel, type ThresholdUnit} from './source-model.js';
+import type {StackSnapshot} from './types.js';
 
 /** --once: whether the sustained CPU rule was judged over the recorded history (source/record/). */
 export interface ReportHistory {
@@ -25,7 +26,18 @@ export interface ReportJson {
 	level: Assessment['level'];
 	unknown: boolean;
 	exitCode: number;
-	recommendations: Array<{level: Concern['level']; scope: Concern['scope']; subject: string; metric: Concern['metric']; value: number | null; threshold: number | null; action: string; message: string}>;
+	/** unit: of value and threshold (`percent`, `time` in ms, `bytes`, `count`, `seconds`). */
+	recommendations: Array<{
+		level: Concern['level'];
+		scope: Concern['scope'];
+		subject: string;
+		metric: Concern['metric'];
+		value: number | null;
+		threshold: number | null;
+		unit: ThresholdUnit;
+		action: string;
+		message: string;
+	}>;
 	averages: {cpuPercent: number | null; memPercent: number | null};
 	/** statsFrom: running instances read from their cgroup files (local engine), API streams, spaced API readings. */
 	docker: {endpoint: string; reachable: boolean; error: string | null; statsFrom: {cgroup: number; api: number; spaced: number}};
@@ -42,37 +54,19 @@ export interface ReportJson {
 		memUsageBytes: number | null;
 		memLimitBytes: number | null;
 	}>;
-	postgres: {endpoint: string; reachable: boolean; connections: number | null; active: number | null; maxConnections: number | null; ratio: number | null; error: string | null};
-	redis: {
-		endpoint: string;
-		reachable: boolean;
-		usedMemoryBytes: number | null;
-		usedMemoryRssBytes: number | null;
-		maxMemoryBytes: number | null;
-		limitBytes: number | null;
-		limitSource: 'maxmemory' | 'system' | null;
-		fragmentationRatio: number | null;
-		ratio: number | null;
-		error: string | null;
-	};
-	/** --once only. */
+	/** --once only: whether the sustained CPU rule was judged over the recorded history. */
 	history?: ReportHistory;
 }
 
+/** The report as written: the fields above, then each source's part under its key (null when not configured). */
+export type ReportJsonWithSources = ReportJson & Record<string, unknown>;
+
 const round = (value: number | null, digits = 1) => (value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits);
 
-function errorOf(status: SourceStatus): string | null {
-	if (status.kind === 'unreachable' || status.kind === 'reconnecting') return status.reason;
-	if (status.kind === 'connecting') return 'no answer yet';
-	return null;
-}
+const errorOf = readingError;
 
-export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exitCode: number): ReportJson {
-	const pgOk = snapshot.postgres.status.kind === 'ok' && snapshot.postgres.sample !== null;
-	const redisOk = snapshot.redis.status.kind === 'ok' && snapshot.redis.sample !== null;
-	const pg = pgOk ? snapshot.postgres.sample : null;
-	const redis = redisOk ? snapshot.redis.sample : null;
-	return {
+export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exitCode: number, models: readonly AnySourceModel[] = []): ReportJsonWithSources {
+	const json: ReportJsonWithSources = {
 		version: 1,
 		time: new Date(snapshot.at).toISOString(),
 		project: snapshot.project,
@@ -87,6 +81,7 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 			metric: concern.metric,
 			value: round(concern.value),
 			threshold: concern.threshold,
+			unit: concern.unit ?? 'percent',
 			action: concern.action,
 			message: concern.message,
 		})),
@@ -110,48 +105,29 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 			memUsageBytes: instance.memUsageBytes,
 			memLimitBytes: instance.memLimitBytes,
 		})),
-		postgres: {
-			endpoint: snapshot.postgres.endpoint,
-			reachable: pgOk,
-			connections: pg?.connections ?? null,
-			active: pg?.active ?? null,
-			maxConnections: pg?.maxConnections ?? null,
-			ratio: pg === null ? null : round(pg.ratio, 4),
-			error: errorOf(snapshot.postgres.status),
-		},
-		redis: {
-			endpoint: snapshot.redis.endpoint,
-			reachable: redisOk,
-			usedMemoryBytes: redis?.usedMemoryBytes ?? null,
-			usedMemoryRssBytes: redis?.usedMemoryRssBytes ?? null,
-			maxMemoryBytes: redis?.maxMemoryBytes ?? null,
-			limitBytes: redis?.limitBytes ?? null,
-			limitSource: redis?.limitSource ?? null,
-			fragmentationRatio: redis === null ? null : round(redis.fragmentationRatio, 2),
-			ratio: redis === null ? null : round(redis.ratio, 4),
-			error: errorOf(snapshot.redis.status),
-		},
 	};
-}
-
-export function formatBytes(bytes: number): string {
-	const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-	let value = bytes;
-	let unit = 0;
-	while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-		value /= 1024;
-		unit++;
+	for (const model of models) {
+		const reading = snapshot.sources[model.id];
+		json[model.report.key ?? model.id] = reading === undefined ? null : model.report.json(reading, usableSample(reading));
 	}
 
-	return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)}${units[unit]}`;
+	return json;
 }
+
+export {formatBytes};
 
 const marks: Record<Concern['level'], string> = {IMMEDIATE: 'IMMEDIATE', SOON: 'SOON', UNKNOWN: 'UNKNOWN'};
 
-export function reportText(snapshot: StackSnapshot, assessment: Assessment, history?: ReportHistory): string {
+/** The report's title: the project and service it checked, and when. */
+export function reportTitle(snapshot: Pick<StackSnapshot, 'project' | 'service' | 'at'>): string {
+	return `Capacity Check: ${snapshot.project}/${snapshot.service} - ${new Date(snapshot.at).toISOString()}`;
+}
+
+export function reportText(snapshot: StackSnapshot, assessment: Assessment, models: readonly AnySourceModel[] = [], history?: ReportHistory): string {
 	const lines: string[] = [];
-	lines.push(`VoiceAssist Capacity Check - ${new Date(snapshot.at).toISOString()}`);
-	lines.push('========================================');
+	const title = reportTitle(snapshot);
+	lines.push(title);
+	lines.push('='.repeat(Math.max(40, title.length)));
 	lines.push(`Application: ${snapshot.project}/${snapshot.service} on ${snapshot.docker.endpoint}`);
 	const dockerError = errorOf(snapshot.docker.status);
 	if (dockerError !== null) {
@@ -173,23 +149,13 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment, hist
 		if (cpuPercent !== null && memPercent !== null) lines.push(`  average: CPU ${cpuPercent.toFixed(1)}%, memory ${memPercent.toFixed(1)}%`);
 	}
 
-	lines.push(`Database: ${snapshot.postgres.endpoint}`);
-	const pg = snapshot.postgres.sample;
-	const pgError = errorOf(snapshot.postgres.status);
-	if (pgError !== null || pg === null) {
-		lines.push(`  postgres: ${pgError ?? 'no reading'}`);
-	} else {
-		lines.push(`  Connections: ${pg.connections}/${pg.maxConnections} (${formatPercent(pg.ratio * 100)}), active: ${pg.active}`);
-	}
-
-	lines.push(`Redis: ${snapshot.redis.endpoint}`);
-	const redis = snapshot.redis.sample;
-	const redisError = errorOf(snapshot.redis.status);
-	if (redisError !== null || redis === null) {
-		lines.push(`  redis: ${redisError ?? 'no reading'}`);
-	} else {
-		const limit = redis.limitSource === 'maxmemory' ? `maxmemory ${formatBytes(redis.maxMemoryBytes)}` : `system memory ${formatBytes(redis.totalSystemMemoryBytes)} (no maxmemory set)`;
-		lines.push(`  Memory Usage: ${formatBytes(redis.usedMemoryBytes)} of ${limit} (${formatPercent(redis.ratio * 100)}), rss ${formatBytes(redis.usedMemoryRssBytes)}, fragmentation ${redis.fragmentationRatio.toFixed(2)}`);
+	for (const model of models) {
+		const reading = snapshot.sources[model.id];
+		if (reading === undefined) continue;
+		lines.push(`${model.title}: ${reading.endpoint}`);
+		const sample = usableSample(reading);
+		if (sample === null) lines.push(`  ${model.id}: ${errorOf(reading.status) ?? 'no reading'}`);
+		else lines.push(...model.report.lines(sample));
 	}
 
 	if (history !== undefined) lines.push(`History: ${history.note}`);

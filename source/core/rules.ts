@@ -1,35 +1,58 @@
-// The scaling runbook's rules as pure code. No I/O: a snapshot and a clock in, an assessment out.
-import type {Assessment, Concern, ConcernLevel, Level, Sustain} from './assessment.js';
+// The scaling runbook's rules as pure code. No I/O: a snapshot, the sources' models and a clock in, an assessment
+// out. The workload's rules (CPU, memory, instance states) live here; each source's live in its folder and are
+// reached through its model. Every threshold goes through the one judge (threshold-judge.ts).
+import type {Assessment, Concern, ConcernLevel, Level, OverallLevel, Sustain} from './assessment.js';
+import {breachConcern} from './breach.js';
+import {formatDuration, formatPercent} from './format.js';
+import {healthOf, readingError, usableSample, type AnySourceModel, type ConcernContext} from './source-model.js';
+import {createJudge, emptyClock, type BreachClock, type Judge, type Rung} from './threshold-judge.js';
 import type {Thresholds} from './thresholds.js';
-import type {InstanceSample, SourceName, SourceStatus, StackSnapshot} from './types.js';
+import type {InstanceSample, SourceStatus, StackSnapshot} from './types.js';
 
-/** When each sustained breach began, keyed by concern key. Carried from one evaluation to the next. */
-export type BreachClock = ReadonlyMap<string, number>;
-
-export const emptyClock: BreachClock = new Map();
+export {emptyClock, type BreachClock} from './threshold-judge.js';
+export {formatDuration, formatPercent} from './format.js';
 
 export const runbookActions = {
 	scaleOut: 'Scale application horizontally',
 	plan: 'Plan to scale within 24 hours',
-	database: 'Scale database connections or add read replica',
-	databasePlan: 'Plan database capacity (runbook: approaching 70% on any metric)',
-	redis: 'Scale Redis: raise maxmemory or move to a cluster',
-	redisPlan: 'Plan Redis capacity (runbook: approaching 70% on any metric)',
 	instance: 'Check load balancing, or drain the instance',
 	instanceState: 'Check the instance, or drain it',
 } as const;
 
+/** A new container may sit in `created` this long before it counts as a problem (compose creates, then starts). */
+export const createdGraceSeconds = 15;
+
+/**
+ * Instances va-top's own action is changing, so their state changes raise no breach. `names`: the instances an
+ * action named (drained, stopped, removed, created); `window`: an action is running now (its new replicas appear as
+ * `created` before anyone can name them).
+ */
+export interface SelfMadeChanges {
+	names: ReadonlySet<string>;
+	window: boolean;
+}
+
+export const noSelfMadeChanges: SelfMadeChanges = {names: new Set(), window: false};
+
+export interface EvaluateOptions {
+	/** The sources' models, in the registry's order (the composition root hands them in). */
+	sources?: readonly AnySourceModel[];
+	/** --once: no sustain, no hysteresis; messages say where that differs from the live monitor. */
+	oneShot?: boolean;
+	selfMade?: SelfMadeChanges;
+	/** Live: the reading interval; a source whose newest data is older than three of them is not assessed (stale). */
+	intervalMs?: number;
+	/** --once with recorded history up to now: the keys judged over it, from the replayed clock (core/backfill.ts). */
+	overHistory?: (key: string) => boolean;
+	/** When this va-top began reading: a sustain clock that began earlier was replayed from the recorded history. */
+	startedAt?: number;
+}
+
 const levelRank: Record<ConcernLevel, number> = {IMMEDIATE: 3, UNKNOWN: 2, SOON: 1};
-const scopeRank: Record<Concern['scope'], number> = {service: 0, database: 1, redis: 2, instance: 3, source: 4};
 
 export interface Evaluation {
 	assessment: Assessment;
 	clock: BreachClock;
-}
-
-export interface EvaluateOptions {
-	/** When this va-top began reading: a breach whose clock began earlier was replayed from recorded history. */
-	startedAt?: number;
 }
 
 export function evaluate(
@@ -39,98 +62,67 @@ export function evaluate(
 	now: number = snapshot.at,
 	options: EvaluateOptions = {},
 ): Evaluation {
-	const concerns: Concern[] = [];
-	const nextClock = new Map<string, number>();
+	const models = options.sources ?? [];
+	const oneShot = options.oneShot ?? false;
+	const judge = createJudge(clock, now, {hysteresis: thresholds.hysteresis ?? 0, oneShot, overHistory: options.overHistory, startedAt: options.startedAt});
+	// Sort order within a level: the service, then each source in the registry's order, then instances, then reachability.
+	const groupRank = new Map<Concern, number>();
+	const add = (rank: number, found: readonly Concern[]) => {
+		for (const concern of found) groupRank.set(concern, rank);
+	};
+
 	const running = snapshot.docker.instances.filter(instance => instance.state === 'running');
 	const cpuAverage = average(running.map(instance => instance.cpuPercent));
 	const memAverage = average(running.map(instance => instance.memPercent));
-
-	// A sustained CPU rule: SOON with a clock until it has held long enough, then IMMEDIATE.
-	const sustainedCpu = (key: string, value: number): {level: 'SOON' | 'IMMEDIATE'; sustain?: Sustain} => {
-		const since = clock.get(key) ?? now;
-		nextClock.set(key, since);
-		const heldSeconds = Math.max(0, (now - since) / 1000);
-		// No duration (--once without recorded history): 80 % counts at once, as va-capacity-check has it.
-		if (thresholds.cpuSustainSeconds <= 0) return {level: 'IMMEDIATE'};
-		const sustain: Sustain = {since, heldSeconds, requiredSeconds: thresholds.cpuSustainSeconds};
-		if (options.startedAt !== undefined && since < options.startedAt) sustain.beforeStart = true;
-		return {level: heldSeconds >= thresholds.cpuSustainSeconds ? 'IMMEDIATE' : 'SOON', sustain};
-	};
-
 	const service = snapshot.service;
+	const workload: Concern[] = [];
 	if (snapshot.docker.status.kind === 'ok' && snapshot.docker.instances.length === 0) {
-		concerns.push({
-			level: 'UNKNOWN',
-			scope: 'source',
-			key: 'source:docker:empty',
-			subject: 'docker',
-			metric: 'reachability',
-			value: null,
-			threshold: null,
-			action: 'Check --project and --service',
-			message: `docker: no instances of ${snapshot.project}/${service} found`,
-		});
+		workload.push(unknownConcern('docker', 'source:docker:empty', `docker: no instances of ${snapshot.project}/${service} found`, 'Check --project and --service'));
 	}
 
-	if (cpuAverage !== null && cpuAverage > thresholds.cpuImmediate) {
-		const {level, sustain} = sustainedCpu('service.cpu', cpuAverage);
-		concerns.push(
-			metricConcern(level, 'service', 'service.cpu', service, 'cpu', cpuAverage, thresholds.cpuImmediate, runbookActions.scaleOut, `${service} average CPU`, sustain),
-		);
-	} else if (cpuAverage !== null && cpuAverage > thresholds.cpuSoon) {
-		concerns.push(metricConcern('SOON', 'service', 'service.cpu', service, 'cpu', cpuAverage, thresholds.cpuSoon, runbookActions.plan, `${service} average CPU`));
-	}
+	const cpuRungs = (scaleOut: string, plan: string): Rung[] => [
+		{level: 'IMMEDIATE', threshold: thresholds.cpuImmediate, sustainSeconds: thresholds.cpuSustainSeconds, action: scaleOut},
+		{level: 'SOON', threshold: thresholds.cpuSoon, action: plan},
+	];
+	const memRungs = (scaleOut: string, plan: string): Rung[] => [
+		{level: 'IMMEDIATE', threshold: thresholds.memImmediate, action: scaleOut},
+		{level: 'SOON', threshold: thresholds.memSoon, action: plan},
+	];
+	const serviceCpu = judge.check('service.cpu', cpuAverage, 'percent', cpuRungs(runbookActions.scaleOut, runbookActions.plan));
+	if (serviceCpu) workload.push(breachConcern(serviceCpu, {key: 'service.cpu', scope: 'service', subject: service, metric: 'cpu', what: `${service} average CPU`, now}));
+	const serviceMem = judge.check('service.memory', memAverage, 'percent', memRungs(runbookActions.scaleOut, runbookActions.plan));
+	if (serviceMem) workload.push(breachConcern(serviceMem, {key: 'service.memory', scope: 'service', subject: service, metric: 'memory', what: `${service} average memory`, now}));
+	add(0, workload);
 
-	if (memAverage !== null && memAverage > thresholds.memImmediate) {
-		concerns.push(metricConcern('IMMEDIATE', 'service', 'service.memory', service, 'memory', memAverage, thresholds.memImmediate, runbookActions.scaleOut, `${service} average memory`));
-	} else if (memAverage !== null && memAverage > thresholds.memSoon) {
-		concerns.push(metricConcern('SOON', 'service', 'service.memory', service, 'memory', memAverage, thresholds.memSoon, runbookActions.plan, `${service} average memory`));
-	}
-
+	const instances: Concern[] = [];
 	for (const instance of snapshot.docker.instances) {
-		concerns.push(...instanceConcerns(instance, thresholds, cpuAverage, memAverage, sustainedCpu));
+		instances.push(...instanceConcerns(instance, {judge, thresholds, now, selfMade: options.selfMade ?? noSelfMadeChanges, cpuAverage, memAverage, cpuRungs, memRungs}));
 	}
 
-	const pg = snapshot.postgres.sample;
-	if (pg !== null && snapshot.postgres.status.kind === 'ok') {
-		const percent = pg.ratio * 100;
-		const detail = `database connections ${pg.connections}/${pg.maxConnections} (${pg.active} active)`;
-		if (percent > thresholds.dbImmediate) {
-			concerns.push(metricConcern('IMMEDIATE', 'database', 'database.connections', 'postgres', 'connections', percent, thresholds.dbImmediate, runbookActions.database, detail));
-		} else if (percent > thresholds.dbSoon) {
-			concerns.push(metricConcern('SOON', 'database', 'database.connections', 'postgres', 'connections', percent, thresholds.dbSoon, runbookActions.databasePlan, detail));
-		}
-	}
+	const fromSources: Concern[] = [];
+	const context: ConcernContext = {thresholds, judge, oneShot, project: snapshot.project, service, now};
+	models.forEach((model, index) => {
+		const sample = usableSample(snapshot.sources[model.id]);
+		if (sample === null) return;
+		const found = model.concerns(sample, context);
+		add(1 + index / (models.length + 1), found);
+		fromSources.push(...found);
+	});
+	add(2, instances);
 
-	const redis = snapshot.redis.sample;
-	if (redis !== null && snapshot.redis.status.kind === 'ok') {
-		const percent = redis.ratio * 100;
-		const against = redis.limitSource === 'maxmemory' ? 'maxmemory' : 'system memory, no maxmemory set';
-		const detail = `redis memory (of ${against})`;
-		if (percent > thresholds.redisImmediate) {
-			concerns.push(metricConcern('IMMEDIATE', 'redis', 'redis.memory', 'redis', 'redis-memory', percent, thresholds.redisImmediate, runbookActions.redis, detail));
-		} else if (percent > thresholds.redisSoon) {
-			concerns.push(metricConcern('SOON', 'redis', 'redis.memory', 'redis', 'redis-memory', percent, thresholds.redisSoon, runbookActions.redisPlan, detail));
-		}
-	}
-
-	for (const [name, status] of sourceStatuses(snapshot)) {
+	const reachability: Concern[] = [];
+	for (const [name, status, dataAt] of sourceStatuses(snapshot, models)) {
 		if (status.kind === 'unreachable' || status.kind === 'reconnecting') {
-			concerns.push({
-				level: 'UNKNOWN',
-				scope: 'source',
-				key: `source:${name}`,
-				subject: name,
-				metric: 'reachability',
-				value: null,
-				threshold: null,
-				action: `Check that ${name} is up and reachable`,
-				message: `${name}: ${status.kind === 'reconnecting' ? 'reconnecting, ' : ''}${status.reason}`,
-			});
+			reachability.push(unknownConcern(name, `source:${name}`, `${name}: ${status.kind === 'reconnecting' ? 'reconnecting, ' : ''}${status.reason}`, `Check that ${name} is up and reachable`));
+		} else if (options.intervalMs !== undefined && healthOf(status, dataAt, now, options.intervalMs) === 'stale') {
+			const age = formatDuration((now - (dataAt ?? now)) / 1000);
+			reachability.push(unknownConcern(name, `source:${name}`, `${name}: no new data for ${age}`, `Check that ${name} is up and reachable`));
 		}
 	}
 
-	concerns.sort((a, b) => levelRank[b.level] - levelRank[a.level] || scopeRank[a.scope] - scopeRank[b.scope] || a.key.localeCompare(b.key));
+	add(3, reachability);
+	const concerns = [...workload, ...fromSources, ...instances, ...reachability];
+	concerns.sort((a, b) => levelRank[b.level] - levelRank[a.level] || groupRank.get(a)! - groupRank.get(b)! || a.key.localeCompare(b.key));
 
 	return {
 		assessment: {
@@ -139,19 +131,26 @@ export function evaluate(
 			unknown: concerns.some(concern => concern.level === 'UNKNOWN'),
 			concerns,
 			averages: {cpuPercent: cpuAverage, memPercent: memAverage},
+			oldestDataAt: oldestDataAt(snapshot, models, running),
 		},
-		clock: nextClock,
+		clock: judge.clock(),
 	};
 }
 
 /**
- * Exit code of the one-shot check, in the monitoring-plugin convention. A critical finding outranks an unknown one
- * (a full database is news even when Redis cannot be read); an unknown outranks a warning.
+ * The level the headline shows and --once exits with, in the monitoring-plugin convention: a critical finding
+ * outranks an unknown one (a full database is news even when Redis cannot be read); an unknown outranks a warning
+ * and an OK (a monitor never says OK about what it cannot see).
  */
-export function exitCodeFor(assessment: Assessment): 0 | 1 | 2 | 3 {
-	if (assessment.level === 'IMMEDIATE') return 2;
-	if (assessment.unknown) return 3;
-	return assessment.level === 'SOON' ? 1 : 0;
+export function overallOf(assessment: Pick<Assessment, 'level' | 'unknown'>): OverallLevel {
+	if (assessment.level === 'IMMEDIATE') return 'IMMEDIATE';
+	if (assessment.unknown) return 'UNKNOWN';
+	return assessment.level;
+}
+
+/** Exit code of the one-shot check: 0 OK, 1 SOON, 2 IMMEDIATE, 3 UNKNOWN (overallOf). */
+export function exitCodeFor(assessment: Pick<Assessment, 'level' | 'unknown'>): 0 | 1 | 2 | 3 {
+	return ({OK: 0, SOON: 1, IMMEDIATE: 2, UNKNOWN: 3} as const)[overallOf(assessment)];
 }
 
 function overallLevel(concerns: Concern[]): Level {
@@ -160,93 +159,101 @@ function overallLevel(concerns: Concern[]): Level {
 	return 'OK';
 }
 
+function unknownConcern(subject: string, key: string, message: string, action: string): Concern {
+	return {level: 'UNKNOWN', scope: 'source', key, subject, metric: 'reachability', value: null, threshold: null, action, message};
+}
+
+interface InstanceContext {
+	judge: Judge;
+	thresholds: Thresholds;
+	now: number;
+	selfMade: SelfMadeChanges;
+	cpuAverage: number | null;
+	memAverage: number | null;
+	cpuRungs(scaleOut: string, plan: string): Rung[];
+	memRungs(scaleOut: string, plan: string): Rung[];
+}
+
+/** States an action of ours puts an instance through on its way in or out. */
+const transitional = new Set(['created', 'exited', 'removing']);
+
 // One hot instance while the service average is not: a balancing problem, not a capacity one.
-function instanceConcerns(
-	instance: InstanceSample,
-	thresholds: Thresholds,
-	cpuAverage: number | null,
-	memAverage: number | null,
-	sustainedCpu: (key: string, value: number) => {level: 'SOON' | 'IMMEDIATE'; sustain?: Sustain},
-): Concern[] {
-	const out: Concern[] = [];
+function instanceConcerns(instance: InstanceSample, context: InstanceContext): Concern[] {
+	const {judge, now, selfMade, cpuAverage, memAverage} = context;
 	const name = instance.name;
 	if (instance.state !== 'running' || instance.health === 'unhealthy') {
 		const what = instance.state === 'running' ? 'unhealthy' : instance.state;
-		out.push({
-			level: 'SOON',
-			scope: 'instance',
-			key: `instance.state:${name}`,
-			subject: name,
-			metric: 'state',
-			value: null,
-			threshold: null,
-			action: runbookActions.instanceState,
-			message: `${name} is ${what}: ${runbookActions.instanceState}`,
-		});
-		return out;
+		const key = `instance.state:${name}`;
+		// Our own scale or drain: its instances come and go through these states, and that is no alarm.
+		if (transitional.has(instance.state) && (selfMade.names.has(name) || (selfMade.window && instance.state === 'created'))) return [];
+		// A start-up grace: compose creates a container, then starts it.
+		if (instance.state === 'created' && !judge.persisting(key, true, createdGraceSeconds)) return [];
+		return [
+			{
+				level: 'SOON',
+				scope: 'instance',
+				key,
+				subject: name,
+				metric: 'state',
+				value: null,
+				threshold: null,
+				action: runbookActions.instanceState,
+				message: `${name} is ${what}: ${runbookActions.instanceState}`,
+			},
+		];
 	}
 
-	const cpu = instance.cpuPercent;
+	const out: Concern[] = [];
 	const averageNote = (avg: number | null) => (avg === null ? '' : ` while the service average is ${formatPercent(avg)}`);
-	if (cpu !== null && cpu > thresholds.cpuImmediate && !(cpuAverage !== null && cpuAverage > thresholds.cpuImmediate)) {
-		const key = `instance.cpu:${name}`;
-		const {level, sustain} = sustainedCpu(key, cpu);
-		out.push(metricConcern(level, 'instance', key, name, 'cpu', cpu, thresholds.cpuImmediate, runbookActions.instance, `${name} CPU`, sustain, averageNote(cpuAverage)));
-	} else if (cpu !== null && cpu > thresholds.cpuSoon && !(cpuAverage !== null && cpuAverage > thresholds.cpuSoon)) {
-		out.push(metricConcern('SOON', 'instance', `instance.cpu:${name}`, name, 'cpu', cpu, thresholds.cpuSoon, runbookActions.instance, `${name} CPU`, undefined, averageNote(cpuAverage)));
-	}
+	// Only the rungs the service as a whole does not breach: that one is reported once, for the service.
+	const ownRungs = (rungs: Rung[], avg: number | null) => rungs.filter(rung => !(avg !== null && avg > rung.threshold));
+	const cpuKey = `instance.cpu:${name}`;
+	const cpu = judge.check(cpuKey, instance.cpuPercent, 'percent', ownRungs(context.cpuRungs(runbookActions.instance, runbookActions.instance), cpuAverage));
+	if (cpu) out.push(breachConcern(cpu, {key: cpuKey, scope: 'instance', subject: name, metric: 'cpu', what: `${name} CPU`, note: averageNote(cpuAverage), now}));
+	const memKey = `instance.memory:${name}`;
+	const mem = judge.check(memKey, instance.memPercent, 'percent', ownRungs(context.memRungs(runbookActions.instance, runbookActions.instance), memAverage));
+	if (mem) out.push(breachConcern(mem, {key: memKey, scope: 'instance', subject: name, metric: 'memory', what: `${name} memory`, note: averageNote(memAverage), now}));
+	return out;
+}
 
-	const mem = instance.memPercent;
-	if (mem !== null && mem > thresholds.memImmediate && !(memAverage !== null && memAverage > thresholds.memImmediate)) {
-		out.push(metricConcern('IMMEDIATE', 'instance', `instance.memory:${name}`, name, 'memory', mem, thresholds.memImmediate, runbookActions.instance, `${name} memory`, undefined, averageNote(memAverage)));
-	} else if (mem !== null && mem > thresholds.memSoon && !(memAverage !== null && memAverage > thresholds.memSoon)) {
-		out.push(metricConcern('SOON', 'instance', `instance.memory:${name}`, name, 'memory', mem, thresholds.memSoon, runbookActions.instance, `${name} memory`, undefined, averageNote(memAverage)));
+/** Each source's status and the time of its newest data: the workload's, then the registry's in order. */
+function sourceStatuses(snapshot: StackSnapshot, models: readonly AnySourceModel[]): Array<[string, SourceStatus, number | null]> {
+	const out: Array<[string, SourceStatus, number | null]> = [['docker', snapshot.docker.status, dockerDataAt(snapshot)]];
+	for (const model of models) {
+		const reading = snapshot.sources[model.id];
+		if (reading === undefined) continue;
+		out.push([model.id, reading.status, reading.sample?.at ?? null]);
 	}
 
 	return out;
 }
 
-function metricConcern(
-	level: 'SOON' | 'IMMEDIATE',
-	scope: Concern['scope'],
-	key: string,
-	subject: string,
-	metric: Concern['metric'],
-	value: number,
-	threshold: number,
-	action: string,
-	what: string,
-	sustain?: Sustain,
-	note = '',
-): Concern {
-	const clock = sustain ? sustainWords(sustain) : '';
-	return {
-		level,
-		scope,
-		key,
-		subject,
-		metric,
-		value,
-		threshold,
-		action,
-		sustain,
-		message: `${what} ${formatPercent(value)} > ${formatPercent(threshold)}${clock}${note}: ${action}`,
+/** Docker's data are the stats of running instances; with none running a quiet daemon is not a stale one. */
+export function dockerDataAt(snapshot: StackSnapshot): number | null {
+	if (snapshot.docker.status.kind !== 'ok') return null;
+	const streaming = snapshot.docker.instances.some(instance => instance.state === 'running');
+	return streaming ? snapshot.docker.status.at : snapshot.at;
+}
+
+/** The oldest reading the verdict used: the running instances' stats and every source that answered. */
+function oldestDataAt(snapshot: StackSnapshot, models: readonly AnySourceModel[], running: readonly InstanceSample[]): number | null {
+	let oldest: number | null = null;
+	const consider = (at: number | null | undefined) => {
+		if (at !== null && at !== undefined && Number.isFinite(at) && (oldest === null || at < oldest)) oldest = at;
 	};
-}
 
-/** ` for 6m12s, IMMEDIATE at 10m`, ` for 12m04s (since before va-top started)`. */
-function sustainWords(sustain: Sustain): string {
-	const held = ` for ${formatDuration(sustain.heldSeconds)}`;
-	const towards = sustain.heldSeconds < sustain.requiredSeconds ? `, IMMEDIATE at ${formatDuration(sustain.requiredSeconds)}` : '';
-	return `${held}${sustain.beforeStart ? ' (since before va-top started)' : ''}${towards}`;
-}
+	if (snapshot.docker.status.kind === 'ok') {
+		const sampled = running.map(instance => instance.sampledAt).filter((at): at is number => at !== null);
+		if (sampled.length > 0) for (const at of sampled) consider(at);
+		else consider(dockerDataAt(snapshot));
+	}
 
-function sourceStatuses(snapshot: StackSnapshot): Array<[SourceName, SourceStatus]> {
-	return [
-		['docker', snapshot.docker.status],
-		['postgres', snapshot.postgres.status],
-		['redis', snapshot.redis.status],
-	];
+	for (const model of models) {
+		const sample = usableSample(snapshot.sources[model.id]);
+		consider(sample?.at);
+	}
+
+	return oldest;
 }
 
 /**
@@ -263,18 +270,5 @@ function average(values: Array<number | null>): number | null {
 	return values.length === 0 ? null : sum / values.length;
 }
 
-export function formatPercent(value: number): string {
-	return `${Math.round(value)}%`;
-}
-
-/** 6m12s, 45s, 1h02m: short enough for a table cell. */
-export function formatDuration(seconds: number): string {
-	const s = Math.max(0, Math.floor(seconds));
-	if (s < 60) return `${s}s`;
-	if (s < 3600) {
-		const rest = s % 60;
-		return rest === 0 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 60)}m${String(rest).padStart(2, '0')}s`;
-	}
-
-	return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
+export type {Sustain};
+export {readingError};

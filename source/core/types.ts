@@ -1,6 +1,5 @@
 // The data plane's shared vocabulary. Sources produce these; core and ui consume them.
-
-export type SourceName = 'docker' | 'postgres' | 'redis';
+import type {SampleBase, SourceReading} from './source-model.js';
 
 /** What a source can say about itself. `unreachable` always carries a reason, never a silent zero. */
 export type SourceStatus =
@@ -39,32 +38,6 @@ export interface InstanceSample {
 	sampledAt: number | null;
 }
 
-export interface PostgresSample {
-	/** Client backends in pg_stat_activity. */
-	connections: number;
-	/** Client backends whose state is 'active' (the runbook's count). */
-	active: number;
-	maxConnections: number;
-	/** connections / maxConnections, 0..1. */
-	ratio: number;
-	at: number;
-}
-
-export interface RedisSample {
-	usedMemoryBytes: number;
-	usedMemoryRssBytes: number;
-	/** 0 when maxmemory is not set. */
-	maxMemoryBytes: number;
-	totalSystemMemoryBytes: number;
-	/** What the ratio is taken against. */
-	limitBytes: number;
-	limitSource: 'maxmemory' | 'system';
-	fragmentationRatio: number;
-	/** usedMemoryBytes / limitBytes, 0..1. */
-	ratio: number;
-	at: number;
-}
-
 export interface DockerView {
 	endpoint: string;
 	status: SourceStatus;
@@ -73,25 +46,13 @@ export interface DockerView {
 	statsFrom?: {cgroup: number; api: number; spaced: number};
 }
 
-export interface PostgresView {
-	endpoint: string;
-	status: SourceStatus;
-	/** Last good reading, kept while the source is down so the screen can show it as stale. */
-	sample: PostgresSample | null;
-}
-
-export interface RedisView {
-	endpoint: string;
-	status: SourceStatus;
-	sample: RedisSample | null;
-}
-
 /** Everything known about the stack at one moment. */
 export interface StackSnapshot {
 	at: number;
 	project: string;
 	service: string;
+	/** The replicated service: the special workload. */
 	docker: DockerView;
-	postgres: PostgresView;
-	redis: RedisView;
+	/** Every configured source's reading by its id (`postgres`, `redis`, …); a source not configured is absent. */
+	sources: Readonly<Record<string, SourceReading<SampleBase>>>;
 }

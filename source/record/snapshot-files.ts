@@ -10,6 +10,7 @@ import {buildIncidentSnapshot, snapshotCharts, snapshotSources, snapshotWindowMs
 import {scrubSecrets} from '../core/redact.js';
 import {reportJson} from '../core/report.js';
 import {exitCodeFor} from '../core/rules.js';
+import type {AnySourceModel} from '../core/source-model.js';
 import type {Thresholds} from '../core/thresholds.js';
 import type {StackSnapshot} from '../core/types.js';
 
@@ -132,6 +133,8 @@ export interface TakeSnapshotInput {
 	history: History;
 	events: readonly EventEntry[];
 	thresholds: Thresholds;
+	/** The sources' models (the registry's): their states, report parts and charts. */
+	models: readonly AnySourceModel[];
 	auditLog: string | undefined;
 	secrets: readonly string[];
 	historyInfo: {source: string | null; fromSeconds: number | null; recording: string | null};
@@ -145,10 +148,10 @@ export function takeSnapshot(input: TakeSnapshotInput): SnapshotPaths {
 	const now = snapshot.at;
 	const built = buildIncidentSnapshot({
 		now,
-		report: reportJson(snapshot, assessment, exitCodeFor(assessment)),
+		report: reportJson(snapshot, assessment, exitCodeFor(assessment), input.models),
 		assessment,
-		sources: snapshotSources(snapshot),
-		charts: snapshotCharts(input.history, snapshot, assessment, input.thresholds),
+		sources: snapshotSources(snapshot, input.models),
+		charts: snapshotCharts(input.history, snapshot, assessment, input.thresholds, input.models),
 		events: input.events,
 		actions: readAuditActions(path.resolve(input.auditLog ?? defaultAuditLogPath(input.env ?? process.env)), now - snapshotWindowMs),
 		history: input.historyInfo,

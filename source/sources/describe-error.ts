@@ -67,6 +67,14 @@ function isTimeout(error: unknown, code: string | undefined, message: string): b
 	return /\btime(?:d)? ?out\b|\btimeout expired\b|\bETIMEDOUT\b/i.test(message);
 }
 
+/** What a peer whose first reply byte was this most likely is. */
+function answeredLike(byte: string): string {
+	if (byte === 'H') return 'it answered like an HTTP server';
+	if (byte === 'S') return 'it answered like an SSH server';
+	if (byte === 'E' || byte === 'R') return 'it answered like a PostgreSQL server';
+	return `its first byte was "${byte}"`;
+}
+
 function firstLine(text: string): string {
 	return text.split(/\r?\n/, 1)[0]!.trim();
 }
@@ -98,6 +106,10 @@ function describeRaw(error: unknown, endpoint: string, timeoutMs?: number): stri
 			break;
 	}
 
+	// redis-parser's words for a peer that is not Redis (`Protocol error, got "H" as reply type byte. Please report this.`):
+	// name what answered instead, from its first byte.
+	const protocol = /^Protocol error, got "(.*?)" as reply type byte/.exec(message);
+	if (protocol) return `did not answer as Redis ${at} (${answeredLike(protocol[1]!)})`;
 	if (/\bNOAUTH\b/.test(message)) return 'authentication required (NOAUTH)';
 	if (/\bWRONGPASS\b|\binvalid password\b/i.test(message)) return 'wrong password';
 	if (/client password must be a (?:non-empty )?string/.test(message)) return `password required but none given ${at}`;

@@ -1,49 +1,52 @@
-// The real stack: Docker, PostgreSQL and Redis as the options name them.
+// The real stack: Docker, and every configured source of the registry, as the options name them.
 import type {Options} from '../config/options.js';
 import {connectDocker} from './docker/connect.js';
 import {createDockerCollector} from './docker/docker-collector.js';
-import {createPostgresCollector} from './postgres/postgres-collector.js';
-import {createRedisCollector} from './redis/redis-collector.js';
 import {createDemoStack, type DemoStack} from './demo/demo-stack.js';
-import {createStack, displayEndpoint, secretsOf, type Stack} from './stack.js';
+import {createKit, readingTimeoutMs} from './kit/index.js';
+import type {AnySourceKind} from './source-kind.js';
+import {createStack, secretsOf, type Stack} from './stack.js';
 
-/** The timeout of every reading: the issue asks for about 2 s, and the one-shot check must end within 3 s. */
-export const readingTimeoutMs = 2000;
+export {readingTimeoutMs};
 
-export function createLiveStack(options: Options): Stack {
+/** Every configured source's collector, not started, in the registry's order. */
+async function openSources(options: Options, kinds: readonly AnySourceKind[]) {
+	const kit = createKit({intervalMs: options.intervalMs, timeoutMs: readingTimeoutMs});
+	const configured = kinds.filter(kind => options.sources[kind.id] !== undefined && options.sources[kind.id] !== null);
+	return Promise.all(configured.map(async kind => ({id: kind.id, collector: await kind.open(options.sources[kind.id], kit)})));
+}
+
+export function sourceSecrets(options: Options, kinds: readonly AnySourceKind[]): string[] {
+	return kinds.flatMap(kind => {
+		const config = options.sources[kind.id];
+		return config === undefined || config === null ? [] : kind.secrets(config);
+	});
+}
+
+export async function createLiveStack(options: Options, kinds: readonly AnySourceKind[]): Promise<Stack> {
 	const {docker, endpoint} = connectDocker(options.dockerHost);
 	return createStack({
 		mode: 'live',
 		project: options.project,
 		service: options.service,
-		secrets: secretsOf([options.pgUrl, options.redisUrl, options.dockerHost ?? '']),
+		secrets: [...sourceSecrets(options, kinds), ...secretsOf([options.dockerHost ?? ''])],
 		docker: createDockerCollector({docker, endpoint, project: options.project, service: options.service, statsSource: options.dockerStats, intervalMs: options.intervalMs}),
-		postgres: createPostgresCollector({
-			connectionString: options.pgUrl,
-			endpoint: displayEndpoint.postgres(options.pgUrl),
-			intervalMs: options.intervalMs,
-			timeoutMs: readingTimeoutMs,
-		}),
-		redis: createRedisCollector({
-			url: options.redisUrl,
-			endpoint: displayEndpoint.redis(options.redisUrl),
-			intervalMs: options.intervalMs,
-			timeoutMs: readingTimeoutMs,
-		}),
+		sources: await openSources(options, kinds),
+		models: kinds,
 	});
 }
 
-/** The stack the options ask for: the simulated one with --demo, else the real one. */
-export function openStack(options: Options): {stack: Stack; demo: DemoStack | undefined} {
-	if (!options.demo) return {stack: createLiveStack(options), demo: undefined};
-	const demo = createDemoStack({project: options.project, service: options.service, intervalMs: options.intervalMs});
+/** The stack the options ask for: the simulated one with --demo, else the real one. `kinds`: the registry's sources. */
+export async function openStack(options: Options, kinds: readonly AnySourceKind[]): Promise<{stack: Stack; demo: DemoStack | undefined}> {
+	if (!options.demo) return {stack: await createLiveStack(options, kinds), demo: undefined};
+	const demo = createDemoStack({project: options.project, service: options.service, intervalMs: options.intervalMs, sources: kinds});
 	const stack = createStack({
 		mode: 'demo',
 		project: options.project,
 		service: options.service,
 		docker: demo.docker,
-		postgres: demo.postgres,
-		redis: demo.redis,
+		sources: Object.entries(demo.sources).map(([id, collector]) => ({id, collector})),
+		models: kinds,
 		now: () => demo.now(),
 	});
 	return {stack, demo};

@@ -1,7 +1,9 @@
 // The whole stack as one thing to start, read and stop: real collectors or the demo's, the rest cannot tell.
-import {endpointOf, passwordOf, redactUrl} from '../core/redact.js';
-import type {DockerView, PostgresView, RedisView, StackSnapshot} from '../core/types.js';
+import type {AnySourceModel, SampleBase, SourceReading} from '../core/source-model.js';
+import type {DockerView, StackSnapshot} from '../core/types.js';
 import type {Collector} from './collector.js';
+
+export {secretsOf} from './secrets.js';
 
 export interface Stack {
 	readonly mode: 'live' | 'demo';
@@ -9,6 +11,8 @@ export interface Stack {
 	readonly service: string;
 	/** Passwords the stack was configured with, for scrubbing any text before it is shown. */
 	readonly secrets: readonly string[];
+	/** Every source's model (configured or not), in the registry's order: what core loops over. */
+	readonly models: readonly AnySourceModel[];
 	start(): void;
 	stop(): Promise<void>;
 	snapshot(): StackSnapshot;
@@ -22,20 +26,24 @@ export interface StackParts {
 	project: string;
 	service: string;
 	docker: Collector<DockerView> & {focus?(ids: readonly string[] | null): void};
-	postgres: Collector<PostgresView>;
-	redis: Collector<RedisView>;
+	/** The configured sources' collectors, by source id, in the registry's order. */
+	sources?: ReadonlyArray<{id: string; collector: Collector<SourceReading<SampleBase>>}>;
+	/** Every source's model (the registry's), configured or not. */
+	models?: readonly AnySourceModel[];
 	secrets?: readonly string[];
 	now?: () => number;
 }
 
 export function createStack(parts: StackParts): Stack {
 	const now = parts.now ?? Date.now;
-	const collectors = [parts.docker, parts.postgres, parts.redis];
+	const sources = parts.sources ?? [];
+	const collectors: Array<Collector<unknown>> = [parts.docker, ...sources.map(source => source.collector)];
 	return {
 		mode: parts.mode,
 		project: parts.project,
 		service: parts.service,
 		secrets: parts.secrets ?? [],
+		models: parts.models ?? [],
 		start() {
 			for (const collector of collectors) collector.start();
 		},
@@ -47,8 +55,7 @@ export function createStack(parts: StackParts): Stack {
 			project: parts.project,
 			service: parts.service,
 			docker: parts.docker.view(),
-			postgres: parts.postgres.view(),
-			redis: parts.redis.view(),
+			sources: Object.fromEntries(sources.map(source => [source.id, source.collector.view()])),
 		}),
 		focus(ids) {
 			parts.docker.focus?.(ids);
@@ -61,18 +68,3 @@ export function createStack(parts: StackParts): Stack {
 		},
 	};
 }
-
-/** Passwords in the configured URLs, so error text can be scrubbed of them. */
-export function secretsOf(urls: readonly string[]): string[] {
-	return urls.flatMap(value => {
-		const password = passwordOf(value);
-		// Both forms: a message may quote the URL as given (encoded) or the password as used (decoded).
-		return password === undefined ? [] : [password, encodeURIComponent(password)];
-	});
-}
-
-export const displayEndpoint = {
-	postgres: (url: string) => endpointOf(url, 5432),
-	redis: (url: string) => endpointOf(url, 6379),
-	url: redactUrl,
-};

@@ -12,6 +12,7 @@ import {useKeys} from './hooks/use-keys.js';
 import {useMonitor, type SnapshotSource} from './hooks/use-monitor.js';
 import {useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
+import {chartPages} from './layout/chart-specs.js';
 
 export interface AppProps {
 	stack: SnapshotSource;
@@ -52,9 +53,12 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	snapshotRef.current = onSnapshot;
 	const uiRef = useRef(ui);
 	uiRef.current = ui;
+	const settingsRef = useRef(settings);
+	settingsRef.current = settings;
 	const {view: actionsView, onKey} = useActions({
 		runner,
 		monitor,
+		sources: settings.sources,
 		selectedId: () => uiRef.current.selectedId,
 		help: () => uiRef.current.help,
 		guardMs: actionGuardMs,
@@ -70,6 +74,8 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 			togglePause: () => dispatch({type: 'toggle-pause'}),
 			toggleHelp: () => dispatch({type: 'toggle-help'}),
 			closeHelp: () => dispatch({type: 'close-help'}),
+			nextChartPage: () => dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources)}),
+			toggleConcerns: () => dispatch({type: 'toggle-concerns'}),
 			quit: code => quitRef.current(code),
 			snapshot: () => snapshotRef.current?.(),
 			actionKey: name => keyRef.current(name),
@@ -77,7 +83,7 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 		}),
 		[dispatch],
 	);
-	useKeys(actions, ui.help);
+	useKeys(actions, ui.help || ui.concerns);
 
 	const state = useMemo<MonitorState>(() => ({frame, history: monitor.history, ui, size, settings}), [frame, monitor, ui, size, settings]);
 	const screen = (

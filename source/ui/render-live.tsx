@@ -8,6 +8,7 @@ import type {ActionRunner} from '../actions/action-runner.js';
 import {createMonitor, type Monitor} from '../core/monitor.js';
 import type {Options} from '../config/options.js';
 import {redactUrl} from '../core/redact.js';
+import type {AnySourceModel} from '../core/source-model.js';
 import {App} from './app.js';
 import type {FrameOutput} from './contexts/frame-output-context.js';
 import type {ScreenSettings} from './contexts/monitor-state-context.js';
@@ -20,6 +21,8 @@ import {ScreenWriter} from './terminal/screen-writer.js';
 /** What the screen needs of a stack (createStack's Stack fits). */
 export interface LiveStack extends SnapshotSource {
 	readonly mode: 'live' | 'demo';
+	/** The sources' models (the registry's); omitted: none. */
+	readonly models?: readonly AnySourceModel[];
 }
 
 /** What the screen needs of the options: the CLI's Options fits; readOnly and dryRun come with the actions. */
@@ -63,12 +66,13 @@ export function screenSettings(stack: LiveStack, options: LiveOptions, env: Node
 		min: options.min ?? 2,
 		max: options.max,
 		color: colorEnabled(!options.color, env),
+		sources: stack.models,
 	};
 }
 
 export function renderLive({stack, options, stdout = process.stdout, stdin = process.stdin, stderr = process.stderr, monitor, env = process.env, proc, runner = null, onSnapshot}: RenderLiveOptions): Promise<number> {
 	const settings = screenSettings(stack, options, env);
-	const liveMonitor = monitor ?? createMonitor({thresholds: options.thresholds});
+	const liveMonitor = monitor ?? createMonitor({thresholds: options.thresholds, sources: stack.models, intervalMs: options.intervalMs});
 	return new Promise<number>(resolve => {
 		let instance: Instance | undefined;
 		let screen: ScreenWriter | undefined;

@@ -123,7 +123,9 @@ describe.skipIf(!docker || !postgres || !redis)('va-top --once against a real st
 
 	it('prints a readable report with the runbook\'s wording', async () => {
 		const result = await runCli(['--once', '--project', project, '--service', service, '--pg', PG_URL, '--redis', REDIS_URL]);
-		expect(result.stdout).toContain('VoiceAssist Capacity Check');
+		// Titled with the project and service it checked (issue 12), not "VoiceAssist" for any project.
+		expect(result.stdout).toMatch(new RegExp(`^Capacity Check: ${project}/${service} - `));
+		expect(result.stdout).not.toContain('VoiceAssist');
 		expect(result.stdout).toMatch(new RegExp(`${project}_web_1 +running +\\d+\\.\\d%`));
 		expect(result.stdout).toMatch(/Connections: \d+\/20 \(\d+%\), active: \d+/);
 		expect(result.stdout).toContain('Scaling Recommendations:');

@@ -2,8 +2,8 @@ import net from 'node:net';
 import pg from 'pg';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {PG_ADMIN_URL, PG_HOST, PG_PORT, PG_URL, requirePostgres, waitFor} from '../support/services.js';
-import type {PostgresView, SourceStatus} from '../../source/core/types.js';
-import {createPostgresCollector, type PostgresCollector} from '../../source/sources/postgres/postgres-collector.js';
+import type {SourceStatus} from '../../source/core/types.js';
+import {createPostgresCollector, type PostgresCollector, type PostgresView} from '../../source/sources/postgres/collector.js';
 
 const available = await requirePostgres();
 const endpoint = `${PG_HOST}:${PG_PORT}`;

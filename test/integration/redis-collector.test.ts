@@ -11,9 +11,9 @@ import {
 	requireRedisAuth,
 	waitFor,
 } from '../support/services.js';
-import {parseRedisInfo} from '../../source/core/redis-info.js';
-import type {RedisView, SourceStatus} from '../../source/core/types.js';
-import {createRedisCollector} from '../../source/sources/redis/redis-collector.js';
+import type {SourceStatus} from '../../source/core/types.js';
+import {createRedisCollector, type RedisView} from '../../source/sources/redis/collector.js';
+import {parseRedisInfo} from '../../source/sources/redis/parse.js';
 import type {Collector} from '../../source/sources/collector.js';
 
 const openAvailable = await requireRedis();

@@ -1,5 +1,9 @@
 // Hand-made snapshots for the pure rules: plain data, no systems involved.
 import type {InstanceSample, StackSnapshot} from '../../source/core/types.js';
+import {sources} from '../../source/sources/registry.js';
+
+/** The registry's sources, as the composition root hands them to the rules. */
+export {sources};
 
 export function instance(name: string, cpuPercent: number | null, memPercent: number | null, extra: Partial<InstanceSample> = {}): InstanceSample {
 	return {
@@ -37,6 +41,7 @@ export function snapshot(options: {
 			status: {kind: 'ok', at},
 			instances: options.instances ?? [instance('web-1', 20, 30), instance('web-2', 30, 40)],
 		},
+		sources: {
 		postgres:
 			db === 'down'
 				? {endpoint: '127.0.0.1:5432', status: {kind: 'unreachable', reason: 'connection refused at 127.0.0.1:5432', since: at}, sample: null}
@@ -63,5 +68,6 @@ export function snapshot(options: {
 							at,
 						},
 					},
+		},
 	};
 }

@@ -4,8 +4,18 @@ import {render} from 'ink-testing-library';
 import type {ReactElement} from 'react';
 import type {Assessment, Concern} from '../../source/core/assessment.js';
 import {defaultThresholds} from '../../source/core/thresholds.js';
-import type {InstanceSample, PostgresView, RedisView, SourceStatus, StackSnapshot} from '../../source/core/types.js';
+import type {SourceReading} from '../../source/core/source-model.js';
+import type {InstanceSample, SourceStatus, StackSnapshot} from '../../source/core/types.js';
+import type {PostgresSample} from '../../source/sources/postgres/index.js';
+import type {RedisSample} from '../../source/sources/redis/index.js';
+import {sources} from '../../source/sources/registry.js';
 import type {ScreenSettings} from '../../source/ui/contexts/monitor-state-context.js';
+
+/** The registry's sources, as the composition root hands them to the monitor and the screen. */
+export {sources};
+
+type PostgresView = SourceReading<PostgresSample>;
+type RedisView = SourceReading<RedisSample>;
 
 export const t0 = Date.UTC(2025, 10, 27, 9, 0, 0);
 const gib = 1024 ** 3;
@@ -53,6 +63,7 @@ export function snapshot(input: SnapshotInput = {}): StackSnapshot {
 			status: input.docker ?? {kind: 'ok', at},
 			instances: input.instances ?? [instance('web-1', 40, 50), instance('web-2', 45, 52), instance('web-3', 42, 48)],
 		},
+		sources: {
 		postgres: {
 			endpoint: '127.0.0.1:5432',
 			status: {kind: 'ok', at},
@@ -74,6 +85,7 @@ export function snapshot(input: SnapshotInput = {}): StackSnapshot {
 				at,
 			},
 			...input.redis,
+		},
 		},
 	};
 }
@@ -109,6 +121,7 @@ export function settings(overrides: Partial<ScreenSettings> = {}): ScreenSetting
 		min: 2,
 		max: 10,
 		color: false,
+		sources,
 		...overrides,
 	};
 }
@@ -119,6 +132,8 @@ export function settings(overrides: Partial<ScreenSettings> = {}): ScreenSetting
  */
 export class MemoryStack {
 	readonly mode: 'live' | 'demo';
+	/** The registry's sources, as a real stack carries them. */
+	readonly models = sources;
 	current: StackSnapshot;
 	reads = 0;
 

@@ -1,8 +1,9 @@
 // Recorded history into a fresh monitor: charts filled, and the sustained CPU rule's clock replayed from it.
 import {describe, expect, it} from 'vitest';
-import {replaySustain, seedHistory} from '../../source/core/backfill.js';
+import {replayedKey, replaySustain, seedHistory} from '../../source/core/backfill.js';
 import {History} from '../../source/core/history.js';
 import {createMonitor} from '../../source/core/monitor.js';
+import {evaluate} from '../../source/core/rules.js';
 import {emptyRecordedHistory, type RecordedHistory} from '../../source/core/recorded-history.js';
 import {defaultThresholds} from '../../source/core/thresholds.js';
 import type {StackSnapshot} from '../../source/core/types.js';
@@ -32,23 +33,23 @@ describe('replaying the sustained CPU rule from recorded history', () => {
 	it('dates a service breach from the start of its unbroken run up to now', () => {
 		const history = recorded({'service:cpu': {values: [50, 60, ...over(724)]}});
 		const replay = replaySustain(history, defaultThresholds, now, 1000);
-		expect(replay.clock.get('service.cpu')).toBe(now - 1000 - 723_000);
+		expect(replay.clock.get('service.cpu')?.overSince.IMMEDIATE).toBe(now - 1000 - 723_000);
 		expect(replay.reachesNow).toBe(true);
 		expect(replay.fromSeconds).toBe(726);
 	});
 
 	it('starts the run after a reading under the threshold, or after a gap when nothing was read', () => {
 		const dip = recorded({'service:cpu': {values: [...over(300), 70, ...over(100)]}});
-		expect(replaySustain(dip, defaultThresholds, now, 1000).clock.get('service.cpu')).toBe(now - 1000 - 99_000);
+		expect(replaySustain(dip, defaultThresholds, now, 1000).clock.get('service.cpu')?.overSince.IMMEDIATE).toBe(now - 1000 - 99_000);
 
 		const gap = recorded({'service:cpu': {values: over(100), buckets: [{ago: 3600_000, min: 95, max: 99}]}});
-		expect(replaySustain(gap, defaultThresholds, now, 1000).clock.get('service.cpu')).toBe(now - 1000 - 99_000);
+		expect(replaySustain(gap, defaultThresholds, now, 1000).clock.get('service.cpu')?.overSince.IMMEDIATE).toBe(now - 1000 - 99_000);
 	});
 
 	it('goes back through the minute buckets while their minimum stays over', () => {
 		const history = recorded({'service:cpu': {values: over(30), endAgo: 1000, buckets: [{ago: 240_000, min: 75, max: 99}, {ago: 180_000, min: 85, max: 99}, {ago: 120_000, min: 85, max: 99}, {ago: 60_000, min: 82, max: 99}]}});
 		// the readings begin 30 s ago, inside the last bucket; the run goes back to the first bucket whose minimum is over
-		expect(replaySustain(history, defaultThresholds, now, 1000).clock.get('service.cpu')).toBe(now - 180_000);
+		expect(replaySustain(history, defaultThresholds, now, 1000).clock.get('service.cpu')?.overSince.IMMEDIATE).toBe(now - 180_000);
 	});
 
 	it('has no clock when the recording stopped a while ago, or ends under the threshold', () => {
@@ -65,15 +66,30 @@ describe('replaying the sustained CPU rule from recorded history', () => {
 			'cpu:bbb': {name: 'varec-web-2', values: over(600, 20)},
 		});
 		const replay = replaySustain(history, defaultThresholds, now, 1000);
-		expect(replay.clock.get('instance.cpu:varec-web-1')).toBe(now - 1000 - 399_000);
+		expect(replay.clock.get('instance.cpu:varec-web-1')?.overSince.IMMEDIATE).toBe(now - 1000 - 399_000);
 		expect(replay.clock.has('instance.cpu:varec-web-2')).toBe(false);
 		expect(replay.clock.has('service.cpu')).toBe(false);
 	});
 
+	it('keeps the run through a dip the hysteresis holds (within its margin, shorter than the hold), as the live judge does', () => {
+		// 5 points of margin and a 30 s hold (the defaults): 77 % for 20 s is held, 77 % for 40 s or 70 % once is not
+		const held = recorded({'service:cpu': {values: [...over(300), ...over(20, 77), ...over(100)]}});
+		expect(replaySustain(held, defaultThresholds, now, 1000).clock.get('service.cpu')?.overSince.IMMEDIATE).toBe(now - 1000 - 419_000);
+		const tooLong = recorded({'service:cpu': {values: [...over(300), ...over(40, 77), ...over(100)]}});
+		expect(replaySustain(tooLong, defaultThresholds, now, 1000).clock.get('service.cpu')?.overSince.IMMEDIATE).toBe(now - 1000 - 99_000);
+		const noMargin = recorded({'service:cpu': {values: [...over(300), ...over(20, 77), ...over(100)]}});
+		expect(replaySustain(noMargin, {...defaultThresholds, hysteresis: 0}, now, 1000).clock.get('service.cpu')?.overSince.IMMEDIATE).toBe(now - 1000 - 99_000);
+		// ending in a held dip: the breach stands, held since the dip began
+		const endsHeld = replaySustain(recorded({'service:cpu': {values: [...over(300), ...over(10, 78)]}}), defaultThresholds, now, 1000).clock.get('service.cpu');
+		expect(endsHeld).toMatchObject({level: 'IMMEDIATE', underSince: now - 1000 - 9000, overSince: {IMMEDIATE: now - 1000 - 309_000}});
+	});
+
 	it('judges history by the thresholds in force now, whatever they were when it was recorded', () => {
 		const history = recorded({'service:cpu': {values: over(600, 85)}});
-		expect(replaySustain(history, {...defaultThresholds, cpuImmediate: 90}, now, 1000).clock.size).toBe(0);
-		expect(replaySustain(history, {...defaultThresholds, cpuImmediate: 80}, now, 1000).clock.get('service.cpu')).toBe(now - 600_000);
+		// Under today's 90 %: a breach of the SOON rung only, with no sustain clock running.
+		expect(replaySustain(history, {...defaultThresholds, cpuImmediate: 90}, now, 1000).clock.get('service.cpu')).toMatchObject({level: 'SOON', overSince: {SOON: now - 600_000}});
+		expect(replaySustain(history, {...defaultThresholds, cpuImmediate: 90}, now, 1000).clock.get('service.cpu')?.overSince.IMMEDIATE).toBeUndefined();
+		expect(replaySustain(history, {...defaultThresholds, cpuImmediate: 80}, now, 1000).clock.get('service.cpu')?.overSince.IMMEDIATE).toBe(now - 600_000);
 	});
 });
 
@@ -84,8 +100,7 @@ function snapshot(cpu: number): StackSnapshot {
 		project: 'varec',
 		service: 'web',
 		docker: {endpoint: 'unix:///var/run/docker.sock', status: {kind: 'ok', at: now}, instances: [instance]},
-		postgres: {endpoint: '127.0.0.1:5432', status: {kind: 'ok', at: now}, sample: {connections: 1, active: 1, maxConnections: 20, ratio: 0.05, at: now}},
-		redis: {endpoint: '127.0.0.1:6379', status: {kind: 'ok', at: now}, sample: null},
+		sources: {},
 	};
 }
 
@@ -124,6 +139,28 @@ describe('a monitor started on recorded history', () => {
 		const frame = createMonitor({thresholds: defaultThresholds, clock, startedAt: now - 500}).tick(snapshot(86));
 		expect(frame.assessment.level).toBe('SOON');
 		expect(frame.assessment.concerns[0]!.message).toContain('for 2m (since before va-top started), IMMEDIATE at 10m');
+	});
+});
+
+describe('--once on recorded history', () => {
+	const once = (history: RecordedHistory, cpu: number, mem = 10) => {
+		const replay = replaySustain(history, defaultThresholds, now, 1000);
+		const data = snapshot(cpu);
+		const hot = {...data, docker: {...data.docker, instances: data.docker.instances.map(instance => ({...instance, memPercent: mem}))}};
+		return evaluate(hot, defaultThresholds, replay.clock, now, {oneShot: true, overHistory: replayedKey, startedAt: now - 500}).assessment;
+	};
+
+	it('judges the sustained CPU rule over the history, and every other threshold at once', () => {
+		const long = once(recorded({'service:cpu': {values: over(724, 86)}, 'cpu:aaa': {name: 'varec-web-1', values: over(724, 86)}}), 86, 90);
+		expect(long.concerns.map(concern => `${concern.key} ${concern.level}`)).toEqual(['service.cpu IMMEDIATE', 'service.memory IMMEDIATE']);
+		expect(long.concerns[0]!.message).toBe('web average CPU 86% > 80% for 12m04s (since before va-top started): Scale application horizontally');
+		expect(long.concerns[1]!.message).toBe('web average memory 90% > 85%: Scale application horizontally');
+	});
+
+	it('counts a breach the history does not show as just begun: SOON with its clock, not IMMEDIATE at once', () => {
+		const calm = once(recorded({'service:cpu': {values: over(600, 40)}}), 86);
+		expect(calm.level).toBe('SOON');
+		expect(calm.concerns[0]!.message).toBe('web average CPU 86% > 80% for 0s, IMMEDIATE at 10m: Scale application horizontally');
 	});
 });
 

@@ -155,3 +155,13 @@ describe('describeError: fallback and redaction', () => {
 		expect(formatDuration(1234)).toBe('1.2s');
 	});
 });
+
+describe('describeError: a peer that is not what the URL says', () => {
+	it('a Redis URL pointing at an HTTP server says so, not the parser\'s "Please report this" (issue 12)', () => {
+		// The error ioredis emits when redis-parser reads "HTTP/1.1 400 Bad Request" as a reply.
+		const error = new Error('Protocol error, got "H" as reply type byte. Please report this.');
+		expect(describeError(error, '127.0.0.1:8080')).toBe('did not answer as Redis at 127.0.0.1:8080 (it answered like an HTTP server)');
+		expect(describeError(new Error('Protocol error, got "S" as reply type byte. Please report this.'), 'h:22')).toBe('did not answer as Redis at h:22 (it answered like an SSH server)');
+		expect(describeError(new Error('Protocol error, got "\\u0000" as reply type byte'), 'h:1')).toBe('did not answer as Redis at h:1 (its first byte was "\\u0000")');
+	});
+});

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {checkArgv, checkConfig, resolveOptions} from '../../source/config/options.js';
 import {UsageError} from '../../source/config/usage-error.js';
-import {defaultThresholds} from '../../source/core/thresholds.js';
+import {defaultThresholds} from '../../source/sources/registry.js';
 
 function usageMessage(fn: () => unknown): string {
 	try {
@@ -21,8 +21,7 @@ describe('defaults', () => {
 			project: 'voiceassist',
 			service: 'voiceassist-server',
 			dockerHost: undefined,
-			pgUrl: 'postgres://voiceassist@localhost:5432/voiceassist',
-			redisUrl: 'redis://localhost:6379',
+			sources: {postgres: {url: 'postgres://voiceassist@localhost:5432/voiceassist'}, redis: {url: 'redis://localhost:6379'}},
 			intervalMs: 1000,
 			max: 10,
 			bell: true,
@@ -34,14 +33,14 @@ describe('defaults', () => {
 	it('take DOCKER_HOST, DATABASE_URL and REDIS_URL from the environment', () => {
 		const options = resolveOptions({}, {}, {DOCKER_HOST: 'tcp://127.0.0.1:2375', DATABASE_URL: 'postgres://a:b@db:5433/x', REDIS_URL: 'redis://cache:6380'});
 		expect(options.dockerHost).toBe('tcp://127.0.0.1:2375');
-		expect(options.pgUrl).toBe('postgres://a:b@db:5433/x');
-		expect(options.redisUrl).toBe('redis://cache:6380');
+		expect((options.sources.postgres as {url: string}).url).toBe('postgres://a:b@db:5433/x');
+		expect((options.sources.redis as {url: string}).url).toBe('redis://cache:6380');
 	});
 
 	it('build the PostgreSQL URL from PG* variables when DATABASE_URL is unset', () => {
 		const options = resolveOptions({}, {}, {PGHOST: 'db.internal', PGUSER: 'ops', PGPASSWORD: 'p@ss', PGDATABASE: 'va'});
-		expect(new URL(options.pgUrl)).toMatchObject({hostname: 'db.internal', port: '5432', username: 'ops', pathname: '/va'});
-		expect(decodeURIComponent(new URL(options.pgUrl).password)).toBe('p@ss');
+		expect(new URL((options.sources.postgres as {url: string}).url)).toMatchObject({hostname: 'db.internal', port: '5432', username: 'ops', pathname: '/va'});
+		expect(decodeURIComponent(new URL((options.sources.postgres as {url: string}).url).password)).toBe('p@ss');
 	});
 
 	it('let flags win over the config file, and the config file over the environment', () => {
@@ -49,7 +48,7 @@ describe('defaults', () => {
 		expect(options.project).toBe('shop');
 		expect(options.service).toBe('web');
 		expect(options.thresholds.cpuImmediate).toBe(75);
-		expect(options.redisUrl).toBe('redis://env:1');
+		expect((options.sources.redis as {url: string}).url).toBe('redis://env:1');
 	});
 
 	it('turns colour off for NO_COLOR', () => {

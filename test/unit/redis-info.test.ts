@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {parseRedisInfo, redisMemorySample} from '../../source/core/redis-info.js';
+import {parseRedisInfo, redisMemorySample} from '../../source/sources/redis/parse.js';
 
 // Abridged from a real Redis 7 `INFO memory` reply (CRLF line ends, like the wire format).
 const infoWithoutMaxmemory = [

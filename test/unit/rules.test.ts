@@ -1,7 +1,13 @@
 import {describe, expect, it} from 'vitest';
-import {evaluate, exitCodeFor, formatDuration, runbookActions} from '../../source/core/rules.js';
-import {defaultThresholds} from '../../source/core/thresholds.js';
-import {instance, snapshot} from '../support/snapshots.js';
+import {evaluate as evaluateWith, exitCodeFor, formatDuration, runbookActions, type BreachClock} from '../../source/core/rules.js';
+import type {Thresholds} from '../../source/core/thresholds.js';
+import type {StackSnapshot} from '../../source/core/types.js';
+import {postgresActions} from '../../source/sources/postgres/rules.js';
+import {defaultThresholds} from '../../source/sources/registry.js';
+import {instance, snapshot, sources} from '../support/snapshots.js';
+
+/** The rules with the registry's sources, as the composition root hands them in. */
+const evaluate = (data: StackSnapshot, thresholds: Thresholds, clock?: BreachClock) => evaluateWith(data, thresholds, clock, data.at, {sources});
 
 const once = {...defaultThresholds, cpuSustainSeconds: 0};
 
@@ -68,7 +74,7 @@ describe('rules', () => {
 		expect(assessment.level).toBe('IMMEDIATE');
 		expect(assessment.concerns.map(concern => concern.key)).toEqual(['database.connections', 'service.cpu']);
 		expect(assessment.concerns[0]!.message).toContain('85/100 (40 active)');
-		expect(assessment.concerns[0]!.action).toBe(runbookActions.database);
+		expect(assessment.concerns[0]!.action).toBe(postgresActions.database);
 	});
 
 	it('applies the Redis thresholds to used memory over maxmemory', () => {

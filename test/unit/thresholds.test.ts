@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {defaultThresholds} from '../../source/core/thresholds.js';
+import {defaultThresholds} from '../../source/sources/registry.js';
 
 describe('default thresholds', () => {
 	it('are the scaling runbook triggers', () => {

@@ -1,16 +1,17 @@
-// A simulated VoiceAssist stack for `va-top --demo`: three collectors with the real ones' contract, fed by the pure
-// load model, plus plain scale/drain methods that change the simulation. One interval timer for the whole stack.
+// A simulated VoiceAssist stack for `va-top --demo`: collectors with the real ones' contract, fed by the pure load
+// model (the instances) and by each registered source's demo hook (its own folder's simulation), plus plain
+// scale/drain methods that change the simulation. One interval timer for the whole stack.
 
 import type {Collector} from '../collector.js';
 import {createListeners, type Listeners} from '../listeners.js';
-import type {DockerView, HealthStatus, InstanceSample, PostgresView, RedisView, ContainerState} from '../../core/types.js';
+import type {AnySourceModel, DemoWorld, SampleBase, SourceReading} from '../../core/source-model.js';
+import type {DockerView, HealthStatus, InstanceSample, ContainerState} from '../../core/types.js';
+import {sources as registrySources} from '../registry.js';
 import {
 	fakeContainerId,
 	instanceConnections,
 	instanceMemLimitBytes,
 	readInstance,
-	readPostgres,
-	readRedis,
 	type InstancePhase,
 	type ModelInstance,
 } from './load-model.js';
@@ -24,12 +25,16 @@ export interface DemoStackOptions {
 	seed?: number;
 	/** Instances at the start, 3 unless told. */
 	replicas?: number;
+	/** The sources to simulate (those with a demo hook); the registry's unless told. */
+	sources?: readonly AnySourceModel[];
 }
 
 export interface DemoStack {
 	readonly docker: Collector<DockerView>;
-	readonly postgres: Collector<PostgresView>;
-	readonly redis: Collector<RedisView>;
+	/** Each simulated source's collector, by source id (`sources.postgres`, `sources.redis`, …). */
+	readonly sources: Readonly<Record<string, Collector<SourceReading<SampleBase>>>>;
+	/** The models simulated, in the registry's order. */
+	readonly models: readonly AnySourceModel[];
 	readonly seed: number;
 	/** The simulation's clock, epoch ms. */
 	now(): number;
@@ -186,30 +191,20 @@ export function createDemoStack(options: DemoStackOptions): DemoStack {
 		return {endpoint: 'demo://docker', status: {kind: 'ok', at}, instances: samples};
 	}
 
-	function postgresView(at: number, elapsedMs: number): PostgresView {
-		const holdingPools = modelAt(elapsedMs).filter(
-			(instance) => instance.phase !== 'created' && instance.phase !== 'exited',
-		).length;
-		const reading = readPostgres(seed, elapsedMs, holdingPools);
+	/** What every source's simulation sees: the instances as the load model has them now. */
+	function worldAt(elapsedMs: number): DemoWorld {
+		const model = modelAt(elapsedMs);
 		return {
-			endpoint: 'demo://postgres',
-			status: {kind: 'ok', at},
-			sample: {...reading, ratio: reading.connections / reading.maxConnections, at},
-		};
-	}
-
-	function redisView(at: number, elapsedMs: number): RedisView {
-		const reading = readRedis(seed, elapsedMs);
-		return {
-			endpoint: 'demo://redis',
-			status: {kind: 'ok', at},
-			sample: {
-				...reading,
-				limitBytes: reading.maxMemoryBytes,
-				limitSource: 'maxmemory',
-				ratio: reading.usedMemoryBytes / reading.maxMemoryBytes,
-				at,
-			},
+			seed,
+			elapsedMs,
+			project,
+			service,
+			instances: instances.map((instance, index) => ({
+				name: nameOf(instance),
+				number: instance.number,
+				phase: model[index]!.phase,
+				cpuPercent: readInstance(seed, model[index]!, model, elapsedMs).cpuPercent,
+			})),
 		};
 	}
 
@@ -220,8 +215,11 @@ export function createDemoStack(options: DemoStackOptions): DemoStack {
 	// Until a collector starts, it says what a real one says while it connects.
 	const connecting = {kind: 'connecting', since: epoch} as const;
 	const dockerSlot = makeSlot<DockerView>({endpoint: 'demo://docker', status: connecting, instances: []});
-	const postgresSlot = makeSlot<PostgresView>({endpoint: 'demo://postgres', status: connecting, sample: null});
-	const redisSlot = makeSlot<RedisView>({endpoint: 'demo://redis', status: connecting, sample: null});
+	const simulated = (options.sources ?? registrySources).filter(source => source.demo !== undefined);
+	const sourceSlots = simulated.map(source => ({
+		model: source,
+		slot: makeSlot<SourceReading<SampleBase>>({endpoint: source.demo!.endpoint, status: connecting, sample: null}),
+	}));
 
 	function publish<View>(slot: Slot<View>, next: View): void {
 		if (!slot.started) return;
@@ -237,15 +235,21 @@ export function createDemoStack(options: DemoStackOptions): DemoStack {
 		const elapsedMs = at - epoch;
 		prune(elapsedMs);
 		publish(dockerSlot, dockerView(at, elapsedMs));
-		publish(postgresSlot, postgresView(at, elapsedMs));
-		publish(redisSlot, redisView(at, elapsedMs));
+		// Built once per refresh, only when a started source will read it.
+		let world: DemoWorld | undefined;
+		for (const {model, slot} of sourceSlots) {
+			if (!slot.started) continue;
+			world ??= worldAt(elapsedMs);
+			const sample = model.demo!.sample(world, at);
+			publish(slot, {endpoint: model.demo!.endpoint, status: {kind: 'ok', at}, sample});
+		}
 	}
 
 	// ---- the one timer ------------------------------------------------------------------------------------------
 
 	let timer: ReturnType<typeof setInterval> | null = null;
 	function syncTimer(): void {
-		const anyStarted = dockerSlot.started || postgresSlot.started || redisSlot.started;
+		const anyStarted = dockerSlot.started || sourceSlots.some(({slot}) => slot.started);
 		if (anyStarted && !timer) timer = setInterval(refresh, intervalMs);
 		if (!anyStarted && timer) {
 			clearInterval(timer);
@@ -358,8 +362,8 @@ export function createDemoStack(options: DemoStackOptions): DemoStack {
 
 	return {
 		docker: collector(dockerSlot),
-		postgres: collector(postgresSlot),
-		redis: collector(redisSlot),
+		sources: Object.fromEntries(sourceSlots.map(({model, slot}) => [model.id, collector(slot)])),
+		models: options.sources ?? registrySources,
 		seed,
 		now,
 		scaleTo,

@@ -9,6 +9,10 @@ export interface MonitorActions {
 	togglePause(): void;
 	toggleHelp(): void;
 	closeHelp(): void;
+	/** The next chart page (wraps), when the sources need more than one. */
+	nextChartPage(): void;
+	/** Shows or hides the list of every concern. */
+	toggleConcerns(): void;
 	/** 0 for q, 130 for Ctrl-C. */
 	quit(code: number): void;
 	/** S: writes an incident snapshot; its path shows in the event log. */

@@ -2,6 +2,7 @@
 import {createContext, useContext} from 'react';
 import type {History} from '../../core/history.js';
 import type {MonitorFrame} from '../../core/monitor.js';
+import type {AnySourceModel} from '../../core/source-model.js';
 import type {Thresholds} from '../../core/thresholds.js';
 import type {MonitorUiState} from '../hooks/use-monitor-state.js';
 import type {TerminalSize} from '../hooks/use-terminal-size.js';
@@ -21,6 +22,8 @@ export interface ScreenSettings {
 	min: number;
 	max: number;
 	color: boolean;
+	/** The sources' models (the registry's): their charts, summaries and the scale-up projection. */
+	sources?: readonly AnySourceModel[];
 }
 
 export interface MonitorState {

@@ -5,6 +5,7 @@ import {isRefusal, type ActionPlan, type ActionRunner, type InstanceActivity} fr
 import type {DrainProgress} from '../../actions/drain.js';
 import {runningCount} from '../../core/action-rules.js';
 import type {Monitor} from '../../core/monitor.js';
+import {usableSample, type AnySourceModel} from '../../core/source-model.js';
 import type {StackSnapshot} from '../../core/types.js';
 import type {ActionsView} from '../contexts/actions-context.js';
 import {activityInProgress} from '../layout/action-text.js';
@@ -14,6 +15,8 @@ import {resolveSelection} from './use-monitor-state.js';
 export interface UseActionsInput {
 	runner: ActionRunner | null;
 	monitor: Monitor;
+	/** The sources' models: the one that counts app connections (PostgreSQL) gives the scale-up projection. */
+	sources?: readonly AnySourceModel[];
 	/** The selection as the screen shows it (an id, or null for the first instance). */
 	selectedId: () => string | null;
 	help: () => boolean;
@@ -46,7 +49,17 @@ function noCountReason(snapshot: StackSnapshot | undefined): string | null {
 	return `docker is ${detail}, so the instance count is not known; nothing was done`;
 }
 
-export function useActions({runner, monitor, selectedId, help, guardMs, clock = Date.now}: UseActionsInput): UseActionsResult {
+/** The app connections a source counts against its limit (the first that gives them), for the scale-up projection. */
+function appConnections(snapshot: StackSnapshot, sources: readonly AnySourceModel[]): {used: number; max: number} | null {
+	for (const source of sources) {
+		const sample = source.connections === undefined ? null : usableSample(snapshot.sources[source.id]);
+		if (sample !== null) return source.connections!(sample);
+	}
+
+	return null;
+}
+
+export function useActions({runner, monitor, sources = [], selectedId, help, guardMs, clock = Date.now}: UseActionsInput): UseActionsResult {
 	const [ui, dispatch, getUi] = useActionState();
 	const subscribe = runner ? runner.subscribe : noSubscribe;
 	const activity = useSyncExternalStore(subscribe, () => runner?.activity() ?? noActivity);
@@ -89,8 +102,8 @@ export function useActions({runner, monitor, selectedId, help, guardMs, clock = 
 	}, [shown, clock]);
 
 	// Read through refs: the key callback stays one function for the app's life.
-	const live = useRef({runner, monitor, selectedId, help, guardMs, clock, bound});
-	live.current = {runner, monitor, selectedId, help, guardMs, clock, bound};
+	const live = useRef({runner, monitor, sources, selectedId, help, guardMs, clock, bound});
+	live.current = {runner, monitor, sources, selectedId, help, guardMs, clock, bound};
 	const abortRef = useRef<AbortController | null>(null);
 	const mounted = useRef(true);
 
@@ -143,8 +156,8 @@ export function useActions({runner, monitor, selectedId, help, guardMs, clock = 
 
 				const instances = snapshot.docker.instances;
 				const current = runningCount(instances);
-				const pg = snapshot.postgres.sample;
-				const plan = actions.planScale(target, {current, dbConnections: pg?.connections, dbMax: pg?.maxConnections, instances});
+				const db = appConnections(snapshot, live.current.sources);
+				const plan = actions.planScale(target, {current, dbConnections: db?.used, dbMax: db?.max, instances});
 				// A refusal is already in the event log (and the audit log) from the runner; the screen says why.
 				if (isRefusal(plan)) notice('refused', 'scale refused', plan.reason, opener);
 				else dispatch({type: 'open-confirm', plan, opener, at: now});

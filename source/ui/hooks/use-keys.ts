@@ -45,6 +45,11 @@ export function useKeys(actions: MonitorActions, help: boolean): void {
 			return;
 		}
 
+		if (name === 'a') {
+			actions.toggleConcerns();
+			return;
+		}
+
 		// The overlay covers the screen: keys that change it would act unseen.
 		if (help) return;
 		if (name === 'down' || name === 'j') {
@@ -53,6 +58,8 @@ export function useKeys(actions: MonitorActions, help: boolean): void {
 			actions.selectPrevious();
 		} else if (name === 'p') {
 			actions.togglePause();
+		} else if (name === 'c') {
+			actions.nextChartPage();
 		} else if (name === 'S') {
 			actions.snapshot();
 		} else if (name.length === 1 && name >= '1' && name <= '4') {

@@ -19,6 +19,10 @@ export interface MonitorUiState {
 	window: ChartWindow;
 	paused: boolean;
 	help: boolean;
+	/** The chart page shown, 1-based (`c` cycles when the sources need more than one). */
+	chartPage: number;
+	/** The list of every concern replaces the body (`a`). */
+	concerns: boolean;
 }
 
 export type MonitorUiAction =
@@ -27,9 +31,11 @@ export type MonitorUiAction =
 	| {type: 'set-window'; window: ChartWindow}
 	| {type: 'toggle-pause'}
 	| {type: 'toggle-help'}
-	| {type: 'close-help'};
+	| {type: 'close-help'}
+	| {type: 'next-chart-page'; pages: number}
+	| {type: 'toggle-concerns'};
 
-export const initialUiState: MonitorUiState = {selectedId: null, window: '5m', paused: false, help: false};
+export const initialUiState: MonitorUiState = {selectedId: null, window: '5m', paused: false, help: false, chartPage: 1, concerns: false};
 
 /** The selected id among ids: the chosen one while it exists, else the first. */
 export function resolveSelection(ids: readonly string[], selectedId: string | null): string | null {
@@ -56,9 +62,13 @@ export function monitorUiReducer(state: MonitorUiState, action: MonitorUiAction)
 		case 'toggle-pause':
 			return {...state, paused: !state.paused};
 		case 'toggle-help':
-			return {...state, help: !state.help};
+			return {...state, help: !state.help, concerns: false};
 		case 'close-help':
-			return state.help ? {...state, help: false} : state;
+			return state.help || state.concerns ? {...state, help: false, concerns: false} : state;
+		case 'next-chart-page':
+			return action.pages <= 1 ? state : {...state, chartPage: (state.chartPage % action.pages) + 1};
+		case 'toggle-concerns':
+			return {...state, concerns: !state.concerns, help: false};
 	}
 }
 

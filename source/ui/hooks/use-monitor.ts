@@ -30,8 +30,8 @@ export function entersImmediate(previous: Level | undefined, next: Level): boole
 
 /** Every source has answered (data or an error) and every running instance has its CPU and memory figures. */
 export function completeSnapshot(snapshot: StackSnapshot): boolean {
-	const {docker, postgres, redis} = snapshot;
-	if (docker.status.kind === 'connecting' || postgres.status.kind === 'connecting' || redis.status.kind === 'connecting') return false;
+	const {docker} = snapshot;
+	if (docker.status.kind === 'connecting' || Object.values(snapshot.sources).some(reading => reading.status.kind === 'connecting')) return false;
 	return docker.instances.every(instance => instance.state !== 'running' || (instance.cpuPercent !== null && instance.memPercent !== null));
 }
 
@@ -47,6 +47,8 @@ export interface UseMonitorOptions {
 export function useMonitor({stack, monitor, intervalMs, paused, onEnterImmediate}: UseMonitorOptions): MonitorFrame | undefined {
 	const [frame, setFrame] = useState<MonitorFrame | undefined>(() => monitor.current());
 	const pausedRef = useRef(paused);
+	// Set while rendering, not in an effect: a tick between the commit and the effect would show a frame while paused.
+	pausedRef.current = paused;
 	const latestRef = useRef<MonitorFrame | undefined>(monitor.current());
 	const bellRef = useRef(onEnterImmediate);
 	bellRef.current = onEnterImmediate;

@@ -1,13 +1,19 @@
-// What the four charts show for a frame: series from the history, thresholds, and titles that carry the marks.
+// What the charts of a page show for a frame: series from the history, thresholds, and titles that carry the marks.
+// Page 1 is the workload's CPU and MEM and the first sources' charts; each source's chart specs name their page.
 // Pure: reads the history, writes nothing.
 import type {Concern} from '../../core/assessment.js';
 import {seriesKey, type History} from '../../core/history.js';
 import type {MonitorFrame} from '../../core/monitor.js';
+import {thresholdOf, type AnySourceModel, type SourceChartSpec} from '../../core/source-model.js';
 import type {Thresholds} from '../../core/thresholds.js';
 import type {InstanceSample, SourceStatus} from '../../core/types.js';
 import {instanceMark, sustainText} from './concern-text.js';
 import {formatBytes, formatPercent, shortName} from './format.js';
 import {levelColor, levelSymbol, type ColorName} from './symbols.js';
+import {valueFormat} from './value-format.js';
+
+/** Charts a page holds: a 2x2 grid, or one row of four. */
+export const chartsPerPage = 4;
 
 export interface ChartData {
 	key: string;
@@ -27,6 +33,17 @@ export interface ChartDataInput {
 	windowMs: number;
 	windowLabel: string;
 	intervalMs: number;
+	/** The sources' models, whose chart specs fill the pages. */
+	sources?: readonly AnySourceModel[];
+	/** 1-based; 1 unless told. */
+	page?: number;
+}
+
+/** How many chart pages the sources need (at least 1). */
+export function chartPages(sources: readonly AnySourceModel[] = []): number {
+	let pages = 1;
+	for (const source of sources) for (const chart of source.charts ?? []) pages = Math.max(pages, chart.page);
+	return pages;
 }
 
 function markOf(concern: Concern | undefined): {text: string; color?: ColorName} {
@@ -42,7 +59,7 @@ function downText(status: SourceStatus): string {
 	return '';
 }
 
-export function chartData({frame, history, thresholds, selected, windowMs, windowLabel, intervalMs}: ChartDataInput): ChartData[] {
+export function chartData({frame, history, thresholds, selected, windowMs, windowLabel, intervalMs, sources = [], page = 1}: ChartDataInput): ChartData[] {
 	const now = frame?.snapshot.at ?? 0;
 	const since = now - windowMs;
 	const expectedPoints = Math.max(1, Math.round(windowMs / Math.max(1, intervalMs)));
@@ -68,19 +85,7 @@ export function chartData({frame, history, thresholds, selected, windowMs, windo
 	const memBadge = memMark ? (memMark.level === 'OK' ? {text: ''} : {text: ` ${memMark.mark.trim()}`, color: levelColor[memMark.level]}) : markOf(memConcern);
 	const memUsage = selected && selected.memUsageBytes !== null ? ` ${formatBytes(selected.memUsageBytes)}/${formatBytes(selected.memLimitBytes)}` : '';
 
-	const pgView = frame?.snapshot.postgres;
-	const pg = pgView?.sample ?? null;
-	const dbBadge = markOf(concerns.find(concern => concern.key === 'database.connections'));
-	const dbNow = pg ? ` ${pg.connections}/${pg.maxConnections} ${formatPercent(pg.ratio * 100)}` : ' no data';
-
-	const redisView = frame?.snapshot.redis;
-	const redis = redisView?.sample ?? null;
-	const redisBadge = markOf(concerns.find(concern => concern.key === 'redis.memory'));
-	const redisNow = redis
-		? ` ${formatBytes(redis.usedMemoryBytes)}/${formatBytes(redis.limitBytes)}${redis.limitSource === 'system' ? ' (system, no maxmemory)' : ''} ${formatPercent(redis.ratio * 100)}`
-		: ' no data';
-
-	return [
+	const workload: ChartData[] = [
 		{
 			key: 'cpu',
 			title: `CPU ${formatPercent(cpuValue)}${cpuBadge.text}${suffix}${who}`,
@@ -99,25 +104,29 @@ export function chartData({frame, history, thresholds, selected, windowMs, windo
 			expectedPoints,
 			lineColor: 'blue',
 		},
-		{
-			key: 'db',
-			title: `DB conn${dbNow}${dbBadge.text}${pgView ? downText(pgView.status) : ''}${suffix}`,
-			titleColor: dbBadge.color ?? (pgView && pgView.status.kind !== 'ok' ? 'magenta' : undefined),
-			values: history.values(seriesKey.dbRatio, since),
-			threshold: thresholds.dbImmediate,
-			expectedPoints,
-			lineColor: 'green',
-		},
-		{
-			key: 'redis',
-			title: `REDIS mem${redisNow}${redisBadge.text}${redisView ? downText(redisView.status) : ''}${suffix}`,
-			titleColor: redisBadge.color ?? (redisView && redisView.status.kind !== 'ok' ? 'magenta' : undefined),
-			values: history.values(seriesKey.redisRatio, since),
-			threshold: thresholds.redisImmediate,
-			expectedPoints,
-			lineColor: 'magenta',
-		},
 	];
+	const charts: ChartData[] = page === 1 ? workload : [];
+	for (const source of sources) {
+		const reading = frame?.snapshot.sources[source.id];
+		for (const spec of (source.charts ?? []) as ReadonlyArray<SourceChartSpec<unknown>>) {
+			if (spec.page !== page) continue;
+			const badge = markOf(spec.concernKey === undefined ? undefined : concerns.find(concern => concern.key === spec.concernKey));
+			const sample = reading?.sample ?? null;
+			const now = sample === null ? ' no data' : spec.now(sample, valueFormat);
+			const thresholdSpec = source.thresholds.find(candidate => candidate.key === spec.threshold);
+			charts.push({
+				key: spec.key,
+				title: `${spec.label}${now}${badge.text}${reading ? downText(reading.status) : ''}${suffix}`,
+				titleColor: badge.color ?? (reading && reading.status.kind !== 'ok' ? 'magenta' : undefined),
+				values: history.values(seriesKey.source(source.id, spec.series), since),
+				threshold: thresholdSpec === undefined ? thresholds[spec.threshold] ?? 0 : thresholdOf(thresholds, thresholdSpec),
+				expectedPoints,
+				lineColor: spec.lineColor,
+			});
+		}
+	}
+
+	return charts.slice(0, chartsPerPage);
 }
 
 /** Recent CPU values per instance for the table's trend column; with `only`, just for those ids (the rows in view). */

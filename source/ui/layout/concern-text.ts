@@ -1,14 +1,14 @@
 // Short words for concerns: the header's recommendation and the table's breach marks. Pure.
-import type {Assessment, Concern, ConcernMetric} from '../../core/assessment.js';
-import {runbookActions} from '../../core/rules.js';
+import type {Assessment, Concern, OverallLevel} from '../../core/assessment.js';
+import {overallOf, runbookActions} from '../../core/rules.js';
+import {formatValue} from '../../core/threshold-judge.js';
 import {formatDuration, formatPercent, shortName} from './format.js';
 import {levelSymbol, type DisplayLevel} from './symbols.js';
 
-const metricWord: Record<ConcernMetric, string> = {
+/** The workload's metric words; a source's concern brings its own (`label`). */
+const metricWord: Record<string, string> = {
 	cpu: 'cpu',
 	memory: 'mem',
-	connections: 'db conn',
-	'redis-memory': 'redis mem',
 	state: 'state',
 	reachability: 'source',
 };
@@ -39,11 +39,14 @@ export function concernShort(concern: Concern, project = ''): string {
 
 	const who = concern.scope === 'service' ? 'avg ' : concern.scope === 'instance' ? `${shortName(concern.subject, project)} ` : '';
 	const timer = sustainText(concern);
-	return `${who}${metricWord[concern.metric]} ${formatPercent(concern.value)} ${symbol}${timer ? ` ${timer}` : ''}`;
+	const word = concern.label ?? metricWord[concern.metric] ?? concern.metric;
+	const value = concern.unit === undefined || concern.unit === 'percent' ? formatPercent(concern.value) : concern.value === null ? '-' : formatValue(concern.value, concern.unit);
+	return `${who}${word} ${value} ${symbol}${timer ? ` ${timer}` : ''}`;
 }
 
 export interface Recommendation {
-	level: 'OK' | 'SOON' | 'IMMEDIATE';
+	/** As --once decides it (overallOf): UNKNOWN whenever a source the verdict depends on cannot be read. */
+	level: OverallLevel;
 	/** `▲▲ IMMEDIATE: Scale application horizontally`, in the runbook's words. */
 	text: string;
 	/** The concerns behind it, worst first, short. */
@@ -51,9 +54,10 @@ export interface Recommendation {
 }
 
 export function recommendation(assessment: Assessment, project = ''): Recommendation {
-	const level = assessment.level;
+	const level = overallOf(assessment);
 	const worst = assessment.concerns.find(concern => concern.level === level);
-	const action = level === 'OK' ? 'Current capacity is adequate' : (worst?.action ?? (level === 'SOON' ? runbookActions.plan : runbookActions.scaleOut));
+	const fallback = level === 'SOON' ? runbookActions.plan : level === 'UNKNOWN' ? 'Not assessed: a source cannot be read' : runbookActions.scaleOut;
+	const action = level === 'OK' ? 'Current capacity is adequate' : (worst?.action ?? fallback);
 	const details = assessment.concerns.map(concern => concernShort(concern, project));
 	return {level, text: `${levelSymbol[level]} ${level}: ${action}`, details};
 }

@@ -9,11 +9,11 @@ import {pathToFileURL} from 'node:url';
 const [dist, scenario = 'steady'] = process.argv.slice(2);
 const load = async file => import(pathToFileURL(path.join(dist, file)).href);
 const {createMonitor} = await load('source/core/monitor.js');
-const {defaultThresholds} = await load('source/core/thresholds.js');
+const {defaultThresholds, sources} = await load('source/sources/registry.js');
 
 const day = 86_400;
 const t0 = Date.UTC(2026, 10, 28);
-const monitor = createMonitor({thresholds: {...defaultThresholds, cpuSustainSeconds: 120}});
+const monitor = createMonitor({thresholds: {...defaultThresholds, cpuSustainSeconds: 120}, sources});
 const instances = [1, 2, 3, 4, 5].map(number => ({id: `steady-${number}-0`, number}));
 let churnId = 0;
 const churn = [];
@@ -62,10 +62,12 @@ for (let second = 0; second < day; second++) {
 		project: 'voiceassist',
 		service: 'voiceassist-server',
 		docker: {endpoint: 'unix:///var/run/docker.sock', status: {kind: 'ok', at}, instances: samples},
+		sources: {
 		postgres: {endpoint: '127.0.0.1:5432', status: {kind: 'ok', at}, sample: {connections: Math.round(dbRatio * 100), active: 3, maxConnections: 100, ratio: Math.round(dbRatio * 100) / 100, at}},
 		redis: redisDown
 			? {endpoint: '127.0.0.1:6379', status: {kind: 'reconnecting', reason: 'connection refused at 127.0.0.1:6379', since: at}, sample: null}
 			: {endpoint: '127.0.0.1:6379', status: {kind: 'ok', at}, sample: {usedMemoryBytes: 1e6, usedMemoryRssBytes: 2e6, maxMemoryBytes: 0, totalSystemMemoryBytes: 1e9, limitBytes: 1e9, limitSource: 'system', fragmentationRatio: 1.1, ratio: 0.001, at}},
+		},
 	});
 	maxEvents = Math.max(maxEvents, frame.events.length);
 	if (second % 100 === 0) monitor.log({at, level: 'INFO', key: 'action:simulated', text: `simulated action ${second}`});

@@ -20,12 +20,12 @@ function makeStack(options: Partial<DemoStackOptions> = {}): DemoStack {
 
 function startAll(stack: DemoStack): void {
 	stack.docker.start();
-	stack.postgres.start();
-	stack.redis.start();
+	stack.sources.postgres.start();
+	stack.sources.redis.start();
 }
 
 async function stopAll(stack: DemoStack): Promise<void> {
-	await Promise.all([stack.docker.stop(), stack.postgres.stop(), stack.redis.stop()]);
+	await Promise.all([stack.docker.stop(), stack.sources.postgres.stop(), stack.sources.redis.stop()]);
 }
 
 afterEach(async () => {
@@ -51,13 +51,13 @@ describe('collector contract', () => {
 		const stack = makeStack();
 		expect(stack.docker.view().status).toEqual({kind: 'connecting', since: t0});
 		expect(stack.docker.view().instances).toEqual([]);
-		expect(stack.postgres.view().sample).toBeNull();
+		expect(stack.sources.postgres.view().sample).toBeNull();
 		startAll(stack);
 
 		const docker = stack.docker.view();
 		expect(docker.endpoint).toBe('demo://docker');
-		expect(stack.postgres.view().endpoint).toBe('demo://postgres');
-		expect(stack.redis.view().endpoint).toBe('demo://redis');
+		expect(stack.sources.postgres.view().endpoint).toBe('demo://postgres');
+		expect(stack.sources.redis.view().endpoint).toBe('demo://redis');
 		expect(docker.status).toEqual({kind: 'ok', at: t0});
 		expect(docker.instances.map((instance) => instance.name)).toEqual([
 			'voiceassist-voiceassist-server-1',
@@ -76,11 +76,11 @@ describe('collector contract', () => {
 			expect(instance.memUsageBytes).toBe(Math.round((instance.memPercent! / 100) * 2 * 1024 ** 3));
 		}
 
-		const postgres = stack.postgres.view().sample!;
+		const postgres = stack.sources.postgres.view().sample!;
 		expect(postgres.maxConnections).toBe(100);
 		expect(postgres.ratio).toBe(postgres.connections / 100);
 		expect(postgres.at).toBe(t0);
-		const redis = stack.redis.view().sample!;
+		const redis = stack.sources.redis.view().sample!;
 		expect(redis).toMatchObject({limitSource: 'maxmemory', limitBytes: 1024 ** 3, maxMemoryBytes: 1024 ** 3});
 		expect(redis.ratio).toBe(redis.usedMemoryBytes / redis.limitBytes);
 	});
@@ -110,15 +110,15 @@ describe('collector contract', () => {
 
 	test('the interval timer drives the views with a real clock', async () => {
 		const stack = makeStack({now: undefined, intervalMs: 40});
-		stack.redis.start();
-		const first = stack.redis.view();
+		stack.sources.redis.start();
+		const first = stack.sources.redis.view();
 		let heard = 0;
-		stack.redis.subscribe(() => heard++);
+		stack.sources.redis.subscribe(() => heard++);
 		const deadline = Date.now() + 5_000;
 		while (heard < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 		expect(heard).toBeGreaterThanOrEqual(2);
-		expect(stack.redis.view()).not.toBe(first);
-		expect(stack.redis.view().status.kind).toBe('ok');
+		expect(stack.sources.redis.view()).not.toBe(first);
+		expect(stack.sources.redis.view().status.kind).toBe('ok');
 	});
 
 	test('one timer for the stack, cleared when the last collector stops', async () => {
@@ -127,9 +127,9 @@ describe('collector contract', () => {
 		startAll(stack);
 		expect(timeouts()).toBe(before + 1);
 		await stack.docker.stop();
-		await stack.postgres.stop();
+		await stack.sources.postgres.stop();
 		expect(timeouts()).toBe(before + 1);
-		await stack.redis.stop();
+		await stack.sources.redis.stop();
 		expect(timeouts()).toBe(before);
 		// A stopped collector keeps its last view and hears nothing more.
 		const last = stack.docker.view();
@@ -146,9 +146,9 @@ describe('timeline', () => {
 	test('within 20 s instance 1 crosses 70 % then 80 % CPU, the DB passes 0.8 and Redis moves', () => {
 		const stack = makeStack();
 		startAll(stack);
-		const redisStart = stack.redis.view().sample!.ratio;
+		const redisStart = stack.sources.redis.view().sample!.ratio;
 		expect(maxCpu(stack)).toBeLessThan(70);
-		expect(stack.postgres.view().sample!.ratio).toBeLessThan(0.7);
+		expect(stack.sources.postgres.view().sample!.ratio).toBeLessThan(0.7);
 
 		let cpu70: number | null = null;
 		let cpu80: number | null = null;
@@ -160,7 +160,7 @@ describe('timeline', () => {
 			expect(hot).toBe(maxCpu(stack));
 			if (cpu70 === null && hot > 70) cpu70 = second;
 			if (cpu80 === null && hot > 80) cpu80 = second;
-			if (db80 === null && stack.postgres.view().sample!.ratio > 0.8) db80 = second;
+			if (db80 === null && stack.sources.postgres.view().sample!.ratio > 0.8) db80 = second;
 		}
 
 		expect(cpu70).not.toBeNull();
@@ -168,7 +168,7 @@ describe('timeline', () => {
 		expect(cpu70!).toBeLessThan(cpu80!);
 		expect(cpu70!).toBeGreaterThanOrEqual(3);
 		expect(db80).not.toBeNull();
-		expect(stack.redis.view().sample!.ratio - redisStart).toBeGreaterThan(0.03);
+		expect(stack.sources.redis.view().sample!.ratio - redisStart).toBeGreaterThan(0.03);
 	});
 
 	test('the same seed gives the same numbers; another seed does not', () => {
@@ -178,7 +178,7 @@ describe('timeline', () => {
 			const views: string[] = [];
 			for (let i = 0; i < 10; i++) {
 				stack.advance(1_500);
-				views.push(JSON.stringify([stack.docker.view(), stack.postgres.view(), stack.redis.view()]));
+				views.push(JSON.stringify([stack.docker.view(), stack.sources.postgres.view(), stack.sources.redis.view()]));
 			}
 
 			return views;
@@ -197,7 +197,7 @@ describe('scale', () => {
 		startAll(control);
 		scaled.advance(20_000);
 		control.advance(20_000);
-		const poolBefore = scaled.postgres.view().sample!.connections;
+		const poolBefore = scaled.sources.postgres.view().sample!.connections;
 
 		await scaled.scaleTo(6);
 		const created = scaled.docker.view().instances.filter((instance) => instance.number! > 3);
@@ -219,8 +219,8 @@ describe('scale', () => {
 		expect(maxCpu(scaled)).toBeLessThan(maxCpu(control) - 25);
 		expect(maxCpu(scaled)).toBeLessThan(70);
 		// Each new replica opens its own idle pool to PostgreSQL.
-		expect(scaled.postgres.view().sample!.connections).toBeGreaterThan(control.postgres.view().sample!.connections);
-		expect(scaled.postgres.view().sample!.connections).toBeGreaterThan(poolBefore);
+		expect(scaled.sources.postgres.view().sample!.connections).toBeGreaterThan(control.sources.postgres.view().sample!.connections);
+		expect(scaled.sources.postgres.view().sample!.connections).toBeGreaterThan(poolBefore);
 	});
 
 	test('scaling down stops the highest numbers: exited briefly, then gone; the rest run hotter', async () => {

@@ -18,7 +18,7 @@ import {createStack, type Stack} from '../../../source/sources/stack.js';
 import {App} from '../../../source/ui/app.js';
 import {decideKey, initialActionState, type ActionUiState} from '../../../source/ui/hooks/use-action-state.js';
 import {keyNames} from '../../../source/ui/hooks/use-keys.js';
-import {fitProblems, frameLines, instance, MemoryStack, renderAt, settings, snapshot, SteppedSleep, waitForFrame} from '../../support/ui-fixtures.js';
+import {fitProblems, frameLines, instance, MemoryStack, renderAt, settings, snapshot, SteppedSleep, waitForFrame, sources} from '../../support/ui-fixtures.js';
 
 const keys = {escape: '\u001B', enter: '\r', backspace: '\u007F', ctrlC: '\u0003'};
 /** A short guard keeps the suite quick; one test uses the real 300 ms. */
@@ -33,7 +33,7 @@ beforeEach(() => {
 	dir = mkdtempSync(path.join(tmpdir(), 'va-ui-actions-'));
 	auditFile = path.join(dir, 'state', 'audit.log');
 	demo = createDemoStack({project: 'voiceassist', service: 'voiceassist-server', intervalMs: 100, seed: 7, replicas: 3});
-	stack = createStack({mode: 'demo', project: 'voiceassist', service: 'voiceassist-server', docker: demo.docker, postgres: demo.postgres, redis: demo.redis, now: () => demo.now()});
+	stack = createStack({mode: 'demo', project: 'voiceassist', service: 'voiceassist-server', docker: demo.docker, sources: Object.entries(demo.sources).map(([id, collector]) => ({id, collector})), models: demo.models, now: () => demo.now()});
 	stack.start();
 });
 
@@ -53,7 +53,7 @@ interface MountOptions {
 }
 
 function mount(options: MountOptions = {}) {
-	const monitor: Monitor = createMonitor({thresholds: defaultThresholds});
+	const monitor: Monitor = createMonitor({sources, thresholds: defaultThresholds});
 	const stepper = new SteppedSleep(ms => demo.advance(ms));
 	const runnerOptions: ActionRunnerOptions = {min: 2, max: 10, readOnly: false, dryRun: false, appPort: 8000, drainTimeoutMs: 30_000, dbThreshold: 80, ...options.runner};
 	const runner: ActionRunner = createActionRunner({
@@ -232,7 +232,8 @@ describe('--read-only and --dry-run', () => {
 		const app = mount({runner: {readOnly: true}});
 		const frame = await waitForFrame(app, ready);
 		expect(frameLines(frame)[0]).toContain('[READ-ONLY]');
-		expect(footer(frame)).toBe('↑↓/jk select  1-4 window 5m  p pause  ? help  q quit');
+		// The demo's pool and queue charts are a second page: `c` cycles them.
+		expect(footer(frame)).toBe('↑↓/jk select  1-4 window 5m  c charts 1/2  p pause  ? help  q quit');
 		for (const key of ['+', '-', 's', 'd', 'y']) app.stdin.write(key);
 		await sleep(300);
 		expect(app.lastFrame()).not.toMatch(/SCALE|DRAIN|refused/);
@@ -440,7 +441,8 @@ describe('help and footer list exactly what works', () => {
 	it('with actions: the footer offers +/-/s and d, the help explains them with the limits', async () => {
 		const app = mount();
 		const frame = await waitForFrame(app, ready);
-		expect(footer(frame)).toBe('↑↓/jk select  1-4 window 5m  p pause  +/-/s scale  d drain  ? help  q quit');
+		// At 80 columns the words shorten so that help and quit still show.
+		expect(footer(frame)).toBe('↑↓/jk select  1-4 5m  c 1/2  p pause  +/-/s scale  d drain  ? help  q quit');
 		app.stdin.write('?');
 		const help = await waitForFrame(app, f => f.includes('Keys'));
 		expect(help).toMatch(/^ {2}\+ {2}- +scale up or down by one, within --min 2 \/ --max 10 \(asks first\)$/m);

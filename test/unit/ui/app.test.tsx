@@ -6,7 +6,7 @@ import {createMonitor} from '../../../source/core/monitor.js';
 import {defaultThresholds} from '../../../source/core/thresholds.js';
 import {App} from '../../../source/ui/app.js';
 import type {ScreenSettings} from '../../../source/ui/contexts/monitor-state-context.js';
-import {fitProblems, frameLines, instance, MemoryStack, renderAt, settings, snapshot, t0, waitForFrame} from '../../support/ui-fixtures.js';
+import {fitProblems, frameLines, instance, MemoryStack, renderAt, settings, snapshot, t0, waitForFrame, sources} from '../../support/ui-fixtures.js';
 
 afterEach(() => {
 	cleanup();
@@ -16,7 +16,7 @@ const keys = {down: '\u001B[B', up: '\u001B[A', escape: '\u001B', ctrlC: '\u0003
 
 function mount(options: {columns?: number; rows?: number; stack?: MemoryStack; settings?: Partial<ScreenSettings>} = {}) {
 	const stack = options.stack ?? new MemoryStack(snapshot());
-	const monitor = createMonitor({thresholds: defaultThresholds});
+	const monitor = createMonitor({sources, thresholds: defaultThresholds});
 	const quits: number[] = [];
 	let bells = 0;
 	const rendered = renderAt(
@@ -77,11 +77,12 @@ describe('App at the two reference sizes', () => {
 			instances: [instance('web-1', 95, 90, {sampledAt: t0 + 20_000}), instance('web-2', 40, 50, {sampledAt: t0 + 20_000})],
 			postgres: {status: {kind: 'unreachable', reason: 'connection refused at 127.0.0.1:5432', since: t0}, sample: null},
 		});
-		const stale = {...data, redis: {...data.redis, status: {kind: 'ok' as const, at: t0 + 8_000}, sample: {...data.redis.sample!, at: t0 + 8_000}}};
+		const stale = {...data, sources: {...data.sources, redis: {...data.sources.redis!, status: {kind: 'ok' as const, at: t0 + 8_000}, sample: {...data.sources.redis!.sample!, at: t0 + 8_000}}}};
 		const app = mount({stack: new MemoryStack(stale), columns: 120, rows: 40});
 		const frame = await waitForFrame(app, f => f.includes('IMMEDIATE'));
 		const lines = frameLines(frame);
-		expect(lines[1]).toMatch(/^▲▲ IMMEDIATE: Check load balancing, or drain the instance · web-1 mem 90% ▲▲ · \? postgres: connection refused/);
+		// The worst concern, then a count of the rest (issue 12): `a` lists them all; line 3 names the sources' problems.
+		expect(lines[1]).toMatch(/^▲▲ IMMEDIATE: Check load balancing, or drain the instance · web-1 mem 90% ▲▲ · \+2 more \(a\)$/);
 		expect(lines[2]).toContain('? postgres: unreachable (connection refused at 127.0.0.1:5432)');
 		expect(lines[2]).toContain('? redis: stale 12s');
 		expect(frame).toMatch(/▸ web-1\s+running\/healthy\s+95% ▲\s+90% ▲▲/);

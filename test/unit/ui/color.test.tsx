@@ -14,7 +14,7 @@ const {defaultThresholds} = await import('../../../source/core/thresholds.js');
 const {App} = await import('../../../source/ui/app.js');
 const {screenSettings} = await import('../../../source/ui/render-live.js');
 const {colorEnabled} = await import('../../../source/ui/layout/symbols.js');
-const {instance, MemoryStack, renderAt, settings, snapshot, stripAnsi, t0, waitForFrame, fitProblems} = await import('../../support/ui-fixtures.js');
+const {instance, MemoryStack, renderAt, settings, snapshot, sources, stripAnsi, t0, waitForFrame, fitProblems} = await import('../../support/ui-fixtures.js');
 
 afterEach(() => {
 	cleanup();
@@ -36,7 +36,7 @@ function breaching() {
 
 function mount(color: boolean) {
 	return renderAt(
-		<App stack={breaching()} monitor={createMonitor({thresholds: defaultThresholds})} settings={settings({color, intervalMs: 100})} onQuit={() => {}} />,
+		<App stack={breaching()} monitor={createMonitor({sources, thresholds: defaultThresholds})} settings={settings({color, intervalMs: 100})} onQuit={() => {}} />,
 		80,
 		24,
 	);

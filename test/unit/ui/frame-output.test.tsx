@@ -7,7 +7,7 @@ import {createMonitor} from '../../../source/core/monitor.js';
 import {defaultThresholds} from '../../../source/core/thresholds.js';
 import {App} from '../../../source/ui/app.js';
 import type {FrameOutput} from '../../../source/ui/contexts/frame-output-context.js';
-import {fitProblems, frameLines, instance, MemoryStack, renderAt, settings, snapshot, stripAnsi, t0, waitForFrame} from '../../support/ui-fixtures.js';
+import {fitProblems, frameLines, instance, MemoryStack, renderAt, settings, snapshot, stripAnsi, t0, waitForFrame, sources} from '../../support/ui-fixtures.js';
 
 afterEach(() => {
 	cleanup();
@@ -23,7 +23,7 @@ function data() {
 }
 
 function mount(columns: number, rows: number, output?: FrameOutput) {
-	return renderAt(<App stack={data()} monitor={createMonitor({thresholds: defaultThresholds})} settings={settings({intervalMs: 100, color: true})} onQuit={() => {}} output={output} />, columns, rows);
+	return renderAt(<App stack={data()} monitor={createMonitor({sources, thresholds: defaultThresholds})} settings={settings({intervalMs: 100, color: true})} onQuit={() => {}} output={output} />, columns, rows);
 }
 
 async function drawn(frames: Array<readonly string[]>, check: (lines: readonly string[]) => boolean): Promise<readonly string[]> {

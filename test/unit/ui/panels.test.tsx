@@ -48,7 +48,7 @@ describe('Header', () => {
 
 	it('IMMEDIATE with its symbol, action and the concern behind it', () => {
 		const immediate = assessment([
-			concern({level: 'IMMEDIATE', key: 'database.connections', scope: 'database', subject: 'postgres', metric: 'connections', value: 92, threshold: 80, action: 'Scale database connections or add read replica'}),
+			concern({level: 'IMMEDIATE', key: 'database.connections', scope: 'database', subject: 'postgres', metric: 'connections', label: 'db conn', value: 92, threshold: 80, action: 'Scale database connections or add read replica'}),
 		]);
 		const {lastFrame} = renderAt(<Header {...headerProps({assessment: immediate})} />, 80, 24);
 		expect(frameLines(lastFrame())[1]).toBe('▲▲ IMMEDIATE: Scale database connections or add read replica · db conn 92% ▲▲');
@@ -64,12 +64,13 @@ describe('Header', () => {
 
 	it('a stale source says so with its age, and stale means older than 3 intervals', () => {
 		const data = snapshot({at: t0});
-		const later = {...data, at: t0 + 12_000, redis: {...data.redis, status: {kind: 'ok' as const, at: t0}}};
-		const fresh = {...later, docker: {...later.docker, status: {kind: 'ok' as const, at: t0 + 12_000}}, postgres: {...later.postgres, sample: {...later.postgres.sample!, at: t0 + 11_000}}};
+		const later = {...data, at: t0 + 12_000, sources: {...data.sources, redis: {...data.sources.redis!, status: {kind: 'ok' as const, at: t0}}}};
+		const fresh = {...later, docker: {...later.docker, status: {kind: 'ok' as const, at: t0 + 12_000}}, sources: {...later.sources, postgres: {...later.sources.postgres!, sample: {...later.sources.postgres!.sample!, at: t0 + 11_000}}}};
 		const {lastFrame} = renderAt(<Header {...headerProps({snapshot: fresh, now: t0 + 12_000})} />, 80, 24);
 		const line = frameLines(lastFrame())[2]!;
 		expect(line).toContain('? redis: stale 12s');
-		expect(line).toContain('data 0s old');
+		// The age of the oldest reading the verdict used (issue 12): Redis's, not the newest.
+		expect(line).toContain('data 12s old');
 		expect(line).not.toContain('postgres: stale');
 	});
 

@@ -8,7 +8,7 @@ import {defaultThresholds} from '../../../source/core/thresholds.js';
 import type {StackSnapshot} from '../../../source/core/types.js';
 import {App} from '../../../source/ui/app.js';
 import {completeSnapshot} from '../../../source/ui/hooks/use-monitor.js';
-import {instance, MemoryStack, renderAt, settings, snapshot, t0, waitForFrame} from '../../support/ui-fixtures.js';
+import {instance, MemoryStack, renderAt, settings, snapshot, t0, waitForFrame, sources} from '../../support/ui-fixtures.js';
 
 afterEach(() => {
 	cleanup();
@@ -35,7 +35,7 @@ class NotifyingStack extends MemoryStack {
 
 function connecting(): StackSnapshot {
 	const data = snapshot({docker: {kind: 'connecting', since: t0}, instances: []});
-	return {...data, postgres: {...data.postgres, status: {kind: 'connecting', since: t0}, sample: null}};
+	return {...data, sources: {...data.sources, postgres: {...data.sources.postgres!, status: {kind: 'connecting', since: t0}, sample: null}}};
 }
 
 /** Docker listed the instances: memory is known, CPU needs a second reading. */
@@ -49,7 +49,7 @@ function full(): StackSnapshot {
 
 // A clock far slower than any wait here: every frame after the first comes from the data, or not at all.
 function mount(stack: MemoryStack) {
-	return renderAt(<App stack={stack} monitor={createMonitor({thresholds: defaultThresholds})} settings={settings({intervalMs: 60_000})} onQuit={() => {}} />, 80, 24);
+	return renderAt(<App stack={stack} monitor={createMonitor({sources, thresholds: defaultThresholds})} settings={settings({intervalMs: 60_000})} onQuit={() => {}} />, 80, 24);
 }
 
 describe('the start', () => {
@@ -96,7 +96,7 @@ describe('the start', () => {
 		// Stopped instances have no figures to wait for; a source that is down has answered too.
 		const stopped = snapshot({instances: [instance('web-1', 40, 50), instance('web-2', null, null, {state: 'exited', health: 'none'})]});
 		expect(completeSnapshot(stopped)).toBe(true);
-		const redisDown = {...full(), redis: {...full().redis, status: {kind: 'unreachable' as const, reason: 'connection refused', since: t0}, sample: null}};
+		const redisDown = {...full(), sources: {...full().sources, redis: {...full().sources.redis!, status: {kind: 'unreachable' as const, reason: 'connection refused', since: t0}, sample: null}}};
 		expect(completeSnapshot(redisDown)).toBe(true);
 	});
 });

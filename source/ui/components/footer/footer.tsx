@@ -24,6 +24,8 @@ export interface FooterProps {
 	canSelect: boolean;
 	window: ChartWindow;
 	actions?: FooterActions;
+	/** The chart page shown and how many there are; omitted when there is one (no `c` then). */
+	chartPage?: {page: number; pages: number};
 	/** Cells; defaults to the terminal's width. */
 	width?: number;
 }
@@ -35,7 +37,7 @@ interface KeyHint {
 
 const noActions: FooterActions = {bound: false, dialog: 'none', running: null, abortable: false};
 
-export function footerHints({help, paused, canSelect, window, actions = noActions}: Omit<FooterProps, 'color' | 'width'>): KeyHint[] {
+export function footerHints({help, paused, canSelect, window, actions = noActions, chartPage}: Omit<FooterProps, 'color' | 'width'>): KeyHint[] {
 	// A dialog takes the keys, even over the help.
 	if (actions.dialog === 'confirm') return [{keys: 'y', what: 'confirm'}, {keys: 'any other key', what: 'cancels'}];
 	if (actions.dialog === 'input') return [{keys: '0-9', what: 'count'}, {keys: 'Enter', what: 'plan'}, {keys: 'Backspace', what: 'erase'}, {keys: 'Esc', what: 'cancel'}];
@@ -46,6 +48,7 @@ export function footerHints({help, paused, canSelect, window, actions = noAction
 		...(actions.abortable ? [{keys: 'Esc', what: 'abort'}] : []),
 		...(canSelect ? [{keys: '↑↓/jk', what: 'select'}] : []),
 		{keys: '1-4', what: `window ${window}`},
+		...(chartPage ? [{keys: 'c', what: `charts ${chartPage.page}/${chartPage.pages}`}] : []),
 		{keys: 'p', what: paused ? 'resume' : 'pause'},
 		// While one action runs no other can start: the keys are not offered.
 		...(actions.bound && !busy ? [{keys: '+/-/s', what: 'scale'}, {keys: 'd', what: 'drain'}] : []),
@@ -54,9 +57,31 @@ export function footerHints({help, paused, canSelect, window, actions = noAction
 	];
 }
 
-/** The one line of keys (not fitted: the screen fits it to its width). */
+/** The words a hint can lose when the line is too wide, least needed first: the keys themselves always stay. */
+const shorter: Array<(hint: KeyHint) => KeyHint> = [
+	hint => (hint.keys === 'c' ? {...hint, what: hint.what.replace(/^charts /, '')} : hint),
+	hint => (hint.keys === '1-4' ? {...hint, what: hint.what.replace(/^window /, '')} : hint),
+	hint => (hint.keys === '↑↓/jk' ? {...hint, what: 'sel'} : hint),
+];
+
+function lineLength(hints: readonly KeyHint[], running: string | null): number {
+	return (running === null ? 0 : running.length + 2) + hints.reduce((sum, hint, index) => sum + (index > 0 ? 2 : 0) + hint.keys.length + 1 + hint.what.length, 0);
+}
+
+/** With a width: shortens the hints' words until `? help  q quit` fit (more chart pages made the 80-column line spill). */
+function fitHints(hints: KeyHint[], width: number | undefined, running: string | null): KeyHint[] {
+	let fitted = hints;
+	for (const shorten of shorter) {
+		if (width === undefined || lineLength(fitted, running) <= width) break;
+		fitted = fitted.map(shorten);
+	}
+
+	return fitted;
+}
+
+/** The one line of keys (not fitted: the screen fits it to its width, and with `width` its words are shortened first). */
 export function footerLine({color, ...state}: FooterProps): StyledLine {
-	const hints = footerHints(state);
+	const hints = fitHints(footerHints(state), state.width, state.actions?.running ?? null);
 	const running = state.actions?.running ?? null;
 	const spans: Span[] = running === null ? [] : [{text: `${running}  `, style: {bold: true, color: tone(color, 'yellow')}}];
 	hints.forEach((hint, index) => {

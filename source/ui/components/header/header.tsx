@@ -2,10 +2,11 @@
 import React, {memo} from 'react';
 import type {Assessment} from '../../../core/assessment.js';
 import type {RecordingStatus} from '../../../core/monitor.js';
+import type {AnySourceModel} from '../../../core/source-model.js';
 import type {StackSnapshot} from '../../../core/types.js';
 import {recommendation} from '../../layout/concern-text.js';
-import {formatAge} from '../../layout/format.js';
-import {newestDataAge, sourceLines, type SourceHealth} from '../../layout/source-status.js';
+import {formatAge, textWidth, truncate} from '../../layout/format.js';
+import {oldestDataAge, sourceLines, type SourceHealth} from '../../layout/source-status.js';
 import {levelColor, levelSymbol, tone, type ColorName} from '../../layout/symbols.js';
 import {fitLine, styledLine, type Span, type StyledLine} from '../../layout/styled-text.js';
 import {Lines} from '../lines/index.js';
@@ -29,6 +30,36 @@ export interface HeaderProps {
 	now: number;
 	/** Whether the history is recorded on disk; absent: not recorded (--no-history, the demo). */
 	recording?: RecordingStatus;
+	/** The sources' models, for their order and status summaries. */
+	sources?: readonly AnySourceModel[];
+}
+
+/** The key that lists every concern (the recommendation line shows the worst and a count of the rest). */
+export const allConcernsKey = 'a';
+
+/** A detail is cut to no fewer cells than this; shorter, it says nothing and the count says it better. */
+const minDetail = 16;
+
+/**
+ * The headline fitted to the width: the level and the runbook's action whole, then as many details as fit whole
+ * (worst first), then a count of the rest (`+2 more (a)`), so no concern is ever cut off unseen. When no detail fits
+ * whole, the worst is cut (`…`) if enough of it fits; else only their number (`3 concerns (a)`). Only when the
+ * headline and that do not fit together is the action cut.
+ */
+export function fitHeadline(head: string, details: readonly string[], width: number): {head: string; details: string[]} {
+	const more = (hidden: number) => (hidden > 0 ? [`+${hidden} more (${allConcernsKey})`] : []);
+	const length = (parts: readonly string[]) => parts.reduce((sum, part) => sum + textWidth(` · ${part}`), 0);
+	const fits = (parts: readonly string[]) => textWidth(head) + length(parts) <= width;
+	let shown = 0;
+	while (shown < details.length && fits([...details.slice(0, shown + 1), ...more(details.length - shown - 1)])) shown++;
+	if (shown > 0) return {head, details: [...details.slice(0, shown), ...more(details.length - shown)]};
+	if (details.length === 0) return {head: truncate(head, width), details: []};
+	const countOthers = more(details.length - 1);
+	const worstRoom = width - textWidth(head) - length(countOthers) - 3;
+	if (worstRoom >= minDetail) return {head, details: [truncate(details[0]!, worstRoom), ...countOthers]};
+	// None shown: the headline's action is the worst one's; the count is of all of them.
+	const countAll = [`${details.length} concern${details.length === 1 ? '' : 's'} (${allConcernsKey})`];
+	return {head: truncate(head, Math.max(1, width - length(countAll))), details: countAll};
 }
 
 const healthColor: Record<SourceHealth, ColorName | undefined> = {
@@ -49,11 +80,13 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 	const badges = [props.mode === 'demo' ? 'DEMO' : '', props.readOnly ? 'READ-ONLY' : '', props.dryRun ? 'DRY RUN' : '', props.paused ? 'PAUSED' : ''].filter(Boolean);
 
 	const advice = assessment ? recommendation(assessment, snapshot?.project ?? props.project) : undefined;
-	const sources = snapshot ? sourceLines(snapshot, props.now, props.intervalMs) : [];
+	const sources = snapshot ? sourceLines(snapshot, props.now, props.intervalMs, props.sources) : [];
 	// Problems first: truncation at the right edge must never hide them.
 	const troubled = sources.filter(source => source.health !== 'ok');
 	const healthy = sources.filter(source => source.health === 'ok');
-	const age = newestDataAge(sources, props.now);
+	// The oldest reading the verdict used, as the rules found it; else the oldest of the sources still answering.
+	const oldestAt = assessment?.oldestDataAt;
+	const age = oldestAt !== undefined && oldestAt !== null ? Math.max(0, props.now - oldestAt) : oldestDataAge(sources, props.now);
 
 	const first: Span[] = [{text: 'va-top', style: {bold: true}}];
 	for (const badge of badges) {
@@ -65,9 +98,15 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 		{text: count, style: {color: tone(color, overCapacity ? 'red' : undefined)}},
 		{text: ` · docker ${props.dockerEndpoint}`, style: {dim: color}},
 	);
-	const second = advice
-		? styledLine([{text: advice.text, style: {bold: true, color: tone(color, levelColor[advice.level])}}, ...(advice.details.length > 0 ? [{text: ` · ${advice.details.join(' · ')}`}] : [])])
-		: styledLine('waiting for the first reading…', {dim: color});
+	let second: StyledLine;
+	if (advice) {
+		const fitted = fitHeadline(advice.text, advice.details, width);
+		const rest = fitted.details;
+		second = styledLine([{text: fitted.head, style: {bold: true, color: tone(color, levelColor[advice.level])}}, ...(rest.length > 0 ? [{text: ` · ${rest.join(' · ')}`}] : [])]);
+	} else {
+		second = styledLine('waiting for the first reading…', {dim: color});
+	}
+
 	const third: Span[] = [{text: age === null ? 'no data yet' : `data ${formatAge(age)} old`}];
 	// A recording that stopped is a problem of its own (the history will have a hole): first, like the sources'.
 	if (props.recording?.kind === 'stopped') third.push({text: ' · '}, {text: `${levelSymbol.UNKNOWN} ${props.recording.text}`, style: {color: tone(color, 'yellow')}});

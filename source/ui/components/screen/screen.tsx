@@ -11,12 +11,13 @@ import {useMonitorStateContext} from '../../contexts/monitor-state-context.js';
 import {canAbort, isModal, type ActionDialog as ActionDialogState} from '../../hooks/use-action-state.js';
 import {chartWindows, resolveSelection} from '../../hooks/use-monitor-state.js';
 import {runningText} from '../../layout/action-text.js';
-import {chartData, cpuTrends} from '../../layout/chart-specs.js';
+import {chartData, chartPages, cpuTrends} from '../../layout/chart-specs.js';
 import {computeLayout, tableColumns} from '../../layout/screen-layout.js';
 import {sourceLines} from '../../layout/source-status.js';
 import {fitLine, renderLine, toHeight, type StyledLine} from '../../layout/styled-text.js';
 import {actionDialogLines} from '../action-dialog/index.js';
 import {chartsPanelLines, PlotCaches} from '../charts-panel/index.js';
+import {concernListLines} from '../concern-list/index.js';
 import {eventLogLines} from '../event-log/index.js';
 import {footerLine, type FooterActions} from '../footer/index.js';
 import {headerLines} from '../header/index.js';
@@ -47,6 +48,11 @@ export function Screen() {
 	const {longest} = shownNames(instances, project);
 	const trendWidth = layout.kind === 'screen' ? tableColumns(layout.columns, longest).trend : 0;
 
+	// Charts of the sources this run reads: one not configured (no --pgbouncer, say) has no reading and no page.
+	const present = snapshot === undefined ? '' : Object.keys(snapshot.sources).join(' ');
+	const shownSources = useMemo(() => (settings.sources ?? []).filter(source => present.split(' ').includes(source.id)), [settings.sources, present]);
+	const pages = chartPages(shownSources);
+	const page = Math.min(ui.chartPage, pages);
 	// History is shared and mutable: the frame (a new object every tick) is what says it changed.
 	const charts = useMemo(
 		() =>
@@ -58,8 +64,10 @@ export function Screen() {
 				windowMs: chartWindows[ui.window],
 				windowLabel: ui.window,
 				intervalMs: settings.intervalMs,
+				sources: shownSources,
+				page,
 			}),
-		[frame, history, settings.thresholds, settings.intervalMs, selected, ui.window],
+		[frame, history, settings.thresholds, settings.intervalMs, shownSources, page, selected, ui.window],
 	);
 	// Only the rows in view have a trend to draw (10 of 50 at 120x40).
 	const tableRows = layout.kind === 'screen' ? Math.max(0, layout.table - 1) : 0;
@@ -122,6 +130,8 @@ export function Screen() {
 				dryRun: settings.dryRun,
 			};
 			body = [...table(), ...actionDialogLines({dialog, context, width, height: layout.body - layout.table, color})];
+		} else if (ui.concerns) {
+			body = concernListLines({assessment: frame?.assessment, width, height: layout.body, color, project});
 		} else if (ui.help) {
 			body = helpLines({width, height: layout.body, color, actions: actions?.bound ? {dryRun: settings.dryRun, min: settings.min, max: settings.max} : null});
 		} else {
@@ -148,10 +158,11 @@ export function Screen() {
 			assessment: frame?.assessment,
 			recording: frame?.recording,
 			now,
+			sources: settings.sources,
 		});
-		const footer = footerLine({color, help: ui.help, paused: ui.paused, canSelect: instances.length > 1, window: ui.window, actions: footerActions});
+		const footer = footerLine({color, width, help: ui.help || ui.concerns, paused: ui.paused, canSelect: instances.length > 1, window: ui.window, actions: footerActions, chartPage: pages > 1 ? {page, pages} : undefined});
 		return [...toHeight(header, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
-	}, [layout, settings, snapshot, now, instances, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, caches]);
+	}, [layout, settings, snapshot, now, instances, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, caches, page, pages]);
 
 	const text = useMemo(() => caches.text.render(lines, size.columns, sgr), [lines, size.columns, sgr, caches]);
 	return <FrameView lines={text} width={Math.max(1, size.columns)} />;

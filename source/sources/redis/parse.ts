@@ -1,5 +1,19 @@
 // Pure parsing of Redis INFO replies (`key:value` lines under `# Section` headers, CRLF separated).
-import type {RedisSample} from './types.js';
+
+export interface RedisSample {
+	usedMemoryBytes: number;
+	usedMemoryRssBytes: number;
+	/** 0 when maxmemory is not set. */
+	maxMemoryBytes: number;
+	totalSystemMemoryBytes: number;
+	/** What the ratio is taken against. */
+	limitBytes: number;
+	limitSource: 'maxmemory' | 'system';
+	fragmentationRatio: number;
+	/** usedMemoryBytes / limitBytes, 0..1. */
+	ratio: number;
+	at: number;
+}
 
 /** All `key:value` fields of an INFO reply; section headers, blank lines and junk are skipped. */
 export function parseRedisInfo(text: string): Record<string, string> {

@@ -1,11 +1,14 @@
 // Reads PostgreSQL connection usage through ONE long-lived client of its own (never a pool):
 // once connected it keeps reading even when the server is at max_connections and refuses new clients.
 import pg from 'pg';
-import type {PostgresSample, PostgresView, SourceStatus} from '../../core/types.js';
+import type {SourceReading} from '../../core/source-model.js';
 import type {Collector} from '../collector.js';
 import {describeError, redactSecrets} from '../describe-error.js';
-import {createListeners} from '../listeners.js';
+import {createReadingCell} from '../kit/status.js';
 import {passwordOf} from '../../core/redact.js';
+import {postgresSample, type PostgresSample, type ReadingRow} from './parse.js';
+
+export type PostgresView = SourceReading<PostgresSample>;
 
 export interface PostgresCollectorOptions {
 	/** postgres://user:password@host:port/db; the password never leaves this module. */
@@ -37,13 +40,6 @@ SELECT
 	current_setting('max_connections')::int AS max_connections
 FROM pg_stat_activity`;
 
-interface ReadingRow {
-	visible: number;
-	active: number;
-	hidden: number;
-	max_connections: number;
-}
-
 /** Ends a client and makes sure its socket is gone, even when the server never answers the goodbye. */
 async function closeClient(client: pg.Client, timeoutMs: number): Promise<void> {
 	let timer: NodeJS.Timeout | undefined;
@@ -68,9 +64,7 @@ export function createPostgresCollector(options: PostgresCollectorOptions): Post
 	const timeoutMs = options.timeoutMs ?? 2000;
 	const now = options.now ?? Date.now;
 	const secrets = [passwordOf(options.connectionString)];
-	const listeners = createListeners();
-
-	let current: PostgresView = {endpoint: options.endpoint, status: {kind: 'connecting', since: now()}, sample: null};
+	const cell = createReadingCell<PostgresSample>(options.endpoint, now);
 	let hidden: number | null = null;
 	let running = false;
 	let timer: NodeJS.Timeout | undefined;
@@ -81,21 +75,9 @@ export function createPostgresCollector(options: PostgresCollectorOptions): Post
 	/** Clients whose handshake finished: only those are ended politely. */
 	const connected = new WeakSet<pg.Client>();
 
-	function publish(next: PostgresView): void {
-		current = next;
-		listeners.notify();
-	}
-
-	function setStatus(status: SourceStatus, sample = current.sample): void {
-		publish({endpoint: options.endpoint, status, sample});
-	}
-
 	function fail(error: unknown): void {
-		const reason = redactSecrets(describeError(error, options.endpoint, timeoutMs), secrets);
-		// With a last good sample kept on screen the source is 'reconnecting', else it was never reachable.
-		const kind = current.sample ? 'reconnecting' : 'unreachable';
-		const since = current.status.kind === kind ? current.status.since : now();
-		setStatus({kind, reason, since});
+		// With a last good sample kept on screen the source is 'reconnecting', else it was never reachable (the kit's rule).
+		cell.fail(redactSecrets(describeError(error, options.endpoint, timeoutMs), secrets));
 	}
 
 	function dropClient(): Promise<void> {
@@ -149,18 +131,9 @@ export function createPostgresCollector(options: PostgresCollectorOptions): Post
 			const result = await db.query<ReadingRow>(readingSql);
 			if (!running) return;
 			const row = result.rows[0];
-			if (!row || !(row.max_connections > 0)) throw new Error('pg_stat_activity reading returned no max_connections');
-			const connections = row.visible + row.hidden;
-			const at = now();
-			const sample: PostgresSample = {
-				connections,
-				active: row.active,
-				maxConnections: row.max_connections,
-				ratio: connections / row.max_connections,
-				at,
-			};
-			hidden = row.hidden;
-			setStatus({kind: 'ok', at}, sample);
+			const sample = postgresSample(row, now());
+			hidden = row!.hidden;
+			cell.ok(sample, sample.at);
 		} catch (error) {
 			if (!running) return;
 			// Whatever failed (connect, query timeout, server gone), this client is no longer trusted.
@@ -181,7 +154,7 @@ export function createPostgresCollector(options: PostgresCollectorOptions): Post
 		start() {
 			if (running) return;
 			running = true;
-			if (current.status.kind !== 'connecting') setStatus({kind: 'connecting', since: now()});
+			cell.connecting();
 			tick();
 			timer = setInterval(tick, options.intervalMs);
 		},
@@ -193,8 +166,8 @@ export function createPostgresCollector(options: PostgresCollectorOptions): Post
 			await reading;
 			await closing;
 		},
-		view: () => current,
-		subscribe: listeners.subscribe,
+		view: cell.view,
+		subscribe: cell.subscribe,
 		hiddenSessions: () => hidden,
 	};
 }
