@@ -10,9 +10,11 @@ import {MonitorStateContext, type MonitorState, type ScreenSettings} from './con
 import {useActions} from './hooks/use-actions.js';
 import {useKeys} from './hooks/use-keys.js';
 import {useMonitor, type SnapshotSource} from './hooks/use-monitor.js';
-import {useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
+import {resolveSelection, useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {chartPages} from './layout/chart-specs.js';
+import {orderInstances, worstInstance} from './layout/instance-order.js';
+import {computeLayout} from './layout/screen-layout.js';
 
 export interface AppProps {
 	stack: SnapshotSource;
@@ -33,8 +35,10 @@ export interface AppProps {
 	onSnapshot?: () => void;
 }
 
+const noInstances: never[] = [];
+
 export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs, output, onSnapshot}: AppProps) {
-	const [ui, dispatch] = useMonitorState(initialUi);
+	const [ui, dispatch, getUi] = useMonitorState(initialUi);
 	const size = useTerminalSize();
 	const frame = useMonitor({stack, monitor, intervalMs: given.intervalMs, paused: ui.paused, onEnterImmediate: onBell});
 	const settings = useMemo<ScreenSettings>(
@@ -42,50 +46,85 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 		[given, runner],
 	);
 
-	// Actions stay one object for the app's life; what changes (ids, onQuit, selection) is read through refs.
-	const ids = useRef<string[]>([]);
-	ids.current = frame?.snapshot.docker.instances.map(instance => instance.id) ?? [];
+	// The table's rows: sorted and filtered once per frame or key, not per row or per view.
+	const instances = frame?.snapshot.docker.instances ?? noInstances;
+	const table = useMemo(() => orderInstances(instances, ui.sort, ui.filter), [instances, ui.sort, ui.filter]);
+	const eventCount = frame?.events.length ?? 0;
+	const layout = useMemo(() => computeLayout(size.columns, size.rows, table.rows.length, {events: eventCount, view: ui.view}), [size.columns, size.rows, table.rows.length, eventCount, ui.view]);
+
+	// Actions stay one object for the app's life; what changes (rows, page size, onQuit, selection) is read through refs.
+	const live = useRef({table, layout, frame});
+	live.current = {table, layout, frame};
 	const stackRef = useRef(stack);
 	stackRef.current = stack;
 	const quitRef = useRef(onQuit);
 	quitRef.current = onQuit;
 	const snapshotRef = useRef(onSnapshot);
 	snapshotRef.current = onSnapshot;
-	const uiRef = useRef(ui);
-	uiRef.current = ui;
 	const settingsRef = useRef(settings);
 	settingsRef.current = settings;
-	const {view: actionsView, onKey} = useActions({
+	const {view: actionsView, onKey, dialogOpen} = useActions({
 		runner,
 		monitor,
 		sources: settings.sources,
-		selectedId: () => uiRef.current.selectedId,
-		help: () => uiRef.current.help,
+		selectedId: () => resolveSelection(live.current.table.ids, getUi().selectedId),
+		help: () => getUi().help,
 		guardMs: actionGuardMs,
 	});
-	const keyRef = useRef(onKey);
-	keyRef.current = onKey;
+	const keyRef = useRef({onKey, dialogOpen});
+	keyRef.current = {onKey, dialogOpen};
 
-	const actions = useMemo<MonitorActions>(
-		() => ({
-			selectNext: () => dispatch({type: 'select-next', ids: ids.current}),
-			selectPrevious: () => dispatch({type: 'select-previous', ids: ids.current}),
+	const actions = useMemo<MonitorActions>(() => {
+		const ids = () => live.current.table.ids;
+		const page = () => (live.current.layout.kind === 'screen' ? Math.max(1, live.current.layout.table - 2) : 1);
+		const logPage = () => (live.current.layout.kind === 'screen' ? Math.max(1, live.current.layout.events - 2) : 1);
+		const logMax = () => Math.max(0, (live.current.frame?.events.length ?? 0) - 1);
+		return {
+			selectNext: () => dispatch({type: 'select-next', ids: ids()}),
+			selectPrevious: () => dispatch({type: 'select-previous', ids: ids()}),
+			selectPage: direction => dispatch({type: 'select-page', ids: ids(), delta: direction * page()}),
+			selectFirst: () => dispatch({type: 'select-first', ids: ids()}),
+			selectLast: () => dispatch({type: 'select-last', ids: ids()}),
+			selectWorst() {
+				const current = live.current.frame;
+				const worst = worstInstance(current?.snapshot.docker.instances ?? noInstances, current?.assessment);
+				if (worst !== undefined) dispatch({type: 'select-id', id: worst.id, clearFilter: !ids().includes(worst.id)});
+			},
+			sortBy: key => dispatch({type: 'sort', key}),
+			openFilter: () => dispatch({type: 'filter-open'}),
+			typeFilter: text => dispatch({type: 'filter-type', text}),
+			eraseFilter: () => dispatch({type: 'filter-erase'}),
+			acceptFilter: () => dispatch({type: 'filter-accept'}),
+			clearFilter: () => dispatch({type: 'filter-clear'}),
+			toggleView: view => dispatch({type: 'toggle-view', view}),
+			closeView: () => dispatch({type: 'close-view'}),
+			scrollLog(by) {
+				const delta = by === 'page-up' ? logPage() : by === 'page-down' ? -logPage() : by;
+				dispatch({type: 'log-scroll', delta, max: logMax()});
+			},
 			setWindow: window => dispatch({type: 'set-window', window}),
 			togglePause: () => dispatch({type: 'toggle-pause'}),
 			toggleHelp: () => dispatch({type: 'toggle-help'}),
 			closeHelp: () => dispatch({type: 'close-help'}),
-			nextChartPage: () => dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources)}),
+			nextChartPage: () => {
+				// Sources this run reads: one not configured has no chart page for `c` to cycle to.
+				const read = live.current.frame?.snapshot.sources;
+				dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources, read === undefined ? undefined : id => read[id] !== undefined)});
+			},
 			toggleConcerns: () => dispatch({type: 'toggle-concerns'}),
 			quit: code => quitRef.current(code),
 			snapshot: () => snapshotRef.current?.(),
-			actionKey: name => keyRef.current(name),
+			actionKey: name => keyRef.current.onKey(name),
+			actionDialogOpen: () => keyRef.current.dialogOpen(),
 			showing: shown => stackRef.current.focus?.(shown),
-		}),
-		[dispatch],
-	);
-	useKeys(actions, ui.help || ui.concerns);
+		};
+	}, [dispatch]);
+	useKeys(actions, getUi);
 
-	const state = useMemo<MonitorState>(() => ({frame, history: monitor.history, ui, size, settings}), [frame, monitor, ui, size, settings]);
+	const state = useMemo<MonitorState>(
+		() => ({frame, history: monitor.history, ui, size, settings, table, layout}),
+		[frame, monitor, ui, size, settings, table, layout],
+	);
 	const screen = (
 		<MonitorActionsContext.Provider value={actions}>
 			<MonitorStateContext.Provider value={state}>

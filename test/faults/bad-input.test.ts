@@ -165,6 +165,12 @@ const specific: Record<string, string[]> = {
 	'pool-waiting': ['1.5', '-1'],
 	'queue-immediate': ['1.5', '-1', 'many'],
 	'queue-soon': ['0.5', '-3'],
+	'http-window': ['5', '9s', '2h', 'soon', '-1m', '1.5s'],
+	'http-service': ['has space', 'a/b', '.dot-first'],
+	'latency-immediate': ['abc', '2x', '-1s', '25h', 'ms'],
+	'latency-soon': ['abc', '1.5 s', '-100ms'],
+	'errors-immediate': ['101', '5%'],
+	'errors-soon': ['150', 'half'],
 };
 
 const flagCases = flagSpecs.flatMap(commandLineCases);
@@ -179,6 +185,9 @@ const specificCases: Case[] = [
 	{what: 'the same queue twice', args: ['--queue', 'default:rq', '--queue', 'rq:queue:default'], names: '--queue'},
 	{what: 'a good --queue then a bad one', args: ['--queue', 'celery:celery', '--queue', ':bullmq'], names: '--queue'},
 	{what: 'queue SOON above IMMEDIATE', args: ['--queue-soon', '2000', '--queue-immediate', '1000'], names: '--queue-soon'},
+	{what: '--latency-soon above --latency-immediate', args: ['--latency-soon', '3s', '--latency-immediate', '2s'], names: '--latency-soon'},
+	{what: '--errors-soon above --errors-immediate', args: ['--errors-soon', '8', '--errors-immediate', '5'], names: '--errors-soon'},
+	{what: '--http-log with --http-service', args: ['--http-log', '/var/log/nginx/access.log', '--http-service', 'lb'], names: '--http-log'},
 ];
 const argvCases: Case[] = [
 	{what: 'an unknown flag', args: ['--bogus'], names: '--bogus'},

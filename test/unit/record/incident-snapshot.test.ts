@@ -89,8 +89,8 @@ describe('the incident snapshot', () => {
 		const json = JSON.parse(readFileSync(paths.json, 'utf8'));
 		expect(json).toMatchObject({kind: 'va-top-incident-snapshot', project: 'varec', service: 'web', windowSeconds: 900, recommendation: {level: 'IMMEDIATE'}});
 		expect(json.concerns[0]).toMatchObject({key: 'instance.cpu:varec-web-1', heldSeconds: 720, requiredSeconds: 600});
-		expect(json.charts.map((chart: {key: string}) => chart.key)).toEqual(['service:cpu', 'service:mem', 'pgbouncer:waiting', 'redis:ratio', 'pgbouncer:maxWaitMs', 'cpu:id1']);
-		expect(json.charts[2]).toMatchObject({title: 'PgBouncer: POOL wait', unit: 'count', threshold: 0});
+		expect(json.charts.map((chart: {key: string}) => chart.key)).toEqual(['service:cpu', 'service:mem', 'redis:ratio', 'pgbouncer:waiting', 'pgbouncer:maxWaitMs', 'cpu:id1']);
+		expect(json.charts[3]).toMatchObject({title: 'PgBouncer: POOL wait', unit: 'count', threshold: 0});
 		expect(json.report.pgbouncer.pools[0]).toMatchObject({database: 'app', clientsWaiting: 0, serversIdle: 4});
 		expect(json.charts[0].points).toHaveLength(181);
 		expect(json.actions.map((a: {result: string}) => a.result)).toEqual(['began', 'ok']);

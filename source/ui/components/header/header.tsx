@@ -1,5 +1,6 @@
 // Three lines: what is watched, what the runbook says to do, how fresh the data is.
 import React, {memo} from 'react';
+import {runningCount} from '../../../core/action-rules.js';
 import type {Assessment} from '../../../core/assessment.js';
 import type {RecordingStatus} from '../../../core/monitor.js';
 import type {AnySourceModel} from '../../../core/source-model.js';
@@ -22,6 +23,8 @@ export interface HeaderProps {
 	dryRun?: boolean;
 	paused: boolean;
 	max: number;
+	/** --min: a running count under it is marked, as one over --max is. */
+	min?: number;
 	intervalMs: number;
 	/** Undefined before the first reading. */
 	snapshot: StackSnapshot | undefined;
@@ -75,8 +78,11 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 	const {width, color, snapshot, assessment} = props;
 	const instances = snapshot?.docker.instances ?? [];
 	const notRunning = instances.filter(instance => instance.state !== 'running').length;
-	const count = `${instances.length}/${props.max} instances${notRunning > 0 ? ` (${notRunning} not running)` : ''}`;
-	const overCapacity = instances.length > props.max;
+	// The count the actions go by (running, restarting, paused), marked when it is outside --min/--max.
+	const running = runningCount(instances);
+	const outside = running > props.max ? ` ${levelSymbol.SOON} above --max ${props.max}` : running < (props.min ?? 0) && snapshot !== undefined ? ` ${levelSymbol.SOON} below --min ${props.min}` : '';
+	const count = `${instances.length}/${props.max} instances${notRunning > 0 ? ` (${notRunning} not running)` : ''}${outside}`;
+	const overCapacity = outside !== '';
 	const badges = [props.mode === 'demo' ? 'DEMO' : '', props.readOnly ? 'READ-ONLY' : '', props.dryRun ? 'DRY RUN' : '', props.paused ? 'PAUSED' : ''].filter(Boolean);
 
 	const advice = assessment ? recommendation(assessment, snapshot?.project ?? props.project) : undefined;
