@@ -62,6 +62,13 @@ async function main(argv: string[]): Promise<number> {
 		return runOnce(stack, options, text => process.stdout.write(text), undefined, sources);
 	}
 
+	if (options.record) {
+		const {runRecord, processStopSignal} = await import('./source/commands/record.js');
+		// Loaded, and running for days: the same small-heap settings as the monitor (source/launch/heap.ts).
+		tuneHeap('running');
+		return runRecord(stack, options, {write: text => process.stdout.write(text), stopSignal: processStopSignal()});
+	}
+
 	if (options.autoscale.headless) {
 		const {runHeadlessAutoscale, stopSignal} = await import('./source/commands/autoscale.js');
 		return runHeadlessAutoscale(stack, options, {write: text => process.stdout.write(text), error: text => process.stderr.write(`${text}\n`), stopSignal: stopSignal()}, demo);

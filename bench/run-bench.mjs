@@ -5,7 +5,9 @@
 //
 // usage: node bench/run-bench.mjs [--sizes 10,50,200] [--variants idle,busy] [--seconds 30] [--warmup 5]
 //          [--keys 12] [--rounds 1] [--tools va-top,va-top-api,docker-stats,glances] [--out bench/results] [--soak SECONDS]
-//          [--va-top-cli dist/cli.js] [--engine private|soak|main]
+//          [--va-top-cli dist/cli.js] [--engine private|soak|main] [--http SECONDS] [--no-http-case]
+// The access-log case (nginx logging ~2,000 requests/s, va-top with and without reading it) runs after the sizes;
+// --http SECONDS runs only it (results/http.{json,md}); --no-http-case skips it.
 // --engine private (default): the containers run on a Docker engine of the benchmark's own (bench/engine.sh),
 // so the engine's CPU is the tools' alone; main: on the machine's engine, shared with everyone else.
 // Needs: the Docker engine, PostgreSQL and Redis of scripts/services-up.sh, a built dist/ (npm run build),
@@ -25,6 +27,7 @@ import {markdown, soakMarkdown} from './lib/report.mjs';
 import {screenSummary, firstFullFrame} from './lib/screen.mjs';
 import {slope} from './lib/stats.mjs';
 import {tools as toolsFor, vaTopLiveAvailable} from './lib/tools.mjs';
+import {httpMarkdown, removeHttpBench, runHttpCase} from './lib/http-case.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // The test fixtures of scripts/services-up.sh (loopback only). The URL's password is never written out.
@@ -43,6 +46,9 @@ function parseArgs(argv) {
 		tools: ['va-top', 'va-top-api', 'docker-stats', 'glances'],
 		out: join(repo, 'bench/results'),
 		soak: 0,
+		// The access-log case: 0 runs it after the sizes with --seconds; N > 0 runs only it, N seconds per run.
+		http: 0,
+		httpCase: true,
 		cli: join(repo, 'dist/cli.js'),
 		width: 120,
 		height: 40,
@@ -70,6 +76,8 @@ function parseArgs(argv) {
 		else if (flag === '--tools') options.tools = list(value());
 		else if (flag === '--out') options.out = resolve(value());
 		else if (flag === '--soak') options.soak = number(flag, value());
+		else if (flag === '--http') options.http = number(flag, value());
+		else if (flag === '--no-http-case') options.httpCase = false;
 		else if (flag === '--va-top-cli') options.cli = resolve(value());
 		else if (flag === '-h' || flag === '--help') {
 			process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split("\n").slice(1, 10).join('\n').replace(/^\/\/ ?/gm, '') + '\n');
@@ -284,8 +292,33 @@ async function cleanup() {
 	if (removed > 0) log(`removed ${removed} bench containers`);
 }
 
+/** The access-log case alone (--http SECONDS): nginx at ~2,000 requests/s on the main engine, va-top with and without it. */
+async function httpOnly(options, seconds) {
+	useTmuxSocket('va-top-bench-http');
+	const onSignal = () => {
+		killBenchTmuxServer();
+		removeHttpBench();
+		process.exit(130);
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	mkdirSync(options.out, {recursive: true});
+	log(`access-log case: ${seconds} s per run after ${options.warmupSeconds} s warm-up`);
+	try {
+		const result = await runHttpCase({repo, cli: options.cli, pgUrl, redisUrl, seconds, warmupSeconds: options.warmupSeconds, out: options.out});
+		process.stdout.write(httpMarkdown(result));
+	} finally {
+		killBenchTmuxServer();
+	}
+}
+
+function vaTopTools(options) {
+	return options.tools.includes('va-top');
+}
+
 async function main() {
 	const options = parseArgs(process.argv.slice(2));
+	if (options.http > 0) return httpOnly(options, options.http);
 	checkPrerequisites(options);
 	engine = engines[options.engine];
 	const engineEnv = {...process.env, VA_BENCH_ENGINE: engine.name};
@@ -341,6 +374,14 @@ async function main() {
 		writeFileSync(join(options.out, 'latest.md'), markdown(results));
 		process.stdout.write(markdown(results));
 		log(`wrote ${join(options.out, 'latest.json')} and latest.md`);
+		if (options.httpCase && vaTopTools(options)) {
+			log('access-log case (nginx at ~2,000 requests/s on the main engine): --no-http-case skips it');
+			try {
+				process.stdout.write(httpMarkdown(await runHttpCase({repo, cli: options.cli, pgUrl, redisUrl, seconds: options.seconds, warmupSeconds: options.warmupSeconds, out: options.out})));
+			} catch (error) {
+				log(`access-log case: ${error.message}`);
+			}
+		}
 	} finally {
 		await (cleaning ?? cleanup());
 		rmSync(workDir, {recursive: true, force: true});

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops what scripts/services-up.sh started: our two Redis servers and our PostgreSQL cluster
+# Stops what scripts/services-up.sh started: our PgBouncer, our two Redis servers and our PostgreSQL cluster
 # (found by their pid files under $VA_STATE_DIR, so a server somebody else started is left alone).
 # The Docker engine keeps running unless --docker is given (other work may have containers on it).
 #
@@ -36,6 +36,13 @@ stop_pid() { # name, pid: TERM, wait up to 20 s, then KILL
 	done
 	say "$name stopped"
 }
+
+pidfile=$STATE/pgbouncer/pgbouncer.pid
+if [ -f "$pidfile" ] && pid=$(cat "$pidfile") && [ -n "$pid" ] && grep -qa pgbouncer "/proc/$pid/cmdline" 2>/dev/null; then
+	stop_pid pgbouncer "$pid"
+else
+	say "pgbouncer: not ours or not running"
+fi
 
 for dir in "$STATE"/redis/*/; do
 	[ -d "$dir" ] || continue

@@ -10,7 +10,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export DEBIAN_FRONTEND=noninteractive
 
 # cgroupfs-mount: only used when the machine booted without cgroups mounted (dockerd needs them).
-PACKAGES=(docker.io busybox-static postgresql redis-server nginx tmux docker-compose cgroupfs-mount)
+# prometheus: for its promtool, which checks `va-top --once --format prometheus` in the tests (19 MB, ~30 s to
+# install; its server is never started).
+PACKAGES=(docker.io busybox-static postgresql redis-server nginx tmux docker-compose cgroupfs-mount pgbouncer prometheus)
 
 STEP=starting
 step() { STEP=$*; echo "setup: $*"; }
@@ -58,7 +60,7 @@ else
 fi
 
 step "checking tools"
-for tool in dockerd docker busybox redis-server redis-cli nginx tmux docker-compose /usr/lib/postgresql/15/bin/initdb; do
+for tool in dockerd docker busybox redis-server redis-cli nginx tmux docker-compose pgbouncer promtool /usr/lib/postgresql/15/bin/initdb; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "setup: FAILED: $tool not found after install" >&2; exit 1; }
 done
 

@@ -40,6 +40,17 @@ function selectionProbe(key, project) {
 	};
 }
 
+/** va-top's keys: help, the selection, the sort (C, then N back) and the filter (`/` opens it, Escape clears it). */
+function vaTopKeys(project) {
+	return [
+		...toggleProbe('?', 'select an instance', {backText: 'INSTANCE'}),
+		selectionProbe('j', project),
+		selectionProbe('k', project),
+		...toggleProbe('C', 'CPU↓', {closeKey: 'N', backText: 'INSTANCE↑'}),
+		...toggleProbe('/', ' match · ', {closeKey: 'Escape'}),
+	];
+}
+
 /** The tools, for one bench size. cli: va-top's dist/cli.js; workDir: where a run may write files. */
 export function tools({cli, size, ids, workDir, pgUrl, redisUrl, dockerHost}) {
 	const project = projectName(size);
@@ -58,7 +69,7 @@ export function tools({cli, size, ids, workDir, pgUrl, redisUrl, dockerHost}) {
 			profile: true,
 			// CPU and memory both: CPU needs two readings, memory one, so memory alone is not a full row.
 			rowComplete: /^\s.*?\s\d+(?:\.\d+)?%\s+\d+(?:\.\d+)?%/,
-			keyProbe: [...toggleProbe('?', 'select an instance', {backText: 'INSTANCE'}), selectionProbe('j', project), selectionProbe('k', project)],
+			keyProbe: vaTopKeys(project),
 		},
 		// As on a remote engine (ssh://, tcp://), whose cgroup files it cannot read: the API's streams, 20 at most.
 		{
@@ -70,7 +81,7 @@ export function tools({cli, size, ids, workDir, pgUrl, redisUrl, dockerHost}) {
 			profile: true,
 			// CPU and memory both: CPU needs two readings, memory one, so memory alone is not a full row.
 			rowComplete: /^\s.*?\s\d+(?:\.\d+)?%\s+\d+(?:\.\d+)?%/,
-			keyProbe: [...toggleProbe('?', 'select an instance', {backText: 'INSTANCE'}), selectionProbe('j', project), selectionProbe('k', project)],
+			keyProbe: vaTopKeys(project),
 		},
 		{
 			id: 'docker-stats',

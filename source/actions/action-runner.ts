@@ -10,11 +10,13 @@ import {
 	checkScale,
 	checkUnchanged,
 	countsAsRunning,
+	explicitConfirmation,
 	isRefusal,
 	projectDbConnections,
 	refusal,
 	runningCount,
 	scaleDownVictims,
+	scaleNote,
 	type ActionKind,
 	type DbProjection,
 	type Refusal,
@@ -81,11 +83,16 @@ export interface ScalePlan {
 	steps: string[];
 	/** Up only: projected database connections; null when unknown. */
 	db: DbProjection | null;
-	/** Things to read before pressing y (the DB projection above the threshold, dry-run). */
+	/** Things to read before pressing y (the DB projection above the threshold, a count still outside --min/--max, dry-run). */
 	warnings: string[];
 	dryRun: boolean;
 	/** Who asked for it; the audit log's `by`. */
 	by: Actor;
+	/**
+	 * A jump of more than one down from outside --min/--max: the number removed, to be typed (then Enter) instead of
+	 * `y`. Undefined: `y` confirms.
+	 */
+	confirmText?: string;
 }
 
 export interface DrainPlan {
@@ -99,6 +106,8 @@ export interface DrainPlan {
 	warnings: string[];
 	dryRun: boolean;
 	by: Actor;
+	/** Never set: a drain removes one instance, and `y` confirms it. */
+	confirmText?: undefined;
 }
 
 export type ActionPlan = ScalePlan | DrainPlan;
@@ -111,6 +120,8 @@ export interface ActionResult {
 	from: number | null;
 	to: number | null;
 	instance: string | null;
+	/** Every instance created or removed (a scale may touch several); [] when none. */
+	instances?: string[];
 	/** One line: what happened, or why not. */
 	message: string;
 	durationMs: number;
@@ -211,13 +222,14 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 	function audit(
 		action: ActionKind,
 		result: AuditResult,
-		fields: {instance: string | null; from: number | null; to: number | null; started: number | null; error: string | null; by: Actor},
+		fields: {instance: string | null; instances?: string[] | null; from: number | null; to: number | null; started: number | null; error: string | null; by: Actor},
 	): string | null {
 		if (init.audit === null) return 'no audit log';
 		try {
 			init.audit.write({
 				action,
 				instance: fields.instance,
+				instances: fields.instances === undefined ? (fields.instance === null ? null : [fields.instance]) : fields.instances,
 				from: fields.from,
 				to: fields.to,
 				result,
@@ -231,12 +243,21 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		}
 	}
 
-	function finish(action: ActionKind, result: ActionOutcome, from: number | null, to: number | null, instance: string | null, started: number, text: string, extra: {refusal?: Refusal; error?: string | null; by?: Actor} = {}): ActionResult {
+	/** `extra.instances`: a scale's instances created or removed; the audit line names them (and `instance` when one). */
+	function finish(action: ActionKind, result: ActionOutcome, from: number | null, to: number | null, instance: string | null, started: number, text: string, extra: {refusal?: Refusal; error?: string | null; instances?: string[]; by?: Actor} = {}): ActionResult {
 		const by = extra.by ?? 'operator';
-		const problem = audit(action, result, {instance, from, to, started: result === 'refused' ? null : started, error: extra.error ?? (result === 'refused' ? text : null), by});
+		const instances = extra.instances ?? (instance === null ? [] : [instance]);
+		const audited = instance ?? (instances.length === 1 ? instances[0]! : null);
+		const problem = audit(action, result, {instance: audited, instances: extra.instances ?? (instance === null ? null : [instance]), from, to, started: result === 'refused' ? null : started, error: extra.error ?? (result === 'refused' ? text : null), by});
 		event(action, instance, by === 'autoscale' ? `autoscale: ${text}` : text, result === 'failed');
 		if (problem !== null) event(action, instance, `the result was not written to the audit log: ${problem}`, true);
-		return {action, result, from, to, instance, message: text, durationMs: now() - started, ...(extra.refusal === undefined ? {} : {refusal: extra.refusal})};
+		return {action, result, from, to, instance, instances, message: text, durationMs: now() - started, ...(extra.refusal === undefined ? {} : {refusal: extra.refusal})};
+	}
+
+	/** `; still above the maximum of 6 (--max)` after a result that leaves the count outside the bounds. */
+	function stillOutside(from: number, to: number): string {
+		const note = scaleNote(from, to, limits);
+		return note === null ? '' : `; ${note.replace(/^\d+ → \d+ is /, '')}`;
 	}
 
 	function refuse(found: Refusal, started: number, writeAudit = true, by: Actor = 'operator'): ActionResult {
@@ -305,9 +326,11 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		const instanceField = kind === 'drain' ? victims[0]!.name : null;
 		const names = victims.map((victim) => victim.name).join(', ');
 		let outcome: DrainOutcome;
+		let balancerNone = false;
 		try {
 			const balancer = await backend.balancer();
 			balancerText = balancer.description;
+			balancerNone = balancer.none === true;
 			outcome = await drainInstances({
 				backend,
 				balancer,
@@ -325,16 +348,21 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		}
 
 		const title = kind === 'drain' ? `drain ${names}` : `scale ${from} → ${to}`;
+		const touched = {instances: victims.map((victim) => victim.name), by};
 		if (outcome.kind === 'stopped') {
 			for (const victim of victims) setActivity(victim.name, {phase: 'removed', text: 'removed', connections: null, secondsLeft: null});
 			const late = outcome.timedOut.length > 0 ? `, timed out with ${outcome.timedOut.map((entry) => `${entry.connections} open on ${entry.name}`).join(', ')}` : ', connections drained';
-			return finish(kind, 'ok', from, to, instanceField, started, `${title} ok: ${names} stopped and removed after ${(outcome.waitedMs / 1000).toFixed(1)} s${late}; service ${from} → ${to}`, {by});
+			return finish(kind, 'ok', from, to, instanceField, started, `${title} ok: ${names} stopped and removed after ${(outcome.waitedMs / 1000).toFixed(1)} s${late}; service ${from} → ${to}${stillOutside(from, to)}`, touched);
 		}
 
 		const restoreNote = outcome.restoreErrors.length > 0 ? `; ${outcome.restoreErrors.join('; ')}` : '';
+		// With no balancer nothing was taken out: the words must not say it went back into one.
+		const none = balancerNone;
 		if (outcome.kind === 'aborted') {
 			for (const victim of victims) setActivity(victim.name, {phase: outcome.restoreErrors.length > 0 ? 'failed' : 'restored', text: outcome.restoreErrors.length > 0 ? 'restore failed' : 'restored', connections: null, secondsLeft: null});
-			return finish(kind, 'aborted', from, to, instanceField, started, `${title} aborted: ${names} ${outcome.restoreErrors.length > 0 ? 'NOT all' : ''} back in the balancer, nothing stopped${restoreNote}`.replace('  ', ' '), {
+			const back = none ? 'nothing stopped (no load balancer, so nothing was taken out)' : `${names} ${outcome.restoreErrors.length > 0 ? 'NOT all back' : 'back'} in the balancer, nothing stopped`;
+			return finish(kind, 'aborted', from, to, instanceField, started, `${title} aborted: ${back}${restoreNote}`, {
+				...touched,
 				error: outcome.restoreErrors.length > 0 ? outcome.restoreErrors.join('; ') : null,
 				by,
 			});
@@ -343,12 +371,16 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		for (const victim of victims) setActivity(victim.name, {phase: 'failed', text: `${kind} failed`, connections: null, secondsLeft: null});
 		const state =
 			outcome.stage === 'stopping'
-				? 'instances that still run were put back into the balancer'
+				? none
+					? 'instances that still run keep running'
+					: 'instances that still run were put back into the balancer'
 				: outcome.restoreErrors.length > 0
 					? 'putting back into the balancer failed'
-					: 'nothing stopped, back in the balancer';
+					: none
+						? 'nothing stopped'
+						: 'nothing stopped, back in the balancer';
 		const text = `${title} failed${outcome.stage === 'stopping' ? ' while stopping' : ''}: ${outcome.error} (${state})${restoreNote}`;
-		return finish(kind, 'failed', from, to, instanceField, started, text, {error: `${outcome.error}${restoreNote}`, by});
+		return finish(kind, 'failed', from, to, instanceField, started, text, {...touched, error: `${outcome.error}${restoreNote}`});
 	}
 
 	/** New instances into the balancer where it still keeps their names out (a name a drain retired). */
@@ -428,8 +460,11 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 			}
 
 			steps.push(`the count is read again before acting: it must still be ${from}`);
+			const note = scaleNote(from, target, limits);
+			if (note !== null) warnings.push(note);
 			if (options.dryRun) warnings.push('DRY RUN: nothing will be changed, only shown and logged');
-			return {kind: 'scale', from, to: target, direction, title: `scale ${from} → ${target}`, steps, db, warnings, dryRun: options.dryRun, by};
+			const confirmText = explicitConfirmation(from, target, limits);
+			return {kind: 'scale', from, to: target, direction, title: `scale ${from} → ${target}`, steps, db, warnings, dryRun: options.dryRun, by, ...(confirmText === undefined ? {} : {confirmText})};
 		},
 
 		async executeScale(plan, control) {
@@ -457,7 +492,9 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 					return finish('scale', 'dry-run', plan.from, plan.to, null, started, `dry-run: scale ${plan.from} → ${plan.to} would ${what}; nothing was changed`, {by});
 				}
 
-				const problem = audit('scale', 'began', {instance: null, from: plan.from, to: plan.to, started: null, error: null, by});
+				// The audit line names what will be removed; a scale-up's new names are known only once created.
+				const doomed = victims.map((victim) => victim.name);
+				const problem = audit('scale', 'began', {instance: doomed.length === 1 ? doomed[0]! : null, instances: plan.direction === 'down' ? doomed : null, from: plan.from, to: plan.to, started: null, error: null, by});
 				if (problem !== null) {
 					return refuse(refusal('scale', 'unsafe-audit-log', `${problem}; nothing was done`, {from: plan.from, to: plan.to}), started, false, by);
 				}
@@ -477,7 +514,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 						// The error above is the news.
 					}
 
-					return finish('scale', 'failed', plan.from, plan.to, null, started, `scale ${plan.from} → ${plan.to} failed: ${errorText(error)}${after}`, {error: errorText(error), by});
+					return finish('scale', 'failed', plan.from, plan.to, null, started, `scale ${plan.from} → ${plan.to} failed: ${errorText(error)}${after}`, {error: errorText(error), instances: [], by});
 				}
 
 				for (const name of created) setActivity(name, {phase: 'created', text: 'new', connections: null, secondsLeft: null});
@@ -494,10 +531,10 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 
 				if (count !== plan.to) {
 					const text = `scale ${plan.from} → ${plan.to} failed: created ${created.join(', ') || 'nothing'} but ${count} instances run, expected ${plan.to}`;
-					return finish('scale', 'failed', plan.from, plan.to, null, started, text, {error: text, by});
+					return finish('scale', 'failed', plan.from, plan.to, null, started, text, {error: text, instances: created, by});
 				}
 
-				return finish('scale', 'ok', plan.from, plan.to, null, started, `scale ${plan.from} → ${plan.to} ok: created ${created.join(', ')} (${((now() - started) / 1000).toFixed(1)} s)`, {by});
+				return finish('scale', 'ok', plan.from, plan.to, null, started, `scale ${plan.from} → ${plan.to} ok: created ${created.join(', ')} (${((now() - started) / 1000).toFixed(1)} s)${stillOutside(plan.from, plan.to)}`, {instances: created, by});
 			} finally {
 				end();
 			}
@@ -522,7 +559,10 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				`then ${backend.describeRemoval([instance.name], context.current - 1, isHighest(instance.id, context.instances))}: service ${context.current} → ${context.current - 1}`,
 				'Esc before the stop puts it back into the load balancer',
 			];
-			const warnings = options.dryRun ? ['DRY RUN: nothing will be changed, only shown and logged'] : [];
+			const warnings: string[] = [];
+			const note = scaleNote(context.current, context.current - 1, limits);
+			if (note !== null) warnings.push(note);
+			if (options.dryRun) warnings.push('DRY RUN: nothing will be changed, only shown and logged');
 			return {
 				kind: 'drain',
 				instance: {id: instance.id, name: instance.name},

@@ -9,8 +9,9 @@
 //   regular file, is REFUSED, not repaired: va-top does not chmod it (what was exposed stays exposed, and someone chose
 //   those bits). Every action is then refused with the reason until the owner fixes it (chmod 600 FILE).
 // - It is opened on the first action, so a monitor that never acts (or runs --read-only) creates nothing.
-// - Fields: time (ISO 8601 UTC), user, host (where va-top runs), action ('scale' | 'drain'), instance (name or null),
-//   from, to (instance counts, or null), result ('began' | 'ok' | 'refused' | 'failed' | 'aborted' | 'dry-run'),
+// - Fields: time (ISO 8601 UTC), user, host (where va-top runs), action ('scale' | 'drain'), instance (name, or null
+//   when a scale touches several), instances (every instance created or removed, by container name; null where not
+//   known yet: a scale-up's 'began'), from, to (instance counts, or null), result ('began' | 'ok' | 'refused' | 'failed' | 'aborted' | 'dry-run'),
 //   duration (milliseconds since 'began', null on 'began'), error (one line or null), by ('operator' or 'autoscale':
 //   who asked). Passwords never appear: every
 //   error goes through the URL scrubber and the known secrets are masked.
@@ -31,6 +32,8 @@ export interface AuditRecord {
 	host: string;
 	action: ActionKind;
 	instance: string | null;
+	/** The instances the action created or removed (or is about to): a scale names them all. Null where not known yet. */
+	instances: string[] | null;
 	from: number | null;
 	to: number | null;
 	result: AuditResult;
@@ -39,8 +42,8 @@ export interface AuditRecord {
 	by: Actor;
 }
 
-/** `by` defaults to operator. */
-export type AuditEntry = Omit<AuditRecord, 'time' | 'user' | 'host' | 'by'> & {by?: Actor};
+/** `by` defaults to operator; `instances` to the one instance, if any. */
+export type AuditEntry = Omit<AuditRecord, 'time' | 'user' | 'host' | 'by' | 'instances'> & {by?: Actor; instances?: string[] | null};
 
 export interface AuditLog {
 	readonly path: string;
@@ -156,6 +159,7 @@ export function openAuditLog(options: AuditLogOptions = {}): AuditLog {
 				host,
 				action: entry.action,
 				instance: entry.instance,
+				instances: entry.instances ?? (entry.instance === null ? null : [entry.instance]),
 				from: entry.from,
 				to: entry.to,
 				result: entry.result,

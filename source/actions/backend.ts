@@ -34,6 +34,8 @@ export interface BalancerHandle {
 export interface Balancer {
 	/** For the confirmation and the log: e.g. `nginx in voiceassist-nginx-1`, `--lb-remove-cmd hook`, `none`. */
 	readonly description: string;
+	/** True for noBalancer: nothing is taken out, so nothing is ever "back in the balancer". */
+	readonly none?: boolean;
 	/**
 	 * Takes the instance out of the balancer. Rejects with the balancer's own message, and then leaves nothing
 	 * half done (a configuration edited but not reloadable is put back first).
@@ -84,7 +86,8 @@ export interface ActionBackend {
 /** Balancer for a service with none in front: draining only waits for connections. */
 export const noBalancer: Balancer = {
 	description: 'no load balancer (no nginx service in the project and no --lb-remove-cmd)',
+	none: true,
 	async remove() {
-		return {description: 'no load balancer to take it out of', restore: async () => 'no load balancer to put it back into'};
+		return {description: 'no load balancer, so nothing to take it out of', restore: async () => 'no load balancer, so nothing to put back'};
 	},
 };

@@ -6,9 +6,13 @@ import type {Autoscaler} from '../actions/autoscaler.js';
 import {autoscaleSummary, createAutoscalerFor} from '../actions/create-autoscaler.js';
 import type {Options} from '../config/options.js';
 import {UsageError} from '../config/usage-error.js';
+import {replaySustain, seedHistory} from '../core/backfill.js';
 import {createMonitor} from '../core/monitor.js';
 import {noSelfMadeChanges} from '../core/rules.js';
 import {selfMadeChanges} from '../actions/self-made.js';
+import {openHistory, recordingMonitor} from '../record/open-history.js';
+import {TappedHistory} from '../record/recorder.js';
+import {takeSnapshot} from '../record/snapshot-files.js';
 import type {DemoStack} from '../sources/demo/demo-stack.js';
 import type {Stack} from '../sources/stack.js';
 import {renderLive} from '../ui/render-live.js';
@@ -28,25 +32,67 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 		throw new UsageError('the live monitor needs a terminal on stdout, expected a TTY (use --once for a report)');
 	}
 
+	// The recorded history first (before the first frame): the charts' last hour, the sustained rules' clocks and
+	// the event log go on from it, and from now on this monitor records too (or only reads, when another one does).
+	const startedAt = Date.now();
+	const history = new TappedHistory();
+	const opened = openHistory({options, role: 'live', history, secrets: stack.secrets, now: startedAt});
+	const recorded = opened.recorded;
+	const replay = recorded === null ? null : replaySustain(recorded, options.thresholds, startedAt, options.intervalMs);
+	if (recorded !== null) seedHistory(history, recorded, startedAt, options.intervalMs);
+	opened.recorder?.skipEvents(recorded?.events ?? []);
 	// The monitor is made here so the actions write into the same event log the screen shows, and so the rules know
 	// which instances the actions are changing (those raise no breach).
 	let actions: Actions | undefined;
-	const monitor = createMonitor({
-		thresholds: options.thresholds,
-		sources: stack.models,
-		intervalMs: options.intervalMs,
-		selfMade: () => (actions === undefined ? noSelfMadeChanges : selfMadeChanges(actions.runner)),
-	});
+	const monitor = recordingMonitor(
+		createMonitor({
+			thresholds: options.thresholds,
+			sources: stack.models,
+			history,
+			intervalMs: options.intervalMs,
+			selfMade: () => (actions === undefined ? noSelfMadeChanges : selfMadeChanges(actions.runner)),
+			clock: replay?.reachesNow ? replay.clock : undefined,
+			clockValidUntil: replay?.validUntil,
+			events: recorded?.events,
+			startedAt,
+		}),
+		opened.recorder,
+	);
+	const snapshot = () => {
+		const frame = monitor.current();
+		if (frame === undefined) return;
+		try {
+			const paths = takeSnapshot({
+				snapshot: frame.snapshot,
+				assessment: frame.assessment,
+				history,
+				events: frame.events,
+				thresholds: options.thresholds,
+				models: stack.models,
+				auditLog: options.auditLog,
+				secrets: stack.secrets,
+				historyInfo: {source: recorded === null ? null : opened.paths.store, fromSeconds: replay?.fromSeconds ?? null, recording: frame.recording?.text ?? null},
+				target: {dir: options.snapshotDir ?? process.cwd()},
+			});
+			monitor.log({at: Date.now(), level: 'INFO', key: 'snapshot', text: `snapshot written: ${paths.markdown} and ${paths.json}`});
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			const why = code === 'ENOSPC' ? 'no space left on the device' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'not a directory' : code === 'EROFS' ? 'read-only file system' : (code ?? String(error));
+			monitor.log({at: Date.now(), level: 'UNKNOWN', key: 'snapshot', text: `snapshot not written: ${why} in ${options.snapshotDir ?? process.cwd()}`});
+		}
+	};
 	let autoscaler: Autoscaler | undefined;
+
 	try {
 		actions = createActions({options, log: entry => monitor.log(entry), demo, secrets: stack.secrets});
 		// Always there: its line previews the policy even when autoscaling is off.
 		autoscaler = createAutoscalerFor({options, runner: actions.runner, sources: stack.models, log: entry => monitor.log(entry), headless: false, now: demo === undefined ? undefined : () => demo.now()});
 		stack.start();
-		return await renderLive({stack, options, monitor, runner: actions.runner, autoscaler, autoscaleSummary: autoscaleSummary(options)});
+		return await renderLive({stack, options, monitor, runner: actions.runner, autoscaler, autoscaleSummary: autoscaleSummary(options), onSnapshot: snapshot});
 	} finally {
 		// No new act from here; its drain in progress is aborted like the screen's own (settled below).
 		const stopping = autoscaler?.stop();
+		opened.recorder?.close();
 		if (actions) {
 			const busy = actions.runner.inProgress();
 			if (busy !== null) {

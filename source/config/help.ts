@@ -7,14 +7,15 @@ function flagColumn(spec: FlagSpec): string {
 		return `--${spec.name}`;
 	}
 
-	return `--${spec.name} ${spec.value ?? 'VALUE'}`;
+	return `--${spec.name} ${spec.value ?? 'VALUE'}${spec.repeatable === true ? ' …' : ''}`;
 }
 
 export function helpText(): string {
 	const lines = [
 		'Usage',
 		'  $ va-top [flags]            live full-screen monitor',
-		'  $ va-top --once [--json]    one capacity check for cron and alerting',
+		'  $ va-top --once [--format text|json|nagios|prometheus]   one capacity check for cron and alerting',
+		'  $ va-top --record           headless: keep the history on disk (the monitor and --once use it)',
 		'  $ va-top --once --capacity [--growth 1.5]   the capacity report and what the growth would need',
 		'  $ va-top --autoscale --headless             the autoscaler without a screen (JSON lines)',
 		'',
@@ -24,7 +25,7 @@ export function helpText(): string {
 	for (const group of groups) {
 		lines.push(group);
 		for (const spec of flagSpecs.filter(flag => flag.group === group)) {
-			const extras = [spec.defaultText === undefined || spec.kind === 'boolean' ? undefined : `default ${spec.defaultText}`, spec.env === undefined ? undefined : `env ${spec.env}`].filter(Boolean);
+			const extras = [spec.repeatable === true ? 'repeatable' : undefined, spec.defaultText === undefined || spec.kind === 'boolean' ? undefined : `default ${spec.defaultText}`, spec.env === undefined ? undefined : `env ${spec.env}`].filter(Boolean);
 			const tail = extras.length > 0 ? ` [${extras.join('; ')}]` : '';
 			lines.push(`  ${flagColumn(spec).padEnd(width)}${spec.description}${tail}`);
 		}

@@ -45,6 +45,20 @@ export interface Options {
 	dryRun: boolean;
 	/** undefined: the default under the user's state directory (see source/actions/audit-log.ts). */
 	auditLog: string | undefined;
+	/** --record: the headless recorder. */
+	record: boolean;
+	/** false (--no-history): neither load nor record the history on disk. */
+	history: boolean;
+	/** undefined: $XDG_STATE_HOME/va-top or ~/.local/state/va-top (source/record/stack-paths.ts). */
+	historyDir: string | undefined;
+	/** undefined: the current directory. */
+	snapshotDir: string | undefined;
+	/** --once --snapshot FILE. */
+	snapshotFile: string | undefined;
+	/** What --once prints; --json is `json`. */
+	format: ReportFormat;
+	/** --once --output FILE: written atomically instead of stdout. */
+	output: string | undefined;
 	autoscale: AutoscaleOptions;
 	/** --once --capacity: the capacity report and the growth forecast. */
 	capacity: boolean;
@@ -68,6 +82,9 @@ export interface AutoscaleOptions {
 	/** Live monitor only: the countdown before each act. */
 	countdownMs: number;
 }
+
+export const reportFormats = ['text', 'json', 'nagios', 'prometheus'] as const;
+export type ReportFormat = (typeof reportFormats)[number];
 
 export type RawFlags = Record<string, string | boolean | number | string[] | undefined>;
 
@@ -276,6 +293,28 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 	if (growthGiven !== undefined && !capacity) throw new UsageError('--growth goes with --capacity, expected --once --capacity --growth FACTOR');
 	const growth = growthGiven === undefined ? compiledDefaults.growth : parseNumber(growthGiven.value, growthGiven.from, {min: 0.01, max: 100, what: 'a growth factor from 0.01 to 100, e.g. 1.5 for 50 % more load'});
 
+	const record = bool('record', false);
+	const history = bool('history', true);
+	if (record && once) throw new UsageError('--record and --once are two ways to run, expected one of them');
+	if (record && bool('demo', false)) throw new UsageError('--record keeps the history of a real stack, expected no --demo');
+	if (record && !history) throw new UsageError('--record with --no-history would record nothing, expected one of them');
+	// Each is a process of its own (a systemd unit each): they share the stack's folder, not a process.
+	if (record && autoscale.enabled) throw new UsageError('--record and --autoscale are two ways to run, expected one of them (run the recorder beside the autoscaler)');
+	const formatGiven = pick('format');
+	let format: ReportFormat = json ? 'json' : 'text';
+	if (formatGiven !== undefined) {
+		const value = text('format', 'text');
+		if (!(reportFormats as readonly string[]).includes(value)) throw new UsageError(`${formatGiven.from}: "${value}" is not a format, expected text, json, nagios or prometheus`);
+		if (json && value !== 'json') throw new UsageError(`--json is --format json, expected one of them (got --format ${value})`);
+		format = value as ReportFormat;
+	}
+
+	// The alerting formats have no place for a forecast: it is advice for a person, in the text or the JSON.
+	if (capacity && format !== 'text' && format !== 'json') throw new UsageError(`--capacity goes with --format text or json, expected one of them (got --format ${format})`);
+	for (const name of ['format', 'output', 'snapshot']) {
+		if (pick(name) !== undefined && !once) throw new UsageError(`--${name} goes with --once, expected --once --${name} …`);
+	}
+
 	const sourceConfigs: Record<string, unknown> = {};
 	const intervalMs = Math.round(intervalSeconds * 1000);
 	for (const kind of kinds) {
@@ -318,6 +357,13 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		readOnly: bool('read-only', false),
 		dryRun: bool('dry-run', false),
 		auditLog,
+		record,
+		history,
+		historyDir: optionalText('history-dir'),
+		snapshotDir: optionalText('snapshot-dir'),
+		snapshotFile: optionalText('snapshot'),
+		format,
+		output: optionalText('output'),
 		autoscale,
 		capacity,
 		growth,
@@ -393,7 +439,14 @@ export function expectation(spec: FlagSpec): string {
 			return 'seconds from 1 to 3600';
 		case 'compose-file':
 		case 'audit-log':
+		case 'output':
+		case 'snapshot':
 			return 'a file path';
+		case 'history-dir':
+		case 'snapshot-dir':
+			return 'a directory path';
+		case 'format':
+			return 'text, json, nagios or prometheus';
 		case 'lb-remove-cmd':
 		case 'lb-restore-cmd':
 			return 'a shell command';

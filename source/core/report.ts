@@ -4,6 +4,19 @@ import {formatBytes} from './format.js';
 import {readingError, usableSample, type AnySourceModel, type ThresholdUnit} from './source-model.js';
 import type {StackSnapshot} from './types.js';
 
+/** --once: whether the sustained CPU rule was judged over the recorded history (source/record/). */
+export interface ReportHistory {
+	/** `recorded`: the sustained CPU rule was judged over the recorded history; `none`: it was not applied. */
+	source: 'recorded' | 'none';
+	/** How far back the recorded history reaches from the report's time, in seconds; null without one. */
+	fromSeconds: number | null;
+	sustainApplied: boolean;
+	/** The store's path, null when there is none. */
+	store: string | null;
+	/** One sentence for people. */
+	note: string;
+}
+
 /** The JSON contract documented in the README. Add fields; never rename or remove them. */
 export interface ReportJson {
 	version: 1;
@@ -41,6 +54,8 @@ export interface ReportJson {
 		memUsageBytes: number | null;
 		memLimitBytes: number | null;
 	}>;
+	/** --once only: whether the sustained CPU rule was judged over the recorded history. */
+	history?: ReportHistory;
 }
 
 /** The report as written: the fields above, then each source's part under its key (null when not configured). */
@@ -108,7 +123,7 @@ export function reportTitle(snapshot: Pick<StackSnapshot, 'project' | 'service' 
 	return `Capacity Check: ${snapshot.project}/${snapshot.service} - ${new Date(snapshot.at).toISOString()}`;
 }
 
-export function reportText(snapshot: StackSnapshot, assessment: Assessment, models: readonly AnySourceModel[] = []): string {
+export function reportText(snapshot: StackSnapshot, assessment: Assessment, models: readonly AnySourceModel[] = [], history?: ReportHistory): string {
 	const lines: string[] = [];
 	const title = reportTitle(snapshot);
 	lines.push(title);
@@ -143,6 +158,7 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment, mode
 		else lines.push(...model.report.lines(sample));
 	}
 
+	if (history !== undefined) lines.push(`History: ${history.note}`);
 	lines.push('');
 	lines.push('Scaling Recommendations:');
 	if (assessment.concerns.length === 0) {

@@ -128,6 +128,23 @@ export interface ConcernContext {
 	now: number;
 }
 
+/**
+ * One column a source adds to the instance table (the access log's p95 and 5xx %). The table shows it only while
+ * cells() gives a map: null means the source has no such figure now (not configured, down, or the log lacks it).
+ */
+export interface InstanceColumnSpec<Sample = unknown> {
+	/** Unique across sources: `http-p95`. */
+	key: string;
+	/** Column heading, at most `width` characters: `P95`. */
+	header: string;
+	/** Cells are right-aligned to this width. */
+	width: number;
+	/** Cell text by instance name (`2.3s`, `12%`); an instance missing from the map shows `-`. */
+	cells(sample: Sample): ReadonlyMap<string, string> | null;
+	/** The concern key whose mark (▲, ▲▲) a cell carries: `instance.latency-p95:${name}`. */
+	concernKey(instanceName: string): string;
+}
+
 /** What a source adds to the one-shot report. */
 export interface SourceReportPart<Sample = unknown> {
 	/** Key in the --once JSON; defaults to the source's id. A source not configured is `null` there. */
@@ -195,6 +212,8 @@ export interface SourceModel<Sample extends SampleBase = SampleBase> {
 	demo?: DemoHook<Sample>;
 	/** Its part of `--once --capacity` (core/capacity.ts): today's figures and what a growth needs, with the arithmetic. */
 	capacity?: SourceCapacityPart<Sample>;
+	/** Columns this source adds to the instance table, when its sample has figures per app instance. */
+	instanceColumns?: ReadonlyArray<InstanceColumnSpec<Sample>>;
 }
 
 /** A list of models with their samples' types erased, as core loops over them. */

@@ -10,13 +10,14 @@ import {FrameOutputContext, type FrameOutput} from './contexts/frame-output-cont
 import {MonitorActionsContext, type MonitorActions} from './contexts/monitor-actions-context.js';
 import {MonitorStateContext, type MonitorState, type ScreenSettings} from './contexts/monitor-state-context.js';
 import {useActions} from './hooks/use-actions.js';
-import {isModal} from './hooks/use-action-state.js';
 import {useAutoscale} from './hooks/use-autoscale.js';
 import {useKeys} from './hooks/use-keys.js';
 import {useMonitor, type SnapshotSource} from './hooks/use-monitor.js';
-import {useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
+import {resolveSelection, useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {chartPages} from './layout/chart-specs.js';
+import {orderInstances, worstInstance} from './layout/instance-order.js';
+import {computeLayout} from './layout/screen-layout.js';
 
 export interface AppProps {
 	stack: SnapshotSource;
@@ -37,10 +38,14 @@ export interface AppProps {
 	autoscaler?: Autoscaler | null;
 	/** The policy in a few words for A's confirmation. */
 	autoscaleSummary?: string;
+	/** The S key: an incident snapshot. */
+	onSnapshot?: () => void;
 }
 
-export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs, output, autoscaler = null, autoscaleSummary = ''}: AppProps) {
-	const [ui, dispatch] = useMonitorState(initialUi);
+const noInstances: never[] = [];
+
+export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs, output, autoscaler = null, autoscaleSummary = '', onSnapshot}: AppProps) {
+	const [ui, dispatch, getUi] = useMonitorState(initialUi);
 	const size = useTerminalSize();
 	const scalerRef = useRef(autoscaler);
 	scalerRef.current = autoscaler;
@@ -51,59 +56,99 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 		[given, runner],
 	);
 
-	// Actions stay one object for the app's life; what changes (ids, onQuit, selection) is read through refs.
-	const ids = useRef<string[]>([]);
-	ids.current = frame?.snapshot.docker.instances.map(instance => instance.id) ?? [];
+	// The table's rows: sorted and filtered once per frame or key, not per row or per view.
+	const instances = frame?.snapshot.docker.instances ?? noInstances;
+	const table = useMemo(() => orderInstances(instances, ui.sort, ui.filter), [instances, ui.sort, ui.filter]);
+	const eventCount = frame?.events.length ?? 0;
+	const layout = useMemo(
+		() =>
+			computeLayout(size.columns, size.rows, table.rows.length, {events: eventCount, view: ui.view, autoscaleLine: autoscaler !== null}),
+		[size.columns, size.rows, table.rows.length, eventCount, ui.view, autoscaler],
+	);
+
+	// Actions stay one object for the app's life; what changes (rows, page size, onQuit, selection) is read through refs.
+	const live = useRef({table, layout, frame});
+	live.current = {table, layout, frame};
 	const stackRef = useRef(stack);
 	stackRef.current = stack;
 	const quitRef = useRef(onQuit);
 	quitRef.current = onQuit;
-	const uiRef = useRef(ui);
-	uiRef.current = ui;
+	const snapshotRef = useRef(onSnapshot);
+	snapshotRef.current = onSnapshot;
 	const settingsRef = useRef(settings);
 	settingsRef.current = settings;
-	const {view: actionsView, onKey} = useActions({
+	const {view: actionsView, onKey, dialogOpen} = useActions({
 		runner,
 		monitor,
 		sources: settings.sources,
-		selectedId: () => uiRef.current.selectedId,
-		help: () => uiRef.current.help,
+		selectedId: () => resolveSelection(live.current.table.ids, getUi().selectedId),
+		help: () => getUi().help,
 		guardMs: actionGuardMs,
 	});
-	const keyRef = useRef(onKey);
-	keyRef.current = onKey;
-	const dialogRef = useRef(false);
-	dialogRef.current = isModal(actionsView.ui.dialog);
+	const keyRef = useRef({onKey, dialogOpen});
+	keyRef.current = {onKey, dialogOpen};
 	const {ui: autoscaleUi, onKey: onAutoscaleKey} = useAutoscale({
 		autoscaler,
 		bound: actionsView.bound,
 		summary: autoscaleSummary,
-		dialogOpen: () => dialogRef.current,
+		dialogOpen: () => keyRef.current.dialogOpen(),
 		guardMs: actionGuardMs,
 	});
 	const autoscaleKeyRef = useRef(onAutoscaleKey);
 	autoscaleKeyRef.current = onAutoscaleKey;
 
-	const actions = useMemo<MonitorActions>(
-		() => ({
-			selectNext: () => dispatch({type: 'select-next', ids: ids.current}),
-			selectPrevious: () => dispatch({type: 'select-previous', ids: ids.current}),
+	const actions = useMemo<MonitorActions>(() => {
+		const ids = () => live.current.table.ids;
+		const page = () => (live.current.layout.kind === 'screen' ? Math.max(1, live.current.layout.table - 2) : 1);
+		const logPage = () => (live.current.layout.kind === 'screen' ? Math.max(1, live.current.layout.events - 2) : 1);
+		const logMax = () => Math.max(0, (live.current.frame?.events.length ?? 0) - 1);
+		return {
+			selectNext: () => dispatch({type: 'select-next', ids: ids()}),
+			selectPrevious: () => dispatch({type: 'select-previous', ids: ids()}),
+			selectPage: direction => dispatch({type: 'select-page', ids: ids(), delta: direction * page()}),
+			selectFirst: () => dispatch({type: 'select-first', ids: ids()}),
+			selectLast: () => dispatch({type: 'select-last', ids: ids()}),
+			selectWorst() {
+				const current = live.current.frame;
+				const worst = worstInstance(current?.snapshot.docker.instances ?? noInstances, current?.assessment);
+				if (worst !== undefined) dispatch({type: 'select-id', id: worst.id, clearFilter: !ids().includes(worst.id)});
+			},
+			sortBy: key => dispatch({type: 'sort', key}),
+			openFilter: () => dispatch({type: 'filter-open'}),
+			typeFilter: text => dispatch({type: 'filter-type', text}),
+			eraseFilter: () => dispatch({type: 'filter-erase'}),
+			acceptFilter: () => dispatch({type: 'filter-accept'}),
+			clearFilter: () => dispatch({type: 'filter-clear'}),
+			toggleView: view => dispatch({type: 'toggle-view', view}),
+			closeView: () => dispatch({type: 'close-view'}),
+			scrollLog(by) {
+				const delta = by === 'page-up' ? logPage() : by === 'page-down' ? -logPage() : by;
+				dispatch({type: 'log-scroll', delta, max: logMax()});
+			},
 			setWindow: window => dispatch({type: 'set-window', window}),
 			togglePause: () => dispatch({type: 'toggle-pause'}),
 			toggleHelp: () => dispatch({type: 'toggle-help'}),
 			closeHelp: () => dispatch({type: 'close-help'}),
-			nextChartPage: () => dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources)}),
+			nextChartPage: () => {
+				// Sources this run reads: one not configured has no chart page for `c` to cycle to.
+				const read = live.current.frame?.snapshot.sources;
+				dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources, read === undefined ? undefined : id => read[id] !== undefined)});
+			},
 			toggleConcerns: () => dispatch({type: 'toggle-concerns'}),
 			quit: code => quitRef.current(code),
-			actionKey: name => keyRef.current(name),
-			autoscaleKey: name => autoscaleKeyRef.current(name),
+			snapshot: () => snapshotRef.current?.(),
+			actionKey: name => keyRef.current.onKey(name),
+			actionDialogOpen: () => keyRef.current.dialogOpen(),
+			autoscaleKey: (name, capture) => autoscaleKeyRef.current(name, capture),
 			showing: shown => stackRef.current.focus?.(shown),
-		}),
-		[dispatch],
-	);
-	useKeys(actions, ui.help || ui.concerns);
+		};
+	}, [dispatch]);
+	useKeys(actions, getUi);
 
-	const state = useMemo<MonitorState>(() => ({frame, history: monitor.history, ui, size, settings}), [frame, monitor, ui, size, settings]);
+	const state = useMemo<MonitorState>(
+		() => ({frame, history: monitor.history, ui, size, settings, table, layout}),
+		[frame, monitor, ui, size, settings, table, layout],
+	);
 	const screen = (
 		<MonitorActionsContext.Provider value={actions}>
 			<MonitorStateContext.Provider value={state}>

@@ -34,6 +34,11 @@ export function postgresConcerns(sample: PostgresSample, {judge, thresholds, now
 		{level: 'SOON', threshold: thresholdOf(thresholds, dbSoon), action: postgresActions.databasePlan},
 	]);
 	if (verdict === null) return [];
-	const what = `database connections ${sample.connections}/${sample.maxConnections} (${sample.active} active)`;
+	// Without a pooler in front, a database at max_connections is the runbook's "connection pool exhausted": the next
+	// client is refused. Named so, in the same words as PgBouncer's pool rule.
+	const full = sample.connections >= sample.maxConnections;
+	const what = full
+		? `Connection pool exhausted: database connections ${sample.connections}/${sample.maxConnections}, max_connections reached (${sample.active} active)`
+		: `database connections ${sample.connections}/${sample.maxConnections} (${sample.active} active)`;
 	return [breachConcern(verdict, {key, scope: 'database', subject: 'postgres', metric: 'connections', label: 'db conn', what, now})];
 }

@@ -22,7 +22,8 @@ export const redisSource: SourceKind<RedisConfig, RedisSample> = {
 	endpoint: config => endpointOf(config.url, 6379),
 	async open(config, kit) {
 		const {createRedisCollector} = await import('./collector.js');
-		return createRedisCollector({url: config.url, endpoint: endpointOf(config.url, 6379), intervalMs: kit.intervalMs, timeoutMs: kit.timeoutMs, now: kit.now, keyspace: kit.capacity});
+		// On the run's one connection to this Redis, which the queues source reads on too.
+		return createRedisCollector({url: config.url, endpoint: endpointOf(config.url, 6379), intervalMs: kit.intervalMs, timeoutMs: kit.timeoutMs, now: kit.now, keyspace: kit.capacity, connections: await kit.redis()});
 	},
 	series: redis => ({ratio: redis.ratio * 100}),
 	concerns: redisConcerns,

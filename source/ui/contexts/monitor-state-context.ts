@@ -6,6 +6,8 @@ import type {AnySourceModel} from '../../core/source-model.js';
 import type {Thresholds} from '../../core/thresholds.js';
 import type {MonitorUiState} from '../hooks/use-monitor-state.js';
 import type {TerminalSize} from '../hooks/use-terminal-size.js';
+import type {OrderedInstances} from '../layout/instance-order.js';
+import type {ScreenLayout, TooSmallLayout} from '../layout/screen-layout.js';
 
 /** Fixed for the run: from the options and the stack. */
 export interface ScreenSettings {
@@ -32,6 +34,9 @@ export interface MonitorState {
 	ui: MonitorUiState;
 	size: TerminalSize;
 	settings: ScreenSettings;
+	/** The table's rows: filtered and sorted. */
+	table: OrderedInstances;
+	layout: ScreenLayout | TooSmallLayout;
 }
 
 export const MonitorStateContext = createContext<MonitorState | undefined>(undefined);

@@ -21,7 +21,7 @@ export interface UseAutoscaleInput {
 
 const noSubscribe = () => () => {};
 
-export function useAutoscale({autoscaler, bound, summary, dialogOpen, guardMs = defaultGuardMs, clock = Date.now}: UseAutoscaleInput): {ui: AutoscaleUi | undefined; onKey(name: string): boolean} {
+export function useAutoscale({autoscaler, bound, summary, dialogOpen, guardMs = defaultGuardMs, clock = Date.now}: UseAutoscaleInput): {ui: AutoscaleUi | undefined; onKey(name: string, capture?: boolean): boolean} {
 	const view = useSyncExternalStore<AutoscalerView | null>(autoscaler ? autoscaler.subscribe : noSubscribe, () => autoscaler?.view() ?? null);
 	const [confirming, setConfirming] = useState<{openedAt: number} | null>(null);
 	const confirmRef = useRef(confirming);
@@ -30,7 +30,7 @@ export function useAutoscale({autoscaler, bound, summary, dialogOpen, guardMs = 
 	const live = useRef({autoscaler, bound, dialogOpen, guardMs, clock});
 	live.current = {autoscaler, bound, dialogOpen, guardMs, clock};
 
-	const onKey = useCallback((name: string): boolean => {
+	const onKey = useCallback((name: string, capture = false): boolean => {
 		const {autoscaler: scaler, bound: keysBound, dialogOpen: open, guardMs: guard, clock: now} = live.current;
 		if (scaler === null) return false;
 		const at = now();
@@ -51,6 +51,8 @@ export function useAutoscale({autoscaler, bound, summary, dialogOpen, guardMs = 
 			return true;
 		}
 
+		// Capture: only the countdown and the question above take a key before everything else.
+		if (capture) return false;
 		if (name === 'escape' && current.acting !== null) return scaler.cancel('Esc pressed', true);
 		if (name !== autoscaleKey || !keysBound || open()) return false;
 		// A held A must not turn it off and on again.

@@ -7,8 +7,9 @@ import type {MonitorFrame} from '../../core/monitor.js';
 import {thresholdOf, type AnySourceModel, type SourceChartSpec} from '../../core/source-model.js';
 import type {Thresholds} from '../../core/thresholds.js';
 import type {InstanceSample, SourceStatus} from '../../core/types.js';
+import type {ChartAxis} from './chart-fit.js';
 import {instanceMark, sustainText} from './concern-text.js';
-import {formatBytes, formatPercent, shortName} from './format.js';
+import {formatBytes, formatPercent} from './format.js';
 import {levelColor, levelSymbol, type ColorName} from './symbols.js';
 import {valueFormat} from './value-format.js';
 
@@ -23,6 +24,8 @@ export interface ChartData {
 	threshold: number;
 	expectedPoints: number;
 	lineColor: ColorName;
+	/** Set for a chart not in percent: values and threshold are then shares of a ceiling (see timeAxis). */
+	axis?: ChartAxis;
 }
 
 export interface ChartDataInput {
@@ -39,10 +42,17 @@ export interface ChartDataInput {
 	page?: number;
 }
 
-/** How many chart pages the sources need (at least 1). */
-export function chartPages(sources: readonly AnySourceModel[] = []): number {
+/**
+ * How many chart pages the sources need (at least 1). With `configured`, only those sources count: a source not
+ * configured (absent from the snapshot) has no charts, so no page of its own.
+ */
+export function chartPages(sources: readonly AnySourceModel[] = [], configured?: (id: string) => boolean): number {
 	let pages = 1;
-	for (const source of sources) for (const chart of source.charts ?? []) pages = Math.max(pages, chart.page);
+	for (const source of sources) {
+		if (configured !== undefined && !configured(source.id)) continue;
+		for (const chart of source.charts ?? []) pages = Math.max(pages, chart.page);
+	}
+
 	return pages;
 }
 
@@ -69,8 +79,8 @@ export function chartData({frame, history, thresholds, selected, windowMs, windo
 
 	const cpuKey = selected ? seriesKey.instanceCpu(selected.id) : seriesKey.serviceCpu;
 	const memKey = selected ? seriesKey.instanceMem(selected.id) : seriesKey.serviceMem;
-	// Values and marks first: a narrow chart truncates its title from the right.
-	const who = selected ? ` · ${shortName(selected.name, frame?.snapshot.project ?? '')}` : ' · service avg';
+	// Values and marks first: a narrow chart shortens the name at the end of its title from the name's start.
+	const who = selected ? ` · ${selected.name}` : ' · service avg';
 	const cpuValue = selected ? selected.cpuPercent : (assessment?.averages.cpuPercent ?? null);
 	const memValue = selected ? selected.memPercent : (assessment?.averages.memPercent ?? null);
 	const cpuConcern = selected
@@ -108,20 +118,28 @@ export function chartData({frame, history, thresholds, selected, windowMs, windo
 	const charts: ChartData[] = page === 1 ? workload : [];
 	for (const source of sources) {
 		const reading = frame?.snapshot.sources[source.id];
+		// Not configured: absent everywhere, its charts included.
+		if (frame !== undefined && reading === undefined) continue;
 		for (const spec of (source.charts ?? []) as ReadonlyArray<SourceChartSpec<unknown>>) {
 			if (spec.page !== page) continue;
 			const badge = markOf(spec.concernKey === undefined ? undefined : concerns.find(concern => concern.key === spec.concernKey));
 			const sample = reading?.sample ?? null;
 			const now = sample === null ? ' no data' : spec.now(sample, valueFormat);
 			const thresholdSpec = source.thresholds.find(candidate => candidate.key === spec.threshold);
+			const values = history.values(seriesKey.source(source.id, spec.series), since);
+			const threshold = thresholdSpec === undefined ? thresholds[spec.threshold] ?? 0 : thresholdOf(thresholds, thresholdSpec);
+			// A time chart (the access log's p95) is drawn on an axis of its own: up to a ceiling that holds the
+			// threshold and the values, labelled in seconds.
+			const scaled = thresholdSpec?.unit === 'time' ? timeAxis(values, threshold, spec.ceiling) : null;
 			charts.push({
 				key: spec.key,
 				title: `${spec.label}${now}${badge.text}${reading ? downText(reading.status) : ''}${suffix}`,
 				titleColor: badge.color ?? (reading && reading.status.kind !== 'ok' ? 'magenta' : undefined),
-				values: history.values(seriesKey.source(source.id, spec.series), since),
-				threshold: thresholdSpec === undefined ? thresholds[spec.threshold] ?? 0 : thresholdOf(thresholds, thresholdSpec),
+				values: scaled?.values ?? values,
+				threshold: scaled?.threshold ?? threshold,
 				expectedPoints,
 				lineColor: spec.lineColor,
+				...(scaled ? {axis: scaled.axis} : {}),
 			});
 		}
 	}
@@ -140,4 +158,29 @@ export function cpuTrends(frame: MonitorFrame | undefined, history: History, poi
 	}
 
 	return trends;
+}
+
+/** 1, 2, 4 or 5 times a power of ten, at or above the value. */
+function niceCeiling(value: number): number {
+	const power = 10 ** Math.floor(Math.log10(Math.max(value, 1e-9)));
+	for (const step of [1, 2, 4, 5, 10]) if (step * power >= value) return step * power;
+	return 10 * power;
+}
+
+/** Milliseconds as 3 cells of seconds: `0.5`, `2.0`, `15s`, `2m`. */
+function secondsLabel(ms: number): string {
+	const seconds = ms / 1000;
+	const text = seconds < 9.95 ? seconds.toFixed(1) : seconds < 99.5 ? `${Math.round(seconds)}s` : `${Math.round(seconds / 60)}m`;
+	return text.padStart(3, ' ').slice(-3);
+}
+
+/** Values in ms as shares of a ceiling (at least twice the threshold, and above every value), with labels in s. */
+export function timeAxis(values: readonly number[], threshold: number, ceiling?: number): {values: number[]; threshold: number; axis: ChartAxis} {
+	let top = ceiling ?? niceCeiling(Math.max(threshold * 2, ...values.filter(Number.isFinite)));
+	if (!(top > 0)) top = 1;
+	return {
+		values: values.map(value => (value * 100) / top),
+		threshold: (threshold * 100) / top,
+		axis: {key: `time:${top}`, label: plotValue => secondsLabel((plotValue * top) / 100)},
+	};
 }

@@ -9,9 +9,12 @@ import type {StackSnapshot} from '../../../source/core/types.js';
 import {defaultThresholds} from '../../../source/sources/registry.js';
 import {instance, snapshot, sources} from '../../support/snapshots.js';
 
-/** A stand-in queue source: its concern's subject is the queue's name, not the source's id. */
+/**
+ * A stand-in queue source: its concern's subject is the queue's name, not the source's id. (An id of its own: the
+ * registry's queues source is among `sources`, with a sample of another shape.)
+ */
 const queues: AnySourceModel = {
-	id: 'queues',
+	id: 'job-queue',
 	title: 'Queues',
 	thresholds: [],
 	scaleTriggers: ['queue'],
@@ -24,7 +27,7 @@ const queues: AnySourceModel = {
 
 function input(base: StackSnapshot, extra: Record<string, unknown> = {}, triggers: Array<'cpu' | 'queue'> = ['cpu', 'queue']) {
 	const at = base.at;
-	const withQueue: StackSnapshot = {...base, sources: {...base.sources, queues: {endpoint: 'redis://q', status: {kind: 'ok', at}, sample: {depth: 10, at, ...extra}}}};
+	const withQueue: StackSnapshot = {...base, sources: {...base.sources, 'job-queue': {endpoint: 'redis://q', status: {kind: 'ok', at}, sample: {depth: 10, at, ...extra}}}};
 	const models = [...sources, queues];
 	const {assessment} = evaluate(withQueue, defaultThresholds, undefined, at, {sources: models});
 	return autoscaleInput({snapshot: withQueue, assessment, sources: models, busy: null, memUpAt: 70}, {triggers});

@@ -149,7 +149,9 @@ describe('the registered sources', () => {
 
 	it('each threshold takes a value from the command line and from a config file, and a bad one is one line for exit 64', () => {
 		for (const spec of sources.flatMap(source => source.thresholds)) {
-			expect(resolveOptions({[spec.flag]: String(spec.defaultValue)}, {}, {}).thresholds[spec.key]).toBe(spec.defaultValue);
+			// A time is kept in ms and a bare number is seconds: give it with its unit.
+			const given = spec.unit === 'time' ? `${spec.defaultValue}ms` : String(spec.defaultValue);
+			expect(resolveOptions({[spec.flag]: given}, {}, {}).thresholds[spec.key]).toBe(spec.defaultValue);
 			expect(() => resolveOptions({[spec.flag]: 'lots'}, {}, {})).toThrow(new RegExp(`^--${spec.flag}: expected .*, got "lots"$`));
 		}
 	});

@@ -1,6 +1,8 @@
 // Three lines: what is watched, what the runbook says to do, how fresh the data is.
 import React, {memo} from 'react';
+import {runningCount} from '../../../core/action-rules.js';
 import type {Assessment} from '../../../core/assessment.js';
+import type {RecordingStatus} from '../../../core/monitor.js';
 import type {AnySourceModel} from '../../../core/source-model.js';
 import type {StackSnapshot} from '../../../core/types.js';
 import {recommendation} from '../../layout/concern-text.js';
@@ -21,12 +23,16 @@ export interface HeaderProps {
 	dryRun?: boolean;
 	paused: boolean;
 	max: number;
+	/** --min: a running count under it is marked, as one over --max is. */
+	min?: number;
 	intervalMs: number;
 	/** Undefined before the first reading. */
 	snapshot: StackSnapshot | undefined;
 	assessment: Assessment | undefined;
 	/** The frame's time: ages are measured against it, so a paused screen stays consistent. */
 	now: number;
+	/** Whether the history is recorded on disk; absent: not recorded (--no-history, the demo). */
+	recording?: RecordingStatus;
 	/** The sources' models, for their order and status summaries. */
 	sources?: readonly AnySourceModel[];
 }
@@ -72,8 +78,11 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 	const {width, color, snapshot, assessment} = props;
 	const instances = snapshot?.docker.instances ?? [];
 	const notRunning = instances.filter(instance => instance.state !== 'running').length;
-	const count = `${instances.length}/${props.max} instances${notRunning > 0 ? ` (${notRunning} not running)` : ''}`;
-	const overCapacity = instances.length > props.max;
+	// The count the actions go by (running, restarting, paused), marked when it is outside --min/--max.
+	const running = runningCount(instances);
+	const outside = running > props.max ? ` ${levelSymbol.SOON} above --max ${props.max}` : running < (props.min ?? 0) && snapshot !== undefined ? ` ${levelSymbol.SOON} below --min ${props.min}` : '';
+	const count = `${instances.length}/${props.max} instances${notRunning > 0 ? ` (${notRunning} not running)` : ''}${outside}`;
+	const overCapacity = outside !== '';
 	const badges = [props.mode === 'demo' ? 'DEMO' : '', props.readOnly ? 'READ-ONLY' : '', props.dryRun ? 'DRY RUN' : '', props.paused ? 'PAUSED' : ''].filter(Boolean);
 
 	const advice = assessment ? recommendation(assessment, snapshot?.project ?? props.project) : undefined;
@@ -105,7 +114,10 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 	}
 
 	const third: Span[] = [{text: age === null ? 'no data yet' : `data ${formatAge(age)} old`}];
+	// A recording that stopped is a problem of its own (the history will have a hole): first, like the sources'.
+	if (props.recording?.kind === 'stopped') third.push({text: ' · '}, {text: `${levelSymbol.UNKNOWN} ${props.recording.text}`, style: {color: tone(color, 'yellow')}});
 	for (const source of troubled) third.push({text: ' · '}, {text: `${levelSymbol.UNKNOWN} ${source.text}`, style: {color: tone(color, healthColor[source.health])}});
+	if (props.recording !== undefined && props.recording.kind !== 'stopped') third.push({text: ` · ${props.recording.kind === 'recording' ? 'rec' : `rec ${props.recording.text}`}`, style: {dim: color}});
 	if (healthy.length > 0) third.push({text: ` · ${healthy.map(source => source.text).join(' · ')}`, style: {dim: color}});
 	return [styledLine(first), second, styledLine(third)].map(line => fitLine(line, width));
 }

@@ -1,1 +1,1 @@
-export {InstancesTable, RowCache, scrollStart, shownNames, tableLines, type InstancesTableProps} from './instances-table.js';
+export {formatUptime, InstancesTable, outOfViewText, RowCache, scrollStart, TableScroll, tableColumnsFor, tableLines, type InstancesTableProps} from './instances-table.js';
