@@ -99,9 +99,12 @@ function triggerReadings(readings: AutoscaleReadings, triggers: readonly ScaleTr
 		// Latency, errors and queues are judged by the rules of the sources that feed them: their SOON or IMMEDIATE
 		// concerns call for a scale-up; a feeding source that cannot be read leaves the trigger not assessed.
 		const what = triggerWords[trigger];
-		const feeding = readings.sources.filter(source => source.scaleTriggers?.includes(trigger));
+		// A source not configured is absent from the snapshot: it feeds nothing.
+		const feeding = readings.sources.filter(source => source.scaleTriggers?.includes(trigger) && readings.snapshot.sources[source.id] !== undefined);
 		const readable = feeding.filter(source => usableSample(readings.snapshot.sources[source.id]) !== null);
-		const concern = readings.assessment.concerns.find(entry => (entry.level === 'SOON' || entry.level === 'IMMEDIATE') && readable.some(source => source.id === entry.source));
+		const standsFor = (entry: Concern) =>
+			readable.some(source => source.id === entry.source && (source.scaleTriggerOf === undefined || source.scaleTriggerOf(entry) === trigger));
+		const concern = readings.assessment.concerns.find(entry => (entry.level === 'SOON' || entry.level === 'IMMEDIATE') && standsFor(entry));
 		if (concern !== undefined) out.push({trigger, over: true, text: concern.message.split(': ')[0]!});
 		else if (feeding.length === 0) out.push({trigger, over: null, text: `${what} is not measured (no configured source gives it)`});
 		else if (readable.length < feeding.length) out.push({trigger, over: null, text: `${what} is not assessed (${feeding.filter(source => !readable.includes(source)).map(source => source.id).join(', ')} not read)`});

@@ -208,6 +208,11 @@ export interface SourceModel<Sample extends SampleBase = SampleBase> {
 	 * is SOON or IMMEDIATE, that trigger calls for a scale-up (an access log: `latency`, `errors`; queues: `queue`).
 	 */
 	scaleTriggers?: ReadonlyArray<'latency' | 'errors' | 'queue'>;
+	/**
+	 * Which of its scaleTriggers a concern of this source stands for, when it feeds more than one (an access log:
+	 * its p95 concern is `latency`, its error-rate one `errors`); null: none. Without it every concern counts for each.
+	 */
+	scaleTriggerOf?(concern: Concern): 'latency' | 'errors' | 'queue' | null;
 	/** The simulated source for --demo; without it the source is absent from the demo. */
 	demo?: DemoHook<Sample>;
 	/** Its part of `--once --capacity` (core/capacity.ts): today's figures and what a growth needs, with the arithmetic. */

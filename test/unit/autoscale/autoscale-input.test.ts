@@ -44,6 +44,30 @@ describe('autoscaleInput', () => {
 		expect(input(snapshot(), {depth: 10}).triggers).toEqual([{trigger: 'queue', over: false, text: 'queue depth under its threshold'}]);
 	});
 
+	it('a source that feeds two triggers: each concern stands for the one its scaleTriggerOf names', () => {
+		// A stand-in access log: slow (p95 over its threshold) but without errors.
+		const accessLog: AnySourceModel = {
+			id: 'access-log',
+			title: 'Access log',
+			thresholds: [],
+			scaleTriggers: ['latency', 'errors'],
+			scaleTriggerOf: concern => (concern.metric === 'latency-p95' ? 'latency' : concern.metric === 'error-rate' ? 'errors' : null),
+			concerns: (): Concern[] => [
+				{level: 'SOON', scope: 'source', key: 'http.latency-p95', subject: 'http', metric: 'latency-p95', value: 900, threshold: 800, unit: 'time', action: 'Scale', message: 'p95 response time 900 ms > 800 ms: Scale'},
+			],
+			report: {json: () => null, lines: () => []},
+		};
+		const base = snapshot();
+		const withLog: StackSnapshot = {...base, sources: {...base.sources, 'access-log': {endpoint: 'file:/log', status: {kind: 'ok', at: base.at}, sample: {at: base.at}}}};
+		const models = [...sources, accessLog];
+		const {assessment} = evaluate(withLog, defaultThresholds, undefined, base.at, {sources: models});
+		const result = autoscaleInput({snapshot: withLog, assessment, sources: models, busy: null, memUpAt: 70}, {triggers: ['cpu', 'latency', 'errors']});
+		expect(result.triggers).toEqual([
+			{trigger: 'latency', over: true, text: 'p95 response time 900 ms > 800 ms'},
+			{trigger: 'errors', over: false, text: 'error rate under its threshold'},
+		]);
+	});
+
 	it('an IMMEDIATE in words, and a source that cannot be read stops what it must', () => {
 		const result = input(snapshot({db: {connections: 19, max: 20}, redis: 'down'}));
 		expect(result.immediate).toEqual(['database']);
