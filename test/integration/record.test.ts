@@ -118,9 +118,10 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top --record agains
 		await pane.type(`cd ${state} && node ${cli} ${common.join(' ')} --cpu-sustain 60s --dry-run --audit-log ${audit} --snapshot-dir ${snapshots}; echo "exit=$?"`);
 
 		// Then its first frame with a reading is IMMEDIATE, dated from before it started, and the charts have the recorded minutes
-		const first = await pane.waitForScreen(s => /web_1 +running +[\d.]+%/.test(s) && /web_2 +running +[\d.]+%/.test(s), 20_000);
+		// (from 120 columns a HEALTH column stands between the state and the CPU)
+		const first = await pane.waitForScreen(s => /web_1 +running +(?:\S+ +)?[\d.]+%/.test(s) && /web_2 +running +(?:\S+ +)?[\d.]+%/.test(s), 20_000);
 		expect(first).toMatch(/▲▲ IMMEDIATE: Scale application horizontally/);
-		expect(first).toMatch(/avg cpu [\d.]+% ▲▲ \d+m\d\ds \(since before va-top started\)/);
+		expect(first).toMatch(/avg cpu [\d.]+% ▲▲ \d+m(?:\d\ds)? \(since before va-top started\)/);
 		expect(first).toMatch(/rec read-only: va-top --record \(pid \d+\) records/);
 		// the CPU chart (5 m window) already holds more than a minute of line
 		const chartRows = first.split('\n').filter(line => /^ *\d+┤/.test(line));
@@ -136,10 +137,8 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top --record agains
 		await new Promise(resolve => setTimeout(resolve, 400)); // the dialog ignores keys for its first 300 ms
 		await pane.send(['y']);
 		await waitFor(() => existsSync(audit) && readFileSync(audit, 'utf8').includes('"dry-run"'), {timeoutMs: 10_000});
-		await pane.waitForScreen(/any key closes/, 10_000);
-		await new Promise(resolve => setTimeout(resolve, 400)); // the result, too, ignores keys for its first 300 ms
-		await pane.send(['x'], {literal: true});
-		await pane.waitForScreen(s => !/any key closes/.test(s), 10_000);
+		// (the result is the status line: no dialog to close)
+		await pane.waitForScreen(/dry-run: scale 2 → 3 would/, 10_000);
 		await pane.send(['S']);
 		// (the event line may be cut at the pane's edge after the first path)
 		const shown = await pane.waitForScreen(/snapshot written: \S+\.md and /, 10_000);
@@ -153,14 +152,18 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top --record agains
 		const markdown = readFileSync(md, 'utf8');
 		expect(markdown).toContain('**▲▲ IMMEDIATE: Scale application horizontally**');
 		// (over the threshold, or for a second under it and held by the hysteresis: a loaded machine starves the burn now and then)
-		expect(markdown).toMatch(/\| ▲▲ IMMEDIATE \| web average CPU [\d.]+% (> 2% for \d+m\d\ds \(since before va-top started\)|≤ 2% \(breach held [^)]*\)): Scale application horizontally \| \d+m\d\ds \(since before va-top started\) \|/);
+		expect(markdown).toMatch(/\| ▲▲ IMMEDIATE \| web average CPU [\d.]+% (> 2% for \d+m(?:\d\ds)? \(since before va-top started\)|≤ 2% \(breach held [^)]*\)): Scale application horizontally \| \d+m(?:\d\ds)? \(since before va-top started\) \|/);
 		for (const number of [1, 2]) expect(markdown).toContain(`| ${project}_${service}_${number} | running`);
 		expect(markdown).toMatch(/\| redis \| 127\.0\.0\.1:6380 \| ok/);
 		expect(markdown).toContain('### Service average CPU (threshold 2%)');
 		expect(markdown).toMatch(/\| dry-run \|/);
 		const snapshotJson = JSON.parse(readFileSync(json, 'utf8'));
 		expect(snapshotJson.actions.some((action: {result: string}) => action.result === 'dry-run')).toBe(true);
-		expect(snapshotJson.charts[0].points.length).toBeGreaterThan(100);
+		// the CPU chart reaches back over the recorded minutes, from before this monitor started (a loaded machine
+		// records fewer than one reading a second, so the span is checked, not a count)
+		const cpuPoints: Array<[number, number]> = snapshotJson.charts[0].points;
+		expect(cpuPoints[0]![0]).toBeLessThan(startedAt.getTime() - 75_000);
+		expect(cpuPoints.length).toBeGreaterThan(60);
 		// And no password anywhere
 		for (const file of [md, json]) expect(readFileSync(file, 'utf8')).not.toContain(REDIS_PASSWORD);
 
@@ -175,13 +178,13 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('va-top --record agains
 		const report = JSON.parse(applied.stdout);
 		expect(report.history).toMatchObject({source: 'recorded', sustainApplied: true, store: store.store});
 		expect(report.history.fromSeconds).toBeGreaterThan(75);
-		expect(report.recommendations[0].message).toMatch(/for \d+m\d\ds \(since before va-top started\)/);
+		expect(report.recommendations[0].message).toMatch(/for \d+m(?:\d\ds)? \(since before va-top started\)/);
 
 		// With a 1 h sustain the same minutes are not enough: SOON with its clock, exit 1
 		const longer = once(['--cpu-sustain', '1h']);
 		expect(longer.code, longer.stdout).toBe(1);
-		expect(longer.stdout).toMatch(/History: recorded, \d+m\d\ds back \(.*history\.vtr\); the sustained CPU rule \(2% for 1h00m\) was judged over it/);
-		expect(longer.stdout).toMatch(/SOON: web average CPU [\d.]+% > 2% for \d+m\d\ds \(since before va-top started\), IMMEDIATE at 1h00m/);
+		expect(longer.stdout).toMatch(/History: recorded, \d+m(?:\d\ds)? back \(.*history\.vtr\); the sustained CPU rule \(2% for 1h00m\) was judged over it/);
+		expect(longer.stdout).toMatch(/SOON: web average CPU [\d.]+% > 2% for \d+m(?:\d\ds)? \(since before va-top started\), IMMEDIATE at 1h00m/);
 
 		// Without the history, as before: 2 % counts at once, and the report says the sustain was not applied
 		const without = once(['--cpu-sustain', '1h', '--no-history', '--json']);
