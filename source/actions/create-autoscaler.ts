@@ -8,7 +8,7 @@ import type {ActionRunner} from './action-runner.js';
 import {claimAutoscaleLock} from './autoscale-lock.js';
 import {createAutoscaler, type Autoscaler, type AutoscaleRecord} from './autoscaler.js';
 
-export type AutoscalerOptions = Pick<Options, 'autoscale' | 'min' | 'max' | 'thresholds'> & Partial<Pick<Options, 'project' | 'service' | 'dockerHost' | 'demo'>>;
+export type AutoscalerOptions = Pick<Options, 'autoscale' | 'min' | 'max' | 'thresholds'> & Partial<Pick<Options, 'project' | 'service' | 'dockerHost' | 'historyDir' | 'demo'>>;
 
 export function autoscaleSettings(options: AutoscalerOptions): AutoscaleSettings {
 	const {autoscale} = options;
@@ -49,7 +49,7 @@ export function createAutoscalerFor(input: {
 	const lockable = !input.headless && options.demo !== true && options.project !== undefined && options.service !== undefined;
 	const claim = lockable
 		? () => {
-				const result = claimAutoscaleLock({project: options.project!, service: options.service!, dockerHost: options.dockerHost}, input.env);
+				const result = claimAutoscaleLock({project: options.project!, service: options.service!, dockerHost: options.dockerHost, historyDir: options.historyDir}, input.env);
 				return result.kind === 'held' ? result.lock : result.reason;
 			}
 		: undefined;
