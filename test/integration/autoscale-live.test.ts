@@ -106,11 +106,13 @@ describe.skipIf(!available || !tmux)('supervised autoscaling in a real tmux pane
 		await waitFor(async () => (await count()) === 3, {timeoutMs: 60_000, message: 'back to three'});
 		expect(await runningNames(project, service)).toEqual(names);
 		await screen.waitForScreen(s => line(s).includes('holding at --min 3'), 30_000);
+		// Each line names the instance it created or removed (a scale-up's 'began' cannot yet).
+		const fourth = `${project}-${service}-4`;
 		expect(readAudit(audit).map(record => [record.action, record.instance, record.from, record.to, record.result, record.by]), JSON.stringify(readAudit(audit))).toEqual([
 			['scale', null, 3, 4, 'began', 'autoscale'],
-			['scale', null, 3, 4, 'ok', 'autoscale'],
-			['scale', null, 4, 3, 'began', 'autoscale'],
-			['scale', null, 4, 3, 'ok', 'autoscale'],
+			['scale', fourth, 3, 4, 'ok', 'autoscale'],
+			['scale', fourth, 4, 3, 'began', 'autoscale'],
+			['scale', fourth, 4, 3, 'ok', 'autoscale'],
 		]);
 		await quit(screen);
 	}, 180_000);
