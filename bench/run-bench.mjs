@@ -8,6 +8,8 @@
 //          [--va-top-cli dist/cli.js] [--engine private|soak|main] [--http SECONDS] [--no-http-case]
 // The access-log case (nginx logging ~2,000 requests/s, va-top with and without reading it) runs after the sizes;
 // --http SECONDS runs only it (results/http.{json,md}); --no-http-case skips it.
+// --tools va-top-sentinel,va-top-cluster: va-top also watching a data tier of the benchmark's own (a primary with two
+// streaming replicas, the Qdrant stand-in, and three sentinels or a six-node cluster; bench/lib/tier.mjs).
 // --engine private (default): the containers run on a Docker engine of the benchmark's own (bench/engine.sh),
 // so the engine's CPU is the tools' alone; main: on the machine's engine, shared with everyone else.
 // Needs: the Docker engine, PostgreSQL and Redis of scripts/services-up.sh, a built dist/ (npm run build),
@@ -26,7 +28,8 @@ import {cpuSeconds, engineCpu, enginePids, processTree, rssBytes} from './lib/pr
 import {markdown, soakMarkdown} from './lib/report.mjs';
 import {screenSummary, firstFullFrame} from './lib/screen.mjs';
 import {slope} from './lib/stats.mjs';
-import {tools as toolsFor, vaTopLiveAvailable} from './lib/tools.mjs';
+import {startTier} from './lib/tier.mjs';
+import {tierTools, tools as toolsFor, vaTopLiveAvailable} from './lib/tools.mjs';
 import {httpMarkdown, removeHttpBench, runHttpCase} from './lib/http-case.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -86,7 +89,7 @@ function parseArgs(argv) {
 	}
 	if (!['private', 'soak', 'main'].includes(options.engine)) throw new Error(`--engine: private, soak or main, got ${options.engine}`);
 	for (const variant of options.variants) if (!['idle', 'busy'].includes(variant)) throw new Error(`--variants: idle or busy, got ${variant}`);
-	for (const tool of options.tools) if (!['va-top', 'va-top-api', 'docker-stats', 'glances'].includes(tool)) throw new Error(`--tools: va-top, va-top-api, docker-stats or glances, got ${tool}`);
+	for (const tool of options.tools) if (!['va-top', 'va-top-api', 'docker-stats', 'glances', ...tierTools].includes(tool)) throw new Error(`--tools: va-top, va-top-api, docker-stats, glances, ${tierTools.join(', ')}, got ${tool}`);
 	return options;
 }
 
@@ -99,6 +102,8 @@ const engines = {
 let engine = engines.private;
 /** Whether this run started the private engine (then it stops it, however it ends). */
 let startedEngine = false;
+/** The data tier of the tier tools, when they are asked for. */
+let tier = null;
 
 function stopEngineIfStarted() {
 	if (!startedEngine) return;
@@ -172,7 +177,7 @@ async function runOne(size, variant, options, workDir) {
 	run.createSeconds = createSeconds;
 	log(`  made in ${createSeconds.toFixed(1)} s`);
 	const available = vaTopLiveAvailable(options.cli);
-	const selected = toolsFor({cli: options.cli, size, ids, workDir, pgUrl, redisUrl, dockerHost: `unix://${engine.socket}`}).filter(tool => options.tools.includes(tool.id));
+	const selected = toolsFor({cli: options.cli, size, ids, workDir, pgUrl, redisUrl, dockerHost: `unix://${engine.socket}`, tier}).filter(tool => options.tools.includes(tool.id));
 	for (let round = 0; round < options.rounds; round++) {
 		log(`  round ${round + 1}/${options.rounds}: engine baseline for ${options.seconds} s`);
 		const baseline = await measureBaseline({seconds: options.seconds, containerIds: ids, engineProcesses: engine});
@@ -342,6 +347,10 @@ async function main() {
 	await cleanup(); // leftovers of an interrupted run
 	const workDir = mkdtempSync(join(tmpdir(), 'va-top-bench-'));
 	mkdirSync(options.out, {recursive: true});
+	if (options.tools.some(tool => tierTools.includes(tool))) {
+		log('starting the data tier: a primary with two replicas, three sentinels, a six-node cluster, the Qdrant stand-in');
+		tier = await startTier(repo, workDir);
+	}
 	const command = `node bench/run-bench.mjs ${process.argv.slice(2).join(' ')}`.trim();
 	try {
 		const machine = await machineInfo();
@@ -384,6 +393,7 @@ async function main() {
 		}
 	} finally {
 		await (cleaning ?? cleanup());
+		await tier?.stop();
 		rmSync(workDir, {recursive: true, force: true});
 		stopEngineIfStarted();
 	}

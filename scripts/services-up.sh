@@ -8,6 +8,8 @@
 #   - PgBouncer on 127.0.0.1:6432 in front of that PostgreSQL: database voiceassist with a pool of 2 server
 #     connections (session mode, so a third client waits), users from a userlist; voiceassist is in stats_users
 #     (what va-top needs to read SHOW POOLS) and va_admin in admin_users. Config under $VA_STATE_DIR/pgbouncer.
+#   - the standing data tier for manual trials (scripts/data-tier-up.sh): PostgreSQL replicas 5433/5434, a Redis
+#     Sentinel set (6381, 6382, sentinels 26379-26381), a Redis Cluster (7000-7005), the Qdrant stand-in (6333)
 # nginx and tmux are only installed (scripts/setup.sh), never started here.
 #
 # usage: scripts/services-up.sh            (as root; VA_STATE_DIR defaults to /var/tmp/va-top)
@@ -197,6 +199,8 @@ write_pg_config() { # -> prints "restart" when a setting that needs a restart ch
 		local   all   all                  peer
 		host    all   all   127.0.0.1/32   scram-sha-256
 		host    all   all   ::1/128        scram-sha-256
+		# Streaming replicas (scripts/data-tier-up.sh): `all` does not cover replication connections.
+		host    replication   all   127.0.0.1/32   scram-sha-256
 	EOF
 	if ! cmp -s "$tmp" "$hba"; then
 		install -o postgres -g postgres -m 600 "$tmp" "$hba"
@@ -485,10 +489,14 @@ start_pgbouncer() {
 	say "pgbouncer: 127.0.0.1:$PGBOUNCER_PORT ready (pool_size $PGBOUNCER_POOL_SIZE in front of :$PG_PORT)"
 }
 
+# shellcheck source=scripts/data-tier-up.sh
+source "$HERE/data-tier-up.sh"
+
 start_docker
 STEP="image va-top/busybox:1"
 bash "$HERE/build-image.sh"
 start_postgres
 start_redis
 start_pgbouncer
+start_data_tier
 echo "services: docker ok, postgres 127.0.0.1:$PG_PORT ok, redis $REDIS_PORT/$REDIS_AUTH_PORT ok, pgbouncer $PGBOUNCER_PORT ok"

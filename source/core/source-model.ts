@@ -114,6 +114,14 @@ export interface SourceChartSpec<Sample = unknown> {
 	ceiling?: number;
 }
 
+/** A happening a source reports (not a breach): `redis master moved 10.0.0.5:6379 → 10.0.0.6:6379`. */
+export interface SourceEvent {
+	level: 'INFO' | 'SOON' | 'IMMEDIATE';
+	/** Stable, e.g. `redis.failover`: the event log keys on it. */
+	key: string;
+	text: string;
+}
+
 /** What a source's rules get besides its reading. */
 export interface ConcernContext {
 	/** The merged thresholds: every spec's key (read with thresholdOf for a default when a key is missing). */
@@ -196,6 +204,16 @@ export interface SourceModel<Sample extends SampleBase = SampleBase> {
 	/** Compact text for the header's status line when healthy (`pool 3 waiting`); without it: `${id} ok`. */
 	summary?(sample: Sample, format: ValueFormat): string;
 	charts?: ReadonlyArray<SourceChartSpec<Sample>>;
+	/**
+	 * Charts that depend on the sample, e.g. one per node of a tier. The screen puts them on pages of their own after
+	 * the numbered ones, four to a page, in this order; their `page` is ignored.
+	 */
+	chartsFor?(sample: Sample): ReadonlyArray<SourceChartSpec<Sample>>;
+	/**
+	 * What happened between two usable samples that no threshold says (a failover, a promotion): each logged once in
+	 * the live monitor's event log. `previous` is the last usable sample before `next`.
+	 */
+	events?(previous: Sample, next: Sample): SourceEvent[];
 	/**
 	 * For --once: true once the reading holds everything the report needs (default: status not connecting, and a
 	 * sample when ok). A log source that reads a window, say, is complete only when the window is in.

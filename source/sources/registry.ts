@@ -6,6 +6,7 @@ import {defaultsOf} from '../core/source-model.js';
 import {httpLogSource} from './http-log/index.js';
 import {pgbouncerSource} from './pgbouncer/index.js';
 import {postgresSource} from './postgres/index.js';
+import {qdrantSource} from './qdrant/index.js';
 import {queuesSource} from './queues/index.js';
 import {redisSource} from './redis/index.js';
 import type {AnySourceKind} from './source-kind.js';
@@ -17,6 +18,7 @@ export const sources: readonly AnySourceKind[] = [
 	pgbouncerSource,
 	queuesSource,
 	httpLogSource,
+	qdrantSource,
 ];
 
 /** Every threshold's default: the workload's and every source's. */

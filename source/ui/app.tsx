@@ -130,9 +130,9 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 			toggleHelp: () => dispatch({type: 'toggle-help'}),
 			closeHelp: () => dispatch({type: 'close-help'}),
 			nextChartPage: () => {
-				// Sources this run reads: one not configured has no chart page for `c` to cycle to.
-				const read = live.current.frame?.snapshot.sources;
-				dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources, read === undefined ? undefined : id => read[id] !== undefined)});
+				// Sources this run reads: one not configured has no chart page for `c` to cycle to; per-node pages count
+				// once their sample is in.
+				dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources, live.current.frame?.snapshot)});
 			},
 			toggleConcerns: () => dispatch({type: 'toggle-concerns'}),
 			quit: code => quitRef.current(code),

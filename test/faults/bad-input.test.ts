@@ -239,6 +239,30 @@ const environmentCases: Case[] = [
 	{what: 'PGBOUNCER_URL of another scheme', args: ['--once'], env: {PGBOUNCER_URL: `mysql://mon:${secret}@db/pgbouncer`}, names: 'PGBOUNCER_URL'},
 ];
 
+// The data tier's flags (several PostgreSQL nodes, Redis Sentinel or Cluster, Qdrant) and their variables.
+const dataTierValues: Record<string, string[]> = {
+	'pg-replicas': ['db-r1:5432,,db-r2', 'db-r1:99999', `mysql://ops:${secret}@db-r1/x`, 'db r1'],
+	'redis-sentinel': ['10.0.0.5', '10.0.0.5:26379,', '10.0.0.5:0', `redis://:${secret}@10.0.0.5:26379`],
+	'redis-cluster': ['10.0.0.5', '10.0.0.5:7000,10.0.0.5:7000', 'host:abc'],
+	qdrant: ['grpc://q:6334', `http://u:${secret}@q:6333`, 'http://', 'q:6333', 'http://q:6333/?x=1'],
+	'replica-lag-soon': ['16XB', '-1MB', 'lots'],
+	'replica-lag-immediate-seconds': ['5 minutes', '-1', '25h'],
+};
+specificCases.push(
+	...Object.entries(dataTierValues).flatMap(([name, values]) => values.map(value => ({what: `--${name} ${JSON.stringify(value)}`, args: [`--${name}`, value], names: `--${name}`}))),
+	{what: '--redis-sentinel without --redis-master', args: ['--redis-sentinel', '10.0.0.5:26379'], names: '--redis-master'},
+	{what: '--redis-master without --redis-sentinel', args: ['--redis-master', 'mymaster'], names: '--redis-sentinel'},
+	{what: 'Sentinel and Cluster at once', args: ['--redis-sentinel', '10.0.0.5:26379', '--redis-master', 'm', '--redis-cluster', '10.0.0.5:7000'], names: '--redis-cluster'},
+	{what: 'a PostgreSQL node given twice', args: ['--pg', 'postgres://m@db:5432/x', '--pg', 'postgres://m@db:5432/x'], names: 'db:5432'},
+	{what: 'replica lag SOON above IMMEDIATE', args: ['--replica-lag-soon', '1G', '--replica-lag-immediate', '256MB'], names: '--replica-lag-soon'},
+);
+environmentCases.push(
+	{what: 'REDIS_SENTINELS that are not HOST:PORT', args: ['--once'], env: {REDIS_SENTINELS: 'sentinel-a', REDIS_MASTER_NAME: 'm'}, names: 'REDIS_SENTINELS'},
+	{what: 'REDIS_SENTINELS without REDIS_MASTER_NAME', args: ['--once'], env: {REDIS_SENTINELS: '10.0.0.5:26379'}, names: '--redis-master'},
+	{what: 'QDRANT_URL of another scheme', args: ['--once'], env: {QDRANT_URL: 'ftp://q:6333'}, names: 'QDRANT_URL'},
+	{what: 'DATABASE_REPLICA_URLS with an empty entry', args: ['--once'], env: {DATABASE_REPLICA_URLS: 'db-r1:5432,'}, names: 'DATABASE_REPLICA_URLS'},
+);
+
 afterAll(() => {
 	rmSync(scratch, {recursive: true, force: true});
 });

@@ -54,8 +54,13 @@ describe('autoscale flags', () => {
 		expect(usageMessage(() => resolveOptions({'scale-up-on': 'cpu,gpu'}, {}, {}))).toBe('--scale-up-on: "gpu" is not a trigger, expected a comma-separated list of cpu, memory, latency, errors, queue');
 		expect(usageMessage(() => resolveOptions({'scale-up-on': 'cpu,cpu'}, {}, {}))).toContain('named twice');
 		// A trigger no configured source measures would leave the autoscaler never scaling down.
-		expect(usageMessage(() => resolveOptions({'scale-up-on': 'cpu,latency'}, {}, {}))).toBe(
-			'--scale-up-on: latency is not measured here (no source va-top knows measures it), expected triggers a configured source measures, such as cpu or memory',
+		// (the access log, read by default, measures latency and errors; without it nothing does; queue needs --queue)
+		expect(usageMessage(() => resolveOptions({'scale-up-on': 'cpu,latency', http: false}, {}, {}))).toBe(
+			'--scale-up-on: latency is not measured here (configure http), expected triggers a configured source measures, such as cpu or memory',
+		);
+		expect(resolveOptions({'scale-up-on': 'cpu,latency,errors'}, {}, {}).autoscale.triggers).toEqual(['cpu', 'latency', 'errors']);
+		expect(usageMessage(() => resolveOptions({'scale-up-on': 'queue'}, {}, {}))).toBe(
+			'--scale-up-on: queue is not measured here (configure queues), expected triggers a configured source measures, such as cpu or memory',
 		);
 		expect(usageMessage(() => resolveOptions({'autoscale-interval': '0.5'}, {}, {}))).toBe('--autoscale-interval: expected a duration of 1 s or more, got "0.5"');
 		expect(usageMessage(() => resolveOptions({'scale-up-at': '120'}, {}, {}))).toContain('--scale-up-at');

@@ -1,4 +1,5 @@
 // Pure: the pg_stat_activity reading's row → the PostgreSQL sample.
+import type {PgTopology} from './topology.js';
 
 export interface PostgresSample {
 	/** Client backends in pg_stat_activity. */
@@ -12,6 +13,11 @@ export interface PostgresSample {
 	/** --capacity only: the database read and pg_database_size() of it in bytes (null: not readable). */
 	database?: string;
 	sizeBytes?: number | null;
+	/**
+	 * With several nodes (--pg given again, --pg-replicas): every node, its role and replication. The fields above then
+	 * describe the primary (or, while no node answers as one, the first node that answers). Absent for one node.
+	 */
+	topology?: PgTopology;
 }
 
 /** The reading's one row (see collector.ts readingSql). */

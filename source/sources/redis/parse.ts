@@ -1,4 +1,5 @@
 // Pure parsing of Redis INFO replies (`key:value` lines under `# Section` headers, CRLF separated).
+import type {RedisTopology} from './topology.js';
 
 export interface RedisSample {
 	usedMemoryBytes: number;
@@ -15,6 +16,11 @@ export interface RedisSample {
 	at: number;
 	/** --capacity only: keys in all databases (INFO keyspace). */
 	keys?: number;
+	/**
+	 * With --redis-sentinel or --redis-cluster: every node and the sentinels or the cluster's state. The fields above
+	 * then describe the Sentinel master, or the Cluster's fullest node. Absent for one server.
+	 */
+	topology?: RedisTopology;
 }
 
 /** Keys in every database of an `INFO keyspace` reply (`db0:keys=12,expires=0,avg_ttl=0`); 0 with none. */

@@ -40,6 +40,8 @@ export function useAutoscale({autoscaler, bound, summary, dialogOpen, guardMs = 
 			if (name === autoscaleKey || at - prompt.openedAt < guard) return true;
 			confirmRef.current = null;
 			setConfirming(null);
+			// Another key came between: the next A is a press of its own, not the first one held.
+			lastA.current = 0;
 			if (name === 'y') scaler.enable('A, confirmed');
 			return true;
 		}

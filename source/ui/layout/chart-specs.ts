@@ -4,9 +4,9 @@
 import type {Concern} from '../../core/assessment.js';
 import {seriesKey, type History} from '../../core/history.js';
 import type {MonitorFrame} from '../../core/monitor.js';
-import {thresholdOf, type AnySourceModel, type SourceChartSpec} from '../../core/source-model.js';
+import {thresholdOf, type AnySourceModel, type SourceChartSpec, type ThresholdUnit} from '../../core/source-model.js';
 import type {Thresholds} from '../../core/thresholds.js';
-import type {InstanceSample, SourceStatus} from '../../core/types.js';
+import type {InstanceSample, SourceStatus, StackSnapshot} from '../../core/types.js';
 import type {ChartAxis} from './chart-fit.js';
 import {instanceMark, sustainText} from './concern-text.js';
 import {formatBytes, formatPercent} from './format.js';
@@ -42,18 +42,38 @@ export interface ChartDataInput {
 	page?: number;
 }
 
+/** One source chart placed on a page. */
+export interface PlacedChart {
+	source: AnySourceModel;
+	spec: SourceChartSpec<unknown>;
+}
+
 /**
- * How many chart pages the sources need (at least 1). With `configured`, only those sources count: a source not
- * configured (absent from the snapshot) has no charts, so no page of its own.
+ * Which source charts each page holds. A source's numbered charts go on their page; its charts that depend on the
+ * sample (one per node, `chartsFor`) follow on pages of their own after the numbered ones, four to a page, each
+ * source starting a new page (database nodes, then Redis nodes). Page 1 also holds the workload's CPU and MEM.
+ * With a snapshot, only the sources it has count: one not configured (absent) has no charts, so no page of its own.
  */
-export function chartPages(sources: readonly AnySourceModel[] = [], configured?: (id: string) => boolean): number {
-	let pages = 1;
-	for (const source of sources) {
-		if (configured !== undefined && !configured(source.id)) continue;
-		for (const chart of source.charts ?? []) pages = Math.max(pages, chart.page);
+export function chartPageLayout(sources: readonly AnySourceModel[] = [], snapshot?: StackSnapshot): Map<number, PlacedChart[]> {
+	const pages = new Map<number, PlacedChart[]>([[1, []]]);
+	const place = (page: number, chart: PlacedChart) => pages.set(page, [...(pages.get(page) ?? []), chart]);
+	const configured = sources.filter(source => snapshot === undefined || snapshot.sources[source.id] !== undefined);
+	for (const source of configured) for (const spec of (source.charts ?? []) as ReadonlyArray<SourceChartSpec<unknown>>) place(spec.page, {source, spec});
+	let next = Math.max(...pages.keys()) + 1;
+	for (const source of configured) {
+		const sample = snapshot?.sources[source.id]?.sample ?? null;
+		if (sample === null || source.chartsFor === undefined) continue;
+		const specs = source.chartsFor(sample) as ReadonlyArray<SourceChartSpec<unknown>>;
+		for (let index = 0; index < specs.length; index++) place(next + Math.floor(index / chartsPerPage), {source, spec: specs[index]!});
+		next += Math.ceil(specs.length / chartsPerPage);
 	}
 
 	return pages;
+}
+
+/** How many chart pages the sources need (at least 1); per-node charts count once their sample is in. */
+export function chartPages(sources: readonly AnySourceModel[] = [], snapshot?: StackSnapshot): number {
+	return Math.max(...chartPageLayout(sources, snapshot).keys());
 }
 
 function markOf(concern: Concern | undefined): {text: string; color?: ColorName} {
@@ -116,32 +136,29 @@ export function chartData({frame, history, thresholds, selected, windowMs, windo
 		},
 	];
 	const charts: ChartData[] = page === 1 ? workload : [];
-	for (const source of sources) {
+	for (const {source, spec} of chartPageLayout(sources, frame?.snapshot).get(page) ?? []) {
 		const reading = frame?.snapshot.sources[source.id];
-		// Not configured: absent everywhere, its charts included.
-		if (frame !== undefined && reading === undefined) continue;
-		for (const spec of (source.charts ?? []) as ReadonlyArray<SourceChartSpec<unknown>>) {
-			if (spec.page !== page) continue;
-			const badge = markOf(spec.concernKey === undefined ? undefined : concerns.find(concern => concern.key === spec.concernKey));
-			const sample = reading?.sample ?? null;
-			const now = sample === null ? ' no data' : spec.now(sample, valueFormat);
-			const thresholdSpec = source.thresholds.find(candidate => candidate.key === spec.threshold);
-			const values = history.values(seriesKey.source(source.id, spec.series), since);
-			const threshold = thresholdSpec === undefined ? thresholds[spec.threshold] ?? 0 : thresholdOf(thresholds, thresholdSpec);
-			// A time chart (the access log's p95) is drawn on an axis of its own: up to a ceiling that holds the
-			// threshold and the values, labelled in seconds.
-			const scaled = thresholdSpec?.unit === 'time' ? timeAxis(values, threshold, spec.ceiling) : null;
-			charts.push({
-				key: spec.key,
-				title: `${spec.label}${now}${badge.text}${reading ? downText(reading.status) : ''}${suffix}`,
-				titleColor: badge.color ?? (reading && reading.status.kind !== 'ok' ? 'magenta' : undefined),
-				values: scaled?.values ?? values,
-				threshold: scaled?.threshold ?? threshold,
-				expectedPoints,
-				lineColor: spec.lineColor,
-				...(scaled ? {axis: scaled.axis} : {}),
-			});
-		}
+		const badge = markOf(spec.concernKey === undefined ? undefined : concerns.find(concern => concern.key === spec.concernKey));
+		const sample = reading?.sample ?? null;
+		const now = sample === null ? ' no data' : spec.now(sample, valueFormat);
+		const thresholdSpec = source.thresholds.find(candidate => candidate.key === spec.threshold);
+		const values = history.values(seriesKey.source(source.id, spec.series), since);
+		const threshold = thresholdSpec === undefined ? thresholds[spec.threshold] ?? 0 : thresholdOf(thresholds, thresholdSpec);
+		// A chart not in percent (the access log's p95, waiting clients, a queue's depth) is drawn on an axis of its
+		// own: up to a ceiling that holds the threshold and the values, labelled in its unit.
+		const unit = thresholdSpec?.unit ?? 'percent';
+		// A percent with a low threshold (5 % of requests failing) zooms in rather than hug the floor of 0-100 %.
+		const scaled = unit === 'percent' && !(threshold > 0 && threshold < 25) ? null : unitAxis(unit, values, threshold, spec.ceiling);
+		charts.push({
+			key: spec.key,
+			title: `${spec.label}${now}${badge.text}${reading ? downText(reading.status) : ''}${suffix}`,
+			titleColor: badge.color ?? (reading && reading.status.kind !== 'ok' ? 'magenta' : undefined),
+			values: scaled?.values ?? values,
+			threshold: scaled?.threshold ?? threshold,
+			expectedPoints,
+			lineColor: spec.lineColor,
+			...(scaled ? {axis: scaled.axis} : {}),
+		});
 	}
 
 	return charts.slice(0, chartsPerPage);
@@ -174,13 +191,62 @@ function secondsLabel(ms: number): string {
 	return text.padStart(3, ' ').slice(-3);
 }
 
-/** Values in ms as shares of a ceiling (at least twice the threshold, and above every value), with labels in s. */
-export function timeAxis(values: readonly number[], threshold: number, ceiling?: number): {values: number[]; threshold: number; axis: ChartAxis} {
-	let top = ceiling ?? niceCeiling(Math.max(threshold * 2, ...values.filter(Number.isFinite)));
+/** A number with at most one decimal, the decimal dropped when it is 0: `4`, `4.4`, `1.2`. */
+function short(value: number): string {
+	const text = value < 9.95 ? value.toFixed(1) : String(Math.round(value));
+	return text.endsWith('.0') ? text.slice(0, -2) : text;
+}
+
+/** An axis label must fit 3 cells; one that would not (1.2k) is left blank rather than cut to a wrong number. */
+function cells(text: string): string {
+	return text.length > 3 ? '   ' : text.padStart(3, ' ');
+}
+
+/** A count in 3 cells: `0.4`, `  7`, `750`, `1k`, `20k`, `3M`. */
+function countLabel(value: number): string {
+	if (value < 999.5) return cells(value < 9.95 && Math.abs(value - Math.round(value)) > 1e-9 ? value.toFixed(1) : String(Math.round(value)));
+	return cells(value < 999_500 ? `${short(value / 1000)}k` : `${short(value / 1e6)}M`);
+}
+
+/** Bytes in 3 cells, binary: `512`, `16K`, `2M`, `1G`. */
+function bytesLabel(value: number): string {
+	const units = ['', 'K', 'M', 'G', 'T'];
+	let rest = value;
+	let unit = 0;
+	while (rest >= 1000 && unit < units.length - 1) {
+		rest /= 1024;
+		unit++;
+	}
+
+	return cells(`${short(rest)}${units[unit]}`);
+}
+
+const unitLabels: Record<ThresholdUnit, (value: number) => string> = {
+	percent: value => cells(short(value)),
+	time: secondsLabel,
+	seconds: value => secondsLabel(value * 1000),
+	count: countLabel,
+	bytes: bytesLabel,
+};
+
+/**
+ * Values not in percent as shares of a ceiling (at least twice the threshold, or 1, and above every value), with
+ * labels in their unit (seconds for times, `1.5k` for counts, `16M` for bytes).
+ */
+export function unitAxis(unit: ThresholdUnit, values: readonly number[], threshold: number, ceiling?: number): {values: number[]; threshold: number; axis: ChartAxis} {
+	const highest = Math.max(threshold * 2, unit === 'count' ? 1 : 0, ...values.filter(Number.isFinite));
+	// Bytes round to a power of two, so the top reads 16G rather than 19G.
+	let top = ceiling ?? (unit === 'bytes' ? 2 ** Math.ceil(Math.log2(Math.max(highest, 1))) : niceCeiling(highest));
 	if (!(top > 0)) top = 1;
+	const label = unitLabels[unit];
 	return {
 		values: values.map(value => (value * 100) / top),
 		threshold: (threshold * 100) / top,
-		axis: {key: `time:${top}`, label: plotValue => secondsLabel((plotValue * top) / 100)},
+		axis: {key: `${unit}:${top}`, label: plotValue => label((plotValue * top) / 100)},
 	};
+}
+
+/** Values in ms on a time axis (see unitAxis). */
+export function timeAxis(values: readonly number[], threshold: number, ceiling?: number): {values: number[]; threshold: number; axis: ChartAxis} {
+	return unitAxis('time', values, threshold, ceiling);
 }

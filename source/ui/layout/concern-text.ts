@@ -32,6 +32,8 @@ export function sustainText(concern: Concern): string {
  */
 export function concernShort(concern: Concern, _project = ''): string {
 	const symbol = levelSymbol[concern.level];
+	// A state concern without a number brings its own short words (`replica db-2:5432 not streaming`).
+	if (concern.value === null && concern.label !== undefined) return `${concern.label} ${symbol}`;
 	if (concern.metric === 'reachability') return `${symbol} ${concern.message}`;
 	if (concern.metric === 'state') {
 		const head = concern.message.split(':')[0] ?? '';

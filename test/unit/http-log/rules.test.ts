@@ -224,3 +224,23 @@ describe('the latency chart\'s axis', () => {
 		expect(slow.axis.label(100)).toBe('20s');
 	});
 });
+
+describe('a chart of counts or bytes', () => {
+	it('waiting clients and a queue depth get their own axis in their unit, never the 0-110 % one', async () => {
+		const {unitAxis} = await import('../../../source/ui/layout/chart-specs.js');
+		// Pool: the threshold is 0 waiting, 4 clients wait: the ceiling holds them, and small counts keep a decimal.
+		const pool = unitAxis('count', [0, 4], 0);
+		expect(pool.axis.key).toBe('count:4');
+		expect(pool.values).toEqual([0, 100]);
+		expect([pool.axis.label(100), pool.axis.label(10), pool.axis.label(0)]).toEqual(['  4', '0.4', '  0']);
+		// Queue: 1,000 is the threshold; a label that cannot fit 3 cells (1.2k) is blank, never cut to ".2k".
+		const queue = unitAxis('count', [693], 1000);
+		expect(queue.threshold).toBe(50);
+		expect([queue.axis.label(100), queue.axis.label(60), queue.axis.label(40), queue.axis.label(50)]).toEqual([' 2k', '   ', '800', ' 1k']);
+		// A 5 % error-rate threshold zooms to 0-10 % instead of hugging the floor of a 0-100 % chart.
+		const errors = unitAxis('percent', [2], 5);
+		expect([errors.threshold, errors.values[0], errors.axis.label(100), errors.axis.label(25)]).toEqual([50, 20, ' 10', '2.5']);
+		const memory = unitAxis('bytes', [], 8 * 1024 ** 3);
+		expect(memory.axis.label(100)).toBe('16G');
+	});
+});

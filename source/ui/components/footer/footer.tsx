@@ -57,7 +57,11 @@ interface KeyHint {
 
 const noActions: FooterActions = {bound: false, dialog: 'none', running: null, abortable: false};
 
-export function footerHints({help, paused, canSelect, window, actions = noActions, view = 'normal', chartPage}: Omit<FooterProps, 'color' | 'width'>): KeyHint[] {
+/**
+ * The keys that work now. `compact` is for a pane too narrow for them all: the arrows (known to everyone, and in `?`)
+ * go and `c` loses its word, so the finding keys, scale and drain, `? help` and `q quit` still fit 80 columns.
+ */
+export function footerHints({help, paused, canSelect, window, actions = noActions, view = 'normal', chartPage}: Omit<FooterProps, 'color' | 'width'>, compact = false): KeyHint[] {
 	// The autoscaler's countdown and question take every key, even over a dialog.
 	if (actions.autoscale?.countdown) return [{keys: 'any key', what: 'cancels the autoscale step and turns autoscaling off'}];
 	if (actions.autoscale?.confirming) return [{keys: 'y', what: 'turn autoscaling on'}, {keys: 'any other key', what: 'cancels'}];
@@ -71,18 +75,22 @@ export function footerHints({help, paused, canSelect, window, actions = noAction
 	if (help) return [{keys: '?', what: 'close help'}, {keys: 'q', what: 'quit'}];
 	if (view === 'log') return [{keys: '↑↓/jk PgUp PgDn g G', what: 'scroll the log'}, {keys: 'e/Esc', what: 'close'}, {keys: '?', what: 'help'}, {keys: 'q', what: 'quit'}];
 	const busy = actions.running !== null;
+	// While one action runs no other can start: the keys are not offered.
+	const act = actions.bound && !busy ? [{keys: '+/-/s', what: 'scale'}, {keys: 'd', what: 'drain'}] : [];
+	const autoscale = actions.autoscale?.bound ? [{keys: 'A', what: actions.autoscale.enabled ? 'autoscale off' : 'autoscale'}] : [];
 	// Finding the worst first: at 80 columns the line is cut, and ? lists every key.
 	return [
 		...(actions.abortable ? [{keys: 'Esc', what: 'abort'}] : []),
-		...(canSelect ? [{keys: '↑↓/jk', what: 'select'}, {keys: '!', what: 'worst'}, {keys: '/', what: 'filter'}, {keys: 'C/M/N', what: 'sort'}] : []),
+		...(canSelect ? [...(compact ? [] : [{keys: '↑↓/jk', what: 'select'}]), {keys: '!', what: 'worst'}, {keys: '/', what: 'filter'}, {keys: 'C/M/N', what: 'sort'}] : []),
 		// More charts than one page holds: said early, or they would go unseen.
-		...(chartPage ? [{keys: 'c', what: `charts ${chartPage.page}/${chartPage.pages}`}] : []),
+		...(chartPage ? [{keys: 'c', what: `${compact ? '' : 'charts '}${chartPage.page}/${chartPage.pages}`}] : []),
+		...(compact ? act : []),
 		{keys: '?', what: 'help'},
 		{keys: 'q', what: 'quit'},
-		// While one action runs no other can start: the keys are not offered.
-		...(actions.bound && !busy ? [{keys: '+/-/s', what: 'scale'}, {keys: 'd', what: 'drain'}] : []),
-		// Beside the action keys it acts through (the help lists it, as every key, when the pane cuts the line).
-		...(actions.autoscale?.bound ? [{keys: 'A', what: actions.autoscale.enabled ? 'autoscale off' : 'autoscale'}] : []),
+		// While one action runs no other can start: the keys are not offered. A beside the action keys it acts through
+		// (compact: after q quit, the first cut; the help lists it, as every key).
+		...(compact ? [] : act),
+		...autoscale,
 		{keys: 't', what: view === 'table' ? 'all panels' : 'table'},
 		{keys: 'e', what: 'events'},
 		{keys: '1-4', what: `window ${window}`},
@@ -114,7 +122,11 @@ export function footerLine({color, ...state}: FooterProps): StyledLine {
 	const running = state.actions?.running ?? null;
 	if (status !== null) spans.push({text: `${status.text}  `, style: {bold: status.strong, color: tone(color, status.color)}});
 	else if (running !== null) spans.push({text: `${running}  `, style: {bold: true, color: tone(color, 'yellow')}});
-	footerHints(state).forEach((hint, index) => {
+	const hintsWidth = (hints: KeyHint[]) => hints.reduce((sum, hint, index) => sum + (index > 0 ? 2 : 0) + [...`${hint.keys} ${hint.what}`].length, 0);
+	const lead = spans.reduce((sum, span) => sum + [...span.text].length, 0);
+	let hints = footerHints(state);
+	if (state.width !== undefined && lead + hintsWidth(hints) > state.width) hints = footerHints(state, true);
+	hints.forEach((hint, index) => {
 		spans.push({text: index > 0 ? '  ' : ''}, {text: hint.keys, style: {bold: true, color: tone(color, 'cyan')}}, {text: ` ${hint.what}`});
 	});
 	return styledLine(spans);

@@ -56,7 +56,7 @@ export function Screen() {
 	// The table's own columns: its trend cells are as many as the points asked for here.
 	const trendWidth = layout.kind === 'screen' ? tableColumnsFor(layout.columns, widestName(rows.map(row => row.name)), activity.size > 0).trend : 0;
 
-	const pages = chartPages(settings.sources, snapshot === undefined ? undefined : id => snapshot.sources[id] !== undefined);
+	const pages = chartPages(settings.sources, snapshot);
 	const page = Math.min(ui.chartPage, pages);
 	// History is shared and mutable: the frame (a new object every tick) is what says it changed.
 	const charts = useMemo(
@@ -182,6 +182,7 @@ export function Screen() {
 			filter: {input: ui.filterInput, matches: rows.length, total: table.total},
 			status,
 			chartPage: pages > 1 ? {page, pages} : undefined,
+			width,
 		});
 		// The autoscale preview line under the header, on or off: the runbook's advice made visible.
 		const top = autoscale === undefined ? header : [...header, autoscaleLine(autoscale, width, color)];
