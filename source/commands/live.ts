@@ -7,7 +7,7 @@ import {autoscaleSummary, createAutoscalerFor} from '../actions/create-autoscale
 import type {Options} from '../config/options.js';
 import {UsageError} from '../config/usage-error.js';
 import {replaySustain, seedHistory} from '../core/backfill.js';
-import {createMonitor} from '../core/monitor.js';
+import {createMonitor, type Monitor, type MonitorFrame} from '../core/monitor.js';
 import {noSelfMadeChanges} from '../core/rules.js';
 import {selfMadeChanges} from '../actions/self-made.js';
 import {openHistory, recordingMonitor} from '../record/open-history.js';
@@ -44,7 +44,7 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 	// The monitor is made here so the actions write into the same event log the screen shows, and so the rules know
 	// which instances the actions are changing (those raise no breach).
 	let actions: Actions | undefined;
-	const monitor = recordingMonitor(
+	const recording = recordingMonitor(
 		createMonitor({
 			thresholds: options.thresholds,
 			sources: stack.models,
@@ -58,9 +58,28 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 		}),
 		opened.recorder,
 	);
+	// S asks for a snapshot; it is taken with the next frame, so what was just done (an action's result, its audit
+	// line, its event) is in it, as it is on the screen a moment later.
+	let snapshotWanted = false;
+	const monitor: Monitor = {
+		history: recording.history,
+		tick(next) {
+			const frame = recording.tick(next);
+			if (snapshotWanted) {
+				snapshotWanted = false;
+				writeSnapshot(frame);
+			}
+
+			return frame;
+		},
+		log: entry => recording.log(entry),
+		current: () => recording.current(),
+	};
 	const snapshot = () => {
-		const frame = monitor.current();
-		if (frame === undefined) return;
+		snapshotWanted = true;
+	};
+
+	const writeSnapshot = (frame: MonitorFrame) => {
 		try {
 			const paths = takeSnapshot({
 				snapshot: frame.snapshot,
