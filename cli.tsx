@@ -66,6 +66,18 @@ async function main(argv: string[]): Promise<number> {
 		return runOnce(stack, options, text => process.stdout.write(text), Math.max(1000, onceDeadlineMs - (Date.now() - started)), sources);
 	}
 
+	if (options.record) {
+		const {runRecord, processStopSignal} = await import('./source/commands/record.js');
+		// Loaded, and running for days: the same small-heap settings as the monitor (source/launch/heap.ts).
+		tuneHeap('running');
+		return runRecord(stack, options, {write: text => process.stdout.write(text), stopSignal: processStopSignal()});
+	}
+
+	if (options.autoscale.headless) {
+		const {runHeadlessAutoscale, stopSignal} = await import('./source/commands/autoscale.js');
+		return runHeadlessAutoscale(stack, options, {write: text => process.stdout.write(text), error: text => process.stderr.write(`${text}\n`), stopSignal: stopSignal()}, demo);
+	}
+
 	// The readings start while the screen's modules load (~70 ms), so the first frame with numbers comes that much
 	// sooner; runLive's own start() is then a no-op. Only on a terminal: without one runLive refuses before its
 	// cleanup (which stops the stack) is in place.

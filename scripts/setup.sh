@@ -11,7 +11,9 @@ export DEBIAN_FRONTEND=noninteractive
 
 # cgroupfs-mount: only used when the machine booted without cgroups mounted (dockerd needs them). iproute2 (ip) and
 # util-linux (nsenter, unshare): the network namespaces of scripts/swarm-up.sh's three-node Swarm.
-PACKAGES=(docker.io busybox-static postgresql redis-server nginx tmux docker-compose cgroupfs-mount pgbouncer iproute2 util-linux)
+# prometheus: for its promtool, which checks `va-top --once --format prometheus` in the tests (19 MB, ~30 s to
+# install; its server is never started).
+PACKAGES=(docker.io busybox-static postgresql redis-server nginx tmux docker-compose cgroupfs-mount pgbouncer iproute2 util-linux prometheus)
 
 STEP=starting
 step() { STEP=$*; echo "setup: $*"; }
@@ -59,7 +61,7 @@ else
 fi
 
 step "checking tools"
-for tool in dockerd docker busybox redis-server redis-cli nginx tmux docker-compose pgbouncer ip nsenter unshare /usr/lib/postgresql/15/bin/initdb; do
+for tool in dockerd docker busybox redis-server redis-cli nginx tmux docker-compose pgbouncer ip nsenter unshare promtool /usr/lib/postgresql/15/bin/initdb; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "setup: FAILED: $tool not found after install" >&2; exit 1; }
 done
 

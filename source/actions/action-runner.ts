@@ -26,7 +26,7 @@ import {
 import type {EventEntry} from '../core/event-log.js';
 import {removalWarning} from '../core/swarm.js';
 import type {ContainerState} from '../core/types.js';
-import {AuditLogError, type AuditLog, type AuditResult} from './audit-log.js';
+import {AuditLogError, type Actor, type AuditLog, type AuditResult} from './audit-log.js';
 import {isPreconditionFailed, type ActionBackend, type BackendInstance, type ServiceState} from './backend.js';
 import {abortableSleep, drainInstances, type DrainOutcome, type DrainPhase, type DrainProgress} from './drain.js';
 
@@ -68,6 +68,8 @@ export interface ScaleContext {
 	host?: string;
 	/** A versioned service (Swarm): the version the screen shows; the change is refused if it moved on. */
 	version?: number | null;
+	/** Who asks: the audit log's `by` (default operator). */
+	by?: Actor;
 }
 
 export interface DrainContext {
@@ -111,6 +113,8 @@ export interface ScalePlan {
 	hosts?: readonly string[];
 	/** A versioned service (Swarm): the version the confirmation was made from. */
 	version?: number | null;
+	/** Who asked for it; the audit log's `by`. */
+	by: Actor;
 	/**
 	 * A jump of more than one down from outside --min/--max: the number removed, to be typed (then Enter) instead of
 	 * `y`. Undefined: `y` confirms.
@@ -130,6 +134,7 @@ export interface DrainPlan {
 	dryRun: boolean;
 	/** A versioned service (Swarm): the version the confirmation was made from. */
 	version?: number | null;
+	by: Actor;
 	/** Never set: a drain removes one instance, and `y` confirms it. */
 	confirmText?: undefined;
 }
@@ -148,6 +153,8 @@ export interface NodePlan {
 	steps: string[];
 	warnings: string[];
 	dryRun: boolean;
+	/** Only an operator sets a node's availability (D); the autoscaler never does. */
+	by: Actor;
 	/** Never set: one node's availability, and `y` confirms it. */
 	confirmText?: undefined;
 }
@@ -281,7 +288,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 	function audit(
 		action: ActionKind,
 		result: AuditResult,
-		fields: {instance: string | null; instances?: string[] | null; from: number | null; to: number | null; started: number | null; error: string | null},
+		fields: {instance: string | null; instances?: string[] | null; from: number | null; to: number | null; started: number | null; error: string | null; by: Actor},
 	): string | null {
 		if (init.audit === null) return 'no audit log';
 		try {
@@ -294,6 +301,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				result,
 				duration: fields.started === null ? null : now() - fields.started,
 				error: fields.error,
+				by: fields.by,
 				...(swarm
 					? {...(singleEngine === undefined ? {} : {engine: singleEngine}), ...(actingNode === undefined ? {} : {node: actingNode})}
 					: (actingEngine ?? singleEngine) === undefined
@@ -309,11 +317,12 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 	}
 
 	/** `extra.instances`: a scale's instances created or removed; the audit line names them (and `instance` when one). */
-	function finish(action: ActionKind, result: ActionOutcome, from: number | null, to: number | null, instance: string | null, started: number, text: string, extra: {refusal?: Refusal; error?: string | null; instances?: string[]} = {}): ActionResult {
+	function finish(action: ActionKind, result: ActionOutcome, from: number | null, to: number | null, instance: string | null, started: number, text: string, extra: {refusal?: Refusal; error?: string | null; instances?: string[]; by?: Actor} = {}): ActionResult {
+		const by = extra.by ?? 'operator';
 		const instances = extra.instances ?? (instance === null ? [] : [instance]);
 		const audited = instance ?? (instances.length === 1 ? instances[0]! : null);
-		const problem = audit(action, result, {instance: audited, instances: extra.instances ?? (instance === null ? null : [instance]), from, to, started: result === 'refused' ? null : started, error: extra.error ?? (result === 'refused' ? text : null)});
-		event(action, instance, text, result === 'failed');
+		const problem = audit(action, result, {instance: audited, instances: extra.instances ?? (instance === null ? null : [instance]), from, to, started: result === 'refused' ? null : started, error: extra.error ?? (result === 'refused' ? text : null), by});
+		event(action, instance, by === 'autoscale' ? `autoscale: ${text}` : text, result === 'failed');
 		if (problem !== null) event(action, instance, `the result was not written to the audit log: ${problem}`, true);
 		return {action, result, from, to, instance, instances, message: text, durationMs: now() - started, ...(extra.refusal === undefined ? {} : {refusal: extra.refusal})};
 	}
@@ -324,18 +333,18 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		return note === null ? '' : `; ${note.replace(/^\d+ → \d+ is /, '')}`;
 	}
 
-	function refuse(found: Refusal, started: number, writeAudit = true): ActionResult {
+	function refuse(found: Refusal, started: number, writeAudit = true, by: Actor = 'operator'): ActionResult {
 		const text = `${found.action} refused: ${found.reason}`;
 		const from = found.from ?? null;
 		const to = found.to ?? null;
 		const instance = found.instance ?? null;
 		// Read-only writes nothing anywhere, not even its refusals.
 		if (!writeAudit || found.code === 'read-only') {
-			event(found.action, instance, text);
+			event(found.action, instance, by === 'autoscale' ? `autoscale: ${text}` : text);
 			return {action: found.action, result: 'refused', from, to, instance, message: text, durationMs: now() - started, refusal: found};
 		}
 
-		return finish(found.action, 'refused', from, to, instance, started, text, {refusal: found, error: found.reason});
+		return finish(found.action, 'refused', from, to, instance, started, text, {refusal: found, error: found.reason, by});
 	}
 
 	function begin(plan: ActionPlan): Refusal | null {
@@ -389,7 +398,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 	}
 
 	/** Runs a drain of `victims` and turns its outcome into a result. */
-	async function runDrain(kind: ActionKind, victims: BackendInstance[], from: number, to: number, started: number, control: ActionControl | undefined): Promise<ActionResult> {
+	async function runDrain(kind: ActionKind, victims: BackendInstance[], from: number, to: number, started: number, control: ActionControl | undefined, by: Actor): Promise<ActionResult> {
 		const instanceField = kind === 'drain' ? victims[0]!.name : null;
 		const names = victims.map((victim) => victim.name).join(', ');
 		let outcome: DrainOutcome;
@@ -407,7 +416,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				settings,
 				signal: control?.signal,
 				onProgress: onDrainProgress(control),
-				note: (text, failure) => event(kind, instanceField, text, failure),
+				note: (text, failure) => event(kind, instanceField, by === 'autoscale' ? `autoscale: ${text}` : text, failure),
 				now,
 				sleep,
 			});
@@ -416,7 +425,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		}
 
 		const title = kind === 'drain' ? `drain ${names}` : `scale ${from} → ${to}`;
-		const touched = {instances: victims.map((victim) => victim.name)};
+		const touched = {instances: victims.map((victim) => victim.name), by};
 		if (outcome.kind === 'stopped') {
 			for (const victim of victims) setActivity(victim.name, {phase: 'removed', text: 'removed', connections: null, secondsLeft: null});
 			const late = outcome.timedOut.length > 0 ? `, timed out with ${outcome.timedOut.map((entry) => `${entry.connections} open on ${entry.name}`).join(', ')}` : ', connections drained';
@@ -432,6 +441,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 			return finish(kind, 'aborted', from, to, instanceField, started, `${title} aborted: ${back}${restoreNote}`, {
 				...touched,
 				error: outcome.restoreErrors.length > 0 ? outcome.restoreErrors.join('; ') : null,
+				by,
 			});
 		}
 
@@ -472,11 +482,11 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 	}
 
 	/** Lists and checks the count; returns the fresh instances or a refusal/failure result. */
-	async function freshInstances(kind: ActionKind, started: number, from: number, to: number, instance: string | null): Promise<BackendInstance[] | ActionResult> {
+	async function freshInstances(kind: ActionKind, started: number, from: number, to: number, instance: string | null, by: Actor): Promise<BackendInstance[] | ActionResult> {
 		try {
 			return await backend.list();
 		} catch (error) {
-			return finish(kind, 'failed', from, to, instance, started, `${kind} failed: cannot list the instances again (${errorText(error)}); nothing was done`, {error: errorText(error)});
+			return finish(kind, 'failed', from, to, instance, started, `${kind} failed: cannot list the instances again (${errorText(error)}); nothing was done`, {error: errorText(error), by});
 		}
 	}
 
@@ -534,11 +544,12 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 		},
 		nodes: backend.setNodeAvailability !== undefined,
 		planScale(target, context) {
+			const by = context.by ?? 'operator';
 			const unsupported = backend.cannot?.scale;
 			const found = unsupported === undefined ? checkScale(context.current, target, limits) : refusal('scale', 'backend', unsupported, {from: context.current, to: target});
 			if (found !== null) {
 				// A refused key press is an attempted action: the event log and the audit log say so (read-only: neither writes).
-				refuse(found, now());
+				refuse(found, now(), true, by);
 				return found;
 			}
 
@@ -600,19 +611,21 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				host,
 				hosts: hosts.length > 1 ? hosts : [],
 				version,
+				by,
 				...(confirmText === undefined ? {} : {confirmText}),
 			};
 		},
 
 		async executeScale(plan, control) {
 			const started = now();
+			const by = plan.by;
 			const busyRefusal = begin(plan);
-			if (busyRefusal !== null) return refuse(busyRefusal, started);
+			if (busyRefusal !== null) return refuse(busyRefusal, started, true, by);
 			try {
 				const host = plan.host ?? null;
 				actingEngine = host ?? undefined;
-				if (options.readOnly) return refuse(refusal('scale', 'read-only', 'read-only: actions are off (--read-only)', {from: plan.from, to: plan.to}), started);
-				const listed = await freshInstances('scale', started, plan.from, plan.to, null);
+				if (options.readOnly) return refuse(refusal('scale', 'read-only', 'read-only: actions are off (--read-only)', {from: plan.from, to: plan.to}), started, true, by);
+				const listed = await freshInstances('scale', started, plan.from, plan.to, null, by);
 				if (!Array.isArray(listed)) return listed;
 				const service = await serviceNow('scale', plan, started, null);
 				if (!('state' in service)) return service;
@@ -624,7 +637,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 					checkUnchanged('scale', plan.from, actual) ??
 					checkScale(actual, plan.to, limits) ??
 					(backendReason === null ? null : refusal('scale', 'backend', backendReason, {from: plan.from, to: plan.to}));
-				if (found !== null) return refuse(found, started);
+				if (found !== null) return refuse(found, started, true, by);
 				const running = listed.filter((instance) => countsAsRunning(instance.state));
 				const candidates = host === null ? running : running.filter((instance) => instance.host === host);
 				if (plan.direction === 'down' && candidates.length < plan.from - plan.to) {
@@ -637,18 +650,18 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 					const what = plan.direction === 'up'
 						? backend.describeScaleUp(plan.from, plan.to, {siblings: listed.map((instance) => instance.name), ...(host === null ? {} : {host})})
 						: `drain ${victims.map((victim) => victim.name).join(', ')} (out of ${balancerText}, wait for connections on port ${options.appPort} up to ${Math.ceil(settings.timeoutMs / 1000)} s), then ${backend.describeRemoval(victims.map((victim) => victim.name), plan.to, true)}`;
-					return finish('scale', 'dry-run', plan.from, plan.to, null, started, `dry-run: scale ${plan.from} → ${plan.to}${host === null ? '' : ` on ${host}`} would ${what}; nothing was changed`);
+					return finish('scale', 'dry-run', plan.from, plan.to, null, started, `dry-run: scale ${plan.from} → ${plan.to}${host === null ? '' : ` on ${host}`} would ${what}; nothing was changed`, {by});
 				}
 
 				// The audit line names what will be removed; a scale-up's new names are known only once created.
 				const doomed = victims.map((victim) => victim.name);
-				const problem = audit('scale', 'began', {instance: doomed.length === 1 ? doomed[0]! : null, instances: plan.direction === 'down' ? doomed : null, from: plan.from, to: plan.to, started: null, error: null});
+				const problem = audit('scale', 'began', {instance: doomed.length === 1 ? doomed[0]! : null, instances: plan.direction === 'down' ? doomed : null, from: plan.from, to: plan.to, started: null, error: null, by});
 				if (problem !== null) {
-					return refuse(refusal('scale', 'unsafe-audit-log', `${problem}; nothing was done`, {from: plan.from, to: plan.to}), started, false);
+					return refuse(refusal('scale', 'unsafe-audit-log', `${problem}; nothing was done`, {from: plan.from, to: plan.to}), started, false, by);
 				}
 
-				event('scale', null, `scale ${plan.from} → ${plan.to}${host === null ? '' : ` on ${host}`} began (${backend.description})`);
-				if (plan.direction === 'down') return await runDrain('scale', victims, plan.from, plan.to, started, control);
+				event('scale', null, `${by === 'autoscale' ? 'autoscale: ' : ''}scale ${plan.from} → ${plan.to}${host === null ? '' : ` on ${host}`} began (${backend.description})`);
+				if (plan.direction === 'down') return await runDrain('scale', victims, plan.from, plan.to, started, control, by);
 
 				let created: string[];
 				let notes: string[];
@@ -664,7 +677,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 						// The error above is the news.
 					}
 
-					return finish('scale', 'failed', plan.from, plan.to, null, started, `scale ${plan.from} → ${plan.to} failed: ${errorText(error)}${after}`, {error: errorText(error), instances: []});
+					return finish('scale', 'failed', plan.from, plan.to, null, started, `scale ${plan.from} → ${plan.to} failed: ${errorText(error)}${after}`, {error: errorText(error), instances: [], by});
 				}
 
 				for (const name of created) setActivity(name, {phase: 'created', text: 'new', connections: null, secondsLeft: null});
@@ -681,10 +694,10 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 
 				if (count !== plan.to) {
 					const text = `scale ${plan.from} → ${plan.to} failed: created ${created.join(', ') || 'nothing'} but ${count} instances run, expected ${plan.to}`;
-					return finish('scale', 'failed', plan.from, plan.to, null, started, text, {error: text, instances: created});
+					return finish('scale', 'failed', plan.from, plan.to, null, started, text, {error: text, instances: created, by});
 				}
 
-				return finish('scale', 'ok', plan.from, plan.to, null, started, `scale ${plan.from} → ${plan.to} ok: created ${created.join(', ')} (${((now() - started) / 1000).toFixed(1)} s)${stillOutside(plan.from, plan.to)}`, {instances: created});
+				return finish('scale', 'ok', plan.from, plan.to, null, started, `scale ${plan.from} → ${plan.to} ok: created ${created.join(', ')} (${((now() - started) / 1000).toFixed(1)} s)${stillOutside(plan.from, plan.to)}`, {instances: created, by});
 			} finally {
 				end();
 			}
@@ -730,6 +743,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				warnings,
 				dryRun: options.dryRun,
 				version: context.version ?? null,
+				by: 'operator',
 			};
 		},
 
@@ -769,6 +783,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				steps,
 				warnings,
 				dryRun: options.dryRun,
+				by: 'operator',
 			};
 		},
 
@@ -784,7 +799,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 				if (options.readOnly) return refuse(refusal('node', 'read-only', 'read-only: actions are off (--read-only)', {instance: name}), started);
 				if (backend.setNodeAvailability === undefined) return refuse(refusal('node', 'backend', 'this service is not a Swarm service', {instance: name}), started);
 				if (options.dryRun) return finish('node', 'dry-run', null, null, name, started, `dry-run: ${plan.title} would be set (against node version ${plan.version}); nothing was changed`);
-				const problem = audit('node', 'began', {instance: name, from: null, to: null, started: null, error: null});
+				const problem = audit('node', 'began', {instance: name, from: null, to: null, started: null, error: null, by: plan.by});
 				if (problem !== null) return refuse(refusal('node', 'unsafe-audit-log', `${problem}; nothing was done`, {instance: name}), started, false);
 				event('node', name, `${plan.title} began (${backend.description})`);
 				try {
@@ -804,13 +819,14 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 
 		async executeDrain(plan, control) {
 			const started = now();
+			const by = plan.by;
 			const name = plan.instance.name;
 			const busyRefusal = begin(plan);
-			if (busyRefusal !== null) return refuse(busyRefusal, started);
+			if (busyRefusal !== null) return refuse(busyRefusal, started, true, by);
 			try {
 				actingEngine = plan.instance.host;
-				if (options.readOnly) return refuse(refusal('drain', 'read-only', 'read-only: actions are off (--read-only)', {instance: name}), started);
-				const listed = await freshInstances('drain', started, plan.from, plan.to, name);
+				if (options.readOnly) return refuse(refusal('drain', 'read-only', 'read-only: actions are off (--read-only)', {instance: name}), started, true, by);
+				const listed = await freshInstances('drain', started, plan.from, plan.to, name, by);
 				if (!Array.isArray(listed)) return listed;
 				const service = await serviceNow('drain', plan, started, name);
 				if (!('state' in service)) return service;
@@ -824,7 +840,7 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 							: (service.refusal ?? checkUnchanged('drain', plan.from, actual, name) ?? checkDrain(actual, name, limits));
 				actingEngine = victim?.host ?? actingEngine;
 				if (swarm) actingNode = victim?.host;
-				if (found !== null) return refuse(found, started);
+				if (found !== null) return refuse(found, started, true, by);
 				if (options.dryRun) {
 					let connections = 'unknown';
 					try {
@@ -834,16 +850,16 @@ export function createActionRunner(init: ActionRunnerInit): ActionRunner {
 					}
 
 					const text = `dry-run: drain ${name} would take it out of ${balancerText}, wait for its ${connections} connection(s) on port ${options.appPort} (at most ${plan.timeoutSeconds} s), then ${backend.describeRemoval([name], plan.to, isHighest(victim!.id, listed))}: service ${plan.from} → ${plan.to}; nothing was changed`;
-					return finish('drain', 'dry-run', plan.from, plan.to, name, started, text);
+					return finish('drain', 'dry-run', plan.from, plan.to, name, started, text, {by});
 				}
 
-				const problem = audit('drain', 'began', {instance: name, from: plan.from, to: plan.to, started: null, error: null});
+				const problem = audit('drain', 'began', {instance: name, from: plan.from, to: plan.to, started: null, error: null, by});
 				if (problem !== null) {
-					return refuse(refusal('drain', 'unsafe-audit-log', `${problem}; nothing was done`, {instance: name, from: plan.from, to: plan.to}), started, false);
+					return refuse(refusal('drain', 'unsafe-audit-log', `${problem}; nothing was done`, {instance: name, from: plan.from, to: plan.to}), started, false, by);
 				}
 
 				event('drain', name, `drain ${name} began (${backend.description})`);
-				return await runDrain('drain', [victim!], plan.from, plan.to, started, control);
+				return await runDrain('drain', [victim!], plan.from, plan.to, started, control, by);
 			} finally {
 				end();
 			}

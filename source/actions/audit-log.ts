@@ -13,9 +13,10 @@
 //   or null when a scale touches several), instances (every instance created or removed, by container name; null
 //   where not known yet: a scale-up's 'began'), from, to (instance counts, or null), result ('began' | 'ok' |
 //   'refused' | 'failed' | 'aborted' | 'dry-run'), duration (milliseconds since 'began', null on 'began'), error (one
-//   line or null), engine (the Docker engine acted on, by name, when va-top knows it: every Engine API and compose
-//   action); Swarm adds node (the node acted on), availability {from, to} (a node's) and version (the service's or
-//   node's version the change was made against), and action 'node' for a node's availability. Passwords never appear: every
+//   line or null), by ('operator' or 'autoscale': who asked), engine (the Docker engine acted on, by name, when va-top
+//   knows it: every Engine API and compose action); Swarm adds node (the node acted on), availability {from, to} (a
+//   node's) and version (the service's or node's version the change was made against), and action 'node' for a
+//   node's availability. Passwords never appear: every
 //   error goes through the URL scrubber and the known secrets are masked.
 import {closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, writeSync} from 'node:fs';
 import {hostname, homedir, userInfo} from 'node:os';
@@ -24,6 +25,9 @@ import type {ActionKind} from '../core/action-rules.js';
 import {scrubSecrets} from '../core/redact.js';
 
 export type AuditResult = 'began' | 'ok' | 'refused' | 'failed' | 'aborted' | 'dry-run';
+
+/** Who asked for the action: a person at the keys, or the autoscaler. */
+export type Actor = 'operator' | 'autoscale';
 
 export interface AuditRecord {
 	time: string;
@@ -38,6 +42,7 @@ export interface AuditRecord {
 	result: AuditResult;
 	duration: number | null;
 	error: string | null;
+	by: Actor;
 	/** The Docker engine(s) acted on, by name (`app2`, or `app1, app2` for a scale-down across hosts); absent when not known. */
 	engine?: string;
 	/** Swarm: the node acted on (the drained task's node, or the node whose availability changed). */
@@ -48,7 +53,8 @@ export interface AuditRecord {
 	version?: number;
 }
 
-export type AuditEntry = Omit<AuditRecord, 'time' | 'user' | 'host' | 'instances'> & {instances?: string[] | null};
+/** `by` defaults to operator; `instances` to the one instance, if any. */
+export type AuditEntry = Omit<AuditRecord, 'time' | 'user' | 'host' | 'by' | 'instances'> & {by?: Actor; instances?: string[] | null};
 
 export interface AuditLog {
 	readonly path: string;
@@ -170,6 +176,7 @@ export function openAuditLog(options: AuditLogOptions = {}): AuditLog {
 				result: entry.result,
 				duration: entry.duration === null ? null : Math.max(0, Math.round(entry.duration)),
 				error: entry.error === null ? null : oneLine(scrubSecrets(entry.error, secrets)),
+				by: entry.by ?? 'operator',
 				...(entry.engine === undefined ? {} : {engine: entry.engine}),
 				...(entry.node === undefined ? {} : {node: entry.node}),
 				...(entry.availability === undefined ? {} : {availability: entry.availability}),

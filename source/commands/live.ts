@@ -1,12 +1,18 @@
 // `va-top`: the full-screen monitor. Starts the stack and the actions, hands the screen to the UI, and on every way
 // out lets an action in progress settle, closes the audit log and stops the stack.
 import {createActions, type Actions} from '../actions/create-actions.js';
-import type {ActionRunner} from '../actions/action-runner.js';
+import {settled} from '../actions/settled.js';
+import type {Autoscaler} from '../actions/autoscaler.js';
+import {autoscaleSummary, createAutoscalerFor} from '../actions/create-autoscaler.js';
 import type {Options} from '../config/options.js';
 import {UsageError} from '../config/usage-error.js';
-import {createMonitor} from '../core/monitor.js';
+import {replaySustain, seedHistory} from '../core/backfill.js';
+import {createMonitor, type Monitor, type MonitorFrame} from '../core/monitor.js';
 import {noSelfMadeChanges} from '../core/rules.js';
 import {selfMadeChanges} from '../actions/self-made.js';
+import {openHistory, recordingMonitor} from '../record/open-history.js';
+import {TappedHistory} from '../record/recorder.js';
+import {takeSnapshot} from '../record/snapshot-files.js';
 import type {DemoStack} from '../sources/demo/demo-stack.js';
 import type {Stack} from '../sources/stack.js';
 import {renderLive} from '../ui/render-live.js';
@@ -19,43 +25,93 @@ const stopGraceMs = 1500;
  */
 export const settleMs = 20_000;
 
-/** Resolves once the runner has no action in progress, or after timeoutMs (false then). */
-export async function settled(runner: ActionRunner, timeoutMs: number): Promise<boolean> {
-	if (runner.inProgress() === null) return true;
-	return new Promise<boolean>(resolve => {
-		let unsubscribe = () => {};
-		const timer = setTimeout(() => {
-			unsubscribe();
-			resolve(runner.inProgress() === null);
-		}, timeoutMs);
-		unsubscribe = runner.subscribe(() => {
-			if (runner.inProgress() !== null) return;
-			clearTimeout(timer);
-			unsubscribe();
-			resolve(true);
-		});
-	});
-}
+export {settled};
 
 export async function runLive(stack: Stack, options: Options, demo?: DemoStack, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
 	if (!process.stdout.isTTY) {
 		throw new UsageError('the live monitor needs a terminal on stdout, expected a TTY (use --once for a report)');
 	}
 
+	// The recorded history first (before the first frame): the charts' last hour, the sustained rules' clocks and
+	// the event log go on from it, and from now on this monitor records too (or only reads, when another one does).
+	const startedAt = Date.now();
+	const history = new TappedHistory();
+	const opened = openHistory({options, role: 'live', history, secrets: stack.secrets, now: startedAt});
+	const recorded = opened.recorded;
+	const replay = recorded === null ? null : replaySustain(recorded, options.thresholds, startedAt, options.intervalMs);
+	if (recorded !== null) seedHistory(history, recorded, startedAt, options.intervalMs);
+	opened.recorder?.skipEvents(recorded?.events ?? []);
 	// The monitor is made here so the actions write into the same event log the screen shows, and so the rules know
 	// which instances the actions are changing (those raise no breach).
 	let actions: Actions | undefined;
-	const monitor = createMonitor({
-		thresholds: options.thresholds,
-		sources: stack.models,
-		intervalMs: options.intervalMs,
-		selfMade: () => (actions === undefined ? noSelfMadeChanges : selfMadeChanges(actions.runner)),
-	});
+	const recording = recordingMonitor(
+		createMonitor({
+			thresholds: options.thresholds,
+			sources: stack.models,
+			history,
+			intervalMs: options.intervalMs,
+			selfMade: () => (actions === undefined ? noSelfMadeChanges : selfMadeChanges(actions.runner)),
+			clock: replay?.reachesNow ? replay.clock : undefined,
+			clockValidUntil: replay?.validUntil,
+			events: recorded?.events,
+			startedAt,
+		}),
+		opened.recorder,
+	);
+	// S asks for a snapshot; it is taken with the next frame, so what was just done (an action's result, its audit
+	// line, its event) is in it, as it is on the screen a moment later.
+	let snapshotWanted = false;
+	const monitor: Monitor = {
+		history: recording.history,
+		tick(next) {
+			const frame = recording.tick(next);
+			if (snapshotWanted) {
+				snapshotWanted = false;
+				writeSnapshot(frame);
+			}
+
+			return frame;
+		},
+		log: entry => recording.log(entry),
+		current: () => recording.current(),
+	};
+	const snapshot = () => {
+		snapshotWanted = true;
+	};
+
+	const writeSnapshot = (frame: MonitorFrame) => {
+		try {
+			const paths = takeSnapshot({
+				snapshot: frame.snapshot,
+				assessment: frame.assessment,
+				history,
+				events: frame.events,
+				thresholds: options.thresholds,
+				models: stack.models,
+				auditLog: options.auditLog,
+				secrets: stack.secrets,
+				historyInfo: {source: recorded === null ? null : opened.paths.store, fromSeconds: replay?.fromSeconds ?? null, recording: frame.recording?.text ?? null},
+				target: {dir: options.snapshotDir ?? process.cwd()},
+			});
+			monitor.log({at: Date.now(), level: 'INFO', key: 'snapshot', text: `snapshot written: ${paths.markdown} and ${paths.json}`});
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			const why = code === 'ENOSPC' ? 'no space left on the device' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'not a directory' : code === 'EROFS' ? 'read-only file system' : (code ?? String(error));
+			monitor.log({at: Date.now(), level: 'UNKNOWN', key: 'snapshot', text: `snapshot not written: ${why} in ${options.snapshotDir ?? process.cwd()}`});
+		}
+	};
+	let autoscaler: Autoscaler | undefined;
+
 	try {
 		actions = createActions({options, log: entry => monitor.log(entry), demo, secrets: stack.secrets, ...(stack.workload === undefined ? {} : {workload: stack.workload})});
+		// Always there: its line previews the policy even when autoscaling is off.
+		autoscaler = createAutoscalerFor({options, runner: actions.runner, sources: stack.models, log: entry => monitor.log(entry), headless: false, now: demo === undefined ? undefined : () => demo.now()});
 		stack.start();
-		return await renderLive({stack, options, monitor, runner: actions.runner});
+		return await renderLive({stack, options, monitor, runner: actions.runner, autoscaler, autoscaleSummary: autoscaleSummary(options), onSnapshot: snapshot});
 	} finally {
+		// No new act from here; its drain in progress is aborted like the screen's own (settled below).
+		const stopping = autoscaler?.stop();
+		opened.recorder?.close();
 		if (actions) {
 			const busy = actions.runner.inProgress();
 			if (busy !== null) {
@@ -67,6 +123,8 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 			// Cancels whatever still waits for the Docker daemon, so a hung daemon never holds the exit.
 			await actions.close();
 		}
+
+		await stopping;
 
 		await Promise.race([stack.stop(), new Promise(resolve => setTimeout(resolve, stopGraceMs).unref())]);
 	}

@@ -9,7 +9,7 @@ import {thresholdDefaultText, unitExpectation, unitPlaceholder} from './values.j
 export type FlagKind = 'string' | 'boolean' | 'number';
 
 /** Where --help lists a flag. Sources put their connection flags in Stack and their thresholds come in Thresholds. */
-export type FlagGroup = 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'Output';
+export type FlagGroup = 'Stack' | 'Thresholds (percent unless noted)' | 'Monitor' | 'Actions' | 'Autoscale' | 'History' | 'Output';
 
 export interface FlagSpec {
 	/** kebab-case, as typed after --. */
@@ -149,8 +149,79 @@ export const flagSpecs: readonly FlagSpec[] = [
 		inConfig: true,
 		group: 'Actions',
 	},
+	{name: 'autoscale', kind: 'boolean', description: 'Act on the autoscale policy: in the live monitor after a countdown any key cancels; with --headless on its own', inConfig: false, group: 'Autoscale'},
+	{name: 'headless', kind: 'boolean', description: 'With --autoscale: no screen, one JSON line per decision, act and refusal on stdout (for a systemd unit)', inConfig: false, group: 'Autoscale'},
+	{name: 'scale-up-at', kind: 'number', value: 'PCT', description: 'Service average CPU above which to add an instance (va-autoscale SCALE_UP_THRESHOLD)', defaultText: '70', inConfig: true, group: 'Autoscale', expected: 'a percentage from 0 to 100'},
+	{name: 'scale-down-at', kind: 'number', value: 'PCT', description: 'Service average CPU below which to remove one (va-autoscale SCALE_DOWN_THRESHOLD)', defaultText: '30', inConfig: true, group: 'Autoscale', expected: 'a percentage from 0 to 100'},
+	{
+		name: 'scale-up-on',
+		kind: 'string',
+		value: 'LIST',
+		description: "What may call for a scale-up: comma-separated cpu, memory (over --mem-soon), latency, errors, queue (their sources' rules)",
+		defaultText: 'cpu',
+		inConfig: true,
+		group: 'Autoscale',
+		expected: 'a comma-separated list of cpu, memory, latency, errors, queue',
+	},
+	...(
+		[
+			['autoscale-interval', 'How often the policy decides (va-autoscale CHECK_INTERVAL)', '60s'],
+			['scale-up-sustain', 'How long the scale-up condition must hold', 'the interval'],
+			['scale-down-sustain', 'How long the scale-down condition must hold', '5m'],
+			['autoscale-cooldown', 'No decision for this long after any scale, and until the new instance is healthy', '3m'],
+			['autoscale-countdown', 'In the live monitor: shown before each act; any key cancels it and turns autoscaling off', '10s'],
+		] as const
+	).map(
+		([name, description, defaultText]): FlagSpec => ({name, kind: 'string', value: 'TIME', description, defaultText, inConfig: true, group: 'Autoscale', expected: 'a duration such as 600, 90s or 10m', numberInConfig: true}),
+	),
+	{
+		name: 'record',
+		kind: 'boolean',
+		description: 'Headless: read every source at the interval and keep the history on disk (for a systemd unit or a tmux window of its own)',
+		inConfig: false,
+		group: 'History',
+	},
+	{
+		name: 'history',
+		kind: 'boolean',
+		description: 'Neither load nor record the history on disk (the live monitor and --once use it by default)',
+		defaultText: 'on',
+		inConfig: true,
+		group: 'History',
+	},
+	{
+		name: 'history-dir',
+		kind: 'string',
+		value: 'DIR',
+		description: 'Where the history of each stack is kept (one folder per stack, 24 MiB at most each)',
+		defaultText: '$XDG_STATE_HOME/va-top or ~/.local/state/va-top',
+		inConfig: true,
+		group: 'History',
+	},
+	{
+		name: 'snapshot-dir',
+		kind: 'string',
+		value: 'DIR',
+		description: 'Where the S key writes its incident snapshot (Markdown and JSON, mode 0600)',
+		defaultText: 'the current directory',
+		inConfig: true,
+		group: 'History',
+	},
 	{name: 'once', kind: 'boolean', description: 'Print one capacity report and exit: 0 OK, 1 SOON, 2 IMMEDIATE, 3 a source unreadable', inConfig: false, group: 'Output'},
-	{name: 'json', kind: 'boolean', description: 'With --once: the report as one JSON object', inConfig: false, group: 'Output'},
+	{name: 'json', kind: 'boolean', description: 'With --once: the report as one JSON object (the same as --format json)', inConfig: false, group: 'Output'},
+	{
+		name: 'format',
+		kind: 'string',
+		value: 'FORMAT',
+		description: 'With --once: text, json, nagios (a monitoring plugin: status line, perfdata, exit code) or prometheus (text exposition, for the textfile collector)',
+		defaultText: 'text',
+		inConfig: false,
+		group: 'Output',
+	},
+	{name: 'output', kind: 'string', value: 'FILE', description: 'With --once: write the report to FILE atomically (a temporary file, then rename) instead of stdout', inConfig: false, group: 'Output'},
+	{name: 'snapshot', kind: 'string', value: 'FILE', description: 'With --once: also write an incident snapshot from the recorded history to FILE (Markdown) and its .json', inConfig: false, group: 'Output'},
+	{name: 'capacity', kind: 'boolean', description: "With --once: the runbook's capacity report and what a growth would need", inConfig: false, group: 'Output'},
+	{name: 'growth', kind: 'number', value: 'FACTOR', description: 'With --capacity: the growth to plan for (1.5 = 50 % more load)', defaultText: '1.5', inConfig: false, group: 'Output', expected: 'a growth factor such as 1.5'},
 	{name: 'help', kind: 'boolean', description: 'Show this help', inConfig: false, group: 'Output'},
 	{name: 'version', kind: 'boolean', description: 'Show the version', inConfig: false, group: 'Output'},
 ];

@@ -14,7 +14,10 @@ export function helpText(): string {
 	const lines = [
 		'Usage',
 		'  $ va-top [flags]            live full-screen monitor',
-		'  $ va-top --once [--json]    one capacity check for cron and alerting',
+		'  $ va-top --once [--format text|json|nagios|prometheus]   one capacity check for cron and alerting',
+		'  $ va-top --record           headless: keep the history on disk (the monitor and --once use it)',
+		'  $ va-top --once --capacity [--growth 1.5]   the capacity report and what the growth would need',
+		'  $ va-top --autoscale --headless             the autoscaler without a screen (JSON lines)',
 		'',
 	];
 	const groups = [...new Set(flagSpecs.map(spec => spec.group))];

@@ -4,11 +4,12 @@ import type {Thresholds} from '../core/thresholds.js';
 import {sources as registrySources} from '../sources/registry.js';
 import type {AnySourceKind, GivenValue} from '../sources/source-kind.js';
 import {camelCase, findFlag, flagSpecs, thresholdSpecs, type FlagSpec} from './flags.js';
+import {defaultAutoscaleSettings, scaleTriggers, type ScaleTrigger} from '../core/autoscale-policy.js';
 import {parseNodeHosts, type NodeHostSpec} from './node-hosts.js';
 import {UsageError} from './usage-error.js';
 import {resolveDockerEngines, type DockerEngineSpec} from './docker-engines.js';
 import {normalizeProjectName} from '../sources/workload/selector.js';
-import {emptyToUndefined, parseNumber, parseThreshold} from './values.js';
+import {emptyToUndefined, parseDuration, parseNumber, parseThreshold} from './values.js';
 
 export {parseDuration, parseNumber} from './values.js';
 
@@ -52,7 +53,46 @@ export interface Options {
 	dryRun: boolean;
 	/** undefined: the default under the user's state directory (see source/actions/audit-log.ts). */
 	auditLog: string | undefined;
+	/** --record: the headless recorder. */
+	record: boolean;
+	/** false (--no-history): neither load nor record the history on disk. */
+	history: boolean;
+	/** undefined: $XDG_STATE_HOME/va-top or ~/.local/state/va-top (source/record/stack-paths.ts). */
+	historyDir: string | undefined;
+	/** undefined: the current directory. */
+	snapshotDir: string | undefined;
+	/** --once --snapshot FILE. */
+	snapshotFile: string | undefined;
+	/** What --once prints; --json is `json`. */
+	format: ReportFormat;
+	/** --once --output FILE: written atomically instead of stdout. */
+	output: string | undefined;
+	autoscale: AutoscaleOptions;
+	/** --once --capacity: the capacity report and the growth forecast. */
+	capacity: boolean;
+	/** --growth: the load factor the forecast plans for. */
+	growth: number;
 }
+
+/** The autoscaler's flags; the policy's own settings are derived from these plus --min/--max/--db-immediate. */
+export interface AutoscaleOptions {
+	/** --autoscale: act on the policy (the preview line shows it either way). */
+	enabled: boolean;
+	/** --headless: no screen, JSON lines. */
+	headless: boolean;
+	scaleUpAt: number;
+	scaleDownAt: number;
+	triggers: ScaleTrigger[];
+	intervalMs: number;
+	upSustainMs: number;
+	downSustainMs: number;
+	cooldownMs: number;
+	/** Live monitor only: the countdown before each act. */
+	countdownMs: number;
+}
+
+export const reportFormats = ['text', 'json', 'nagios', 'prometheus'] as const;
+export type ReportFormat = (typeof reportFormats)[number];
 
 export type RawFlags = Record<string, string | boolean | number | string[] | undefined>;
 
@@ -64,6 +104,8 @@ const compiledDefaults = {
 	min: 2,
 	appPort: 8000,
 	drainTimeoutSeconds: 30,
+	autoscaleCountdownSeconds: 10,
+	growth: 1.5,
 };
 
 /**
@@ -277,11 +319,51 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		throw new UsageError(`${swarmGiven!.from} and --compose-file both given, expected one: a Swarm service is scaled through its manager's service update, not with docker compose`);
 	}
 
+	const autoscale = autoscaleOptions(pick, text, bool, once);
+
+	const capacity = bool('capacity', false);
+	if (capacity && !once) throw new UsageError('--capacity goes with --once, expected --once --capacity');
+	const growthGiven = pick('growth');
+	if (growthGiven !== undefined && !capacity) throw new UsageError('--growth goes with --capacity, expected --once --capacity --growth FACTOR');
+	const growth = growthGiven === undefined ? compiledDefaults.growth : parseNumber(growthGiven.value, growthGiven.from, {min: 0.01, max: 100, what: 'a growth factor from 0.01 to 100, e.g. 1.5 for 50 % more load'});
+
+	const record = bool('record', false);
+	const history = bool('history', true);
+	if (record && once) throw new UsageError('--record and --once are two ways to run, expected one of them');
+	if (record && bool('demo', false)) throw new UsageError('--record keeps the history of a real stack, expected no --demo');
+	if (record && !history) throw new UsageError('--record with --no-history would record nothing, expected one of them');
+	// Each is a process of its own (a systemd unit each): they share the stack's folder, not a process.
+	if (record && autoscale.enabled) throw new UsageError('--record and --autoscale are two ways to run, expected one of them (run the recorder beside the autoscaler)');
+	const formatGiven = pick('format');
+	let format: ReportFormat = json ? 'json' : 'text';
+	if (formatGiven !== undefined) {
+		const value = text('format', 'text');
+		if (!(reportFormats as readonly string[]).includes(value)) throw new UsageError(`${formatGiven.from}: "${value}" is not a format, expected text, json, nagios or prometheus`);
+		if (json && value !== 'json') throw new UsageError(`--json is --format json, expected one of them (got --format ${value})`);
+		format = value as ReportFormat;
+	}
+
+	// The alerting formats have no place for a forecast: it is advice for a person, in the text or the JSON.
+	if (capacity && format !== 'text' && format !== 'json') throw new UsageError(`--capacity goes with --format text or json, expected one of them (got --format ${format})`);
+	for (const name of ['format', 'output', 'snapshot']) {
+		if (pick(name) !== undefined && !once) throw new UsageError(`--${name} goes with --once, expected --once --${name} …`);
+	}
+
 	const sourceConfigs: Record<string, unknown> = {};
 	const intervalMs = Math.round(intervalSeconds * 1000);
 	for (const kind of kinds) {
 		const sourceConfig = kind.configure({given: pick, env, project, service, intervalMs, demo: bool('demo', false), once});
 		if (sourceConfig !== null) sourceConfigs[kind.id] = sourceConfig;
+	}
+
+	// A scale-up trigger besides CPU and memory needs a configured source that measures it (SourceModel.scaleTriggers).
+	for (const trigger of autoscale.triggers) {
+		if (trigger === 'cpu' || trigger === 'memory') continue;
+		const feeding = kinds.filter(kind => kind.scaleTriggers?.includes(trigger));
+		if (feeding.some(kind => sourceConfigs[kind.id] !== undefined)) continue;
+		const from = pick('scale-up-on')?.from ?? '--scale-up-on';
+		const hint = feeding.length === 0 ? 'no source va-top knows measures it' : `configure ${feeding.map(kind => kind.id).join(' or ')}`;
+		throw new UsageError(`${from}: ${trigger} is not measured here (${hint}), expected triggers a configured source measures, such as cpu or memory`);
 	}
 
 	return {
@@ -312,6 +394,72 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		readOnly: bool('read-only', false),
 		dryRun: bool('dry-run', false),
 		auditLog,
+		record,
+		history,
+		historyDir: optionalText('history-dir'),
+		snapshotDir: optionalText('snapshot-dir'),
+		snapshotFile: optionalText('snapshot'),
+		format,
+		output: optionalText('output'),
+		autoscale,
+		capacity,
+		growth,
+	};
+}
+
+type Pick = (name: string) => GivenValue | undefined;
+
+function autoscaleOptions(pick: Pick, text: (name: string, fallback: string) => string, bool: (name: string, fallback: boolean) => boolean, once: boolean): AutoscaleOptions {
+	const enabled = bool('autoscale', false);
+	const headless = bool('headless', false);
+	if (headless && !enabled) throw new UsageError('--headless goes with --autoscale, expected --autoscale --headless');
+	if (enabled && once) throw new UsageError('--autoscale and --once do not go together: --once reads once and exits, expected one of them');
+
+	const percent = (name: string, fallback: number) => {
+		const given = pick(name);
+		return given === undefined ? fallback : parseNumber(given.value, given.from, {min: 0, max: 100, what: 'a percentage from 0 to 100'});
+	};
+
+	const scaleUpAt = percent('scale-up-at', defaultAutoscaleSettings.scaleUpAt);
+	const scaleDownAt = percent('scale-down-at', defaultAutoscaleSettings.scaleDownAt);
+	if (!(scaleDownAt < scaleUpAt)) {
+		throw new UsageError(`--scale-down-at (${scaleDownAt}) is not below --scale-up-at (${scaleUpAt}), expected a band between them so a step is not undone`);
+	}
+
+	const seconds = (name: string, fallbackMs: number, min = 0) => {
+		const given = pick(name);
+		if (given === undefined) return fallbackMs;
+		const value = parseDuration(given.value, given.from);
+		if (value < min) throw new UsageError(`${given.from}: expected a duration of ${min} s or more, got "${String(given.value).trim()}"`);
+		return Math.round(value * 1000);
+	};
+
+	const intervalMs = seconds('autoscale-interval', defaultAutoscaleSettings.intervalMs, 1);
+	const triggersGiven = pick('scale-up-on');
+	let triggers: ScaleTrigger[] = [...defaultAutoscaleSettings.triggers];
+	if (triggersGiven !== undefined) {
+		const names = text('scale-up-on', '').split(',').map(name => name.trim());
+		const expected = `expected a comma-separated list of ${scaleTriggers.join(', ')}`;
+		for (const name of names) {
+			if (!(scaleTriggers as readonly string[]).includes(name)) throw new UsageError(`${triggersGiven.from}: "${name}" is not a trigger, ${expected}`);
+		}
+
+		if (new Set(names).size !== names.length) throw new UsageError(`${triggersGiven.from}: a trigger is named twice, ${expected}`);
+		triggers = names as ScaleTrigger[];
+	}
+
+	return {
+		enabled,
+		headless,
+		scaleUpAt,
+		scaleDownAt,
+		triggers,
+		intervalMs,
+		// "Held for the whole interval" unless told otherwise.
+		upSustainMs: seconds('scale-up-sustain', intervalMs),
+		downSustainMs: seconds('scale-down-sustain', defaultAutoscaleSettings.downSustainMs),
+		cooldownMs: seconds('autoscale-cooldown', defaultAutoscaleSettings.cooldownMs),
+		countdownMs: seconds('autoscale-countdown', compiledDefaults.autoscaleCountdownSeconds * 1000),
 	};
 }
 
@@ -337,7 +485,14 @@ export function expectation(spec: FlagSpec): string {
 			return 'seconds from 1 to 3600';
 		case 'compose-file':
 		case 'audit-log':
+		case 'output':
+		case 'snapshot':
 			return 'a file path';
+		case 'history-dir':
+		case 'snapshot-dir':
+			return 'a directory path';
+		case 'format':
+			return 'text, json, nagios or prometheus';
 		case 'lb-remove-cmd':
 		case 'lb-restore-cmd':
 			return 'a shell command';

@@ -23,6 +23,8 @@ export interface Sustain {
 	since: number;
 	heldSeconds: number;
 	requiredSeconds: number;
+	/** The breach began before this va-top started: its clock was replayed from the recorded history. */
+	beforeStart?: boolean;
 }
 
 export interface Concern {
@@ -40,7 +42,10 @@ export interface Concern {
 	action: string;
 	/** One line that says it all, e.g. `service CPU 84% > 80%: Scale application horizontally`. */
 	message: string;
-	/** For a sustained rule still under its duration: the clock towards IMMEDIATE. */
+	/**
+	 * For a sustained rule: its clock. Under its duration (SOON) the way towards IMMEDIATE; past it (IMMEDIATE) how long
+	 * the breach has held. Absent when no duration applies (`--once` without recorded history).
+	 */
 	sustain?: Sustain;
 	/** Short metric word for compact text (`db conn`, `redis mem`); default: the metric. Not in the JSON. */
 	label?: string;
@@ -48,6 +53,8 @@ export interface Concern {
 	unit?: ThresholdUnit;
 	/** The threshold and value the breach began at (live): its end names the same threshold. */
 	began?: {threshold: number; value: number; since: number};
+	/** The id of the source whose rules raised it (set by core); absent for the workload's and reachability. */
+	source?: string;
 }
 
 export interface Assessment {

@@ -1,6 +1,6 @@
 // A judge's verdict as a Concern: one wording for every threshold of every source, so live and --once read alike
 // and each says which rule applied (a sustain clock, a sustain --once skips, a breach held by hysteresis).
-import type {Concern, ConcernMetric, ConcernScope} from './assessment.js';
+import type {Concern, ConcernMetric, ConcernScope, Sustain} from './assessment.js';
 import {formatDuration} from './format.js';
 import {formatThreshold, type Verdict} from './threshold-judge.js';
 
@@ -36,12 +36,27 @@ export function breachConcern(verdict: Verdict, words: BreachWords): Concern {
 		threshold: verdict.threshold,
 		action,
 		message: `${words.what} ${verdict.comparison}${ruleText(verdict, words.now)}${words.note ?? ''}: ${action}`,
-		...(verdict.sustain ? {sustain: verdict.sustain} : {}),
+		...(sustainOf(verdict, words.now) ?? {}),
 		...(words.label === undefined ? {} : {label: words.label}),
 		unit: verdict.unit,
 		began: verdict.began,
 	};
 }
+
+/**
+ * The concern's clock for a sustained rung: under its duration the way towards IMMEDIATE, past it how long the breach
+ * has held (the screen shows both, and whether the clock began before va-top started).
+ */
+function sustainOf(verdict: Verdict, now: number): {sustain: Sustain} | null {
+	if (verdict.sustain) return {sustain: verdict.sustain};
+	const required = verdict.rung.sustainSeconds;
+	if (verdict.heldFor === undefined || required === undefined) return null;
+	const sustain: Sustain = {since: now - verdict.heldFor * 1000, heldSeconds: verdict.heldFor, requiredSeconds: required};
+	return {sustain: verdict.beforeStart ? {...sustain, beforeStart: true} : sustain};
+}
+
+/** The words a clock replayed from the recorded history adds. */
+export const beforeStartWords = ' (since before va-top started)';
 
 /** Which rule applied, when it is not the plain comparison. */
 export function ruleText(verdict: Verdict, now: number): string {
@@ -50,8 +65,9 @@ export function ruleText(verdict: Verdict, now: number): string {
 		return ` (breach held until under ${formatThreshold(verdict.held.endsUnder, verdict.unit)} or ${formatDuration(left)} more)`;
 	}
 
-	if (verdict.sustain) return ` for ${formatDuration(verdict.sustain.heldSeconds)}, IMMEDIATE at ${formatDuration(verdict.sustain.requiredSeconds)}`;
-	if (verdict.heldFor !== undefined) return ` for ${formatDuration(verdict.heldFor)}`;
+	const before = verdict.beforeStart ? beforeStartWords : '';
+	if (verdict.sustain) return ` for ${formatDuration(verdict.sustain.heldSeconds)}${before}, IMMEDIATE at ${formatDuration(verdict.sustain.requiredSeconds)}`;
+	if (verdict.heldFor !== undefined) return ` for ${formatDuration(verdict.heldFor)}${before}`;
 	if (verdict.sustainSkipped !== undefined) return ` (--once does not wait the live monitor's ${formatDuration(verdict.sustainSkipped)})`;
 	return '';
 }

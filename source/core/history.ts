@@ -43,6 +43,15 @@ export class History {
 		return this.series.get(key)?.valuesSince(since) ?? [];
 	}
 
+	/** Samples with time >= since, oldest first (the incident snapshot's charts). */
+	samples(key: string, since: number): Array<{time: number; value: number}> {
+		return this.series.get(key)?.samplesSince(since) ?? [];
+	}
+
+	keys(): string[] {
+		return [...this.series.keys()];
+	}
+
 	last(key: string): {time: number; value: number} | undefined {
 		return this.series.get(key)?.last();
 	}

@@ -7,6 +7,15 @@ import {usableSample, type AnySourceModel} from './source-model.js';
 import type {Thresholds} from './thresholds.js';
 import type {StackSnapshot} from './types.js';
 
+/** Whether this process keeps the history on disk (source/record/recorder.ts), for the header. */
+export interface RecordingStatus {
+	kind: 'recording' | 'reading' | 'stopped';
+	/** `recording`, `read-only: va-top --record (pid 812) records`, `recording stopped: no space left on the device`. */
+	text: string;
+	/** The store's path. */
+	path: string;
+}
+
 /** After an action of ours named an instance, its state changes raise no breach for this long (or while it runs). */
 export const selfMadeWindowMs = 60_000;
 
@@ -20,6 +29,17 @@ export interface MonitorOptions {
 	intervalMs?: number;
 	/** Which instances va-top's own action is changing now (the action runner's); omitted: none. */
 	selfMade?: () => SelfMadeChanges;
+	/** Sustained breaches already under way, replayed from recorded history (core/backfill.ts). */
+	clock?: BreachClock;
+	/**
+	 * The replayed clock waits for the first live CPU figures (a CPU percentage needs two readings) until this time;
+	 * without it the first ticks, which have no figures yet, would end every replayed breach.
+	 */
+	clockValidUntil?: number;
+	/** The recorded event log to go on from. */
+	events?: readonly EventEntry[];
+	/** When this process began reading: a breach whose clock began earlier was replayed (the messages say so). */
+	startedAt?: number;
 }
 
 export interface MonitorFrame {
@@ -27,6 +47,8 @@ export interface MonitorFrame {
 	assessment: Assessment;
 	events: readonly EventEntry[];
 	tick: number;
+	/** Absent when nothing is recorded (--no-history, the demo). */
+	recording?: RecordingStatus;
 }
 
 export interface Monitor {
@@ -51,8 +73,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		return {names, window: given.window};
 	};
 
-	let clock: BreachClock = emptyClock;
-	let events: readonly EventEntry[] = [];
+	let clock: BreachClock = options.clock ?? emptyClock;
+	let seed: BreachClock | undefined = options.clock;
+	let events: readonly EventEntry[] = options.events ?? [];
 	let pending: EventEntry[] = [];
 	let frame: MonitorFrame | undefined;
 	// Each instance's last sample time, so a reading is stored once however often we tick.
@@ -116,8 +139,15 @@ export function createMonitor(options: MonitorOptions): Monitor {
 				sources: models,
 				intervalMs: options.intervalMs,
 				selfMade: selfMade(snapshot.at),
+				startedAt: options.startedAt,
 			});
 			clock = evaluation.clock;
+			if (seed !== undefined) {
+				// Until the CPU figures are there (every running instance has one), the replayed breaches stay open.
+				if (evaluation.assessment.averages.cpuPercent === null && snapshot.at <= (options.clockValidUntil ?? Number.NEGATIVE_INFINITY)) clock = new Map([...seed, ...clock]);
+				else seed = undefined;
+			}
+
 			record(snapshot, evaluation.assessment);
 			const changes = diffConcerns(frame?.assessment, evaluation.assessment);
 			events = appendEvents(events, [...pending, ...sourceEvents(snapshot), ...changes], options.eventCapacity);

@@ -5,6 +5,19 @@ import {readingError, usableSample, type AnySourceModel, type ThresholdUnit} fro
 import {swarmJson, swarmTextLines, type SwarmJson} from './swarm-report.js';
 import type {EngineView, StackSnapshot} from './types.js';
 
+/** --once: whether the sustained CPU rule was judged over the recorded history (source/record/). */
+export interface ReportHistory {
+	/** `recorded`: the sustained CPU rule was judged over the recorded history; `none`: it was not applied. */
+	source: 'recorded' | 'none';
+	/** How far back the recorded history reaches from the report's time, in seconds; null without one. */
+	fromSeconds: number | null;
+	sustainApplied: boolean;
+	/** The store's path, null when there is none. */
+	store: string | null;
+	/** One sentence for people. */
+	note: string;
+}
+
 /** The JSON contract documented in the README. Add fields; never rename or remove them. */
 export interface ReportJson {
 	version: 1;
@@ -59,6 +72,8 @@ export interface ReportJson {
 	}>;
 	/** The Swarm service followed and its nodes; null outside Swarm. */
 	swarm: SwarmJson | null;
+	/** --once only: whether the sustained CPU rule was judged over the recorded history. */
+	history?: ReportHistory;
 }
 
 /** The report as written: the fields above, then each source's part under its key (null when not configured). */
@@ -139,7 +154,7 @@ export function reportTitle(snapshot: Pick<StackSnapshot, 'project' | 'service' 
 	return `Capacity Check: ${snapshot.project}/${snapshot.service} - ${new Date(snapshot.at).toISOString()}`;
 }
 
-export function reportText(snapshot: StackSnapshot, assessment: Assessment, models: readonly AnySourceModel[] = []): string {
+export function reportText(snapshot: StackSnapshot, assessment: Assessment, models: readonly AnySourceModel[] = [], history?: ReportHistory): string {
 	const lines: string[] = [];
 	const title = reportTitle(snapshot);
 	lines.push(title);
@@ -190,6 +205,7 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment, mode
 		else lines.push(...model.report.lines(sample));
 	}
 
+	if (history !== undefined) lines.push(`History: ${history.note}`);
 	lines.push('');
 	lines.push('Scaling Recommendations:');
 	if (assessment.concerns.length === 0) {

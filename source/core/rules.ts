@@ -43,6 +43,10 @@ export interface EvaluateOptions {
 	selfMade?: SelfMadeChanges;
 	/** Live: the reading interval; a source whose newest data is older than three of them is not assessed (stale). */
 	intervalMs?: number;
+	/** --once with recorded history up to now: the keys judged over it, from the replayed clock (core/backfill.ts). */
+	overHistory?: (key: string) => boolean;
+	/** When this va-top began reading: a sustain clock that began earlier was replayed from the recorded history. */
+	startedAt?: number;
 }
 
 const levelRank: Record<ConcernLevel, number> = {IMMEDIATE: 3, UNKNOWN: 2, SOON: 1};
@@ -61,7 +65,7 @@ export function evaluate(
 ): Evaluation {
 	const models = options.sources ?? [];
 	const oneShot = options.oneShot ?? false;
-	const judge = createJudge(clock, now, {hysteresis: thresholds.hysteresis ?? 0, oneShot});
+	const judge = createJudge(clock, now, {hysteresis: thresholds.hysteresis ?? 0, oneShot, overHistory: options.overHistory, startedAt: options.startedAt});
 	// Sort order within a level: the service, then each source in the registry's order, then instances, then reachability.
 	const groupRank = new Map<Concern, number>();
 	const add = (rank: number, found: readonly Concern[]) => {
@@ -108,7 +112,8 @@ export function evaluate(
 	models.forEach((model, index) => {
 		const sample = usableSample(snapshot.sources[model.id]);
 		if (sample === null) return;
-		const found = model.concerns(sample, context);
+		// Tagged with their source: a concern's subject is the source's own word (a pool, a queue), not always its id.
+		const found = model.concerns(sample, context).map(concern => ({...concern, source: model.id}));
 		add(1 + index / (models.length + 1), found);
 		fromSources.push(...found);
 	});

@@ -3,6 +3,7 @@
 // which extends this SourceModel with its flags and its collector. Core loops over a list of models handed in by
 // the composition root (commands/, the demo); it never imports the registry.
 import type {Concern} from './assessment.js';
+import type {SourceCapacityPart} from './capacity.js';
 import type {ValueFormat} from './format.js';
 import type {Judge} from './threshold-judge.js';
 import type {Thresholds} from './thresholds.js';
@@ -220,8 +221,20 @@ export interface SourceModel<Sample extends SampleBase = SampleBase> {
 	complete?(reading: SourceReading<Sample>): boolean;
 	/** App connections this source counts against a limit, for the scale-up projection (PostgreSQL gives them). */
 	connections?(sample: Sample): {used: number; max: number} | null;
+	/**
+	 * The autoscaler's scale-up triggers (--scale-up-on) this source's concerns stand for: while one of its concerns
+	 * is SOON or IMMEDIATE, that trigger calls for a scale-up (an access log: `latency`, `errors`; queues: `queue`).
+	 */
+	scaleTriggers?: ReadonlyArray<'latency' | 'errors' | 'queue'>;
+	/**
+	 * Which of its scaleTriggers a concern of this source stands for, when it feeds more than one (an access log:
+	 * its p95 concern is `latency`, its error-rate one `errors`); null: none. Without it every concern counts for each.
+	 */
+	scaleTriggerOf?(concern: Concern): 'latency' | 'errors' | 'queue' | null;
 	/** The simulated source for --demo; without it the source is absent from the demo. */
 	demo?: DemoHook<Sample>;
+	/** Its part of `--once --capacity` (core/capacity.ts): today's figures and what a growth needs, with the arithmetic. */
+	capacity?: SourceCapacityPart<Sample>;
 	/** Columns this source adds to the instance table, when its sample has figures per app instance. */
 	instanceColumns?: ReadonlyArray<InstanceColumnSpec<Sample>>;
 }

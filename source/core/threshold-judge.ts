@@ -45,6 +45,13 @@ export interface JudgeSettings {
 	holdSeconds?: number;
 	/** --once: no history, so no hysteresis and no sustain (each rung applies at once). */
 	oneShot: boolean;
+	/**
+	 * --once with recorded history up to now: the keys whose breaches were replayed from it (core/backfill.ts). They
+	 * are judged as the live monitor judges them, from the clock handed in; every other key as oneShot says.
+	 */
+	overHistory?: (key: string) => boolean;
+	/** When this va-top began reading: a sustain clock that began earlier was replayed from the recorded history. */
+	startedAt?: number;
 }
 
 export interface Verdict {
@@ -61,6 +68,8 @@ export interface Verdict {
 	sustainSkipped?: number;
 	/** Over the sustain: seconds it has held (live), for the message. */
 	heldFor?: number;
+	/** The sustain clock began before this va-top started (it was replayed from the recorded history). */
+	beforeStart?: boolean;
 	/** Held by hysteresis: the value is at or under the threshold; the breach ends under `endsUnder` or at `holdEndsAt`. */
 	held?: {endsUnder: number; holdEndsAt: number};
 	/** The threshold and value the breach began at. */
@@ -95,7 +104,7 @@ export function createJudge(previous: BreachClock, now: number, settings: JudgeS
 			if (value === null || !Number.isFinite(value) || rungs.length === 0) return null;
 			const ladder = [...rungs].sort((a, b) => b.threshold - a.threshold);
 			const over = ladder.find(rung => value > rung.threshold);
-			if (settings.oneShot) {
+			if (settings.oneShot && !(settings.overHistory?.(key) ?? false)) {
 				if (over === undefined) return null;
 				const skipped = over.sustainSeconds !== undefined && over.sustainSeconds > 0 ? over.sustainSeconds : undefined;
 				return {
@@ -147,11 +156,12 @@ export function createJudge(previous: BreachClock, now: number, settings: JudgeS
 			if (required > 0) {
 				const clockSince = overSince[standing.level] ?? now;
 				const heldSeconds = Math.max(0, (now - clockSince) / 1000);
+				const before = settings.startedAt !== undefined && clockSince < settings.startedAt ? {beforeStart: true} : {};
 				if (heldSeconds < required) {
-					return {...base, level: 'SOON', sustain: {since: clockSince, heldSeconds, requiredSeconds: required}, comparison};
+					return {...base, level: 'SOON', sustain: {since: clockSince, heldSeconds, requiredSeconds: required, ...before}, comparison, ...before};
 				}
 
-				return {...base, level: standing.level, heldFor: heldSeconds, comparison};
+				return {...base, level: standing.level, heldFor: heldSeconds, comparison, ...before};
 			}
 
 			return {...base, level: standing.level, comparison};

@@ -35,7 +35,7 @@ export function openWorkload(options: Options): Workload {
 
 /** Every configured source's collector, not started, in the registry's order. */
 async function openSources(options: Options, kinds: readonly AnySourceKind[]) {
-	const kit = createKit({intervalMs: options.intervalMs, timeoutMs: readingTimeoutMs});
+	const kit = createKit({intervalMs: options.intervalMs, timeoutMs: readingTimeoutMs, capacity: options.capacity});
 	const configured = kinds.filter(kind => options.sources[kind.id] !== undefined && options.sources[kind.id] !== null);
 	return Promise.all(configured.map(async kind => ({id: kind.id, collector: await kind.open(options.sources[kind.id], kit)})));
 }

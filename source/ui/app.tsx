@@ -1,13 +1,16 @@
 // The live monitor: state, clock and keys wired into the contexts around the screen.
 import React, {useMemo, useRef} from 'react';
 import type {ActionRunner} from '../actions/action-runner.js';
-import type {Monitor} from '../core/monitor.js';
+import type {Autoscaler} from '../actions/autoscaler.js';
+import type {Monitor, MonitorFrame} from '../core/monitor.js';
 import {Screen} from './components/screen/index.js';
 import {ActionsContext} from './contexts/actions-context.js';
+import {AutoscaleContext} from './contexts/autoscale-context.js';
 import {FrameOutputContext, type FrameOutput} from './contexts/frame-output-context.js';
 import {MonitorActionsContext, type MonitorActions} from './contexts/monitor-actions-context.js';
 import {MonitorStateContext, type MonitorState, type ScreenSettings} from './contexts/monitor-state-context.js';
 import {useActions} from './hooks/use-actions.js';
+import {useAutoscale} from './hooks/use-autoscale.js';
 import {useKeys} from './hooks/use-keys.js';
 import {useMonitor, type SnapshotSource} from './hooks/use-monitor.js';
 import {resolveSelection, useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
@@ -32,15 +35,24 @@ export interface AppProps {
 	actionGuardMs?: number;
 	/** Where frames go (renderLive: the screen writer); omitted: Ink draws them. */
 	output?: FrameOutput;
+	/** The autoscaler: its preview line always, and A / the countdown's keys when the runner may act. */
+	autoscaler?: Autoscaler | null;
+	/** The policy in a few words for A's confirmation. */
+	autoscaleSummary?: string;
+	/** The S key: an incident snapshot. */
+	onSnapshot?: () => void;
 }
 
 const noInstances: never[] = [];
 const noNodes: never[] = [];
 
-export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs, output}: AppProps) {
+export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs, output, autoscaler = null, autoscaleSummary = '', onSnapshot}: AppProps) {
 	const [ui, dispatch, getUi] = useMonitorState(initialUi);
 	const size = useTerminalSize();
-	const frame = useMonitor({stack, monitor, intervalMs: given.intervalMs, paused: ui.paused, onEnterImmediate: onBell});
+	const scalerRef = useRef(autoscaler);
+	scalerRef.current = autoscaler;
+	const onFrame = useMemo(() => (next: MonitorFrame) => scalerRef.current?.observe(next), []);
+	const frame = useMonitor({stack, monitor, intervalMs: given.intervalMs, paused: ui.paused, onEnterImmediate: onBell, onFrame});
 	const settings = useMemo<ScreenSettings>(
 		() => (runner === null ? given : {...given, readOnly: runner.readOnly, dryRun: runner.dryRun}),
 		[given, runner],
@@ -54,7 +66,10 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	const selectable = useMemo(() => (nodes.length === 0 ? table.ids : [...table.ids, ...nodes.map(nodeSelectionId)]), [table.ids, nodes]);
 	const eventCount = frame?.events.length ?? 0;
 	const rowsWanted = table.rows.length + (nodes.length > 0 ? nodes.length + 1 : 0);
-	const layout = useMemo(() => computeLayout(size.columns, size.rows, rowsWanted, {events: eventCount, view: ui.view}), [size.columns, size.rows, rowsWanted, eventCount, ui.view]);
+	const layout = useMemo(
+		() => computeLayout(size.columns, size.rows, rowsWanted, {events: eventCount, view: ui.view, autoscaleLine: autoscaler !== null}),
+		[size.columns, size.rows, rowsWanted, eventCount, ui.view, autoscaler],
+	);
 
 	// Actions stay one object for the app's life; what changes (rows, page size, onQuit, selection) is read through refs.
 	const live = useRef({table, layout, frame, selectable});
@@ -63,6 +78,8 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	stackRef.current = stack;
 	const quitRef = useRef(onQuit);
 	quitRef.current = onQuit;
+	const snapshotRef = useRef(onSnapshot);
+	snapshotRef.current = onSnapshot;
 	const settingsRef = useRef(settings);
 	settingsRef.current = settings;
 	const {view: actionsView, onKey, dialogOpen} = useActions({
@@ -75,6 +92,15 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	});
 	const keyRef = useRef({onKey, dialogOpen});
 	keyRef.current = {onKey, dialogOpen};
+	const {ui: autoscaleUi, onKey: onAutoscaleKey} = useAutoscale({
+		autoscaler,
+		bound: actionsView.bound,
+		summary: autoscaleSummary,
+		dialogOpen: () => keyRef.current.dialogOpen(),
+		guardMs: actionGuardMs,
+	});
+	const autoscaleKeyRef = useRef(onAutoscaleKey);
+	autoscaleKeyRef.current = onAutoscaleKey;
 
 	const actions = useMemo<MonitorActions>(() => {
 		const ids = () => live.current.selectable;
@@ -115,8 +141,10 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 			},
 			toggleConcerns: () => dispatch({type: 'toggle-concerns'}),
 			quit: code => quitRef.current(code),
+			snapshot: () => snapshotRef.current?.(),
 			actionKey: name => keyRef.current.onKey(name),
 			actionDialogOpen: () => keyRef.current.dialogOpen(),
+			autoscaleKey: (name, capture) => autoscaleKeyRef.current(name, capture),
 			showing: shown => stackRef.current.focus?.(shown),
 		};
 	}, [dispatch]);
@@ -130,7 +158,9 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 		<MonitorActionsContext.Provider value={actions}>
 			<MonitorStateContext.Provider value={state}>
 				<ActionsContext.Provider value={actionsView}>
-					<Screen />
+					<AutoscaleContext.Provider value={autoscaleUi}>
+						<Screen />
+					</AutoscaleContext.Provider>
 				</ActionsContext.Provider>
 			</MonitorStateContext.Provider>
 		</MonitorActionsContext.Provider>

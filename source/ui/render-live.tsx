@@ -5,6 +5,7 @@
 import {render, type Instance} from 'ink';
 import React from 'react';
 import type {ActionRunner} from '../actions/action-runner.js';
+import type {Autoscaler} from '../actions/autoscaler.js';
 import {createMonitor, type Monitor} from '../core/monitor.js';
 import type {Options} from '../config/options.js';
 import {redactUrl} from '../core/redact.js';
@@ -44,6 +45,11 @@ export interface RenderLiveOptions {
 	proc?: ProcessLike;
 	/** Scale and drain (createActions' runner); omitted: a monitor without action keys. */
 	runner?: ActionRunner | null;
+	/** The autoscaler (its preview line, A and its countdown); omitted: no autoscale line. */
+	autoscaler?: Autoscaler | null;
+	autoscaleSummary?: string;
+	/** The S key: writes an incident snapshot (and logs its path); omitted: S does nothing. */
+	onSnapshot?: () => void;
 }
 
 /** Frames are paced by the interval; this only caps bursts (keys, resize). Low for slow SSH links. */
@@ -68,7 +74,7 @@ export function screenSettings(stack: LiveStack, options: LiveOptions, env: Node
 	};
 }
 
-export function renderLive({stack, options, stdout = process.stdout, stdin = process.stdin, stderr = process.stderr, monitor, env = process.env, proc, runner = null}: RenderLiveOptions): Promise<number> {
+export function renderLive({stack, options, stdout = process.stdout, stdin = process.stdin, stderr = process.stderr, monitor, env = process.env, proc, runner = null, autoscaler = null, autoscaleSummary, onSnapshot}: RenderLiveOptions): Promise<number> {
 	const settings = screenSettings(stack, options, env);
 	const liveMonitor = monitor ?? createMonitor({thresholds: options.thresholds, sources: stack.models, intervalMs: options.intervalMs});
 	return new Promise<number>(resolve => {
@@ -102,7 +108,7 @@ export function renderLive({stack, options, stdout = process.stdout, stdin = pro
 		screen = writer;
 		// Frames go to the writer as lines: Ink only reconciles and reads keys (see frame-output-context.ts).
 		const output: FrameOutput = {sgr: sgrSupported(stdout, env), draw: lines => writer.draw(lines)};
-		instance = render(<App stack={stack} monitor={liveMonitor} settings={settings} onQuit={code => finish(code)} onBell={ring} runner={runner} output={output} />, {
+		instance = render(<App stack={stack} monitor={liveMonitor} settings={settings} onQuit={code => finish(code)} onBell={ring} runner={runner} output={output} autoscaler={autoscaler} autoscaleSummary={autoscaleSummary} onSnapshot={onSnapshot} />, {
 			stdout: screen as unknown as NodeJS.WriteStream,
 			stdin,
 			stderr,

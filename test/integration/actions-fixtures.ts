@@ -20,6 +20,8 @@ export interface AppSpec {
 	/** Extra labels, e.g. a different oneoff. */
 	labels?: Record<string, string>;
 	name?: string;
+	/** More `docker run` options, e.g. ['--cpus', '0.3']. */
+	options?: string[];
 }
 
 /** A container as Compose would have made it (its labels, P-S-N name), with a 1 s health check. */
@@ -38,7 +40,7 @@ export async function runApp(spec: AppSpec): Promise<string> {
 	const args = ['run', '-d', '--name', spec.name ?? `${spec.project}-${spec.service}-${spec.number}`, '--network', 'none', '--stop-timeout', '2', '--memory', '64m'];
 	for (const [key, value] of Object.entries(labels)) args.push('--label', `${key}=${value}`);
 	args.push('--health-cmd', 'wget -q -O /dev/null http://127.0.0.1:8000/', '--health-interval', '1s', '--health-timeout', '1s', '--health-retries', '3');
-	return docker([...args, TEST_IMAGE, ...appCommand]);
+	return docker([...args, ...(spec.options ?? []), TEST_IMAGE, ...appCommand]);
 }
 
 export async function waitHealthy(names: readonly string[], timeoutMs = 20_000): Promise<void> {

@@ -106,6 +106,9 @@ export const httpLogSource: SourceKind<HttpLogConfig, HttpSample> = {
 	open: async (config, kit) => (await import('./collector.js')).createHttpLogCollector(config, kit),
 	series: httpSeries,
 	concerns: httpConcerns,
+	// --scale-up-on latency,errors: the p95 concern is latency, the error-rate one errors.
+	scaleTriggers: ['latency', 'errors'],
+	scaleTriggerOf: concern => (concern.metric === 'latency-p95' ? 'latency' : concern.metric === 'error-rate' ? 'errors' : null),
 	report: httpReport,
 	summary: httpSummary,
 	charts: httpCharts,

@@ -21,6 +21,8 @@ export interface Kit {
 	intervalMs: number;
 	/** Bound on connecting and on each request. */
 	timeoutMs: number;
+	/** --once --capacity: also read what the capacity report needs (a database's size, a key count), costlier. */
+	capacity: boolean;
 	now(): number;
 	/** The status machine for a source reading at `endpoint` (the text shown, no credentials). */
 	cell<Sample>(endpoint: string): ReadingCell<Sample>;
@@ -41,13 +43,14 @@ export interface Kit {
 	redis(): Promise<RedisConnections>;
 }
 
-export function createKit(options: {intervalMs: number; timeoutMs?: number; now?: () => number}): Kit {
+export function createKit(options: {intervalMs: number; timeoutMs?: number; now?: () => number; capacity?: boolean}): Kit {
 	const now = options.now ?? Date.now;
 	const timeoutMs = options.timeoutMs ?? readingTimeoutMs;
 	let redis: Promise<RedisConnections> | undefined;
 	return {
 		intervalMs: options.intervalMs,
 		timeoutMs,
+		capacity: options.capacity ?? false,
 		now,
 		cell: endpoint => createReadingCell(endpoint, now),
 		describe: (error, endpoint, secrets = []) => redactSecrets(describeError(error, endpoint, timeoutMs), secrets),

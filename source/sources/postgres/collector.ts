@@ -16,6 +16,8 @@ export interface PostgresCollectorOptions {
 	/** Shown in the view and in reasons, e.g. '127.0.0.1:5432'. */
 	endpoint: string;
 	intervalMs: number;
+	/** --capacity: also the database's size (pg_database_size walks its files, so only when asked). */
+	databaseSize?: boolean;
 	/** Bounds connecting and each query (client and server side). Default 2000. */
 	timeoutMs?: number;
 	now?: () => number;
@@ -41,6 +43,8 @@ SELECT
 FROM pg_stat_activity`;
 
 /** Ends a client and makes sure its socket is gone, even when the server never answers the goodbye. */
+const sizeSql = 'SELECT current_database() AS name, pg_database_size(current_database())::text AS size';
+
 async function closeClient(client: pg.Client, timeoutMs: number): Promise<void> {
 	let timer: NodeJS.Timeout | undefined;
 	try {
@@ -129,9 +133,10 @@ export function createPostgresCollector(options: PostgresCollectorOptions): Post
 		try {
 			const db = await connectedClient();
 			const result = await db.query<ReadingRow>(readingSql);
+			const size = options.databaseSize ? await readSize(db) : undefined;
 			if (!running) return;
 			const row = result.rows[0];
-			const sample = postgresSample(row, now());
+			const sample = {...postgresSample(row, now()), ...size};
 			hidden = row!.hidden;
 			cell.ok(sample, sample.at);
 		} catch (error) {
@@ -139,6 +144,18 @@ export function createPostgresCollector(options: PostgresCollectorOptions): Post
 			// Whatever failed (connect, query timeout, server gone), this client is no longer trusted.
 			await dropClient();
 			if (running) fail(error);
+		}
+	}
+
+	/** The size, or null when the server will not say (no CONNECT privilege on it, say); anything else fails the reading. */
+	async function readSize(db: pg.Client): Promise<{database: string; sizeBytes: number | null}> {
+		try {
+			const {rows} = await db.query<{name: string; size: string}>(sizeSql);
+			const bytes = Number(rows[0]?.size);
+			return {database: rows[0]?.name ?? '', sizeBytes: Number.isFinite(bytes) ? bytes : null};
+		} catch (error) {
+			if (!(error instanceof pg.DatabaseError)) throw error;
+			return {database: '', sizeBytes: null};
 		}
 	}
 

@@ -2,6 +2,7 @@
 import {endpointOf} from '../../core/redact.js';
 import type {SourceKind} from '../source-kind.js';
 import {secretsOf} from '../secrets.js';
+import {postgresCapacity} from './capacity.js';
 import {nodeSeries, postgresCharts, postgresNodeCharts, postgresSummary} from './charts.js';
 import {demoPostgresSample} from './demo.js';
 import {configurePostgres, postgresFlags, type PostgresConfig} from './config.js';
@@ -36,6 +37,7 @@ export const postgresSource: SourceKind<PostgresConfig, PostgresSample> = {
 			intervalMs: kit.intervalMs,
 			timeoutMs: kit.timeoutMs,
 			now: kit.now,
+			databaseSize: kit.capacity,
 		});
 	},
 	series(pg) {
@@ -50,6 +52,7 @@ export const postgresSource: SourceKind<PostgresConfig, PostgresSample> = {
 	summary: postgresSummary,
 	events: (previous, next) => (next.topology === undefined ? [] : topologyEvents(previous.topology, next.topology)),
 	connections: pg => ({used: pg.connections, max: pg.maxConnections}),
+	capacity: postgresCapacity,
 	demo: {
 		endpoint: 'demo://postgres',
 		// A primary and two read replicas; replica 2 falls behind in every cycle (demo.ts).

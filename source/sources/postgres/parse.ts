@@ -10,6 +10,9 @@ export interface PostgresSample {
 	/** connections / maxConnections, 0..1. */
 	ratio: number;
 	at: number;
+	/** --capacity only: the database read and pg_database_size() of it in bytes (null: not readable). */
+	database?: string;
+	sizeBytes?: number | null;
 	/**
 	 * With several nodes (--pg given again, --pg-replicas): every node, its role and replication. The fields above then
 	 * describe the primary (or, while no node answers as one, the first node that answers). Absent for one node.

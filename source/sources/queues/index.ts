@@ -28,6 +28,8 @@ export const queuesSource: SourceKind<QueuesConfig, QueuesSample> = {
 		return queue === null ? {} : {deepest: queue.depth!};
 	},
 	concerns: queueConcerns,
+	// --scale-up-on queue: a queue over its threshold calls for more instances.
+	scaleTriggers: ['queue'],
 	report: queuesReport,
 	summary: queuesSummary,
 	charts: queuesCharts,

@@ -8,7 +8,7 @@ import {backoffDelay} from '../kit/backoff.js';
 import {createRedisConnections, type RedisConnection, type RedisConnections} from '../kit/redis-connections.js';
 import {createReadingCell} from '../kit/status.js';
 import {passwordOf} from '../../core/redact.js';
-import {redisMemorySample, type RedisSample} from './parse.js';
+import {redisKeyCount, redisMemorySample, type RedisSample} from './parse.js';
 
 export type RedisView = SourceReading<RedisSample>;
 
@@ -21,6 +21,8 @@ export interface RedisCollectorOptions {
 	/** Bounds connecting and each command. Default 2000. */
 	timeoutMs?: number;
 	now?: () => number;
+	/** --capacity: also the key count (INFO keyspace). */
+	keyspace?: boolean;
 	/** The run's shared connections (kit.redis()); without it the collector holds a connection of its own. */
 	connections?: RedisConnections;
 }
@@ -55,12 +57,13 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 	function tick(): void {
 		const held = connection;
 		if (!running || reading || !held || !held.ready()) return;
-		reading = held.client
-			.info('memory')
-			.then((text) => {
+		const client = held.client;
+		reading = Promise.all([client.info('memory'), options.keyspace ? client.info('keyspace') : Promise.resolve(null)])
+			.then(([memory, keyspace]) => {
 				if (!running) return;
 				const at = now();
-				cell.ok(redisMemorySample(text, at), at);
+				const sample = redisMemorySample(memory, at);
+				cell.ok(keyspace === null ? sample : {...sample, keys: redisKeyCount(keyspace)}, at);
 			})
 			.catch(fail)
 			.finally(() => {

@@ -2,6 +2,7 @@
 import {endpointOf} from '../../core/redact.js';
 import {secretsOf} from '../secrets.js';
 import type {SourceKind} from '../source-kind.js';
+import {redisCapacity} from './capacity.js';
 import {redisCharts, redisNodeCharts, redisNodeSeries, redisSummary} from './charts.js';
 import {demoRedisSample} from './demo.js';
 import {configureRedis, redisFlags, type RedisConfig} from './config.js';
@@ -36,7 +37,7 @@ export const redisSource: SourceKind<RedisConfig, RedisSample> = {
 
 		const {createRedisCollector} = await import('./collector.js');
 		// On the run's one connection to this Redis, which the queues source reads on too.
-		return createRedisCollector({url: config.url, endpoint: endpointOf(config.url, 6379), intervalMs: kit.intervalMs, timeoutMs: kit.timeoutMs, now: kit.now, connections: await kit.redis()});
+		return createRedisCollector({url: config.url, endpoint: endpointOf(config.url, 6379), intervalMs: kit.intervalMs, timeoutMs: kit.timeoutMs, now: kit.now, keyspace: kit.capacity, connections: await kit.redis()});
 	},
 	series(redis) {
 		const series: Record<string, number> = {ratio: redis.ratio * 100};
@@ -46,6 +47,7 @@ export const redisSource: SourceKind<RedisConfig, RedisSample> = {
 	concerns: redisConcerns,
 	report: redisReport,
 	charts: redisCharts,
+	capacity: redisCapacity,
 	chartsFor: redisNodeCharts,
 	summary: redisSummary,
 	events: (previous, next) => (next.topology === undefined ? [] : redisTopologyEvents(previous.topology, next.topology)),

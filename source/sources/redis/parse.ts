@@ -14,11 +14,26 @@ export interface RedisSample {
 	/** usedMemoryBytes / limitBytes, 0..1. */
 	ratio: number;
 	at: number;
+	/** --capacity only: keys in all databases (INFO keyspace). */
+	keys?: number;
 	/**
 	 * With --redis-sentinel or --redis-cluster: every node and the sentinels or the cluster's state. The fields above
 	 * then describe the Sentinel master, or the Cluster's fullest node. Absent for one server.
 	 */
 	topology?: RedisTopology;
+}
+
+/** Keys in every database of an `INFO keyspace` reply (`db0:keys=12,expires=0,avg_ttl=0`); 0 with none. */
+export function redisKeyCount(text: string): number {
+	let keys = 0;
+	for (const [name, value] of Object.entries(parseRedisInfo(text))) {
+		if (!/^db\d+$/.test(name)) continue;
+		const match = /(?:^|,)keys=(\d+)/.exec(value);
+		if (match === null) throw new Error(`INFO keyspace line ${name} has no keys count`);
+		keys += Number(match[1]);
+	}
+
+	return keys;
 }
 
 /** All `key:value` fields of an INFO reply; section headers, blank lines and junk are skipped. */

@@ -37,8 +37,15 @@ export interface MonitorActions {
 	toggleConcerns(): void;
 	/** 0 for q, 130 for Ctrl-C. */
 	quit(code: number): void;
+	/** S: writes an incident snapshot; its path shows in the event log. */
+	snapshot(): void;
 	/** Gives a key (keyName) to the scale/drain actions first; true when they took it. */
 	actionKey(name: string): boolean;
+	/**
+	 * The autoscaler's keys; true when taken. `capture`: only its countdown (any key cancels it) and its question,
+	 * which come before everything else, the filter being typed included; otherwise also A, and Esc for its drain.
+	 */
+	autoscaleKey(name: string, capture?: boolean): boolean;
 	/** True while an action dialog (count input, confirmation) takes every key, Esc included. */
 	actionDialogOpen(): boolean;
 	/** The instances now in view: past 20 on a remote engine they are the ones streamed (the rest are read spaced). */

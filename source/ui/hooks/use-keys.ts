@@ -1,8 +1,9 @@
 // Keys → actions. Handled on arrival, independent of the data clock, so they respond at once.
-// While `/` is typed every key is text for the filter. Otherwise the action keys (+ - s d, and y / Esc in their
-// dialogs) go to the actions first (use-actions.ts decides, with the held-key rules of use-action-state.ts); what they
-// do not take is the monitor's. Esc closes what is open, nearest first: the filter input, the help or the list of
-// concerns, the focused log or the table view, the filter; only then does it abort a drain in progress.
+// The autoscaler's countdown and its question take any key first (a key cancels the act; use-autoscale.ts). While `/`
+// is typed every key is text for the filter. Otherwise Esc closes what is open, nearest first: the filter input, the
+// help or the list of concerns, the focused log or the table view, the filter; then the autoscaler has its A (and Esc
+// for its own drain), then the action keys (+ - s d, and y / Esc in their dialogs) go to the actions
+// (use-actions.ts decides, with the held-key rules of use-action-state.ts); what they do not take is the monitor's.
 import {useInput, useStdin, type Key} from 'ink';
 import type {MonitorActions} from '../contexts/monitor-actions-context.js';
 import {sortKeyFor} from '../layout/instance-order.js';
@@ -44,6 +45,7 @@ export function escapeCloses(state: KeyState): boolean {
 
 /** What one key does, given the state; the action keys have had their turn unless noted. */
 export function handleKey(name: string, state: KeyState, actions: MonitorActions): void {
+	if (actions.autoscaleKey(name, true)) return;
 	// Typing a filter: every key is text, so a name with j, k or q in it can be typed.
 	if (state.filterInput !== null) {
 		if (name === 'return') actions.acceptFilter();
@@ -60,6 +62,7 @@ export function handleKey(name: string, state: KeyState, actions: MonitorActions
 		return;
 	}
 
+	if (actions.autoscaleKey(name)) return;
 	if (actions.actionKey(name)) return;
 	if (name === 'q') {
 		actions.quit(0);
@@ -150,6 +153,9 @@ export function handleKey(name: string, state: KeyState, actions: MonitorActions
 			return;
 		case 'c':
 			actions.nextChartPage();
+			return;
+		case 'S':
+			actions.snapshot();
 			return;
 		default:
 			if (name.length === 1 && name >= '1' && name <= '4') actions.setWindow(windowKeys[Number(name) - 1]!);

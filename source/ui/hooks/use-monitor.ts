@@ -42,9 +42,11 @@ export interface UseMonitorOptions {
 	/** While paused readings go on (history, events, bell) but the shown frame stays. */
 	paused: boolean;
 	onEnterImmediate?: () => void;
+	/** Every frame, paused or not (the autoscaler's policy moves on with the readings). */
+	onFrame?: (frame: MonitorFrame) => void;
 }
 
-export function useMonitor({stack, monitor, intervalMs, paused, onEnterImmediate}: UseMonitorOptions): MonitorFrame | undefined {
+export function useMonitor({stack, monitor, intervalMs, paused, onEnterImmediate, onFrame}: UseMonitorOptions): MonitorFrame | undefined {
 	const [frame, setFrame] = useState<MonitorFrame | undefined>(() => monitor.current());
 	const pausedRef = useRef(paused);
 	// Set while rendering, not in an effect: a tick between the commit and the effect would show a frame while paused.
@@ -52,6 +54,8 @@ export function useMonitor({stack, monitor, intervalMs, paused, onEnterImmediate
 	const latestRef = useRef<MonitorFrame | undefined>(monitor.current());
 	const bellRef = useRef(onEnterImmediate);
 	bellRef.current = onEnterImmediate;
+	const frameRef = useRef(onFrame);
+	frameRef.current = onFrame;
 
 	useEffect(() => {
 		const startedAt = Date.now();
@@ -65,6 +69,7 @@ export function useMonitor({stack, monitor, intervalMs, paused, onEnterImmediate
 			const next = monitor.tick(stack.snapshot());
 			latestRef.current = next;
 			if (entersImmediate(previous, next.assessment.level)) bellRef.current?.();
+			frameRef.current?.(next);
 			if (!pausedRef.current) setFrame(next);
 			if (starting && (completeSnapshot(next.snapshot) || Date.now() - startedAt >= startupLimitMs)) stopStarting();
 		};

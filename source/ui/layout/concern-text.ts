@@ -13,10 +13,16 @@ const metricWord: Record<string, string> = {
 	reachability: 'source',
 };
 
-/** `6m12s → IMMEDIATE at 10m` for a sustained rule still under its duration, else ''. */
+/**
+ * `6m12s → IMMEDIATE at 10m` for a sustained rule still under its duration, `12m04s` past it, with
+ * `(since before va-top started)` when its clock came from the recorded history; else ''.
+ */
 export function sustainText(concern: Concern): string {
-	if (!concern.sustain) return '';
-	return `${formatDuration(concern.sustain.heldSeconds)} → IMMEDIATE at ${formatDuration(concern.sustain.requiredSeconds)}`;
+	const sustain = concern.sustain;
+	if (!sustain) return '';
+	const before = sustain.beforeStart ? ' (since before va-top started)' : '';
+	if (sustain.heldSeconds >= sustain.requiredSeconds) return `${formatDuration(sustain.heldSeconds)}${before}`;
+	return `${formatDuration(sustain.heldSeconds)} → IMMEDIATE at ${formatDuration(sustain.requiredSeconds)}${before}`;
 }
 
 /**

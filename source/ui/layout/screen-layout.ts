@@ -60,6 +60,8 @@ export interface LayoutNeeds {
 	/** Event lines there are to show; undefined: as many as fit (the log takes what is left). */
 	events?: number;
 	view?: BodyView;
+	/** The autoscale preview line under the header (the live monitor always has one). */
+	autoscaleLine?: boolean;
 }
 
 /** A chart of `height` lines (title included) whose rows get round labels 25 points apart or closer. */
@@ -75,8 +77,9 @@ export function computeLayout(columns: number, rows: number, instanceCount: numb
 
 	const wide = cols >= wideColumns && lines >= wideRows;
 	const frame = lines - 1;
-	const body = frame - headerHeight - footerHeight;
-	const base = {kind: 'screen' as const, columns: cols, rows: lines, wide, frame, header: headerHeight, footer: footerHeight, body};
+	const header = headerHeight + (needs.autoscaleLine ? 1 : 0);
+	const body = frame - header - footerHeight;
+	const base = {kind: 'screen' as const, columns: cols, rows: lines, wide, frame, header, footer: footerHeight, body};
 	const noCharts: ChartsLayout = {arrangement: 'grid', height: 0, widths: split(cols, 2), rows: 0};
 	const tableWanted = 1 + Math.max(1, instanceCount);
 	const view = needs.view ?? 'normal';

@@ -20,6 +20,8 @@ export interface FooterActions {
 	running: string | null;
 	/** Esc aborts the action in progress. */
 	abortable: boolean;
+	/** The autoscaler's keys: A (bound), a countdown any key cancels, its confirmation. null: no autoscaler. */
+	autoscale?: {bound: boolean; enabled: boolean; countdown: boolean; confirming: boolean} | null;
 }
 
 export interface FooterFilter {
@@ -60,6 +62,9 @@ const noActions: FooterActions = {bound: false, dialog: 'none', running: null, a
  * go and `c` loses its word, so the finding keys, scale and drain, `? help` and `q quit` still fit 80 columns.
  */
 export function footerHints({help, paused, canSelect, window, actions = noActions, view = 'normal', chartPage}: Omit<FooterProps, 'color' | 'width'>, compact = false): KeyHint[] {
+	// The autoscaler's countdown and question take every key, even over a dialog.
+	if (actions.autoscale?.countdown) return [{keys: 'any key', what: 'cancels the autoscale step and turns autoscaling off'}];
+	if (actions.autoscale?.confirming) return [{keys: 'y', what: 'turn autoscaling on'}, {keys: 'any other key', what: 'cancels'}];
 	// A dialog takes the keys, even over the help.
 	if (actions.dialog === 'confirm') {
 		if (actions.explicit) return [{keys: '0-9', what: 'the number removed'}, {keys: 'Enter', what: 'confirm'}, {keys: 'any other key', what: 'cancels'}];
@@ -72,6 +77,7 @@ export function footerHints({help, paused, canSelect, window, actions = noAction
 	const busy = actions.running !== null;
 	// While one action runs no other can start: the keys are not offered.
 	const act = actions.bound && !busy ? [{keys: '+/-/s', what: 'scale'}, {keys: 'd', what: 'drain'}] : [];
+	const autoscale = actions.autoscale?.bound ? [{keys: 'A', what: actions.autoscale.enabled ? 'autoscale off' : 'autoscale'}] : [];
 	// Finding the worst first: at 80 columns the line is cut, and ? lists every key.
 	return [
 		...(actions.abortable ? [{keys: 'Esc', what: 'abort'}] : []),
@@ -81,7 +87,10 @@ export function footerHints({help, paused, canSelect, window, actions = noAction
 		...(compact ? act : []),
 		{keys: '?', what: 'help'},
 		{keys: 'q', what: 'quit'},
+		// While one action runs no other can start: the keys are not offered. A beside the action keys it acts through
+		// (compact: after q quit, the first cut; the help lists it, as every key).
 		...(compact ? [] : act),
+		...autoscale,
 		{keys: 't', what: view === 'table' ? 'all panels' : 'table'},
 		{keys: 'e', what: 'events'},
 		{keys: '1-4', what: `window ${window}`},

@@ -2,6 +2,7 @@
 import React, {memo} from 'react';
 import {runningCount} from '../../../core/action-rules.js';
 import type {Assessment} from '../../../core/assessment.js';
+import type {RecordingStatus} from '../../../core/monitor.js';
 import type {AnySourceModel} from '../../../core/source-model.js';
 import type {StackSnapshot} from '../../../core/types.js';
 import {recommendation} from '../../layout/concern-text.js';
@@ -30,6 +31,8 @@ export interface HeaderProps {
 	assessment: Assessment | undefined;
 	/** The frame's time: ages are measured against it, so a paused screen stays consistent. */
 	now: number;
+	/** Whether the history is recorded on disk; absent: not recorded (--no-history, the demo). */
+	recording?: RecordingStatus;
 	/** The sources' models, for their order and status summaries. */
 	sources?: readonly AnySourceModel[];
 }
@@ -117,7 +120,10 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 	}
 
 	const third: Span[] = [{text: age === null ? 'no data yet' : `data ${formatAge(age)} old`}];
+	// A recording that stopped is a problem of its own (the history will have a hole): first, like the sources'.
+	if (props.recording?.kind === 'stopped') third.push({text: ' · '}, {text: `${levelSymbol.UNKNOWN} ${props.recording.text}`, style: {color: tone(color, 'yellow')}});
 	for (const source of troubled) third.push({text: ' · '}, {text: `${levelSymbol.UNKNOWN} ${source.text}`, style: {color: tone(color, healthColor[source.health])}});
+	if (props.recording !== undefined && props.recording.kind !== 'stopped') third.push({text: ` · ${props.recording.kind === 'recording' ? 'rec' : `rec ${props.recording.text}`}`, style: {dim: color}});
 	if (healthy.length > 0) third.push({text: ` · ${healthy.map(source => source.text).join(' · ')}`, style: {dim: color}});
 	return [styledLine(first), second, styledLine(third)].map(line => fitLine(line, width));
 }

@@ -22,12 +22,13 @@ export const helpKeys: ReadonlyArray<readonly [string, string]> = [
 	['t  e', 'the table alone; the event log (↑↓ PgUp PgDn g G scroll it)'],
 	['a  c', 'every concern in full; the next page of charts (if several)'],
 	['1 2 3 4  p', 'chart window: 1 m, 5 m, 15 m, 1 h; p pauses (readings go on)'],
+	['S', 'incident snapshot: a Markdown and a JSON file, named in the log'],
 	['?  Esc', 'show or close this help; Esc also clears /, closes t, e and a'],
 	['q  Ctrl-C', 'quit'],
 ];
 
-/** Rows before the action keys: the moving, finding and window keys. */
-const beforeActions = 8;
+/** Rows before the action keys: the moving, finding and window keys, and the snapshot. */
+const beforeActions = 9;
 
 /** The keys that work now: the monitor's, plus the action keys when they are bound. */
 export function helpKeyRows(actions: HelpOverlayProps['actions']): ReadonlyArray<readonly [string, string]> {
@@ -41,6 +42,7 @@ export function helpKeyRows(actions: HelpOverlayProps['actions']): ReadonlyArray
 		...(actions.swarm === true ? [['D', 'on a node line (or a task on it): drain that Swarm node, or back to active'] as const] : []),
 		['y', 'confirms; any other key cancels (ignored for the first 0.3 s)'],
 		['Esc', 'aborts a drain in progress, putting the instance back'],
+		['A', 'autoscale on (asks first) or off; a key in its countdown cancels it'],
 		...(actions.dryRun ? [['', 'DRY RUN: actions show and log what they would do, change nothing'] as const] : []),
 		...helpKeys.slice(beforeActions),
 	];

@@ -5,6 +5,7 @@ import React, {useContext, useEffect, useLayoutEffect, useMemo} from 'react';
 import {runningCount} from '../../../core/action-rules.js';
 import {redactUrl} from '../../../core/redact.js';
 import {ActionsContext} from '../../contexts/actions-context.js';
+import {AutoscaleContext} from '../../contexts/autoscale-context.js';
 import {FrameOutputContext} from '../../contexts/frame-output-context.js';
 import {MonitorActionsContext} from '../../contexts/monitor-actions-context.js';
 import {useMonitorStateContext} from '../../contexts/monitor-state-context.js';
@@ -16,6 +17,7 @@ import {ShortNames} from '../../layout/instance-names.js';
 import {sourceLines} from '../../layout/source-status.js';
 import {fitLine, renderLine, toHeight, type StyledLine} from '../../layout/styled-text.js';
 import {actionDialogLines} from '../action-dialog/index.js';
+import {autoscaleLine} from '../autoscale-line/index.js';
 import {chartsPanelLines, PlotCaches} from '../charts-panel/index.js';
 import {concernListLines} from '../concern-list/index.js';
 import {eventLogLines} from '../event-log/index.js';
@@ -39,6 +41,7 @@ export function Screen() {
 	const caches = useMemo(() => ({rows: new RowCache(), names: new ShortNames(), scroll: new TableScroll(), plots: new PlotCaches(), text: new RenderedLines()}), []);
 	// Optional: a screen mounted without actions shows none.
 	const actions = useContext(ActionsContext);
+	const autoscale = useContext(AutoscaleContext);
 	const snapshot = frame?.snapshot;
 	const instances = snapshot?.docker.instances ?? noInstances;
 	const now = snapshot?.at ?? 0;
@@ -101,8 +104,9 @@ export function Screen() {
 			explicit: dialog.kind === 'confirm' && dialog.plan.confirmText !== undefined,
 			running: running === null ? null : runningText(running),
 			abortable: canAbort(running),
+			autoscale: autoscale === undefined ? null : {bound: autoscale.bound, enabled: autoscale.view.enabled, countdown: autoscale.view.countdown !== null, confirming: autoscale.confirming},
 		}),
-		[actions?.bound, dialog, running],
+		[actions?.bound, dialog, running, autoscale],
 	);
 	const status = useMemo(
 		() => actionStatusText(dialog, actions?.ui.status ?? null, {current, min: settings.min, max: settings.max, dryRun: settings.dryRun}),
@@ -179,6 +183,7 @@ export function Screen() {
 			intervalMs: settings.intervalMs,
 			snapshot,
 			assessment: frame?.assessment,
+			recording: frame?.recording,
 			now,
 			sources: settings.sources,
 		});
@@ -195,8 +200,10 @@ export function Screen() {
 			chartPage: pages > 1 ? {page, pages} : undefined,
 			width,
 		});
-		return [...toHeight(header, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
-	}, [layout, settings, snapshot, now, rows, table.total, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, status, caches, activity, start, current, page, pages, swarmNodes]);
+		// The autoscale preview line under the header, on or off: the runbook's advice made visible.
+		const top = autoscale === undefined ? header : [...header, autoscaleLine(autoscale, width, color)];
+		return [...toHeight(top, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
+	}, [layout, settings, snapshot, now, rows, table.total, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, status, caches, activity, start, current, page, pages, swarmNodes, autoscale]);
 
 	const text = useMemo(() => caches.text.render(lines, size.columns, sgr), [lines, size.columns, sgr, caches]);
 	return <FrameView lines={text} width={Math.max(1, size.columns)} />;

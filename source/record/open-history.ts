@@ -1,0 +1,87 @@
+// The stack's history for a command: loaded for the backfill, and (live monitor, --record) a recorder writing on.
+// A store that must not be touched (corrupt, newer, not ours, another stack's) is bad input: exit 64, untouched.
+import type {Options} from '../config/options.js';
+import {UsageError} from '../config/usage-error.js';
+import {backfillWindowMs} from '../core/backfill.js';
+import type {MonitorFrame} from '../core/monitor.js';
+import type {Monitor} from '../core/monitor.js';
+import type {RecordedHistory} from '../core/recorded-history.js';
+import {redactUrl} from '../core/redact.js';
+import {createRecorder, type Recorder, type TappedHistory} from './recorder.js';
+import {historyBaseDir, stackPaths, type StackPaths} from './stack-paths.js';
+import type {StoreIdentity} from './store-format.js';
+import {loadStore, StoreError} from './store.js';
+
+/** Buckets are loaded this far back, so a breach's clock can say how long it has really held (up to a day). */
+export const bucketLookbackMs = 24 * 3600_000;
+
+/**
+ * A stack is its Compose project and service on one Docker engine. The databases are not part of it: a cron job
+ * and an operator's shell that name PostgreSQL differently still share the stack's history.
+ */
+export function storeIdentity(options: Pick<Options, 'project' | 'service' | 'dockerHost'>): StoreIdentity {
+	return {project: options.project, service: options.service, endpoints: [redactUrl(options.dockerHost ?? 'unix:///var/run/docker.sock')]};
+}
+
+export function storePaths(options: Pick<Options, 'project' | 'service' | 'dockerHost' | 'historyDir'>, env: NodeJS.ProcessEnv = process.env): StackPaths {
+	return stackPaths(historyBaseDir(options.historyDir, env), storeIdentity(options));
+}
+
+function refuse(error: StoreError): UsageError {
+	const advice: Record<string, string> = {
+		'not-ours': 'expected a store written by va-top; move it away to start a new one',
+		newer: 'use that va-top, or move the store away to start a new one',
+		corrupt: 'va-top leaves it as it is; move it away to start a new one',
+		identity: 'expected the store of this stack; move it away to start a new one',
+	};
+	return new UsageError(`${error.message}: ${advice[error.kind] ?? 'move it away'}`);
+}
+
+export interface OpenedHistory {
+	paths: StackPaths;
+	/** What was recorded (the last hour of readings, a day of buckets, the last hour's events); null when none. */
+	recorded: RecordedHistory | null;
+	recorder: Recorder | null;
+}
+
+/** The series the sustained CPU rule is replayed from (core/backfill.ts): all that the recorder and --once need. */
+export const sustainSeries = (key: string) => key === 'service:cpu' || key.startsWith('cpu:');
+
+export function openHistory(input: {options: Options; role: 'record' | 'live' | 'once'; history?: TappedHistory; secrets: readonly string[]; now?: number; env?: NodeJS.ProcessEnv; only?: (key: string) => boolean}): OpenedHistory {
+	const {options} = input;
+	const paths = storePaths(options, input.env);
+	if (!options.history || options.demo) return {paths, recorded: null, recorder: null};
+	const now = input.now ?? Date.now();
+	let recorder: Recorder | null = null;
+	try {
+		if (input.role !== 'once' && input.history !== undefined) {
+			recorder = createRecorder({paths, identity: storeIdentity(options), role: input.role, history: input.history, secrets: input.secrets});
+		}
+
+		const recorded = loadStore(paths.store, {since: now - backfillWindowMs, bucketsSince: now - bucketLookbackMs, only: input.only}, storeIdentity(options));
+		return {paths, recorded, recorder};
+	} catch (error) {
+		recorder?.close();
+		if (error instanceof StoreError && error.kind !== 'io') throw refuse(error);
+		if (error instanceof StoreError) return {paths, recorded: null, recorder};
+		throw error;
+	}
+}
+
+/** The monitor, recording after each tick; the frame carries the recording's state for the header. */
+export function recordingMonitor(monitor: Monitor, recorder: Recorder | null): Monitor {
+	if (recorder === null) return monitor;
+	let last: MonitorFrame | undefined;
+	return {
+		history: monitor.history,
+		tick(snapshot) {
+			const frame = monitor.tick(snapshot);
+			const change = recorder.record(frame);
+			if (change !== null) monitor.log(change);
+			last = {...frame, recording: recorder.status()};
+			return last;
+		},
+		log: entry => monitor.log(entry),
+		current: () => last ?? monitor.current(),
+	};
+}

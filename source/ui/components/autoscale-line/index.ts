@@ -1,0 +1,1 @@
+export {autoscaleLine} from './autoscale-line.js';
