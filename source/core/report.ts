@@ -2,6 +2,7 @@
 import type {Assessment, Concern} from './assessment.js';
 import {formatBytes} from './format.js';
 import {readingError, usableSample, type AnySourceModel, type ThresholdUnit} from './source-model.js';
+import {servicesJson, servicesOf, servicesReportLines, type ServiceJson} from './stack-services.js';
 import type {EngineView, StackSnapshot} from './types.js';
 
 /** The JSON contract documented in the README. Add fields; never rename or remove them. */
@@ -54,6 +55,11 @@ export interface ReportJson {
 		memUsageBytes: number | null;
 		memLimitBytes: number | null;
 	}>;
+	/**
+	 * The Compose project's other services (postgres, redis, nginx, …), one entry each with its hottest container's
+	 * figures: [] when the project has none, null when Docker cannot be read.
+	 */
+	services: ServiceJson[] | null;
 }
 
 /** The report as written: the fields above, then each source's part under its key (null when not configured). */
@@ -113,6 +119,7 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 			memUsageBytes: instance.memUsageBytes,
 			memLimitBytes: instance.memLimitBytes,
 		})),
+		services: servicesJson(servicesOf(snapshot)),
 	};
 	for (const model of models) {
 		const reading = snapshot.sources[model.id];
@@ -167,6 +174,8 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment, mode
 		const {cpuPercent, memPercent} = assessment.averages;
 		if (cpuPercent !== null && memPercent !== null) lines.push(`  average: CPU ${cpuPercent.toFixed(1)}%, memory ${memPercent.toFixed(1)}%`);
 	}
+
+	lines.push(...servicesReportLines(servicesOf(snapshot)));
 
 	for (const model of models) {
 		const reading = snapshot.sources[model.id];

@@ -18,9 +18,9 @@ describe('the --once report', () => {
 		expect(text).not.toContain('VoiceAssist');
 	});
 
-	it('keeps every JSON field, in order, with the postgres and redis objects exactly as before the registry', () => {
+	it('keeps every JSON field, in order (services[] added after instances), with the postgres and redis objects exactly as before the registry', () => {
 		const {json} = report();
-		expect(Object.keys(json)).toEqual(['version', 'time', 'project', 'service', 'level', 'unknown', 'exitCode', 'recommendations', 'averages', 'docker', 'instances', 'postgres', 'redis']);
+		expect(Object.keys(json)).toEqual(['version', 'time', 'project', 'service', 'level', 'unknown', 'exitCode', 'recommendations', 'averages', 'docker', 'instances', 'services', 'postgres', 'redis']);
 		expect(json['postgres']).toEqual({endpoint: '127.0.0.1:5432', reachable: true, connections: 10, active: 2, maxConnections: 100, ratio: 0.1, error: null});
 		expect(json['redis']).toEqual({
 			endpoint: '127.0.0.1:6379',

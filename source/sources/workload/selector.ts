@@ -12,10 +12,14 @@ export const composeLabels = {
 export interface ComposeSelector {
 	readonly project: string;
 	readonly service: string;
-	/** For the engine's label filter (list and events): both labels. */
+	/** For the engine's label filter (list and events): both labels. The actions list with this one. */
 	readonly labelFilter: readonly string[];
+	/** The project label alone: the collector lists and follows the whole project, the other services included. */
+	readonly projectFilter: readonly string[];
 	/** The labels of a container say it is a replica of the service (checked again on whatever the engine sent). */
 	matches(labels: Readonly<Record<string, string>> | null | undefined): boolean;
+	/** The service of a container of the project's OTHER services (postgres, redis, …); null for the app and strangers. */
+	otherService(labels: Readonly<Record<string, string>> | null | undefined): string | null;
 	/** Its com.docker.compose.container-number, null when missing or not a number. */
 	number(labels: Readonly<Record<string, string>> | null | undefined): number | null;
 }
@@ -25,8 +29,14 @@ export function composeSelector(project: string, service: string): ComposeSelect
 		project,
 		service,
 		labelFilter: [`${composeLabels.project}=${project}`, `${composeLabels.service}=${service}`],
+		projectFilter: [`${composeLabels.project}=${project}`],
 		matches(labels) {
 			return labels?.[composeLabels.project] === project && labels[composeLabels.service] === service && labels[composeLabels.oneoff] !== 'True';
+		},
+		otherService(labels) {
+			if (labels?.[composeLabels.project] !== project || labels[composeLabels.oneoff] === 'True') return null;
+			const other = labels[composeLabels.service];
+			return other !== undefined && other !== '' && other !== service ? other : null;
 		},
 		number(labels) {
 			const parsed = Number.parseInt(labels?.[composeLabels.number] ?? '', 10);
