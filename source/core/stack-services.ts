@@ -3,7 +3,7 @@
 // focus of the table, the charts and the actions; these are read beside it (DockerView.others).
 import type {Concern} from './assessment.js';
 import {breachConcern} from './breach.js';
-import {formatBytes, formatPercent} from './format.js';
+import {formatBytes} from './format.js';
 import type {Judge} from './threshold-judge.js';
 import type {Thresholds} from './thresholds.js';
 import type {HealthStatus, InstanceSample, StackSnapshot} from './types.js';
@@ -146,27 +146,14 @@ export function containerMemoryConcerns(others: readonly InstanceSample[], conte
 	return out;
 }
 
-/** The panel's and report's cells of one service, without padding: `1/1`, `12%`, `91% of 8GiB`, `2 restarts`. */
-export interface ServiceCells {
-	containers: string;
-	cpu: string;
-	mem: string;
-	restarts: string;
-	health: string;
-}
-
-export function serviceCells(service: ServiceSummary): ServiceCells {
-	const unknown = service.running > 0 && service.cpuPercentMax === null ? '?' : '-';
-	const mem =
-		service.memPercentMax === null
-			? service.running > 0
-				? '?'
-				: '-'
-			: `${formatPercent(service.memPercentMax)} ${memoryBase({memLimitBytes: service.memLimitBytes, memoryLimited: service.memoryLimited}).replace(' (no limit set)', ', no limit')}`;
+/** The report's cells of one service: `1/1`, `12.3%`, `90.1% of its 64.0MiB limit`; `?` while running without a figure, `-` when nothing runs. */
+export function serviceCells(service: ServiceSummary): {containers: string; cpu: string; mem: string; restarts: string; health: string} {
+	const none = service.running > 0 ? '?' : '-';
+	const base = memoryBase({memLimitBytes: service.memLimitBytes, memoryLimited: service.memoryLimited});
 	return {
 		containers: `${service.running}/${service.containers}`,
-		cpu: service.cpuPercentMax === null ? unknown : formatPercent(service.cpuPercentMax),
-		mem,
+		cpu: service.cpuPercentMax === null ? none : `${service.cpuPercentMax.toFixed(1)}%`,
+		mem: service.memPercentMax === null ? none : `${service.memPercentMax.toFixed(1)}% ${base}`,
 		restarts: String(service.restarts),
 		health: service.health === 'none' ? '-' : service.health,
 	};
@@ -175,15 +162,14 @@ export function serviceCells(service: ServiceSummary): ServiceCells {
 /** The --once text report's lines for the other services: none when there are none, or Docker is unreadable (its own line says so). */
 export function servicesReportLines(services: readonly ServiceSummary[] | null): string[] {
 	if (services === null || services.length === 0) return [];
-	const width = Math.max(7, ...services.map(service => service.name.length));
-	const lines = [`Stack services (the project's other containers; hottest container's figures):`];
-	lines.push(`  ${'SERVICE'.padEnd(width)}  ${'RUNNING'.padEnd(7)}  ${'CPU'.padStart(5)}  ${'MEM'.padEnd(24)}  RESTARTS  HEALTH`);
-	for (const service of services) {
-		const cells = serviceCells(service);
-		const notAssessed = service.notAssessed > 0 ? `  (${service.notAssessed} not assessed)` : '';
-		lines.push(
-			`  ${service.name.padEnd(width)}  ${cells.containers.padEnd(7)}  ${cells.cpu.padStart(5)}  ${cells.mem.padEnd(24)}  ${cells.restarts.padStart(8)}  ${cells.health}${notAssessed}`,
-		);
+	const rows = services.map(service => ({name: service.name, cells: serviceCells(service), notAssessed: service.notAssessed}));
+	const width = Math.max(7, ...rows.map(row => row.name.length));
+	const memWidth = Math.max(3, ...rows.map(row => row.cells.mem.length));
+	const lines = [`Stack services (the project's other containers; the hottest container's CPU and memory):`];
+	lines.push(`  ${'SERVICE'.padEnd(width)}  RUNNING  ${'CPU'.padStart(6)}  ${'MEM'.padEnd(memWidth)}  RESTARTS  HEALTH`);
+	for (const {name, cells, notAssessed} of rows) {
+		const note = notAssessed > 0 ? `  (${notAssessed} not assessed)` : '';
+		lines.push(`  ${name.padEnd(width)}  ${cells.containers.padEnd(7)}  ${cells.cpu.padStart(6)}  ${cells.mem.padEnd(memWidth)}  ${cells.restarts.padStart(8)}  ${cells.health}${note}`);
 	}
 
 	return lines;

@@ -13,6 +13,7 @@ import {useMonitor, type SnapshotSource} from './hooks/use-monitor.js';
 import {useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {chartPages} from './layout/chart-specs.js';
+import {isWideSize} from './layout/screen-layout.js';
 
 export interface AppProps {
 	stack: SnapshotSource;
@@ -51,6 +52,8 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	uiRef.current = ui;
 	const settingsRef = useRef(settings);
 	settingsRef.current = settings;
+	const sizeRef = useRef(size);
+	sizeRef.current = size;
 	const {view: actionsView, onKey} = useActions({
 		runner,
 		monitor,
@@ -72,6 +75,7 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 			closeHelp: () => dispatch({type: 'close-help'}),
 			nextChartPage: () => dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources)}),
 			toggleConcerns: () => dispatch({type: 'toggle-concerns'}),
+			toggleStack: () => dispatch({type: 'toggle-stack', wide: isWideSize(sizeRef.current.columns, sizeRef.current.rows)}),
 			quit: code => quitRef.current(code),
 			actionKey: name => keyRef.current(name),
 			showing: shown => stackRef.current.focus?.(shown),

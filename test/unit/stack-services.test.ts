@@ -118,8 +118,8 @@ describe('the --once report of the other services', () => {
 			{name: 'redis', containers: 1, running: 1, cpuPercentMax: 1, memPercentMax: 20, memLimitBytes: 8 * GiB, memoryLimited: true, restarts: 0, health: 'none', notAssessed: 0},
 		]);
 		const lines = text.split('\n');
-		expect(lines.find(line => line.trimStart().startsWith('postgres'))).toMatch(/^ {2}postgres\s+1\/1\s+12%\s+50% of its 8\.0GiB limit\s+3\s+healthy$/);
-		expect(lines.find(line => line.trimStart().startsWith('redis'))).toMatch(/^ {2}redis\s+1\/1\s+1%\s+20% of its 8\.0GiB limit\s+0\s+-$/);
+		expect(lines.find(line => line.trimStart().startsWith('postgres'))).toMatch(/^ {2}postgres\s+1\/1\s+12\.3%\s+50\.0% of its 8\.0GiB limit\s+3\s+healthy$/);
+		expect(lines.find(line => line.trimStart().startsWith('redis'))).toMatch(/^ {2}redis\s+1\/1\s+1\.0%\s+20\.0% of its 8\.0GiB limit\s+0\s+-$/);
 	});
 
 	it('adds no line to the text report when the project has no other service', () => {

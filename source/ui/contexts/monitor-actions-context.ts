@@ -13,6 +13,8 @@ export interface MonitorActions {
 	nextChartPage(): void;
 	/** Shows or hides the list of every concern. */
 	toggleConcerns(): void;
+	/** Expands the stack panel to a line per service, or collapses it to one line. */
+	toggleStack(): void;
 	/** 0 for q, 130 for Ctrl-C. */
 	quit(code: number): void;
 	/** Gives a key (keyName) to the scale/drain actions first; true when they took it. */

@@ -60,6 +60,8 @@ export function useKeys(actions: MonitorActions, help: boolean): void {
 			actions.togglePause();
 		} else if (name === 'c') {
 			actions.nextChartPage();
+		} else if (name === 'e') {
+			actions.toggleStack();
 		} else if (name.length === 1 && name >= '1' && name <= '4') {
 			actions.setWindow(windowKeys[Number(name) - 1]!);
 		}

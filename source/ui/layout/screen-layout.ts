@@ -8,6 +8,11 @@ export const minRows = 16;
 export const wideColumns = 120;
 export const wideRows = 40;
 
+/** The wide layout's size: the stack panel is expanded there by default. */
+export function isWideSize(columns: number, rows: number): boolean {
+	return columns >= wideColumns && rows >= wideRows;
+}
+
 export const headerHeight = 3;
 export const footerHeight = 1;
 
@@ -36,6 +41,8 @@ export interface ScreenLayout {
 	body: number;
 	/** Table lines, its column header included. */
 	table: number;
+	/** The stack panel's lines under the table (the project's other services); 0 hides it. */
+	stack: number;
 	charts: ChartsLayout;
 	/** Event log lines, its title included; 0 hides it. */
 	events: number;
@@ -52,19 +59,25 @@ function split(total: number, parts: number): number[] {
 	return Array.from({length: parts}, (_, i) => base + (i < total - base * parts ? 1 : 0));
 }
 
-export function computeLayout(columns: number, rows: number, instanceCount: number): ScreenLayout | TooSmallLayout {
+/** What the table, the charts and the log need at least: 2 + 4 + 2 lines; the stack panel gets no more than leaves them that. */
+const restMin = 8;
+
+/** `stackWanted`: the stack panel's lines (1 collapsed, 1 + a line per service expanded), cut to what fits. */
+export function computeLayout(columns: number, rows: number, instanceCount: number, stackWanted = 0): ScreenLayout | TooSmallLayout {
 	const cols = Math.floor(columns);
 	const lines = Math.floor(rows);
 	if (!(cols >= minColumns && lines >= minRows)) return {kind: 'too-small', columns: cols || 0, rows: lines || 0};
 
-	const wide = cols >= wideColumns && lines >= wideRows;
+	const wide = isWideSize(cols, lines);
 	const frame = lines - 1;
 	const body = frame - headerHeight - footerHeight;
+	const stack = Math.max(0, Math.min(Math.floor(stackWanted), body - restMin));
+	const rest = body - stack;
 	const tableWanted = 1 + Math.max(1, instanceCount);
-	const tableCap = wide ? Math.max(11, Math.min(21, Math.floor(body / 3))) : 6;
+	const tableCap = wide ? Math.max(11, Math.min(21, Math.floor(rest / 3))) : 6;
 	let table = Math.min(tableWanted, tableCap);
 	const eventsMin = wide ? 4 : 2;
-	let chartSpace = body - table - eventsMin;
+	let chartSpace = rest - table - eventsMin;
 	let charts: ChartsLayout;
 	// A grid needs two rows of charts with 4 plot lines each; below that the four charts share one row.
 	if (chartSpace >= 10) {
@@ -72,15 +85,15 @@ export function computeLayout(columns: number, rows: number, instanceCount: numb
 		charts = {arrangement: 'grid', height, widths: split(cols, 2), rows: 2};
 	} else {
 		if (chartSpace < 4) {
-			table = Math.max(2, body - eventsMin - 4);
-			chartSpace = body - table - eventsMin;
+			table = Math.max(2, rest - eventsMin - 4);
+			chartSpace = rest - table - eventsMin;
 		}
 
 		charts = {arrangement: 'row', height: Math.max(0, Math.min(8, chartSpace)), widths: split(cols, 4), rows: 1};
 	}
 
-	const events = Math.max(0, body - table - charts.height * charts.rows);
-	return {kind: 'screen', columns: cols, rows: lines, wide, frame, header: headerHeight, footer: footerHeight, body, table, charts, events};
+	const events = Math.max(0, rest - table - charts.height * charts.rows);
+	return {kind: 'screen', columns: cols, rows: lines, wide, frame, header: headerHeight, footer: footerHeight, body, table, stack, charts, events};
 }
 
 export interface TableColumns {

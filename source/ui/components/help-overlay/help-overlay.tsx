@@ -17,6 +17,7 @@ export const helpKeys: ReadonlyArray<readonly [string, string]> = [
 	['↑ ↓  j k', 'select an instance (its CPU and memory charts)'],
 	['1 2 3 4', 'chart window: 1 m, 5 m, 15 m, 1 h'],
 	['c', 'next page of charts, when the sources have more than one'],
+	['e', "expand or collapse the stack panel (the project's other services)"],
 	['a', 'list every concern in full (the headline shows the worst, +N more)'],
 	['p', 'pause the display (readings and the log go on)'],
 	['?  Esc', 'show or close this help'],
@@ -28,14 +29,14 @@ export function helpKeyRows(actions: HelpOverlayProps['actions']): ReadonlyArray
 	if (!actions) return helpKeys;
 	// Each text fits 80 columns after the 13-cell key column.
 	return [
-		...helpKeys.slice(0, 5),
+		...helpKeys.slice(0, 6),
 		['+  -', `scale up or down by one, within --min ${actions.min} / --max ${actions.max} (asks first)`],
 		['s', 'scale to an exact count: type it, then Enter (asks first)'],
 		['d', 'drain the selected instance, then remove it (asks first)'],
 		['y', 'confirms; any other key cancels (ignored for the first 0.3 s)'],
 		['Esc', 'aborts a drain in progress, putting the instance back'],
 		...(actions.dryRun ? [['', 'DRY RUN: actions show and log what they would do, change nothing'] as const] : []),
-		...helpKeys.slice(5),
+		...helpKeys.slice(6),
 	];
 }
 

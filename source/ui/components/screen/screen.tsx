@@ -4,15 +4,16 @@ import {Box} from 'ink';
 import React, {useContext, useEffect, useLayoutEffect, useMemo} from 'react';
 import {runningCount} from '../../../core/action-rules.js';
 import {redactUrl} from '../../../core/redact.js';
+import {servicesOf} from '../../../core/stack-services.js';
 import {ActionsContext} from '../../contexts/actions-context.js';
 import {FrameOutputContext} from '../../contexts/frame-output-context.js';
 import {MonitorActionsContext} from '../../contexts/monitor-actions-context.js';
 import {useMonitorStateContext} from '../../contexts/monitor-state-context.js';
 import {canAbort, isModal, type ActionDialog as ActionDialogState} from '../../hooks/use-action-state.js';
-import {chartWindows, resolveSelection} from '../../hooks/use-monitor-state.js';
+import {chartWindows, resolveSelection, stackExpanded} from '../../hooks/use-monitor-state.js';
 import {runningText} from '../../layout/action-text.js';
 import {chartData, chartPages, cpuTrends} from '../../layout/chart-specs.js';
-import {computeLayout, tableColumns} from '../../layout/screen-layout.js';
+import {computeLayout, isWideSize, tableColumns} from '../../layout/screen-layout.js';
 import {sourceLines} from '../../layout/source-status.js';
 import {fitLine, renderLine, toHeight, type StyledLine} from '../../layout/styled-text.js';
 import {actionDialogLines} from '../action-dialog/index.js';
@@ -24,6 +25,7 @@ import {headerLines} from '../header/index.js';
 import {helpLines} from '../help-overlay/index.js';
 import {hostColumnWidth, RowCache, scrollStart, shownNames, tableLines} from '../instances-table/index.js';
 import {TextLine} from '../lines/index.js';
+import {stackPanelHeight, stackPanelLines} from '../stack-panel/index.js';
 import {tooSmallLines} from '../too-small/index.js';
 
 const noInstances: never[] = [];
@@ -39,7 +41,12 @@ export function Screen() {
 	const snapshot = frame?.snapshot;
 	const instances = snapshot?.docker.instances ?? noInstances;
 	const now = snapshot?.at ?? 0;
-	const layout = useMemo(() => computeLayout(size.columns, size.rows, instances.length), [size.columns, size.rows, instances.length]);
+	// The project's other services: a panel under the table, one line unless expanded (`e`, or a wide screen).
+	const others = snapshot?.docker.others ?? noInstances;
+	const services = useMemo(() => (snapshot ? (servicesOf(snapshot) ?? []) : []), [snapshot?.docker.status, others]);
+	const expanded = stackExpanded(ui, isWideSize(size.columns, size.rows));
+	const stackWanted = stackPanelHeight(services.length, expanded);
+	const layout = useMemo(() => computeLayout(size.columns, size.rows, instances.length, stackWanted), [size.columns, size.rows, instances.length, stackWanted]);
 	const ids = useMemo(() => instances.map(instance => instance.id), [instances]);
 	const selectedId = resolveSelection(ids, ui.selectedId);
 	const selected = instances.find(instance => instance.id === selectedId);
@@ -134,6 +141,7 @@ export function Screen() {
 		} else {
 			body = [
 				...table(),
+				...toHeight(stackPanelLines({services, others, assessment: frame?.assessment, expanded, width, height: layout.stack, color}), layout.stack),
 				...toHeight(chartsPanelLines({charts, layout: layout.charts, color}, caches.plots), layout.charts.height * layout.charts.rows),
 				...eventLogLines({events: frame?.events ?? noInstances, width, height: layout.events, color}),
 			];
@@ -158,7 +166,7 @@ export function Screen() {
 		});
 		const footer = footerLine({color, help: ui.help || ui.concerns, paused: ui.paused, canSelect: instances.length > 1, window: ui.window, actions: footerActions, chartPage: pages > 1 ? {page, pages} : undefined});
 		return [...toHeight(header, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
-	}, [layout, settings, snapshot, now, instances, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, caches, page, pages]);
+	}, [layout, settings, snapshot, now, instances, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, caches, page, pages, services, others, expanded]);
 
 	const text = useMemo(() => caches.text.render(lines, size.columns, sgr), [lines, size.columns, sgr, caches]);
 	return <FrameView lines={text} width={Math.max(1, size.columns)} />;
