@@ -5,6 +5,7 @@ import {reportJson, reportText} from '../../source/core/report.js';
 import {emptyClock, evaluate, exitCodeFor} from '../../source/core/rules.js';
 import {servicesOf, summarizeServices} from '../../source/core/stack-services.js';
 import type {InstanceSample, StackSnapshot} from '../../source/core/types.js';
+import {mergeViews} from '../../source/sources/workload/fanout.js';
 import {composeSelector} from '../../source/sources/workload/selector.js';
 import {defaultThresholds} from '../../source/sources/registry.js';
 import {instance, snapshot, sources} from '../support/snapshots.js';
@@ -144,5 +145,26 @@ describe('which containers are the other services', () => {
 		// The actions keep listing by both labels: they never see another service's containers.
 		expect(selector.labelFilter).toEqual(['com.docker.compose.project=shop', 'com.docker.compose.service=api']);
 		expect(selector.projectFilter).toEqual(['com.docker.compose.project=shop']);
+	});
+});
+
+describe('the other services on several engines', () => {
+	it("carry their engine like the instances, and an unreachable engine's are not assessed (not judged, never 0)", () => {
+		const up = {endpoint: 'unix:///e1.sock', status: {kind: 'ok', at: 1000} as const, instances: [instance('shop-web-1', 10, 10)], others: [container('postgres', 'shop-postgres-1', 30, 91)]};
+		const down = {
+			endpoint: 'ssh://ops@app2:22',
+			status: {kind: 'unreachable', reason: 'timed out', since: 900} as const,
+			instances: [],
+			others: [container('postgres', 'shop-postgres-1', 5, 95)],
+		};
+		const merged = mergeViews([{name: 'e1', view: up}, {name: 'app2', view: down}]);
+		expect(merged.others!.map(sample => [sample.name, sample.host, sample.memPercent, sample.notAssessed ?? null])).toEqual([
+			['shop-postgres-1@e1', 'e1', 91, null],
+			['shop-postgres-1@app2', 'app2', null, 'app2 unreachable: timed out'],
+		]);
+		const data = {...snapshot(), docker: merged};
+		expect(servicesOf(data)).toEqual([expect.objectContaining({name: 'postgres', containers: 2, running: 2, memPercentMax: 91, notAssessed: 1})]);
+		const {assessment} = check(data);
+		expect(assessment.concerns.filter(concern => concern.scope === 'container').map(concern => concern.subject)).toEqual(['shop-postgres-1@e1']);
 	});
 });
