@@ -4,8 +4,10 @@
 // throughout (so the engine's own load is the same). Rounds alternate A/B; va-top's CPU and the engine's (dockerd,
 // containerd, shims) are read from /proc over each window.
 //
-// usage: node bench/stack-services-cost.mjs [--others 10] [--seconds 40] [--rounds 2] [--docker-stats auto|api]
-// Needs the machine's Docker engine, tmux, a built dist/. Containers are labelled va-top.bench-stack=RUN and removed.
+// usage: node bench/stack-services-cost.mjs [--others 10] [--seconds 40] [--rounds 2] [--docker-stats auto|api] [--engine NAME]
+// --engine NAME: a private engine started with `VA_BENCH_ENGINE=NAME bash bench/engine.sh up` (its CPU is then the
+// tools' alone); default: the machine's engine, shared with everyone else's tests (its figure is noisy).
+// Needs tmux and a built dist/. Containers are labelled va-top.bench-stack=RUN and removed.
 import {execFileSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {dirname, join, resolve} from 'node:path';
@@ -23,12 +25,14 @@ const others = Number(option('others', 10));
 const seconds = Number(option('seconds', 40));
 const rounds = Number(option('rounds', 2));
 const statsSource = option('docker-stats', 'auto');
+const engineName = option('engine', null);
+const host = engineName === null ? 'unix:///var/run/docker.sock' : `unix:///var/run/${engineName}.sock`;
 const run = randomBytes(3).toString('hex');
 const label = `va-top.bench-stack=${run}`;
 const withOthers = `bstk-${run}`;
 const alone = `bsolo-${run}`;
 const socket = `va-top-bench-stack-${run}`;
-const docker = (...argv) => execFileSync('docker', argv, {encoding: 'utf8'}).trim();
+const docker = (...argv) => execFileSync('docker', ['-H', host, ...argv], {encoding: 'utf8'}).trim();
 const tmux = (...argv) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...argv], {encoding: 'utf8'}).trim();
 
 function container(project, service, number, command) {
@@ -38,10 +42,10 @@ function container(project, service, number, command) {
 }
 
 async function measure(project) {
-	tmux('new-session', '-d', '-s', 'b', '-x', '80', '-y', '24', `exec node ${join(repo, 'dist/cli.js')} --project ${project} --service web --read-only --docker-stats ${statsSource} --pg postgres://x@127.0.0.1:1/x --redis redis://127.0.0.1:1`);
+	tmux('new-session', '-d', '-s', 'b', '-x', '80', '-y', '24', `exec node ${join(repo, 'dist/cli.js')} --project ${project} --service web --read-only --docker-host ${host} --docker-stats ${statsSource} --pg postgres://x@127.0.0.1:1/x --redis redis://127.0.0.1:1`);
 	const pid = Number(tmux('display-message', '-p', '-t', 'b', '#{pane_pid}'));
 	await sleep(5000);
-	const parts = enginePids();
+	const parts = engineName === null ? enginePids() : enginePids({pidFile: `/var/run/${engineName}.pid`, execRoot: `/var/run/${engineName}`});
 	const engine = [...parts.dockerd, ...parts.containerd, ...parts.shims];
 	const before = {va: cpuSeconds(processTree(pid)), engine: cpuSeconds(engine), at: Date.now()};
 	await sleep(seconds * 1000);
@@ -85,7 +89,7 @@ try {
 
 	const mean = (list, key) => list.reduce((sum, entry) => sum + entry[key], 0) / list.length;
 	const line = (name, list) => `${name}: va-top ${mean(list, 'va').toFixed(2)} % of a core (${list.map(entry => entry.va.toFixed(2)).join(', ')}), engine ${mean(list, 'engine').toFixed(2)} % (${list.map(entry => entry.engine.toFixed(2)).join(', ')}), va-top RSS ${mean(list, 'rssMiB').toFixed(1)} MiB`;
-	console.log(`stack services cost, --docker-stats ${statsSource}, ${others} containers of other services, ${seconds} s windows, ${rounds} rounds, load ${execFileSync('cat', ['/proc/loadavg'], {encoding: 'utf8'}).trim()}`);
+	console.log(`stack services cost, engine ${engineName ?? 'shared'}, --docker-stats ${statsSource}, ${others} containers of other services, ${seconds} s windows, ${rounds} rounds, load ${execFileSync('cat', ['/proc/loadavg'], {encoding: 'utf8'}).trim()}`);
 	console.log(line('with the other services', results.with));
 	console.log(line('app only             ', results.without));
 } finally {
