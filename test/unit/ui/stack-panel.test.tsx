@@ -130,4 +130,19 @@ describe('the stack panel in the layout and the keys', () => {
 		app.stdin.write('e');
 		await waitForFrame(app, frame => frame.includes('e: expand'));
 	});
+
+	it('120x40: expanded from the start, a line per service, e collapses it to one line', async () => {
+		const base = snapshot();
+		const stack = new MemoryStack({...base, docker: {...base.docker, others}});
+		const monitor = createMonitor({sources, thresholds: defaultThresholds});
+		const app = renderAt(<App stack={stack} monitor={monitor} settings={settings({intervalMs: 100})} onQuit={() => undefined} />, 120, 40);
+		const expanded = await waitForFrame(app, frame => frame.includes('e: collapse'));
+		expect(fitProblems(expanded, 120, 40)).toEqual([]);
+		expect(expanded).toMatch(/^nginx\s+1\/2/m);
+		expect(expanded).toMatch(/^redis\s+1\/1\s+0\.5%\s+▲▲/m);
+		app.stdin.write('e');
+		const collapsed = await waitForFrame(app, frame => frame.includes('e: expand'));
+		expect(fitProblems(collapsed, 120, 40)).toEqual([]);
+		expect(collapsed).not.toContain('e: collapse');
+	});
 });
