@@ -52,14 +52,18 @@ async function main(argv: string[]): Promise<number> {
 		config = checkConfig(content, file);
 	}
 
-	const options = resolveOptions(flags, config, process.env);
+	const started = Date.now();
+	const resolved = resolveOptions(flags, config, process.env);
 	// Loaded only now: the data sources and the screen's modules (dockerode, pg, ioredis; Ink, React, yoga), which
 	// bad input, --help and --version never need (the fault suite sends hundreds of bad inputs through this binary).
-	const {openStack} = await import('./source/sources/live-stack.js');
+	const {openStack, resolveWorkload} = await import('./source/sources/live-stack.js');
+	// Compose or a Swarm service: one question to the engine (a --swarm-service the manager lacks is bad input).
+	const options = await resolveWorkload(resolved);
 	const {stack, demo} = await openStack(options, sources);
 	if (options.once) {
-		const {runOnce} = await import('./source/commands/once.js');
-		return runOnce(stack, options, text => process.stdout.write(text), undefined, sources);
+		const {runOnce, onceDeadlineMs} = await import('./source/commands/once.js');
+		// The check still ends within its deadline, the question included.
+		return runOnce(stack, options, text => process.stdout.write(text), Math.max(1000, onceDeadlineMs - (Date.now() - started)), sources);
 	}
 
 	// The readings start while the screen's modules load (~70 ms), so the first frame with numbers comes that much

@@ -8,5 +8,7 @@ export default defineConfig({
 		testTimeout: 30_000,
 		hookTimeout: 60_000,
 		reporters: ['default', './test/support/summary-reporter.ts'],
+		// Extra Docker engines a test started (the Swarm, the several-engines harness) are stopped when the run ends.
+		globalSetup: ['./test/support/extra-engines-teardown.ts'],
 	},
 });

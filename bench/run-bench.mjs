@@ -5,7 +5,11 @@
 //
 // usage: node bench/run-bench.mjs [--sizes 10,50,200] [--variants idle,busy] [--seconds 30] [--warmup 5]
 //          [--keys 12] [--rounds 1] [--tools va-top,va-top-api,docker-stats,glances] [--out bench/results] [--soak SECONDS]
-//          [--va-top-cli dist/cli.js] [--engine private|soak|main]
+//          [--va-top-cli dist/cli.js] [--engine private|soak|main] [--http SECONDS] [--no-http-case]
+// The access-log case (nginx logging ~2,000 requests/s, va-top with and without reading it) runs after the sizes;
+// --http SECONDS runs only it (results/http.{json,md}); --no-http-case skips it.
+// --tools va-top-sentinel,va-top-cluster: va-top also watching a data tier of the benchmark's own (a primary with two
+// streaming replicas, the Qdrant stand-in, and three sentinels or a six-node cluster; bench/lib/tier.mjs).
 // --engine private (default): the containers run on a Docker engine of the benchmark's own (bench/engine.sh),
 // so the engine's CPU is the tools' alone; main: on the machine's engine, shared with everyone else.
 // Needs: the Docker engine, PostgreSQL and Redis of scripts/services-up.sh, a built dist/ (npm run build),
@@ -24,7 +28,9 @@ import {cpuSeconds, engineCpu, enginePids, processTree, rssBytes} from './lib/pr
 import {markdown, soakMarkdown} from './lib/report.mjs';
 import {screenSummary, firstFullFrame} from './lib/screen.mjs';
 import {slope} from './lib/stats.mjs';
-import {tools as toolsFor, vaTopLiveAvailable} from './lib/tools.mjs';
+import {startTier} from './lib/tier.mjs';
+import {tierTools, tools as toolsFor, vaTopLiveAvailable} from './lib/tools.mjs';
+import {httpMarkdown, removeHttpBench, runHttpCase} from './lib/http-case.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // The test fixtures of scripts/services-up.sh (loopback only). The URL's password is never written out.
@@ -43,6 +49,9 @@ function parseArgs(argv) {
 		tools: ['va-top', 'va-top-api', 'docker-stats', 'glances'],
 		out: join(repo, 'bench/results'),
 		soak: 0,
+		// The access-log case: 0 runs it after the sizes with --seconds; N > 0 runs only it, N seconds per run.
+		http: 0,
+		httpCase: true,
 		cli: join(repo, 'dist/cli.js'),
 		width: 120,
 		height: 40,
@@ -70,6 +79,8 @@ function parseArgs(argv) {
 		else if (flag === '--tools') options.tools = list(value());
 		else if (flag === '--out') options.out = resolve(value());
 		else if (flag === '--soak') options.soak = number(flag, value());
+		else if (flag === '--http') options.http = number(flag, value());
+		else if (flag === '--no-http-case') options.httpCase = false;
 		else if (flag === '--va-top-cli') options.cli = resolve(value());
 		else if (flag === '-h' || flag === '--help') {
 			process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split("\n").slice(1, 10).join('\n').replace(/^\/\/ ?/gm, '') + '\n');
@@ -78,7 +89,7 @@ function parseArgs(argv) {
 	}
 	if (!['private', 'soak', 'main'].includes(options.engine)) throw new Error(`--engine: private, soak or main, got ${options.engine}`);
 	for (const variant of options.variants) if (!['idle', 'busy'].includes(variant)) throw new Error(`--variants: idle or busy, got ${variant}`);
-	for (const tool of options.tools) if (!['va-top', 'va-top-api', 'docker-stats', 'glances'].includes(tool)) throw new Error(`--tools: va-top, va-top-api, docker-stats or glances, got ${tool}`);
+	for (const tool of options.tools) if (!['va-top', 'va-top-api', 'docker-stats', 'glances', ...tierTools].includes(tool)) throw new Error(`--tools: va-top, va-top-api, docker-stats, glances, ${tierTools.join(', ')}, got ${tool}`);
 	return options;
 }
 
@@ -91,6 +102,8 @@ const engines = {
 let engine = engines.private;
 /** Whether this run started the private engine (then it stops it, however it ends). */
 let startedEngine = false;
+/** The data tier of the tier tools, when they are asked for. */
+let tier = null;
 
 function stopEngineIfStarted() {
 	if (!startedEngine) return;
@@ -164,7 +177,7 @@ async function runOne(size, variant, options, workDir) {
 	run.createSeconds = createSeconds;
 	log(`  made in ${createSeconds.toFixed(1)} s`);
 	const available = vaTopLiveAvailable(options.cli);
-	const selected = toolsFor({cli: options.cli, size, ids, workDir, pgUrl, redisUrl, dockerHost: `unix://${engine.socket}`}).filter(tool => options.tools.includes(tool.id));
+	const selected = toolsFor({cli: options.cli, size, ids, workDir, pgUrl, redisUrl, dockerHost: `unix://${engine.socket}`, tier}).filter(tool => options.tools.includes(tool.id));
 	for (let round = 0; round < options.rounds; round++) {
 		log(`  round ${round + 1}/${options.rounds}: engine baseline for ${options.seconds} s`);
 		const baseline = await measureBaseline({seconds: options.seconds, containerIds: ids, engineProcesses: engine});
@@ -284,8 +297,33 @@ async function cleanup() {
 	if (removed > 0) log(`removed ${removed} bench containers`);
 }
 
+/** The access-log case alone (--http SECONDS): nginx at ~2,000 requests/s on the main engine, va-top with and without it. */
+async function httpOnly(options, seconds) {
+	useTmuxSocket('va-top-bench-http');
+	const onSignal = () => {
+		killBenchTmuxServer();
+		removeHttpBench();
+		process.exit(130);
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	mkdirSync(options.out, {recursive: true});
+	log(`access-log case: ${seconds} s per run after ${options.warmupSeconds} s warm-up`);
+	try {
+		const result = await runHttpCase({repo, cli: options.cli, pgUrl, redisUrl, seconds, warmupSeconds: options.warmupSeconds, out: options.out});
+		process.stdout.write(httpMarkdown(result));
+	} finally {
+		killBenchTmuxServer();
+	}
+}
+
+function vaTopTools(options) {
+	return options.tools.includes('va-top');
+}
+
 async function main() {
 	const options = parseArgs(process.argv.slice(2));
+	if (options.http > 0) return httpOnly(options, options.http);
 	checkPrerequisites(options);
 	engine = engines[options.engine];
 	const engineEnv = {...process.env, VA_BENCH_ENGINE: engine.name};
@@ -309,6 +347,10 @@ async function main() {
 	await cleanup(); // leftovers of an interrupted run
 	const workDir = mkdtempSync(join(tmpdir(), 'va-top-bench-'));
 	mkdirSync(options.out, {recursive: true});
+	if (options.tools.some(tool => tierTools.includes(tool))) {
+		log('starting the data tier: a primary with two replicas, three sentinels, a six-node cluster, the Qdrant stand-in');
+		tier = await startTier(repo, workDir);
+	}
 	const command = `node bench/run-bench.mjs ${process.argv.slice(2).join(' ')}`.trim();
 	try {
 		const machine = await machineInfo();
@@ -341,8 +383,17 @@ async function main() {
 		writeFileSync(join(options.out, 'latest.md'), markdown(results));
 		process.stdout.write(markdown(results));
 		log(`wrote ${join(options.out, 'latest.json')} and latest.md`);
+		if (options.httpCase && vaTopTools(options)) {
+			log('access-log case (nginx at ~2,000 requests/s on the main engine): --no-http-case skips it');
+			try {
+				process.stdout.write(httpMarkdown(await runHttpCase({repo, cli: options.cli, pgUrl, redisUrl, seconds: options.seconds, warmupSeconds: options.warmupSeconds, out: options.out})));
+			} catch (error) {
+				log(`access-log case: ${error.message}`);
+			}
+		}
 	} finally {
 		await (cleaning ?? cleanup());
+		await tier?.stop();
 		rmSync(workDir, {recursive: true, force: true});
 		stopEngineIfStarted();
 	}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stops what scripts/services-up.sh started: our two Redis servers and our PostgreSQL cluster
+# Stops what scripts/services-up.sh started: our PgBouncer, our Redis servers (the standing data tier's too),
+# PostgreSQL and its standing replicas, and the Qdrant stand-in
 # (found by their pid files under $VA_STATE_DIR, so a server somebody else started is left alone).
 # The Docker engine keeps running unless --docker is given (other work may have containers on it).
 #
@@ -37,6 +38,13 @@ stop_pid() { # name, pid: TERM, wait up to 20 s, then KILL
 	say "$name stopped"
 }
 
+pidfile=$STATE/pgbouncer/pgbouncer.pid
+if [ -f "$pidfile" ] && pid=$(cat "$pidfile") && [ -n "$pid" ] && grep -qa pgbouncer "/proc/$pid/cmdline" 2>/dev/null; then
+	stop_pid pgbouncer "$pid"
+else
+	say "pgbouncer: not ours or not running"
+fi
+
 for dir in "$STATE"/redis/*/; do
 	[ -d "$dir" ] || continue
 	port=$(basename "$dir")
@@ -48,6 +56,17 @@ for dir in "$STATE"/redis/*/; do
 	fi
 	rm -f "$pidfile"
 done
+
+# The standing replicas and the Qdrant stand-in of scripts/data-tier-up.sh (its Redis servers have pid files above).
+for data in "$STATE"/pg15/replica-*/; do
+	[ -f "$data/postmaster.pid" ] || continue
+	runuser -u postgres -- "$PG_BIN/pg_ctl" -D "${data%/}" -m fast -w -t 60 stop >/dev/null && say "postgres replica $(basename "$data") stopped"
+done
+pidfile=$STATE/qdrant-stand-in/stand-in.pid
+if [ -f "$pidfile" ] && pid=$(cat "$pidfile") && grep -q stand-in "/proc/$pid/cmdline" 2>/dev/null; then
+	stop_pid "qdrant stand-in" "$pid"
+fi
+rm -f "$pidfile"
 
 if [ -f "$PGDATA/postmaster.pid" ] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
 	runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w -t 60 stop >/dev/null || die "pg_ctl stop ($PGDATA)"

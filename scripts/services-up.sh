@@ -5,11 +5,16 @@
 #     scram passwords on loopback; roles voiceassist/voiceassist (owns db voiceassist, pg_read_all_stats)
 #     and superuser va_admin/va_admin
 #   - Redis 7 on 127.0.0.1: 6379 without password, 6380 with requirepass; no persistence
+#   - PgBouncer on 127.0.0.1:6432 in front of that PostgreSQL: database voiceassist with a pool of 2 server
+#     connections (session mode, so a third client waits), users from a userlist; voiceassist is in stats_users
+#     (what va-top needs to read SHOW POOLS) and va_admin in admin_users. Config under $VA_STATE_DIR/pgbouncer.
+#   - the standing data tier for manual trials (scripts/data-tier-up.sh): PostgreSQL replicas 5433/5434, a Redis
+#     Sentinel set (6381, 6382, sentinels 26379-26381), a Redis Cluster (7000-7005), the Qdrant stand-in (6333)
 # nginx and tmux are only installed (scripts/setup.sh), never started here.
 #
 # usage: scripts/services-up.sh            (as root; VA_STATE_DIR defaults to /var/tmp/va-top)
 # Logs: $VA_STATE_DIR/logs/. Stop with scripts/services-down.sh.
-# VA_PG_PORT, VA_REDIS_PORT, VA_REDIS_AUTH_PORT move a second, separate set (with another VA_STATE_DIR).
+# VA_PG_PORT, VA_REDIS_PORT, VA_REDIS_AUTH_PORT, VA_PGBOUNCER_PORT move a second, separate set (with another VA_STATE_DIR).
 #
 # Already running services are adopted when they are what we promise (e.g. started by hand);
 # a foreign PostgreSQL/Redis on our ports that is not is replaced (stopped, ours started at once).
@@ -28,6 +33,10 @@ PG_MAX_CONNECTIONS=20
 REDIS_PORT=${VA_REDIS_PORT:-6379}
 REDIS_AUTH_PORT=${VA_REDIS_AUTH_PORT:-6380}
 REDIS_PASSWORD=va-redis-secret # a test fixture; it must still never be printed (tests check that)
+
+PGBOUNCER_PORT=${VA_PGBOUNCER_PORT:-6432}
+PGBOUNCER_DIR=$STATE/pgbouncer
+PGBOUNCER_POOL_SIZE=2
 
 STEP=starting
 say() { echo "services-up: $*"; }
@@ -190,6 +199,8 @@ write_pg_config() { # -> prints "restart" when a setting that needs a restart ch
 		local   all   all                  peer
 		host    all   all   127.0.0.1/32   scram-sha-256
 		host    all   all   ::1/128        scram-sha-256
+		# Streaming replicas (scripts/data-tier-up.sh): `all` does not cover replication connections.
+		host    replication   all   127.0.0.1/32   scram-sha-256
 	EOF
 	if ! cmp -s "$tmp" "$hba"; then
 		install -o postgres -g postgres -m 600 "$tmp" "$hba"
@@ -395,9 +406,97 @@ start_redis() {
 	say "redis: 127.0.0.1:$REDIS_PORT and :$REDIS_AUTH_PORT (password) answer"
 }
 
+# ---------------------------------------------------------------- pgbouncer
+# Our own config and process (Debian's service and /etc/pgbouncer are left alone). It runs as postgres:
+# pgbouncer refuses to run as root.
+pgbouncer_conf() {
+	cat <<-EOF
+		; Written by va-top scripts/services-up.sh on every run; edits here are overwritten.
+		[databases]
+		voiceassist = host=127.0.0.1 port=$PG_PORT dbname=voiceassist pool_size=$PGBOUNCER_POOL_SIZE
+
+		[pgbouncer]
+		listen_addr = 127.0.0.1
+		listen_port = $PGBOUNCER_PORT
+		unix_socket_dir =
+		auth_type = scram-sha-256
+		auth_file = $PGBOUNCER_DIR/userlist.txt
+		admin_users = va_admin
+		stats_users = voiceassist
+		pool_mode = session
+		default_pool_size = $PGBOUNCER_POOL_SIZE
+		max_client_conn = 200
+		logfile = $LOGS/pgbouncer.log
+		pidfile = $PGBOUNCER_DIR/pgbouncer.pid
+	EOF
+}
+
+pgbouncer_userlist() { # the same test-fixture passwords as the PostgreSQL roles
+	printf '"voiceassist" "voiceassist"\n"va_admin" "va_admin"\n'
+}
+
+# pid of our pgbouncer when its pid file names a live pgbouncer
+our_pgbouncer_pid() {
+	local pid
+	pid=$(cat "$PGBOUNCER_DIR/pgbouncer.pid" 2>/dev/null || true)
+	[ -n "$pid" ] && grep -qa pgbouncer "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+	return 0
+}
+
+pgbouncer_answers() { # SHOW POOLS on the admin console as the stats user, over TCP with the password
+	PGPASSWORD=voiceassist timeout 5 "$PG_BIN/psql" -X -w -At -h 127.0.0.1 -p "$PGBOUNCER_PORT" -U voiceassist -d pgbouncer \
+		-c 'SHOW POOLS' >/dev/null 2>&1
+}
+
+start_pgbouncer() {
+	STEP="pgbouncer"
+	command -v pgbouncer >/dev/null 2>&1 || die "pgbouncer not installed (run scripts/setup.sh)"
+	install -d -o postgres -g postgres -m 700 "$PGBOUNCER_DIR"
+	touch "$LOGS/pgbouncer.log"
+	chown postgres:postgres "$LOGS/pgbouncer.log"
+	local changed=0 tmp
+	tmp=$(mktemp)
+	pgbouncer_conf >"$tmp"
+	cmp -s "$tmp" "$PGBOUNCER_DIR/pgbouncer.ini" || { install -o postgres -g postgres -m 600 "$tmp" "$PGBOUNCER_DIR/pgbouncer.ini"; changed=1; }
+	pgbouncer_userlist >"$tmp"
+	cmp -s "$tmp" "$PGBOUNCER_DIR/userlist.txt" || { install -o postgres -g postgres -m 600 "$tmp" "$PGBOUNCER_DIR/userlist.txt"; changed=1; }
+	rm -f "$tmp"
+
+	local pid
+	pid=$(our_pgbouncer_pid)
+	if [ -n "$pid" ]; then
+		if [ "$changed" = 1 ]; then
+			say "pgbouncer: config changed, reloading (pid $pid)"
+			kill -HUP "$pid"
+		fi
+	elif port_open "$PGBOUNCER_PORT"; then
+		die "port $PGBOUNCER_PORT is taken by $(describe_listener "$PGBOUNCER_PORT"), which is not our pgbouncer"
+	else
+		rm -f "$PGBOUNCER_DIR/pgbouncer.pid"
+		say "pgbouncer: starting 127.0.0.1:$PGBOUNCER_PORT (log $LOGS/pgbouncer.log)"
+		# -d: it daemonizes and writes its pid file; setsid so it does not die with the shell that started it.
+		setsid runuser -u postgres -- pgbouncer -d -q "$PGBOUNCER_DIR/pgbouncer.ini" </dev/null ||
+			{ tail -n 10 "$LOGS/pgbouncer.log" >&2; die "pgbouncer did not start (log above)"; }
+	fi
+	local deadline=$((SECONDS + 20))
+	until pgbouncer_answers; do
+		if [ $SECONDS -ge $deadline ]; then
+			tail -n 10 "$LOGS/pgbouncer.log" >&2 || true
+			die "pgbouncer on 127.0.0.1:$PGBOUNCER_PORT does not answer SHOW POOLS as voiceassist within 20 s"
+		fi
+		sleep 0.2
+	done
+	say "pgbouncer: 127.0.0.1:$PGBOUNCER_PORT ready (pool_size $PGBOUNCER_POOL_SIZE in front of :$PG_PORT)"
+}
+
+# shellcheck source=scripts/data-tier-up.sh
+source "$HERE/data-tier-up.sh"
+
 start_docker
 STEP="image va-top/busybox:1"
 bash "$HERE/build-image.sh"
 start_postgres
 start_redis
-echo "services: docker ok, postgres 127.0.0.1:$PG_PORT ok, redis $REDIS_PORT/$REDIS_AUTH_PORT ok"
+start_pgbouncer
+start_data_tier
+echo "services: docker ok, postgres 127.0.0.1:$PG_PORT ok, redis $REDIS_PORT/$REDIS_AUTH_PORT ok, pgbouncer $PGBOUNCER_PORT ok"

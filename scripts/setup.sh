@@ -9,8 +9,9 @@ set -Eeuo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export DEBIAN_FRONTEND=noninteractive
 
-# cgroupfs-mount: only used when the machine booted without cgroups mounted (dockerd needs them).
-PACKAGES=(docker.io busybox-static postgresql redis-server nginx tmux docker-compose cgroupfs-mount)
+# cgroupfs-mount: only used when the machine booted without cgroups mounted (dockerd needs them). iproute2 (ip) and
+# util-linux (nsenter, unshare): the network namespaces of scripts/swarm-up.sh's three-node Swarm.
+PACKAGES=(docker.io busybox-static postgresql redis-server nginx tmux docker-compose cgroupfs-mount pgbouncer iproute2 util-linux)
 
 STEP=starting
 step() { STEP=$*; echo "setup: $*"; }
@@ -58,7 +59,7 @@ else
 fi
 
 step "checking tools"
-for tool in dockerd docker busybox redis-server redis-cli nginx tmux docker-compose /usr/lib/postgresql/15/bin/initdb; do
+for tool in dockerd docker busybox redis-server redis-cli nginx tmux docker-compose pgbouncer ip nsenter unshare /usr/lib/postgresql/15/bin/initdb; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "setup: FAILED: $tool not found after install" >&2; exit 1; }
 done
 

@@ -79,6 +79,28 @@ export function targetsTable(run) {
 	return ['| target | measured | |', '| --- | --- | --- |', ...checks.map(([what, measured, flag]) => `| ${what} | ${measured} | ${ok(flag)} |`)].join('\n');
 }
 
+/** Today's va-top at 50 idle containers (bench/results at a32556b), the tier's cost target is relative to. */
+export const tierReference = {cpu: 0.014, rssPeak: 81.2e6, commit: 'a32556b'};
+
+/** va-top with and without the data tier, in the same run, and against the issue's targets (1.5× CPU, +10 MB). */
+export function tierTable(run) {
+	const byId = Object.fromEntries(run.tools.map(tool => [tool.tool, tool]));
+	const usable = result => result && !result.unavailable && !result.error;
+	const tiers = ['va-top-sentinel', 'va-top-cluster'].map(id => byId[id]).filter(usable);
+	if (tiers.length === 0) return '';
+	const va = byId['va-top'];
+	const ids = [...(usable(va) ? [va] : []), ...tiers];
+	const header = ['metric', ...ids.map(tool => tool.label)];
+	const lines = [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`];
+	for (const row of rows.slice(0, 10)) lines.push(`| ${[row.label, ...ids.map(tool => format(row.get(tool, run), row.digits))].join(' | ')} |`);
+	const ok = flag => (flag ? 'met' : '**missed**');
+	const checks = tiers.flatMap(tool => [
+		[`${tool.label}: CPU within 1.5× of ${format(pct(tierReference.cpu), 1)} % (va-top at ${tierReference.commit})`, `${format(pct(tool.cpu), 1)} %${usable(va) ? ` (va-top alone in this run: ${format(pct(va.cpu), 1)} %)` : ''}`, tool.cpu <= 1.5 * tierReference.cpu],
+		[`${tool.label}: RSS peak within +10 MB of ${format(tierReference.rssPeak / MB, 1)} MB`, `${format(tool.rssPeak / MB, 1)} MB${usable(va) ? ` (va-top alone in this run: ${format(va.rssPeak / MB, 1)} MB)` : ''}`, tool.rssPeak <= tierReference.rssPeak + 10 * MB],
+	]);
+	return [...lines, '', '| target | measured | |', '| --- | --- | --- |', ...checks.map(([what, measured, flag]) => `| ${what} | ${measured} | ${ok(flag)} |`)].join('\n');
+}
+
 export function markdown(results) {
 	const m = results.machine;
 	const out = [
@@ -110,6 +132,8 @@ export function markdown(results) {
 		if (run.size === 50 && run.variant === 'idle') {
 			out.push('', 'Targets from the issue at 50 idle instances (reported, not asserted):', '', targetsTable(run));
 		}
+		const tier = tierTable(run);
+		if (tier !== '') out.push('', 'va-top watching the data tier as well (a primary with two streaming replicas, the Qdrant stand-in, and three sentinels or a six-node cluster; reported, not asserted):', '', tier);
 		out.push('');
 	}
 	return out.join('\n');

@@ -40,13 +40,27 @@ function selectionProbe(key, project) {
 	};
 }
 
-/** The tools, for one bench size. cli: va-top's dist/cli.js; workDir: where a run may write files. */
-export function tools({cli, size, ids, workDir, pgUrl, redisUrl, dockerHost}) {
+/** va-top's keys: help, the selection, the sort (C, then N back) and the filter (`/` opens it, Escape clears it). */
+function vaTopKeys(project) {
+	return [
+		...toggleProbe('?', 'select an instance', {backText: 'INSTANCE'}),
+		selectionProbe('j', project),
+		selectionProbe('k', project),
+		...toggleProbe('C', 'CPU↓', {closeKey: 'N', backText: 'INSTANCE↑'}),
+		...toggleProbe('/', ' match · ', {closeKey: 'Escape'}),
+	];
+}
+
+/** va-top watching the benchmark's data tier (bench/lib/tier.mjs) as well as the containers. */
+export const tierTools = ['va-top-sentinel', 'va-top-cluster'];
+
+/** The tools, for one bench size. cli: va-top's dist/cli.js; workDir: where a run may write files; tier: the data tier. */
+export function tools({cli, size, ids, workDir, pgUrl, redisUrl, dockerHost, tier = null}) {
 	const project = projectName(size);
 	const glancesConfig = join(workDir, `glances-${size}.conf`);
 	// Debian's own configuration, with the docker plugin limited to this run's containers (the same set the
 	// others watch; glances still streams stats for every container, that is how it works).
-	// Only when glances is installed (bench/setup-bench.sh): a run of va-top alone does not need it.
+	// Without glances installed (a run of va-top alone) there is nothing to configure.
 	if (existsSync('/etc/glances/glances.conf')) {
 		const stock = readFileSync('/etc/glances/glances.conf', 'utf8');
 		writeFileSync(glancesConfig, stock.replace(/^\[docker\]\n/m, `[docker]\nshow=${project}-${service}-.*\n`));
@@ -61,7 +75,7 @@ export function tools({cli, size, ids, workDir, pgUrl, redisUrl, dockerHost}) {
 			profile: true,
 			// CPU and memory both: CPU needs two readings, memory one, so memory alone is not a full row.
 			rowComplete: /^\s.*?\s\d+(?:\.\d+)?%\s+\d+(?:\.\d+)?%/,
-			keyProbe: [...toggleProbe('?', 'select an instance', {backText: 'INSTANCE'}), selectionProbe('j', project), selectionProbe('k', project)],
+			keyProbe: vaTopKeys(project),
 		},
 		// As on a remote engine (ssh://, tcp://), whose cgroup files it cannot read: the API's streams, 20 at most.
 		{
@@ -73,8 +87,24 @@ export function tools({cli, size, ids, workDir, pgUrl, redisUrl, dockerHost}) {
 			profile: true,
 			// CPU and memory both: CPU needs two readings, memory one, so memory alone is not a full row.
 			rowComplete: /^\s.*?\s\d+(?:\.\d+)?%\s+\d+(?:\.\d+)?%/,
-			keyProbe: [...toggleProbe('?', 'select an instance', {backText: 'INSTANCE'}), selectionProbe('j', project), selectionProbe('k', project)],
+			keyProbe: vaTopKeys(project),
 		},
+		...(tier === null
+			? []
+			: [
+					['va-top-sentinel', 'va-top (tier, sentinel)', ['--redis-sentinel', tier.sentinels.join(','), '--redis-master', tier.masterName]],
+					['va-top-cluster', 'va-top (tier, cluster)', ['--redis-cluster', tier.clusterSeed]],
+				].map(([id, label, redis]) => ({
+					id,
+					label,
+					refreshSeconds: 1,
+					argv: [process.execPath, cli, '--project', project, '--service', service, '--docker-host', dockerHost, '--pg-replicas', tier.replicas.join(','), ...redis, '--qdrant', tier.qdrantUrl],
+					// Passwords by environment, as the README says.
+					env: {DATABASE_URL: tier.pgUrl, REDIS_PASSWORD: tier.redisPassword, REDIS_SENTINEL_PASSWORD: tier.sentinelPassword},
+					profile: true,
+					rowComplete: /^\s.*?\s\d+(?:\.\d+)?%\s+\d+(?:\.\d+)?%/,
+					keyProbe: vaTopKeys(project),
+				}))),
 		{
 			id: 'docker-stats',
 			label: 'docker stats',

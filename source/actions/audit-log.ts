@@ -9,10 +9,13 @@
 //   regular file, is REFUSED, not repaired: va-top does not chmod it (what was exposed stays exposed, and someone chose
 //   those bits). Every action is then refused with the reason until the owner fixes it (chmod 600 FILE).
 // - It is opened on the first action, so a monitor that never acts (or runs --read-only) creates nothing.
-// - Fields: time (ISO 8601 UTC), user, host (where va-top runs), action ('scale' | 'drain'), instance (name or null),
-//   from, to (instance counts, or null), result ('began' | 'ok' | 'refused' | 'failed' | 'aborted' | 'dry-run'),
-//   duration (milliseconds since 'began', null on 'began'), error (one line or null), engine (the Docker engine acted
-//   on, by name, when va-top knows it: every Engine API and compose action). Passwords never appear: every
+// - Fields: time (ISO 8601 UTC), user, host (where va-top runs), action ('scale' | 'drain' | 'node'), instance (name,
+//   or null when a scale touches several), instances (every instance created or removed, by container name; null
+//   where not known yet: a scale-up's 'began'), from, to (instance counts, or null), result ('began' | 'ok' |
+//   'refused' | 'failed' | 'aborted' | 'dry-run'), duration (milliseconds since 'began', null on 'began'), error (one
+//   line or null), engine (the Docker engine acted on, by name, when va-top knows it: every Engine API and compose
+//   action); Swarm adds node (the node acted on), availability {from, to} (a node's) and version (the service's or
+//   node's version the change was made against), and action 'node' for a node's availability. Passwords never appear: every
 //   error goes through the URL scrubber and the known secrets are masked.
 import {closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, writeSync} from 'node:fs';
 import {hostname, homedir, userInfo} from 'node:os';
@@ -28,6 +31,8 @@ export interface AuditRecord {
 	host: string;
 	action: ActionKind;
 	instance: string | null;
+	/** The instances the action created or removed (or is about to): a scale names them all. Null where not known yet. */
+	instances: string[] | null;
 	from: number | null;
 	to: number | null;
 	result: AuditResult;
@@ -35,9 +40,15 @@ export interface AuditRecord {
 	error: string | null;
 	/** The Docker engine(s) acted on, by name (`app2`, or `app1, app2` for a scale-down across hosts); absent when not known. */
 	engine?: string;
+	/** Swarm: the node acted on (the drained task's node, or the node whose availability changed). */
+	node?: string;
+	/** Swarm: a node's availability before and after (`active`, `drain`). */
+	availability?: {from: string; to: string};
+	/** Swarm: the service's version the change was made against (the precondition). */
+	version?: number;
 }
 
-export type AuditEntry = Omit<AuditRecord, 'time' | 'user' | 'host'>;
+export type AuditEntry = Omit<AuditRecord, 'time' | 'user' | 'host' | 'instances'> & {instances?: string[] | null};
 
 export interface AuditLog {
 	readonly path: string;
@@ -153,12 +164,16 @@ export function openAuditLog(options: AuditLogOptions = {}): AuditLog {
 				host,
 				action: entry.action,
 				instance: entry.instance,
+				instances: entry.instances ?? (entry.instance === null ? null : [entry.instance]),
 				from: entry.from,
 				to: entry.to,
 				result: entry.result,
 				duration: entry.duration === null ? null : Math.max(0, Math.round(entry.duration)),
 				error: entry.error === null ? null : oneLine(scrubSecrets(entry.error, secrets)),
 				...(entry.engine === undefined ? {} : {engine: entry.engine}),
+				...(entry.node === undefined ? {} : {node: entry.node}),
+				...(entry.availability === undefined ? {} : {availability: entry.availability}),
+				...(entry.version === undefined ? {} : {version: entry.version}),
 			};
 			const line = `${JSON.stringify(record)}\n`;
 			const target = open();

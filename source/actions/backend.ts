@@ -26,6 +26,49 @@ export interface BackendInstance {
 	host?: string;
 }
 
+/** The version a change is made against: the service's (scale, drain) or the node's (availability). */
+export interface Precondition {
+	version: number;
+}
+
+/** A versioned service now. */
+export interface ServiceState {
+	version: number;
+	/** The replicas it is meant to have (a global service: the tasks it should run). */
+	replicas: number;
+	mode: 'replicated' | 'global';
+}
+
+/** What a removal verified afterwards (Swarm picks the task it removes itself). */
+export interface RemovalReport {
+	/** Lines for the event log. */
+	notes: string[];
+	/** Set when the outcome is not the one asked for (another task went): the drain fails with it. */
+	failure?: string;
+	/** The victims' slots run again: put them back into the balancer. */
+	restore?: boolean;
+}
+
+/**
+ * The change was not made because the object moved on since it was read (another update in between): both versions
+ * are in the message. The runner reports it as a refusal: nothing was changed.
+ */
+export class PreconditionFailed extends Error {
+	readonly precondition = true;
+	constructor(
+		message: string,
+		readonly expected: number,
+		readonly actual: number,
+	) {
+		super(message);
+		this.name = 'PreconditionFailed';
+	}
+}
+
+export function isPreconditionFailed(error: unknown): error is PreconditionFailed {
+	return error instanceof Error && (error as {precondition?: unknown}).precondition === true;
+}
+
 /** How one instance was taken out of a balancer, and how to put it back. */
 export interface BalancerHandle {
 	/** What was done, for the event log. */
@@ -39,6 +82,8 @@ export interface BalancerHandle {
 export interface Balancer {
 	/** For the confirmation and the log: e.g. `nginx in voiceassist-nginx-1`, `--lb-remove-cmd hook`, `none`. */
 	readonly description: string;
+	/** True for noBalancer: nothing is taken out, so nothing is ever "back in the balancer". */
+	readonly none?: boolean;
 	/**
 	 * Takes the instance out of the balancer. Rejects with the balancer's own message, and then leaves nothing
 	 * half done (a configuration edited but not reloadable is put back first).
@@ -59,7 +104,7 @@ export interface ScaleUpOutcome {
 }
 
 export interface ActionBackend {
-	readonly kind: 'engine' | 'compose' | 'demo';
+	readonly kind: 'engine' | 'compose' | 'demo' | 'swarm';
 	/** Where it acts, e.g. `Docker Engine API at unix:///var/run/docker.sock`. */
 	readonly description: string;
 	/**
@@ -86,13 +131,24 @@ export interface ActionBackend {
 	describeRemoval(names: readonly string[], to: number, highest?: boolean): string;
 	/** A reason this backend cannot scale the listed service to `target` safely, or null. Asked before acting. */
 	refuseScale?(instances: readonly BackendInstance[], target: number, host?: string): string | null;
-	/** Creates instances until `target` run (on `host`, with several engines). `instances` is a fresh list(). */
-	scaleUp(instances: readonly BackendInstance[], target: number, host?: string): Promise<ScaleUpOutcome>;
+	/**
+	 * Creates instances until `target` run (on `host`, with several engines). `instances` is a fresh list(). A
+	 * versioned backend makes the change against `precondition.version` (throws PreconditionFailed when it moved on).
+	 */
+	scaleUp(instances: readonly BackendInstance[], target: number, host?: string, precondition?: Precondition): Promise<ScaleUpOutcome>;
 	/**
 	 * Stops (SIGTERM, then the container's stop timeout) and removes exactly the victims, leaving `target` instances.
-	 * `instances` is a fresh list().
+	 * `instances` is a fresh list(). A backend that cannot be told which instance to remove (Swarm) reports what it
+	 * verified afterwards, and a failure when another one went.
 	 */
-	remove(victims: readonly BackendInstance[], target: number): Promise<void>;
+	remove(victims: readonly BackendInstance[], target: number, precondition?: Precondition): Promise<void | RemovalReport>;
+	/**
+	 * A service whose every change is made against the version just read (Swarm): read() gives that version and the
+	 * replica count the service is meant to have, which is then the count the confirmation and the re-check use.
+	 */
+	readonly versioned?: {read(): Promise<ServiceState>};
+	/** Swarm: sets a node's availability (drain / active), against the node's version read in the plan. */
+	setNodeAvailability?(node: {id: string; hostname: string}, availability: 'active' | 'drain', precondition: Precondition): Promise<void>;
 	/** Established connections on `port` inside the instance. Rejects when they cannot be read. */
 	connections(instance: BackendInstance, port: number): Promise<number>;
 	/** The balancer in front of the service, found now. */
@@ -102,7 +158,8 @@ export interface ActionBackend {
 /** Balancer for a service with none in front: draining only waits for connections. */
 export const noBalancer: Balancer = {
 	description: 'no load balancer (no nginx service in the project and no --lb-remove-cmd)',
+	none: true,
 	async remove() {
-		return {description: 'no load balancer to take it out of', restore: async () => 'no load balancer to put it back into'};
+		return {description: 'no load balancer, so nothing to take it out of', restore: async () => 'no load balancer, so nothing to put back'};
 	},
 };

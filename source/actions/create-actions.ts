@@ -13,6 +13,7 @@ import {createComposeBackend} from './compose-backend.js';
 import {createDemoBackend} from './demo-backend.js';
 import {createEngineBackend} from './engine-backend.js';
 import {createEnginesBackend} from './engines-backend.js';
+import {createSwarmBackend} from './swarm-backend.js';
 
 export type ActionOptions = Pick<
 	Options,
@@ -70,6 +71,24 @@ export function createBackend(input: CreateActionsInput): ActionBackend {
 		return createDemoBackend(input.demo, {appPort: options.appPort});
 	}
 
+	const hooks = options.lbRemoveCmd !== undefined && options.lbRestoreCmd !== undefined ? {hooks: {remove: options.lbRemoveCmd, restore: options.lbRestoreCmd}} : {};
+	// A Swarm service: through its manager, each task on its own node's engine (the workload's clients).
+	if (input.workload?.kind === 'swarm') {
+		const workload = input.workload;
+		return createSwarmBackend({
+			collector: workload.collector,
+			project: options.project,
+			appPort: options.appPort,
+			...hooks,
+			cannot: () => {
+				const {scale, drain} = workload.capabilities;
+				return {...(scale === null ? {} : {scale}), ...(drain === null ? {} : {drain})};
+			},
+			secrets: input.secrets,
+			closing: input.closing,
+		});
+	}
+
 	const engines = input.workload?.engines ?? enginesOf(options);
 	const backends = engines.map((engine) => {
 		const common = {
@@ -81,7 +100,7 @@ export function createBackend(input: CreateActionsInput): ActionBackend {
 			appPort: options.appPort,
 			secrets: input.secrets,
 			closing: input.closing,
-			...(options.lbRemoveCmd !== undefined && options.lbRestoreCmd !== undefined ? {hooks: {remove: options.lbRemoveCmd, restore: options.lbRestoreCmd}} : {}),
+			...hooks,
 		};
 		if (options.composeFile === undefined) return {name: engine.name, backend: createEngineBackend(common)};
 		// Compose reaches the same engine: by its URL, or by its context (whose TLS files the CLI reads itself).

@@ -1,7 +1,7 @@
 // The runbook's graceful shutdown, made safe and visible: out of the balancer, wait for the app port's established
 // connections to reach zero (a few readings in a row) or the timeout, then stop gracefully and remove. Until the stop
 // begins, an abort or any failure puts every instance back into the balancer; from the stop on, it runs to the end.
-import type {ActionBackend, Balancer, BalancerHandle, BackendInstance} from './backend.js';
+import type {ActionBackend, Balancer, BalancerHandle, BackendInstance, Precondition} from './backend.js';
 import {countsAsRunning} from '../core/action-rules.js';
 
 export type DrainPhase = 'balancer' | 'waiting' | 'stopping' | 'restoring' | 'done';
@@ -39,6 +39,8 @@ export interface DrainRun {
 	victims: readonly BackendInstance[];
 	/** Instances the service keeps (passed to the backend's remove). */
 	target: number;
+	/** A versioned service (Swarm): the version the removal is made against. */
+	precondition?: Precondition;
 	settings: DrainSettings;
 	signal?: AbortSignal;
 	onProgress?: (progress: DrainProgress) => void;
@@ -151,7 +153,13 @@ export async function drainInstances(run: DrainRun): Promise<DrainOutcome> {
 	const waitedMs = now() - started;
 	for (const instance of victims) progress(instance, 'stopping', last.get(instance.id) ?? null, 0, zeros.get(instance.id) ?? 0);
 	try {
-		await backend.remove(victims, run.target);
+		const report = await backend.remove(victims, run.target, run.precondition);
+		for (const line of report?.notes ?? []) note(line);
+		// Swarm picked another task than the one drained: said plainly; the drained slot runs again, so it goes back in.
+		if (report?.failure !== undefined) {
+			const restoreErrors = report.restore === true ? await restoreAll() : [];
+			return {kind: 'failed', stage: 'stopping', error: report.failure, restoreErrors};
+		}
 	} catch (error) {
 		// What still runs goes back into the balancer; what stopped stays out.
 		let stillRunning = new Set(victims.map((instance) => instance.id));

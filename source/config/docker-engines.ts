@@ -123,3 +123,16 @@ export function resolveDockerEngines(input: EngineInput, env: NodeJS.ProcessEnv,
 	if (current !== undefined) return [fromContext(current.name, `currentContext in ${current.file}`, env, files)];
 	return [{name: engineNameOf(defaultDockerHost), host: defaultDockerHost, from: 'default'}];
 }
+
+/**
+ * The engine of the context named `name` in the store, or null when there is none (or it cannot be used): how a
+ * Swarm node named like a context is reached. Never throws.
+ */
+export function contextSpecFor(name: string, env: NodeJS.ProcessEnv, files: StoreFiles = realFiles): DockerEngineSpec | null {
+	if (name === 'default') return null;
+	try {
+		return fromContext(name, `context ${name}`, env, files);
+	} catch {
+		return null;
+	}
+}

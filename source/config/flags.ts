@@ -81,6 +81,26 @@ export const flagSpecs: readonly FlagSpec[] = [
 		group: 'Stack',
 	},
 	{
+		name: 'swarm-service',
+		kind: 'string',
+		value: 'NAME',
+		description:
+			"Follow this Swarm service through its manager (the Docker engine given); without it va-top follows PROJECT_SERVICE (stack deploy's name) when the engine is a Swarm manager that has it, else the Compose service",
+		defaultText: 'PROJECT_SERVICE when it exists',
+		inConfig: true,
+		group: 'Stack',
+	},
+	{
+		name: 'node-host',
+		kind: 'string',
+		value: 'NODE=URL',
+		description:
+			"A Swarm node's Docker engine, for its tasks' CPU and memory (NODE: hostname or ID); repeat it or give a comma-separated list. Else a context named like the node, else the manager's URL with the node's address (ssh://USER@NODE_ADDR)",
+		inConfig: true,
+		repeatable: true,
+		group: 'Stack',
+	},
+	{
 		name: 'docker-stats',
 		kind: 'string',
 		value: 'auto|api',

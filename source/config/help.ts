@@ -7,7 +7,7 @@ function flagColumn(spec: FlagSpec): string {
 		return `--${spec.name}`;
 	}
 
-	return `--${spec.name} ${spec.value ?? 'VALUE'}`;
+	return `--${spec.name} ${spec.value ?? 'VALUE'}${spec.repeatable === true ? ' …' : ''}`;
 }
 
 export function helpText(): string {
@@ -22,7 +22,7 @@ export function helpText(): string {
 	for (const group of groups) {
 		lines.push(group);
 		for (const spec of flagSpecs.filter(flag => flag.group === group)) {
-			const extras = [spec.defaultText === undefined || spec.kind === 'boolean' ? undefined : `default ${spec.defaultText}`, spec.env === undefined ? undefined : `env ${spec.env}`].filter(Boolean);
+			const extras = [spec.repeatable === true ? 'repeatable' : undefined, spec.defaultText === undefined || spec.kind === 'boolean' ? undefined : `default ${spec.defaultText}`, spec.env === undefined ? undefined : `env ${spec.env}`].filter(Boolean);
 			const tail = extras.length > 0 ? ` [${extras.join('; ')}]` : '';
 			lines.push(`  ${flagColumn(spec).padEnd(width)}${spec.description}${tail}`);
 		}

@@ -4,6 +4,7 @@ import type {Thresholds} from '../core/thresholds.js';
 import {sources as registrySources} from '../sources/registry.js';
 import type {AnySourceKind, GivenValue} from '../sources/source-kind.js';
 import {camelCase, findFlag, flagSpecs, thresholdSpecs, type FlagSpec} from './flags.js';
+import {parseNodeHosts, type NodeHostSpec} from './node-hosts.js';
 import {UsageError} from './usage-error.js';
 import {resolveDockerEngines, type DockerEngineSpec} from './docker-engines.js';
 import {normalizeProjectName} from '../sources/workload/selector.js';
@@ -23,6 +24,10 @@ export interface Options {
 	dockerEngines: DockerEngineSpec[];
 	/** auto: cgroup files for a local engine's containers, else stats streams; api: always the streams. */
 	dockerStats: 'auto' | 'api';
+	/** --swarm-service: follow this Swarm service; undefined: PROJECT_SERVICE when the engine is a manager that has it. */
+	swarmService: string | undefined;
+	/** --node-host: Swarm nodes' engines by hostname or ID. */
+	nodeHosts: NodeHostSpec[];
 	/** Each configured source's config by source id (what its configure() returned); a source not configured is absent. */
 	sources: Readonly<Record<string, unknown>>;
 	configFile: string | undefined;
@@ -196,6 +201,18 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 	const single = dockerEngines.length === 1 ? dockerEngines[0]! : undefined;
 	const dockerHost = single !== undefined && single.context === undefined && single.from !== 'default' ? single.host : undefined;
 
+	const swarmGiven = pick('swarm-service');
+	const swarmService = swarmGiven === undefined ? undefined : text('swarm-service', '');
+	if (swarmService !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(swarmService)) {
+		throw new UsageError(`${swarmGiven!.from}: "${swarmService}" is not a Swarm service name, expected letters, digits, "_", "." or "-" (at most 63)`);
+	}
+
+	if (swarmService !== undefined && dockerEngines.length > 1) {
+		throw new UsageError(`${swarmGiven!.from} follows a service through one manager, but ${dockerEngines.length} engines are given (${dockerEngines.map(engine => engine.name).join(', ')}), expected one --docker-host or --context (the manager); the nodes' engines go in --node-host`);
+	}
+
+	const nodeHosts = parseNodeHosts(texts('node-host'));
+
 	const dockerStatsGiven = pick('docker-stats');
 	const dockerStats = dockerStatsGiven === undefined ? 'auto' : text('docker-stats', 'auto');
 	if (dockerStats !== 'auto' && dockerStats !== 'api') {
@@ -256,6 +273,9 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 	}
 
 	const auditLog = optionalText('audit-log');
+	if (swarmService !== undefined && composeFile !== undefined) {
+		throw new UsageError(`${swarmGiven!.from} and --compose-file both given, expected one: a Swarm service is scaled through its manager's service update, not with docker compose`);
+	}
 
 	const sourceConfigs: Record<string, unknown> = {};
 	const intervalMs = Math.round(intervalSeconds * 1000);
@@ -270,6 +290,8 @@ export function resolveOptions(flags: RawFlags, config: RawFlags, env: NodeJS.Pr
 		dockerHost,
 		dockerEngines,
 		dockerStats,
+		swarmService,
+		nodeHosts,
 		sources: sourceConfigs,
 		configFile: typeof flags.config === 'string' ? flags.config : undefined,
 		thresholds,
@@ -325,6 +347,10 @@ export function expectation(spec: FlagSpec): string {
 			return "a Docker context's name";
 		case 'docker-stats':
 			return 'auto or api';
+		case 'swarm-service':
+			return "a Swarm service's name such as voiceassist_voiceassist-server";
+		case 'node-host':
+			return "NODE=URL: a Swarm node's hostname or ID and its Docker engine's URL, e.g. worker1=ssh://ops@10.0.0.12";
 		case 'config':
 			return 'a path to a JSON file';
 		default:

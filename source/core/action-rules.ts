@@ -2,7 +2,8 @@
 // shown and again right before acting, so the screen and the engine can never disagree about what is allowed.
 import type {ContainerState} from './types.js';
 
-export type ActionKind = 'scale' | 'drain';
+/** node: a Swarm node's availability (drain / active). */
+export type ActionKind = 'scale' | 'drain' | 'node';
 
 export type RefusalCode =
 	| 'read-only'
@@ -11,6 +12,8 @@ export type RefusalCode =
 	| 'below-min'
 	| 'above-max'
 	| 'count-changed'
+	| 'version-changed'
+	| 'no-other-node'
 	| 'busy'
 	| 'not-found'
 	| 'not-running'
@@ -44,8 +47,10 @@ export function isRefusal(value: unknown): value is Refusal {
 }
 
 /**
- * Whether the service may go from `current` to `target` instances. Strict bounds: a target outside --min/--max is
- * refused even when it moves toward them, so what is typed is never silently clamped to something else.
+ * Whether the service may go from `current` to `target` instances. Inside --min/--max the target must be inside them
+ * too (what is typed is never silently clamped to something else). A service already outside them may move toward
+ * them (never away, never past the other bound): above --max 43 → 42 and 43 → 6 are allowed, 43 → 44 is not, so
+ * the gentlest way back is never the one refused. scaleNote says when the target is still outside.
  */
 export function checkScale(current: number, target: number, limits: ScaleLimits): Refusal | null {
 	const extra = {from: current, to: target};
@@ -55,12 +60,37 @@ export function checkScale(current: number, target: number, limits: ScaleLimits)
 	}
 
 	if (target === current) return refusal('scale', 'no-change', `already at ${current} instance${current === 1 ? '' : 's'}, nothing to do`, extra);
-	if (target < limits.min) return refusal('scale', 'below-min', `${target} is below the minimum of ${limits.min} (--min)`, extra);
-	if (target > limits.max) return refusal('scale', 'above-max', `${target} is above the maximum of ${limits.max} (--max)`, extra);
+	if (current > limits.max && target > current) {
+		return refusal('scale', 'above-max', `${current} already run, above the maximum of ${limits.max} (--max); only scaling down is allowed`, extra);
+	}
+
+	if (current < limits.min && target < current) {
+		return refusal('scale', 'below-min', `${current} run, already below the minimum of ${limits.min} (--min); only scaling up is allowed`, extra);
+	}
+
+	// Below --min only when coming up from further below; above --max only when coming down from further above.
+	if (target < limits.min && !(current < limits.min && target > current)) return refusal('scale', 'below-min', `${target} is below the minimum of ${limits.min} (--min)`, extra);
+	if (target > limits.max && !(current > limits.max && target < current)) return refusal('scale', 'above-max', `${target} is above the maximum of ${limits.max} (--max)`, extra);
 	return null;
 }
 
-/** Draining removes the instance, so the service goes from current to current - 1. */
+/** `43 → 42 is still above the maximum of 6 (--max)` when an allowed move ends outside the bounds, else null. */
+export function scaleNote(current: number, target: number, limits: Pick<ScaleLimits, 'min' | 'max'>): string | null {
+	if (target > limits.max) return `${current} → ${target} is still above the maximum of ${limits.max} (--max)`;
+	if (target < limits.min) return `${current} → ${target} is still below the minimum of ${limits.min} (--min)`;
+	return null;
+}
+
+/**
+ * A jump of more than one instance down from outside --min/--max asks for the number removed to be typed: `y` alone
+ * (or a key held down) must not take 43 instances to 6. The text to type, or undefined when `y` is enough.
+ */
+export function explicitConfirmation(current: number, target: number, limits: Pick<ScaleLimits, 'min' | 'max'>): string | undefined {
+	const outside = current > limits.max || current < limits.min;
+	return outside && current - target > 1 ? String(current - target) : undefined;
+}
+
+/** Draining removes the instance, so the service goes from current to current - 1; above --max that is allowed. */
 export function checkDrain(current: number, instance: string, limits: ScaleLimits): Refusal | null {
 	const extra = {from: current, to: current - 1, instance};
 	if (limits.readOnly) return refusal('drain', 'read-only', 'read-only: actions are off (--read-only)', extra);

@@ -58,6 +58,23 @@ export function createMonitor(options: MonitorOptions): Monitor {
 	// Each instance's last sample time, so a reading is stored once however often we tick.
 	const lastStored = new Map<string, number>();
 	let tickCount = 0;
+	// Each source's last usable sample, for its events (a failover between two readings).
+	const lastSamples = new Map<string, unknown>();
+
+	const sourceEvents = (snapshot: StackSnapshot): EventEntry[] => {
+		const out: EventEntry[] = [];
+		for (const model of models) {
+			const sample = usableSample(snapshot.sources[model.id]);
+			if (sample === null || model.events === undefined) continue;
+			const previous = lastSamples.get(model.id);
+			if (previous === sample) continue;
+			lastSamples.set(model.id, sample);
+			if (previous === undefined) continue;
+			for (const event of model.events(previous, sample)) out.push({at: snapshot.at, level: event.level, key: event.key, text: event.text});
+		}
+
+		return out;
+	};
 
 	const record = (snapshot: StackSnapshot, assessment: Assessment) => {
 		const seen = new Set<string>();
@@ -103,7 +120,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 			clock = evaluation.clock;
 			record(snapshot, evaluation.assessment);
 			const changes = diffConcerns(frame?.assessment, evaluation.assessment);
-			events = appendEvents(events, [...pending, ...changes], options.eventCapacity);
+			events = appendEvents(events, [...pending, ...sourceEvents(snapshot), ...changes], options.eventCapacity);
 			pending = [];
 			tickCount++;
 			frame = {snapshot, assessment: evaluation.assessment, events, tick: tickCount};

@@ -3,6 +3,7 @@ import type {Assessment, Concern} from './assessment.js';
 import {formatBytes} from './format.js';
 import {readingError, usableSample, type AnySourceModel, type ThresholdUnit} from './source-model.js';
 import {servicesJson, servicesOf, servicesReportLines, type ServiceJson} from './stack-services.js';
+import {swarmJson, swarmTextLines, type SwarmJson} from './swarm-report.js';
 import type {EngineView, StackSnapshot} from './types.js';
 
 /** The JSON contract documented in the README. Add fields; never rename or remove them. */
@@ -11,7 +12,7 @@ export interface ReportJson {
 	time: string;
 	project: string;
 	service: string;
-	level: Assessment['level'];
+	level: Assessment['level'] | 'UNKNOWN';
 	unknown: boolean;
 	exitCode: number;
 	/** unit: of value and threshold (`percent`, `time` in ms, `bytes`, `count`, `seconds`). */
@@ -45,6 +46,8 @@ export interface ReportJson {
 		node: string | null;
 		/** Why it is not assessed (its engine unreachable), or null. */
 		notAssessed: string | null;
+		/** A Swarm task: its slot, its state as the manager says, and the state it is meant to have; null outside Swarm. */
+		task: {id: string; slot: number | null; state: string; desiredState: string; message: string} | null;
 		number: number | null;
 		state: string;
 		health: string;
@@ -55,6 +58,8 @@ export interface ReportJson {
 		memUsageBytes: number | null;
 		memLimitBytes: number | null;
 	}>;
+	/** The Swarm service followed and its nodes; null outside Swarm. */
+	swarm: SwarmJson | null;
 	/**
 	 * The Compose project's other services (postgres, redis, nginx, …), one entry each with its hottest container's
 	 * figures: [] when the project has none, null when Docker cannot be read.
@@ -81,7 +86,8 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 		time: new Date(snapshot.at).toISOString(),
 		project: snapshot.project,
 		service: snapshot.service,
-		level: assessment.level,
+		// Never OK about what could not be read: a consumer testing `level == "OK"` must not be told so (exit code 3).
+		level: assessment.unknown && assessment.level === 'OK' ? 'UNKNOWN' : assessment.level,
 		unknown: assessment.unknown,
 		exitCode,
 		recommendations: assessment.concerns.map(concern => ({
@@ -109,6 +115,7 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 			host: instance.host ?? engines[0]!.name,
 			node: instance.node ?? null,
 			notAssessed: instance.notAssessed ?? null,
+			task: instance.task === undefined ? null : {id: instance.id, ...instance.task},
 			number: instance.number,
 			state: instance.state,
 			health: instance.health,
@@ -119,6 +126,7 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 			memUsageBytes: instance.memUsageBytes,
 			memLimitBytes: instance.memLimitBytes,
 		})),
+		swarm: swarmJson(snapshot.docker.swarm),
 		services: servicesJson(servicesOf(snapshot)),
 	};
 	for (const model of models) {
@@ -146,7 +154,9 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment, mode
 	const engines = enginesOf(snapshot.docker);
 	const several = engines.length > 1;
 	lines.push(`Application: ${snapshot.project}/${snapshot.service} on ${snapshot.docker.endpoint}`);
-	if (several) {
+	// Swarm: the service and its nodes (each node's engine with it), instead of one line per engine.
+	if (snapshot.docker.swarm !== undefined) lines.push(...swarmTextLines(snapshot.docker.swarm));
+	else if (several) {
 		for (const engine of engines) lines.push(`  docker ${engine.name} (${engine.endpoint}): ${errorOf(engine.status) ?? `ok, ${engine.instances} instance${engine.instances === 1 ? '' : 's'}`}`);
 	}
 
@@ -157,10 +167,13 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment, mode
 		lines.push('  no instances found');
 	} else {
 		const width = Math.max(...snapshot.docker.instances.map(instance => instance.name.length), 8);
-		lines.push(`  ${'INSTANCE'.padEnd(width)}  ${'STATE'.padEnd(16)}  ${'CPU'.padStart(6)}  ${'MEM'.padStart(6)}  MEM USAGE / LIMIT`);
+		// Swarm: each task's node.
+		const nodeWidth = snapshot.docker.swarm === undefined ? 0 : Math.max(4, ...snapshot.docker.instances.map(instance => (instance.node ?? '').length));
+		const nodeCell = (text: string) => (nodeWidth === 0 ? '' : `${text.padEnd(nodeWidth)}  `);
+		lines.push(`  ${'INSTANCE'.padEnd(width)}  ${nodeCell('NODE')}${'STATE'.padEnd(16)}  ${'CPU'.padStart(6)}  ${'MEM'.padStart(6)}  MEM USAGE / LIMIT`);
 		for (const instance of snapshot.docker.instances) {
 			if (instance.notAssessed !== undefined) {
-				lines.push(`  ${instance.name.padEnd(width)}  ${'not assessed'.padEnd(16)}  ${'?'.padStart(6)}  ${'?'.padStart(6)}  ${instance.notAssessed}`);
+				lines.push(`  ${instance.name.padEnd(width)}  ${nodeCell(instance.node ?? '')}${'not assessed'.padEnd(16)}  ${'?'.padStart(6)}  ${'?'.padStart(6)}  ${instance.notAssessed}`);
 				continue;
 			}
 
@@ -168,7 +181,7 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment, mode
 			const cpu = instance.cpuPercent === null ? '-' : `${instance.cpuPercent.toFixed(1)}%`;
 			const mem = instance.memPercent === null ? '-' : `${instance.memPercent.toFixed(1)}%`;
 			const usage = instance.memUsageBytes === null || instance.memLimitBytes === null ? '-' : `${formatBytes(instance.memUsageBytes)} / ${formatBytes(instance.memLimitBytes)}`;
-			lines.push(`  ${instance.name.padEnd(width)}  ${state.padEnd(16)}  ${cpu.padStart(6)}  ${mem.padStart(6)}  ${usage}`);
+			lines.push(`  ${instance.name.padEnd(width)}  ${nodeCell(instance.node ?? '')}${state.padEnd(16)}  ${cpu.padStart(6)}  ${mem.padStart(6)}  ${usage}`);
 		}
 
 		const {cpuPercent, memPercent} = assessment.averages;

@@ -8,6 +8,7 @@ import {healthOf, readingError, usableSample, type AnySourceModel, type ConcernC
 import {containerMemoryConcerns} from './stack-services.js';
 import {createJudge, emptyClock, type BreachClock, type Judge, type Rung} from './threshold-judge.js';
 import type {Thresholds} from './thresholds.js';
+import {swarmConcerns} from './swarm-report.js';
 import type {InstanceSample, SourceStatus, StackSnapshot} from './types.js';
 
 export {emptyClock, type BreachClock} from './threshold-judge.js';
@@ -75,7 +76,12 @@ export function evaluate(
 	const service = snapshot.service;
 	const workload: Concern[] = [];
 	if (snapshot.docker.status.kind === 'ok' && snapshot.docker.instances.length === 0) {
-		workload.push(unknownConcern('docker', 'source:docker:empty', `docker: no instances of ${snapshot.project}/${service} found`, 'Check --project and --service'));
+		const swarm = snapshot.docker.swarm;
+		workload.push(
+			swarm === undefined
+				? unknownConcern('docker', 'source:docker:empty', `docker: no instances of ${snapshot.project}/${service} found`, 'Check --project and --service')
+				: unknownConcern('docker', 'source:docker:empty', `docker: Swarm service ${swarm.service} has no tasks`, 'Check the service on the Swarm manager (docker service ps)'),
+		);
 	}
 
 	const cpuRungs = (scaleOut: string, plan: string): Rung[] => [
@@ -138,6 +144,8 @@ export function evaluate(
 		}
 	}
 
+	// A Swarm node va-top has no way to reach leaves its tasks unseen, as an engine that cannot be read does.
+	reachability.push(...swarmConcerns(snapshot));
 	add(3, reachability);
 	const concerns = [...workload, ...fromSources, ...instances, ...containers, ...reachability];
 	concerns.sort((a, b) => levelRank[b.level] - levelRank[a.level] || groupRank.get(a)! - groupRank.get(b)! || a.key.localeCompare(b.key));
@@ -199,8 +207,11 @@ const transitional = new Set(['created', 'exited', 'removing']);
 function instanceConcerns(instance: InstanceSample, context: InstanceContext): Concern[] {
 	const {judge, now, selfMade, cpuAverage, memAverage} = context;
 	const name = instance.name;
+	// A Swarm task being shut down is Swarm doing what it was told (a scale-down, an update).
+	if (instance.task !== undefined && instance.state === 'removing') return [];
 	if (instance.state !== 'running' || instance.health === 'unhealthy') {
-		const what = instance.state === 'running' ? 'unhealthy' : instance.state;
+		const task = instance.task;
+		const what = instance.state === 'running' ? 'unhealthy' : task === undefined ? instance.state : `${task.state}${task.message === '' ? '' : ` (${task.message})`}`;
 		const key = `instance.state:${name}`;
 		// Our own scale or drain: its instances come and go through these states, and that is no alarm.
 		if (transitional.has(instance.state) && (selfMade.names.has(name) || (selfMade.window && instance.state === 'created'))) return [];

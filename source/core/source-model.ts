@@ -113,6 +113,14 @@ export interface SourceChartSpec<Sample = unknown> {
 	ceiling?: number;
 }
 
+/** A happening a source reports (not a breach): `redis master moved 10.0.0.5:6379 → 10.0.0.6:6379`. */
+export interface SourceEvent {
+	level: 'INFO' | 'SOON' | 'IMMEDIATE';
+	/** Stable, e.g. `redis.failover`: the event log keys on it. */
+	key: string;
+	text: string;
+}
+
 /** What a source's rules get besides its reading. */
 export interface ConcernContext {
 	/** The merged thresholds: every spec's key (read with thresholdOf for a default when a key is missing). */
@@ -125,6 +133,23 @@ export interface ConcernContext {
 	service: string;
 	/** The evaluation's time (epoch ms). */
 	now: number;
+}
+
+/**
+ * One column a source adds to the instance table (the access log's p95 and 5xx %). The table shows it only while
+ * cells() gives a map: null means the source has no such figure now (not configured, down, or the log lacks it).
+ */
+export interface InstanceColumnSpec<Sample = unknown> {
+	/** Unique across sources: `http-p95`. */
+	key: string;
+	/** Column heading, at most `width` characters: `P95`. */
+	header: string;
+	/** Cells are right-aligned to this width. */
+	width: number;
+	/** Cell text by instance name (`2.3s`, `12%`); an instance missing from the map shows `-`. */
+	cells(sample: Sample): ReadonlyMap<string, string> | null;
+	/** The concern key whose mark (▲, ▲▲) a cell carries: `instance.latency-p95:${name}`. */
+	concernKey(instanceName: string): string;
 }
 
 /** What a source adds to the one-shot report. */
@@ -179,6 +204,16 @@ export interface SourceModel<Sample extends SampleBase = SampleBase> {
 	summary?(sample: Sample, format: ValueFormat): string;
 	charts?: ReadonlyArray<SourceChartSpec<Sample>>;
 	/**
+	 * Charts that depend on the sample, e.g. one per node of a tier. The screen puts them on pages of their own after
+	 * the numbered ones, four to a page, in this order; their `page` is ignored.
+	 */
+	chartsFor?(sample: Sample): ReadonlyArray<SourceChartSpec<Sample>>;
+	/**
+	 * What happened between two usable samples that no threshold says (a failover, a promotion): each logged once in
+	 * the live monitor's event log. `previous` is the last usable sample before `next`.
+	 */
+	events?(previous: Sample, next: Sample): SourceEvent[];
+	/**
 	 * For --once: true once the reading holds everything the report needs (default: status not connecting, and a
 	 * sample when ok). A log source that reads a window, say, is complete only when the window is in.
 	 */
@@ -187,6 +222,8 @@ export interface SourceModel<Sample extends SampleBase = SampleBase> {
 	connections?(sample: Sample): {used: number; max: number} | null;
 	/** The simulated source for --demo; without it the source is absent from the demo. */
 	demo?: DemoHook<Sample>;
+	/** Columns this source adds to the instance table, when its sample has figures per app instance. */
+	instanceColumns?: ReadonlyArray<InstanceColumnSpec<Sample>>;
 }
 
 /** A list of models with their samples' types erased, as core loops over them. */

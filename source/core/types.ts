@@ -51,6 +51,8 @@ export interface InstanceSample {
 	 * memory (as `docker stats` shows it). Absent when not known.
 	 */
 	memoryLimited?: boolean;
+	/** A Swarm task: its slot, and its state as the manager last said (desired → actual). */
+	task?: {slot: number | null; state: string; desiredState: string; message: string};
 }
 
 /** One Docker engine the workload reads, with its own status. */
@@ -62,6 +64,50 @@ export interface EngineView {
 	role: 'engine' | 'manager' | 'worker';
 	/** Members listed on it. */
 	instances: number;
+}
+
+/** A Swarm node as the manager lists it, and whether va-top can read its engine. */
+export interface SwarmNodeView {
+	id: string;
+	hostname: string;
+	/** Status.Addr: the address the node is reached at (its engine's, by default, over the manager's scheme). */
+	address: string;
+	role: 'manager' | 'worker';
+	leader: boolean;
+	/** Status.State: ready, down, disconnected or unknown. */
+	state: string;
+	/** Spec.Availability: active, pause or drain. */
+	availability: string;
+	/** The node object's Version.Index: the precondition of an availability change. */
+	version: number;
+	/** The engine its tasks' numbers come from (its name in engines[]), null when there is no way to reach it. */
+	engine: string | null;
+	/** Its engine answers now. */
+	reachable: boolean;
+	/** Why its tasks' numbers are not assessed; null when they are. */
+	reason: string | null;
+	/** The service's tasks on it that are shown (running, starting, or shutting down). */
+	tasks: number;
+}
+
+/** The Swarm service followed, as its manager describes it; absent outside Swarm. */
+export interface SwarmView {
+	/** The service's name (stack deploy: PROJECT_SERVICE). */
+	service: string;
+	serviceId: string | null;
+	/** null until the service was read. */
+	mode: 'replicated' | 'global' | null;
+	/** Version.Index: every change is made against the version just read (the precondition). */
+	version: number | null;
+	/** Spec.Mode.Replicated.Replicas; for a global service the number of nodes it should run on; null until read. */
+	desiredReplicas: number | null;
+	/** Tasks the manager says run (and are meant to). */
+	runningTasks: number;
+	/** The task containers' stop grace period (ContainerSpec.StopGracePeriod), in seconds; null: Docker's default (10 s). */
+	stopGraceSeconds: number | null;
+	nodes: SwarmNodeView[];
+	/** Why the service is not followed (gone from the manager), null while it is. */
+	missing: string | null;
 }
 
 export interface DockerView {
@@ -81,6 +127,8 @@ export interface DockerView {
 	others?: InstanceSample[];
 	/** How the running ones of `others` are read (never by a stream: cgroup files, else spaced API readings). */
 	othersStatsFrom?: {cgroup: number; api: number; spaced: number};
+	/** The Swarm service and its nodes, when va-top follows one; absent for Compose. */
+	swarm?: SwarmView;
 }
 
 /** Everything known about the stack at one moment. */

@@ -1,4 +1,6 @@
-// Turns whatever node, pg, ioredis or dockerode threw into one short line a person can act on.
+// Turns whatever node, pg, ioredis or dockerode threw into one short line a person can act on; a raw library message
+// (`Protocol error, got "H" as reply type byte. Please report this.`, `Parse Error: Expected HTTP/`) never reaches
+// the screen.
 // Every reason goes through redaction: passwords must never reach the screen, a log or JSON.
 
 type ErrorLike = {
@@ -79,10 +81,22 @@ function firstLine(text: string): string {
 	return text.split(/\r?\n/, 1)[0]!.trim();
 }
 
+/**
+ * node's HTTP parser reading something that is not HTTP where the Docker API should be (HPE_INVALID_CONSTANT:
+ * `Parse Error: Expected HTTP/, RTSP/ or ICE/`): one line naming what was expected, not the parser's words. Null
+ * when the error is not that. (An HTTP error from the Docker API is the collector's to say.)
+ */
+function notHttp(code: string | undefined, message: string, at: string): string | null {
+	if (code === 'HPE_INVALID_CONSTANT' || /^Parse Error: Expected HTTP\//.test(message)) return `did not answer as the Docker API ${at} (what answered does not speak HTTP)`;
+	return null;
+}
+
 function describeRaw(error: unknown, endpoint: string, timeoutMs?: number): string {
 	const code = codeOf(error);
 	const message = messageOf(error);
 	const at = `at ${endpoint}`;
+	const mismatch = notHttp(code, message, at);
+	if (mismatch !== null) return mismatch;
 
 	// Server-side errors first: their messages are already precise and carry no secrets.
 	switch (code) {

@@ -1,12 +1,37 @@
-// The real stack: Docker, and every configured source of the registry, as the options name them.
+// The real stack: the workload (Compose or a Swarm service), and every configured source of the registry, as the
+// options name them.
 import type {Options} from '../config/options.js';
-import {openComposeWorkload} from './workload/backend.js';
+import {contextSpecFor} from '../config/docker-engines.js';
+import {openComposeWorkload, openSwarmWorkload, type Workload} from './workload/backend.js';
 import {createDemoStack, type DemoStack} from './demo/demo-stack.js';
 import {createKit, readingTimeoutMs} from './kit/index.js';
 import type {AnySourceKind} from './source-kind.js';
 import {createStack, secretsOf, type Stack} from './stack.js';
 
+export {resolveWorkload} from './workload/swarm/detect.js';
 export {readingTimeoutMs};
+
+/** The Swarm service when options.swarmService is set (given, or found by resolveWorkload), else Compose. */
+export function openWorkload(options: Options): Workload {
+	if (options.swarmService !== undefined) {
+		return openSwarmWorkload({
+			manager: options.dockerEngines[0]!,
+			serviceName: options.swarmService,
+			nodeHosts: options.nodeHosts,
+			contextFor: name => contextSpecFor(name, process.env),
+			statsSource: options.dockerStats,
+			intervalMs: options.intervalMs,
+		});
+	}
+
+	return openComposeWorkload({
+		engines: options.dockerEngines,
+		project: options.project,
+		service: options.service,
+		statsSource: options.dockerStats,
+		intervalMs: options.intervalMs,
+	});
+}
 
 /** Every configured source's collector, not started, in the registry's order. */
 async function openSources(options: Options, kinds: readonly AnySourceKind[]) {
@@ -23,18 +48,12 @@ export function sourceSecrets(options: Options, kinds: readonly AnySourceKind[])
 }
 
 export async function createLiveStack(options: Options, kinds: readonly AnySourceKind[]): Promise<Stack> {
-	const workload = openComposeWorkload({
-		engines: options.dockerEngines,
-		project: options.project,
-		service: options.service,
-		statsSource: options.dockerStats,
-		intervalMs: options.intervalMs,
-	});
+	const workload = openWorkload(options);
 	return createStack({
 		mode: 'live',
 		project: options.project,
 		service: options.service,
-		secrets: [...sourceSecrets(options, kinds), ...secretsOf(options.dockerEngines.map(engine => engine.host))],
+		secrets: [...sourceSecrets(options, kinds), ...secretsOf([...options.dockerEngines.map(engine => engine.host), ...options.nodeHosts.map(node => node.host)])],
 		workload,
 		docker: workload.collector,
 		sources: await openSources(options, kinds),

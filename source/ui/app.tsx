@@ -2,18 +2,22 @@
 import React, {useMemo, useRef} from 'react';
 import type {ActionRunner} from '../actions/action-runner.js';
 import type {Monitor} from '../core/monitor.js';
+import {servicesOf} from '../core/stack-services.js';
 import {Screen} from './components/screen/index.js';
+import {stackPanelHeight} from './components/stack-panel/index.js';
 import {ActionsContext} from './contexts/actions-context.js';
 import {FrameOutputContext, type FrameOutput} from './contexts/frame-output-context.js';
 import {MonitorActionsContext, type MonitorActions} from './contexts/monitor-actions-context.js';
-import {MonitorStateContext, type MonitorState, type ScreenSettings} from './contexts/monitor-state-context.js';
+import {MonitorStateContext, type MonitorState, type ScreenSettings, type StackPanelState} from './contexts/monitor-state-context.js';
 import {useActions} from './hooks/use-actions.js';
 import {useKeys} from './hooks/use-keys.js';
 import {useMonitor, type SnapshotSource} from './hooks/use-monitor.js';
-import {useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
+import {resolveSelection, stackExpanded, useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
+import {nodeSelectionId} from './components/swarm-nodes/index.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {chartPages} from './layout/chart-specs.js';
-import {isWideSize} from './layout/screen-layout.js';
+import {orderInstances, worstInstance} from './layout/instance-order.js';
+import {computeLayout, isWideSize} from './layout/screen-layout.js';
 
 export interface AppProps {
 	stack: SnapshotSource;
@@ -32,8 +36,12 @@ export interface AppProps {
 	output?: FrameOutput;
 }
 
+const noInstances: never[] = [];
+const noNodes: never[] = [];
+const noServices: never[] = [];
+
 export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs, output}: AppProps) {
-	const [ui, dispatch] = useMonitorState(initialUi);
+	const [ui, dispatch, getUi] = useMonitorState(initialUi);
 	const size = useTerminalSize();
 	const frame = useMonitor({stack, monitor, intervalMs: given.intervalMs, paused: ui.paused, onEnterImmediate: onBell});
 	const settings = useMemo<ScreenSettings>(
@@ -41,50 +49,99 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 		[given, runner],
 	);
 
-	// Actions stay one object for the app's life; what changes (ids, onQuit, selection) is read through refs.
-	const ids = useRef<string[]>([]);
-	ids.current = frame?.snapshot.docker.instances.map(instance => instance.id) ?? [];
+	// The table's rows: sorted and filtered once per frame or key, not per row or per view.
+	const instances = frame?.snapshot.docker.instances ?? noInstances;
+	const table = useMemo(() => orderInstances(instances, ui.sort, ui.filter), [instances, ui.sort, ui.filter]);
+	// A Swarm service's node lines come after its tasks, and are selected the same way (D acts on one).
+	const nodes = frame?.snapshot.docker.swarm?.nodes ?? noNodes;
+	const selectable = useMemo(() => (nodes.length === 0 ? table.ids : [...table.ids, ...nodes.map(nodeSelectionId)]), [table.ids, nodes]);
+	const eventCount = frame?.events.length ?? 0;
+	const rowsWanted = table.rows.length + (nodes.length > 0 ? nodes.length + 1 : 0);
+	// The project's other services: a panel under the table, one line unless expanded (`x`, or a wide screen).
+	const docker = frame?.snapshot.docker;
+	const others = docker?.others ?? noInstances;
+	const services = useMemo(() => (docker ? (servicesOf({docker}) ?? noServices) : noServices), [docker?.status, docker?.swarm, others]);
+	const expanded = stackExpanded(ui, isWideSize(size.columns, size.rows));
+	const stackPanel = useMemo<StackPanelState>(() => ({services, others, expanded}), [services, others, expanded]);
+	const stackWanted = stackPanelHeight(services.length, expanded);
+	const layout = useMemo(
+		() => computeLayout(size.columns, size.rows, rowsWanted, {events: eventCount, view: ui.view, stackWanted}),
+		[size.columns, size.rows, rowsWanted, eventCount, ui.view, stackWanted],
+	);
+
+	// Actions stay one object for the app's life; what changes (rows, page size, onQuit, selection) is read through refs.
+	const live = useRef({table, layout, frame, selectable});
+	live.current = {table, layout, frame, selectable};
 	const stackRef = useRef(stack);
 	stackRef.current = stack;
 	const quitRef = useRef(onQuit);
 	quitRef.current = onQuit;
-	const uiRef = useRef(ui);
-	uiRef.current = ui;
 	const settingsRef = useRef(settings);
 	settingsRef.current = settings;
 	const sizeRef = useRef(size);
 	sizeRef.current = size;
-	const {view: actionsView, onKey} = useActions({
+	const {view: actionsView, onKey, dialogOpen} = useActions({
 		runner,
 		monitor,
 		sources: settings.sources,
-		selectedId: () => uiRef.current.selectedId,
-		help: () => uiRef.current.help,
+		selectedId: () => resolveSelection(live.current.selectable, getUi().selectedId),
+		help: () => getUi().help,
 		guardMs: actionGuardMs,
 	});
-	const keyRef = useRef(onKey);
-	keyRef.current = onKey;
+	const keyRef = useRef({onKey, dialogOpen});
+	keyRef.current = {onKey, dialogOpen};
 
-	const actions = useMemo<MonitorActions>(
-		() => ({
-			selectNext: () => dispatch({type: 'select-next', ids: ids.current}),
-			selectPrevious: () => dispatch({type: 'select-previous', ids: ids.current}),
+	const actions = useMemo<MonitorActions>(() => {
+		const ids = () => live.current.selectable;
+		const page = () => (live.current.layout.kind === 'screen' ? Math.max(1, live.current.layout.table - 2) : 1);
+		const logPage = () => (live.current.layout.kind === 'screen' ? Math.max(1, live.current.layout.events - 2) : 1);
+		const logMax = () => Math.max(0, (live.current.frame?.events.length ?? 0) - 1);
+		return {
+			selectNext: () => dispatch({type: 'select-next', ids: ids()}),
+			selectPrevious: () => dispatch({type: 'select-previous', ids: ids()}),
+			selectPage: direction => dispatch({type: 'select-page', ids: ids(), delta: direction * page()}),
+			selectFirst: () => dispatch({type: 'select-first', ids: ids()}),
+			selectLast: () => dispatch({type: 'select-last', ids: ids()}),
+			selectWorst() {
+				const current = live.current.frame;
+				const worst = worstInstance(current?.snapshot.docker.instances ?? noInstances, current?.assessment);
+				if (worst !== undefined) dispatch({type: 'select-id', id: worst.id, clearFilter: !ids().includes(worst.id)});
+			},
+			sortBy: key => dispatch({type: 'sort', key}),
+			openFilter: () => dispatch({type: 'filter-open'}),
+			typeFilter: text => dispatch({type: 'filter-type', text}),
+			eraseFilter: () => dispatch({type: 'filter-erase'}),
+			acceptFilter: () => dispatch({type: 'filter-accept'}),
+			clearFilter: () => dispatch({type: 'filter-clear'}),
+			toggleView: view => dispatch({type: 'toggle-view', view}),
+			closeView: () => dispatch({type: 'close-view'}),
+			scrollLog(by) {
+				const delta = by === 'page-up' ? logPage() : by === 'page-down' ? -logPage() : by;
+				dispatch({type: 'log-scroll', delta, max: logMax()});
+			},
 			setWindow: window => dispatch({type: 'set-window', window}),
 			togglePause: () => dispatch({type: 'toggle-pause'}),
 			toggleHelp: () => dispatch({type: 'toggle-help'}),
 			closeHelp: () => dispatch({type: 'close-help'}),
-			nextChartPage: () => dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources)}),
+			nextChartPage: () => {
+				// Sources this run reads: one not configured has no chart page for `c` to cycle to; per-node pages count
+				// once their sample is in.
+				dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources, live.current.frame?.snapshot)});
+			},
 			toggleConcerns: () => dispatch({type: 'toggle-concerns'}),
 			toggleStack: () => dispatch({type: 'toggle-stack', wide: isWideSize(sizeRef.current.columns, sizeRef.current.rows)}),
 			quit: code => quitRef.current(code),
-			actionKey: name => keyRef.current(name),
+			actionKey: name => keyRef.current.onKey(name),
+			actionDialogOpen: () => keyRef.current.dialogOpen(),
 			showing: shown => stackRef.current.focus?.(shown),
-		}),
-		[dispatch],
-	);
-	useKeys(actions, ui.help || ui.concerns);
+		};
+	}, [dispatch]);
+	useKeys(actions, getUi);
 
-	const state = useMemo<MonitorState>(() => ({frame, history: monitor.history, ui, size, settings}), [frame, monitor, ui, size, settings]);
+	const state = useMemo<MonitorState>(
+		() => ({frame, history: monitor.history, ui, size, settings, table, layout, stack: stackPanel}),
+		[frame, monitor, ui, size, settings, table, layout, stackPanel],
+	);
 	const screen = (
 		<MonitorActionsContext.Provider value={actions}>
 			<MonitorStateContext.Provider value={state}>

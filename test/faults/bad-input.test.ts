@@ -129,7 +129,8 @@ function commandLineCases(spec: FlagSpec): Case[] {
 function wrongType(spec: FlagSpec): unknown {
 	if (spec.kind === 'boolean') return 'yes';
 	if (spec.kind === 'number') return '80';
-	return spec.name === 'cpu-sustain' ? true : 42;
+	// A duration or time flag also takes a number in a config file: a boolean is what it never takes.
+	return spec.numberInConfig === true ? true : 42;
 }
 
 function configCases(spec: FlagSpec): Case[] {
@@ -176,6 +177,19 @@ const specific: Record<string, string[]> = {
 	min: ['0', '2.5', '1001'],
 	'app-port': ['0', '65536', '80.5'],
 	'drain-timeout': ['0', '3601'],
+	pgbouncer: ['postgres://', `postgres://mon:${secret}@db:6432/voiceassist`, 'postgres://db:0/pgbouncer', 'postgres://db:abc/pgbouncer', `http://mon:${secret}@db/pgbouncer`, 'db:6432'],
+	queue: [':celery', ':rq', 'a\u0007b'],
+	'pool-sustain': ['10x', '-5', '25h'],
+	'pool-maxwait': ['1x', '-1s', 'soon'],
+	'pool-waiting': ['1.5', '-1'],
+	'queue-immediate': ['1.5', '-1', 'many'],
+	'queue-soon': ['0.5', '-3'],
+	'http-window': ['5', '9s', '2h', 'soon', '-1m', '1.5s'],
+	'http-service': ['has space', 'a/b', '.dot-first'],
+	'latency-immediate': ['abc', '2x', '-1s', '25h', 'ms'],
+	'latency-soon': ['abc', '1.5 s', '-100ms'],
+	'errors-immediate': ['101', '5%'],
+	'errors-soon': ['150', 'half'],
 };
 
 const flagCases = flagSpecs.flatMap(commandLineCases);
@@ -187,6 +201,12 @@ const specificCases: Case[] = [
 	{what: '--lb-remove-cmd alone', args: ['--lb-remove-cmd', 'true'], names: '--lb-restore-cmd'},
 	{what: '--lb-restore-cmd alone', args: ['--lb-restore-cmd', 'true'], names: '--lb-remove-cmd'},
 	{what: '--json without --once', args: ['--json'], names: '--json'},
+	{what: 'the same queue twice', args: ['--queue', 'default:rq', '--queue', 'rq:queue:default'], names: '--queue'},
+	{what: 'a good --queue then a bad one', args: ['--queue', 'celery:celery', '--queue', ':bullmq'], names: '--queue'},
+	{what: 'queue SOON above IMMEDIATE', args: ['--queue-soon', '2000', '--queue-immediate', '1000'], names: '--queue-soon'},
+	{what: '--latency-soon above --latency-immediate', args: ['--latency-soon', '3s', '--latency-immediate', '2s'], names: '--latency-soon'},
+	{what: '--errors-soon above --errors-immediate', args: ['--errors-soon', '8', '--errors-immediate', '5'], names: '--errors-soon'},
+	{what: '--http-log with --http-service', args: ['--http-log', '/var/log/nginx/access.log', '--http-service', 'lb'], names: '--http-log'},
 ];
 const argvCases: Case[] = [
 	{what: 'an unknown flag', args: ['--bogus'], names: '--bogus'},
@@ -218,6 +238,8 @@ const environmentCases: Case[] = [
 	{what: 'DATABASE_URL with a bad port', args: ['--once'], env: {DATABASE_URL: `postgres://ops:${secret}@db:77777/x`}, names: 'DATABASE_URL'},
 	{what: 'REDIS_URL with port 0', args: ['--once'], env: {REDIS_URL: `redis://:${secret}@cache:0`}, names: 'REDIS_URL'},
 	{what: 'PGPORT that is not a port', args: ['--once'], env: {PGPORT: 'abc'}, names: 'PGPORT'},
+	{what: 'PGBOUNCER_URL of another database', args: ['--once'], env: {PGBOUNCER_URL: `postgres://mon:${secret}@db:6432/voiceassist`}, names: 'PGBOUNCER_URL'},
+	{what: 'PGBOUNCER_URL of another scheme', args: ['--once'], env: {PGBOUNCER_URL: `mysql://mon:${secret}@db/pgbouncer`}, names: 'PGBOUNCER_URL'},
 ];
 
 // A docker CLI context store (the CLI's layout: contexts/meta/<sha256 of the name>/meta.json) with contexts that are wrong.
@@ -258,7 +280,38 @@ const engineCases: Case[] = [
 	{what: 'config docker-host: a list with a number', args: [], config: JSON.stringify({'docker-host': ['unix:///a.sock', 5]}), names: '"docker-host"'},
 	{what: 'config context: an empty list', args: [], config: JSON.stringify({context: []}), names: '"context"'},
 	{what: 'config with both context and docker-host', args: [], config: JSON.stringify({context: 'app1', 'docker-host': 'unix:///a.sock'}), env: withStore, names: 'config "context" and config "docker-host"'},
+	// A Swarm service: its nodes' engines and the service's name.
+	{what: 'a --node-host without NODE=', args: ['--node-host', `ssh://ops:${secret}@10.0.0.2`], names: '--node-host'},
+	{what: 'a --node-host of an unknown scheme', args: ['--node-host', 'w2=ftp://10.0.0.2'], names: '--node-host w2'},
+	{what: 'a node given twice in --node-host', args: ['--node-host', 'w2=ssh://a@h,w2=ssh://b@h'], names: 'node "w2" is given twice'},
+	{what: 'a --swarm-service that is no service name', args: ['--swarm-service', 'a b'], names: '--swarm-service'},
+	{what: '--swarm-service with several engines', args: ['--swarm-service', 'shop_api', '--docker-host', 'unix:///a.sock,unix:///b.sock'], names: '--swarm-service'},
+	{what: '--swarm-service with --compose-file', args: ['--swarm-service', 'shop_api', '--compose-file', 'compose.yml'], names: '--compose-file'},
 ];
+
+// The data tier's flags (several PostgreSQL nodes, Redis Sentinel or Cluster, Qdrant) and their variables.
+const dataTierValues: Record<string, string[]> = {
+	'pg-replicas': ['db-r1:5432,,db-r2', 'db-r1:99999', `mysql://ops:${secret}@db-r1/x`, 'db r1'],
+	'redis-sentinel': ['10.0.0.5', '10.0.0.5:26379,', '10.0.0.5:0', `redis://:${secret}@10.0.0.5:26379`],
+	'redis-cluster': ['10.0.0.5', '10.0.0.5:7000,10.0.0.5:7000', 'host:abc'],
+	qdrant: ['grpc://q:6334', `http://u:${secret}@q:6333`, 'http://', 'q:6333', 'http://q:6333/?x=1'],
+	'replica-lag-soon': ['16XB', '-1MB', 'lots'],
+	'replica-lag-immediate-seconds': ['5 minutes', '-1', '25h'],
+};
+specificCases.push(
+	...Object.entries(dataTierValues).flatMap(([name, values]) => values.map(value => ({what: `--${name} ${JSON.stringify(value)}`, args: [`--${name}`, value], names: `--${name}`}))),
+	{what: '--redis-sentinel without --redis-master', args: ['--redis-sentinel', '10.0.0.5:26379'], names: '--redis-master'},
+	{what: '--redis-master without --redis-sentinel', args: ['--redis-master', 'mymaster'], names: '--redis-sentinel'},
+	{what: 'Sentinel and Cluster at once', args: ['--redis-sentinel', '10.0.0.5:26379', '--redis-master', 'm', '--redis-cluster', '10.0.0.5:7000'], names: '--redis-cluster'},
+	{what: 'a PostgreSQL node given twice', args: ['--pg', 'postgres://m@db:5432/x', '--pg', 'postgres://m@db:5432/x'], names: 'db:5432'},
+	{what: 'replica lag SOON above IMMEDIATE', args: ['--replica-lag-soon', '1G', '--replica-lag-immediate', '256MB'], names: '--replica-lag-soon'},
+);
+environmentCases.push(
+	{what: 'REDIS_SENTINELS that are not HOST:PORT', args: ['--once'], env: {REDIS_SENTINELS: 'sentinel-a', REDIS_MASTER_NAME: 'm'}, names: 'REDIS_SENTINELS'},
+	{what: 'REDIS_SENTINELS without REDIS_MASTER_NAME', args: ['--once'], env: {REDIS_SENTINELS: '10.0.0.5:26379'}, names: '--redis-master'},
+	{what: 'QDRANT_URL of another scheme', args: ['--once'], env: {QDRANT_URL: 'ftp://q:6333'}, names: 'QDRANT_URL'},
+	{what: 'DATABASE_REPLICA_URLS with an empty entry', args: ['--once'], env: {DATABASE_REPLICA_URLS: 'db-r1:5432,'}, names: 'DATABASE_REPLICA_URLS'},
+);
 
 afterAll(() => {
 	rmSync(scratch, {recursive: true, force: true});
@@ -280,7 +333,9 @@ describe('bad input through the real binary', () => {
 			record.tried(flagCases.length);
 			record.figure(`${flagSpecs.length} flags, ${flagCases.length} inputs; slowest answer ${slowest} ms`);
 		},
-		240_000,
+		// Each source adds its flags and ~10 node processes each: the budget grows with the table (219 s for 263 inputs
+		// on a loaded 2-core machine).
+		480_000,
 	);
 
 	faultTest(
@@ -336,7 +391,7 @@ describe('bad input through the real binary', () => {
 			id: 'input-environment',
 			group: 'bad-input',
 			order: 50,
-			title: 'Environment: DOCKER_HOST, DATABASE_URL, REDIS_URL and PGPORT that are wrong',
+			title: 'Environment: DOCKER_HOST, DATABASE_URL, REDIS_URL, PGPORT and PGBOUNCER_URL that are wrong',
 			checked: 'one line naming the variable, exit 64',
 		},
 		async record => {
@@ -352,7 +407,7 @@ describe('bad input through the real binary', () => {
 			id: 'input-engines',
 			group: 'bad-input',
 			order: 52,
-			title: 'Several engines and Docker contexts: an engine twice, a name twice, --context with --docker-host, unknown contexts, contexts pointing nowhere, a broken context store',
+			title: 'Several engines, Docker contexts and Swarm nodes: an engine twice, a name twice, --context with --docker-host, unknown contexts, contexts pointing nowhere, a broken context store, a malformed --node-host, a --swarm-service that cannot be followed',
 			checked: 'one line naming the flag, variable or context, exit 64, no password echoed',
 		},
 		async record => {
@@ -384,6 +439,9 @@ describe('bad input through the real binary', () => {
 				['--docker-host', 'tcp://[::1]:2376'],
 				['--docker-host', 'app1=ssh://me@app1,app2=ssh://me@app2:2222'],
 				['--docker-host', 'unix:///var/run/a.sock,unix:///var/run/b.sock'],
+				['--pgbouncer', `postgres://mon:${secret}@pool:6432/pgbouncer`],
+				['--queue', 'rq:queue:default'],
+				['--queue', 'celery:celery'],
 			];
 			const cases: Case[] = good.map(([flag, value]) => ({what: `${flag} ${value}`, args: [flag, value, '--json'], names: '--json goes with --once'}));
 			await check(cases);

@@ -252,7 +252,7 @@ describe.skipIf(!ready)('security', () => {
 			// A deliberate y, on its own, acts
 			await live.pane.send(['y']);
 			await waitFor(async () => (await serviceNames(project, service)).length === 4, {timeoutMs: 30_000, message: 'scaled 2 → 3'});
-			await waitScreen(live, 'scale done', screen => /2 → 3: done/.test(screen), 20_000);
+			await waitScreen(live, 'scale done', screen => /scale 2 → 3 ok/.test(screen), 20_000);
 			record.figure(`40 repeats of + (one burst, then 30 ms apart), + and y in one write, and a y ${gap} ms after +: nothing created; a separate y: 2 → 3`);
 			handOver = true;
 		},

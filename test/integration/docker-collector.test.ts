@@ -246,7 +246,7 @@ describe.skipIf(!available)('docker collector (real engine)', () => {
 			{timeoutMs: 8000, message: '1 stream + 2 spaced, every instance with CPU'},
 		);
 		// A one-shot pair measures the busy loop as the stream does: real load, not a zero.
-		expect(instance(limited, ids.busy)!.cpuPercent).toBeGreaterThan(15);
+		expect(instance(limited, ids.busy)!.cpuPercent).toBeGreaterThan(5);
 		expect(instance(limited, ids.memory)!.memPercent).toBeGreaterThan(35);
 
 		// When the busy instance comes into focus

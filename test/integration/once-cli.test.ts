@@ -145,6 +145,8 @@ describe.skipIf(!docker || !postgres || !redis)('va-top --once against a real st
 		const report = JSON.parse(result.stdout) as ReportJson;
 		expect(result.code).toBe(3);
 		expect(report.unknown).toBe(true);
+		// Nothing over a threshold is not OK while Redis is unseen.
+		expect(report.level).toBe('UNKNOWN');
 		expect(report.redis).toMatchObject({reachable: false, ratio: null, usedMemoryBytes: null});
 		expect(report.redis.error).toContain('connection refused at 127.0.0.1:1');
 	}, 20_000);

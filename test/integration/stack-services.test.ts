@@ -206,7 +206,7 @@ describe.skipIf(!available)("the Compose project's other services (real engine)"
 			pane = undefined;
 		});
 
-		it('shows one line per service expanded with e, the redis mark, and every frame within 80 columns and 23 rows', async () => {
+		it('shows one line per service expanded with x, the redis mark, and every frame within 80 columns and 23 rows', async () => {
 			if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first (npm test does)`);
 			pane = await openPane({width: 80, height: 24});
 			await pane.type(`node ${cli} --project ${project} --service ${service} --pg ${PG_URL} --redis ${REDIS_URL} --read-only; echo "exit=$?"`);
@@ -220,12 +220,12 @@ describe.skipIf(!available)("the Compose project's other services (real engine)"
 			const collapsed = await pane.waitForScreen(/^stack nginx 1\/2 · postgres 1\/1 · redis 1\/1 ▲▲/m, 20_000);
 			fits(collapsed);
 			expect(collapsed).toMatch(/▸ \S*web_1/);
-			await pane.send(['e']);
-			const expanded = await pane.waitForScreen(s => /e: collapse/.test(s) && /^postgres\s+1\/1\s+[\d.]+%/m.test(s), 10_000);
+			await pane.send(['x']);
+			const expanded = await pane.waitForScreen(s => /x: collapse/.test(s) && /^postgres\s+1\/1\s+[\d.]+%/m.test(s), 10_000);
 			fits(expanded);
 			expect(expanded).toMatch(/^nginx\s+1\/2\s+[\d.]+%\s+[\d.]+% of host\s+0\s+healthy/m);
 			expect(expanded).toMatch(/^redis\s+1\/1\s+[\d.]+%\s+▲▲\s+\d+% of 64M\s+0/m);
-			await pane.send(['e']);
+			await pane.send(['x']);
 			fits(await pane.waitForScreen(/^stack nginx 1\/2/m));
 			await pane.send(['q']);
 			await pane.waitForScreen(/exit=0/);

@@ -1,6 +1,6 @@
 // The extra Docker engines of scripts/engines-up.sh for the several-engines tests: started (idempotently) by the
 // project's script, stopped and started again by the tests that act out a host dropping off the network, and left
-// running at the end like the other services (scripts/engines-down.sh stops them). Containers are made with the
+// running at the end when they were up before the run, else stopped (extra-engines-teardown.ts). Containers are made with the
 // docker CLI against each engine's socket (`docker -H`), as an operator would.
 import {execFile} from 'node:child_process';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import {describe, it} from 'vitest';
 import {runLabel} from './docker-fixtures.js';
+import {anyDown, markStarted} from './extra-engines-teardown.js';
 import {IN_CI, TEST_IMAGE} from './services.js';
 
 const run = promisify(execFile);
@@ -25,7 +26,10 @@ export interface TestEngine {
  */
 export async function requireEngines(names: readonly string[]): Promise<TestEngine[] | null> {
 	try {
+		// Started by this run: stopped at its end (test/support/extra-engines-teardown.ts).
+		const starting = anyDown('engines', names);
 		const {stdout} = await run('bash', [path.join(root, 'scripts/engines-up.sh'), ...names], {timeout: 180_000});
+		if (starting) markStarted('engines');
 		return stdout
 			.trim()
 			.split('\n')

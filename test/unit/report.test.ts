@@ -18,11 +18,20 @@ describe('the --once report', () => {
 		expect(text).not.toContain('VoiceAssist');
 	});
 
-	it('keeps every JSON field, in order (services[] added after instances), with the postgres and redis objects exactly as before the registry', () => {
+	it('keeps every JSON field, in order, with the postgres and redis objects as before the registry (redis gains the tier\'s fields after them; swarm, null outside Swarm; services[], [] for a project with no other service)', () => {
 		const {json} = report();
-		expect(Object.keys(json)).toEqual(['version', 'time', 'project', 'service', 'level', 'unknown', 'exitCode', 'recommendations', 'averages', 'docker', 'instances', 'services', 'postgres', 'redis']);
+		// Later sources add their keys after these, each null here as it is not configured; swarm is null outside Swarm.
+		const before = ['version', 'time', 'project', 'service', 'level', 'unknown', 'exitCode', 'recommendations', 'averages', 'docker', 'instances', 'swarm', 'services', 'postgres', 'redis'];
+		const keys = Object.keys(json);
+		expect(keys.slice(0, before.length)).toEqual(before);
+		expect(json['swarm']).toBeNull();
+		expect(json['services']).toEqual([]);
+		expect(keys.slice(before.length).length).toBeGreaterThan(0);
+		for (const later of keys.slice(before.length)) expect(json[later], later).toBeNull();
 		expect(json['postgres']).toEqual({endpoint: '127.0.0.1:5432', reachable: true, connections: 10, active: 2, maxConnections: 100, ratio: 0.1, error: null});
-		expect(json['redis']).toEqual({
+		// The fields of before stay, first and unchanged; the data tier (issue 13) only adds mode, nodes and clusterState.
+		const redis = json['redis'] as Record<string, unknown>;
+		const redisBefore = {
 			endpoint: '127.0.0.1:6379',
 			reachable: true,
 			usedMemoryBytes: 10,
@@ -33,7 +42,10 @@ describe('the --once report', () => {
 			fragmentationRatio: 1,
 			ratio: 0.1,
 			error: null,
-		});
+		};
+		expect(Object.keys(redis)).toEqual([...Object.keys(redisBefore), 'mode', 'nodes', 'clusterState']);
+		expect(redis).toMatchObject(redisBefore);
+		expect(redis).toMatchObject({mode: 'standalone', clusterState: null, nodes: [{endpoint: '127.0.0.1:6379', role: 'standalone', reachable: true, usedMemoryBytes: 10, maxMemoryBytes: 100, ratio: 0.1}]});
 	});
 
 	it('each recommendation says the unit of its value and threshold', () => {

@@ -168,3 +168,4 @@ describe('the other services on several engines', () => {
 		expect(assessment.concerns.filter(concern => concern.scope === 'container').map(concern => concern.subject)).toEqual(['shop-postgres-1@e1']);
 	});
 });
+

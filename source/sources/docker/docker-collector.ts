@@ -16,7 +16,7 @@ import {createComposeMembers} from '../workload/compose/members.js';
 import {createMeter} from '../workload/meter/meter.js';
 import {byNumberThenName} from '../workload/meter/plan.js';
 import {isOther, type MeteredEntry} from '../workload/meter/slot.js';
-import {composeSelector} from '../workload/selector.js';
+import {composeSelector, type MemberSelector} from '../workload/selector.js';
 import {createCgroupReader, type CgroupReader} from './cgroup-reader.js';
 import {createEngineLink} from './engine-link.js';
 
@@ -31,6 +31,8 @@ export interface DockerCollectorOptions {
 	endpoint: string;
 	project: string;
 	service: string;
+	/** Who the members are; default: the Compose service's replicas (both labels). A Swarm node's engine: the service's tasks. */
+	selector?: MemberSelector;
 	/**
 	 * auto: the cgroup files for containers of a local engine whose files we can read, the API's stats streams for
 	 * the rest; api: always the streams.
@@ -96,7 +98,7 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 			spacedEveryMs: options.spacedEveryMs,
 		},
 	);
-	const members = createComposeMembers({link, selector: composeSelector(options.project, options.service), entries, meter, now, changed});
+	const members = createComposeMembers({link, selector: options.selector ?? composeSelector(options.project, options.service), entries, meter, now, changed});
 
 	return {
 		start: link.start,

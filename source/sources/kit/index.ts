@@ -3,11 +3,13 @@ import {passwordOf} from '../../core/redact.js';
 import {describeError, redactSecrets} from '../describe-error.js';
 import {backoffDelay} from './backoff.js';
 import {createPoller, type Poller} from './poller.js';
+import type {RedisConnections} from './redis-connections.js';
 import {createReadingCell, type ReadingCell} from './status.js';
 import {atMost, timeoutError, withTimeout} from './timeouts.js';
 
 export {backoffDelay} from './backoff.js';
 export {createPoller, type Poller} from './poller.js';
+export type {RedisConnection, RedisConnections} from './redis-connections.js';
 export {createReadingCell, type ReadingCell} from './status.js';
 export {atMost, timeoutError, withTimeout} from './timeouts.js';
 
@@ -31,11 +33,18 @@ export interface Kit {
 	timeoutError: typeof timeoutError;
 	/** The password of a URL, for `describe`'s secrets. */
 	passwordOf(url: string): string | undefined;
+	/**
+	 * One Redis connection per URL for the whole run, shared by every source that reads that Redis (the redis source and
+	 * the queues): acquire() it in start(), release() it in stop(). It reconnects by itself with the kit's backoff.
+	 * Async so ioredis loads only when a source opens (sources' open() is async; --help never loads it).
+	 */
+	redis(): Promise<RedisConnections>;
 }
 
 export function createKit(options: {intervalMs: number; timeoutMs?: number; now?: () => number}): Kit {
 	const now = options.now ?? Date.now;
 	const timeoutMs = options.timeoutMs ?? readingTimeoutMs;
+	let redis: Promise<RedisConnections> | undefined;
 	return {
 		intervalMs: options.intervalMs,
 		timeoutMs,
@@ -48,5 +57,9 @@ export function createKit(options: {intervalMs: number; timeoutMs?: number; now?
 		withTimeout,
 		timeoutError,
 		passwordOf,
+		redis: async () => {
+			redis ??= import('./redis-connections.js').then(module => module.createRedisConnections(timeoutMs));
+			return redis;
+		},
 	};
 }

@@ -1,4 +1,5 @@
 // Pure: the pg_stat_activity reading's row → the PostgreSQL sample.
+import type {PgTopology} from './topology.js';
 
 export interface PostgresSample {
 	/** Client backends in pg_stat_activity. */
@@ -9,6 +10,11 @@ export interface PostgresSample {
 	/** connections / maxConnections, 0..1. */
 	ratio: number;
 	at: number;
+	/**
+	 * With several nodes (--pg given again, --pg-replicas): every node, its role and replication. The fields above then
+	 * describe the primary (or, while no node answers as one, the first node that answers). Absent for one node.
+	 */
+	topology?: PgTopology;
 }
 
 /** The reading's one row (see collector.ts readingSql). */

@@ -1,12 +1,12 @@
-// Reads Redis memory use (INFO memory) through one ioredis connection that reconnects on its own with a
-// bounded backoff; every failure becomes the view's status, never an unhandled error.
-import {Redis} from 'ioredis';
+// Reads Redis memory use (INFO memory) on the run's one connection to that Redis (kit/redis-connections.ts: the
+// queues source reads on the same socket), which reconnects on its own with the kit's backoff; every failure
+// becomes the reading's status, never an unhandled error.
 import type {SourceReading} from '../../core/source-model.js';
 import type {Collector} from '../collector.js';
 import {describeError, redactSecrets} from '../describe-error.js';
 import {backoffDelay} from '../kit/backoff.js';
+import {createRedisConnections, type RedisConnection, type RedisConnections} from '../kit/redis-connections.js';
 import {createReadingCell} from '../kit/status.js';
-import {atMost, timeoutError} from '../kit/timeouts.js';
 import {passwordOf} from '../../core/redact.js';
 import {redisMemorySample, type RedisSample} from './parse.js';
 
@@ -21,31 +21,25 @@ export interface RedisCollectorOptions {
 	/** Bounds connecting and each command. Default 2000. */
 	timeoutMs?: number;
 	now?: () => number;
+	/** The run's shared connections (kit.redis()); without it the collector holds a connection of its own. */
+	connections?: RedisConnections;
 }
 
 /** Reconnect delay: the kit's backoff (500 ms per failed attempt up to 5 s, never giving up while running). */
 export const redisRetryDelay = backoffDelay;
 
-const disconnectGraceMs = 200;
-
 const vagueReason = /^(?:not connected|connection closed by server) at /;
-
-/** `stream` is not in the typings; destroying a closed socket is a no-op. */
-function destroySocket(client: Redis): void {
-	(client as unknown as {stream?: {destroy?: () => void}}).stream?.destroy?.();
-}
 
 export function createRedisCollector(options: RedisCollectorOptions): Collector<RedisView> {
 	const timeoutMs = options.timeoutMs ?? 2000;
 	const now = options.now ?? Date.now;
 	const secrets = [passwordOf(options.url)];
 	const cell = createReadingCell<RedisSample>(options.endpoint, now);
+	const connections = options.connections ?? createRedisConnections(timeoutMs);
 	let running = false;
 	let timer: NodeJS.Timeout | undefined;
-	let redis: Redis | null = null;
+	let connection: RedisConnection | null = null;
 	let reading: Promise<void> | null = null;
-	/** Fires when a connection attempt has not become ready within timeoutMs. */
-	let handshakeTimer: NodeJS.Timeout | undefined;
 
 	function fail(error: unknown): void {
 		if (!running) return;
@@ -55,14 +49,13 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 		const status = cell.view().status;
 		const failing = status.kind === 'unreachable' || status.kind === 'reconnecting';
 		if (failing && vagueReason.test(reason)) return;
-		// ioredis repeats its errors (each retry, each pending command): a status already said is not news.
-		if (cell.unchanged(reason)) return;
 		cell.fail(reason);
 	}
 
-	function read(client: Redis): void {
-		if (!running || reading) return;
-		reading = client
+	function tick(): void {
+		const held = connection;
+		if (!running || reading || !held || !held.ready()) return;
+		reading = held.client
 			.info('memory')
 			.then((text) => {
 				if (!running) return;
@@ -75,92 +68,28 @@ export function createRedisCollector(options: RedisCollectorOptions): Collector<
 			});
 	}
 
-	function tick(): void {
-		const client = redis;
-		if (!running || !client) return;
-		if (client.status === 'ready') read(client);
-	}
-
-	function createClient(): Redis {
-		const client = new Redis(options.url, {
-			lazyConnect: true,
-			connectTimeout: timeoutMs,
-			commandTimeout: timeoutMs,
-			maxRetriesPerRequest: 1,
-			enableOfflineQueue: false,
-			retryStrategy: redisRetryDelay,
-			connectionName: 'va-top',
-			// ioredis arms this timer on every disconnect and only clears it when a live socket closes;
-			// kept short so stop() can outwait it (default 2 s).
-			disconnectTimeout: disconnectGraceMs,
-		});
-		// ioredis throws an unhandled 'error' without a listener; every error is a status instead.
-		client.on('error', (error: unknown) => {
-			fail(error);
-		});
-		// A server that accepts but never answers leaves ioredis in 'connect' for good (its command timeout
-		// fails the handshake commands but does not drop the socket): after timeoutMs, say so and destroy
-		// the socket, which makes ioredis reconnect through the retry strategy.
-		client.on('connecting', () => {
-			clearTimeout(handshakeTimer);
-			if (!running) return;
-			handshakeTimer = setTimeout(() => {
-				// Only while this attempt is still in its handshake (not between retries, not ready).
-				if (!running || (client.status !== 'connecting' && client.status !== 'connect')) return;
-				fail(timeoutError());
-				destroySocket(client);
-			}, timeoutMs);
-		});
-		client.on('ready', () => {
-			clearTimeout(handshakeTimer);
-			read(client);
-		});
-		client.on('close', () => {
-			clearTimeout(handshakeTimer);
-			// A clean close (server shutdown) emits no 'error': say so, the reconnect errors follow.
-			if (running && cell.view().status.kind === 'ok') fail(new Error('Connection is closed.'));
-		});
-		return client;
-	}
-
-	async function closeClient(client: Redis): Promise<void> {
-		if (client.status === 'end') return;
-		const ended = new Promise<void>((resolve) => {
-			client.once('end', resolve);
-		});
-		if (client.status === 'ready') {
-			await atMost(client.quit(), timeoutMs);
-		}
-
-		// Between retries there is no socket and ioredis emits no 'end': its disconnect timer on the dead
-		// socket then simply runs out. Otherwise wait for 'end', bounded.
-		const status: string = client.status;
-		const hasSocket = status !== 'reconnecting' && status !== 'end' && status !== 'wait';
-		client.disconnect();
-		if (hasSocket) await atMost(ended, timeoutMs);
-		else await new Promise((resolve) => setTimeout(resolve, disconnectGraceMs + 20));
-		// A peer that never closes its side keeps a half-closed socket: destroy it for sure.
-		destroySocket(client);
-	}
-
 	return {
 		start() {
 			if (running) return;
 			running = true;
 			cell.connecting();
-			redis = createClient();
-			// Failures arrive as 'error' events too; the rejection only needs catching.
-			redis.connect().catch(() => undefined);
+			connection = connections.acquire(options.url);
+			connection.subscribe((event, error) => {
+				if (event === 'ready') tick();
+				else if (event === 'error') fail(error);
+				// A clean close (server shutdown) emits no 'error': say so, the reconnect errors follow.
+				else if (cell.view().status.kind === 'ok') fail(new Error('Connection is closed.'));
+			});
+			tick();
 			timer = setInterval(tick, options.intervalMs);
 		},
 		async stop() {
 			running = false;
 			clearInterval(timer);
-			clearTimeout(handshakeTimer);
 			timer = undefined;
-			const client = redis;
-			redis = null;
-			if (client) await closeClient(client);
+			const held = connection;
+			connection = null;
+			await held?.release();
 			await reading;
 		},
 		view: cell.view,

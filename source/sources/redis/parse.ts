@@ -1,4 +1,5 @@
 // Pure parsing of Redis INFO replies (`key:value` lines under `# Section` headers, CRLF separated).
+import type {RedisTopology} from './topology.js';
 
 export interface RedisSample {
 	usedMemoryBytes: number;
@@ -13,6 +14,11 @@ export interface RedisSample {
 	/** usedMemoryBytes / limitBytes, 0..1. */
 	ratio: number;
 	at: number;
+	/**
+	 * With --redis-sentinel or --redis-cluster: every node and the sentinels or the cluster's state. The fields above
+	 * then describe the Sentinel master, or the Cluster's fullest node. Absent for one server.
+	 */
+	topology?: RedisTopology;
 }
 
 /** All `key:value` fields of an INFO reply; section headers, blank lines and junk are skipped. */

@@ -3,6 +3,7 @@ import {breachConcern} from '../../core/breach.js';
 import type {Concern} from '../../core/assessment.js';
 import {thresholdOf, type ConcernContext, type ThresholdSpec} from '../../core/source-model.js';
 import type {RedisSample} from './parse.js';
+import {redisTopologyConcerns} from './topology-rules.js';
 
 export const redisActions = {
 	redis: 'Scale Redis: raise maxmemory or move to a cluster',
@@ -14,7 +15,7 @@ export const redisImmediate: ThresholdSpec = {
 	flag: 'redis-immediate',
 	unit: 'percent',
 	defaultValue: 85,
-	description: 'Redis used memory / its limit that calls for action',
+	description: 'Redis used memory / its limit that calls for action (the fullest node of a sentinel set or cluster)',
 };
 
 export const redisSoon: ThresholdSpec = {
@@ -26,7 +27,13 @@ export const redisSoon: ThresholdSpec = {
 	soonOf: 'redisImmediate',
 };
 
-export function redisConcerns(sample: RedisSample, {judge, thresholds, now}: ConcernContext): Concern[] {
+export function redisConcerns(sample: RedisSample, context: ConcernContext): Concern[] {
+	const {judge, thresholds, now} = context;
+	if (sample.topology !== undefined) {
+		const rungs = {immediate: thresholdOf(thresholds, redisImmediate), soon: thresholdOf(thresholds, redisSoon), immediateAction: redisActions.redis, soonAction: redisActions.redisPlan};
+		return redisTopologyConcerns(sample.topology, rungs, context);
+	}
+
 	const key = 'redis.memory';
 	const verdict = judge.check(key, sample.ratio * 100, 'percent', [
 		{level: 'IMMEDIATE', threshold: thresholdOf(thresholds, redisImmediate), action: redisActions.redis},

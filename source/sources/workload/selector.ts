@@ -9,19 +9,26 @@ export const composeLabels = {
 	oneoff: 'com.docker.compose.oneoff',
 } as const;
 
-export interface ComposeSelector {
-	readonly project: string;
-	readonly service: string;
-	/** For the engine's label filter (list and events): both labels. The actions list with this one. */
+/** Which containers of one engine are members: what the engine is asked for, and the check on what it sent. */
+export interface MemberSelector {
+	/** For the engine's label filter (list and events). The actions list with this one. */
 	readonly labelFilter: readonly string[];
-	/** The project label alone: the collector lists and follows the whole project, the other services included. */
+	/**
+	 * What the collector lists and follows: the whole Compose project (its other services included); for Swarm the
+	 * same as labelFilter, as the other services are read for Compose only.
+	 */
 	readonly projectFilter: readonly string[];
-	/** The labels of a container say it is a replica of the service (checked again on whatever the engine sent). */
+	/** The labels of a container say it is a member (checked again on whatever the engine sent). */
 	matches(labels: Readonly<Record<string, string>> | null | undefined): boolean;
 	/** The service of a container of the project's OTHER services (postgres, redis, …); null for the app and strangers. */
 	otherService(labels: Readonly<Record<string, string>> | null | undefined): string | null;
-	/** Its com.docker.compose.container-number, null when missing or not a number. */
+	/** Its replica number (Compose container number, Swarm slot), null when missing or not a number. */
 	number(labels: Readonly<Record<string, string>> | null | undefined): number | null;
+}
+
+export interface ComposeSelector extends MemberSelector {
+	readonly project: string;
+	readonly service: string;
 }
 
 export function composeSelector(project: string, service: string): ComposeSelector {
@@ -41,6 +48,34 @@ export function composeSelector(project: string, service: string): ComposeSelect
 		number(labels) {
 			const parsed = Number.parseInt(labels?.[composeLabels.number] ?? '', 10);
 			return Number.isFinite(parsed) ? parsed : null;
+		},
+	};
+}
+
+export const swarmLabels = {
+	serviceName: 'com.docker.swarm.service.name',
+	serviceId: 'com.docker.swarm.service.id',
+	taskId: 'com.docker.swarm.task.id',
+	taskName: 'com.docker.swarm.task.name',
+	nodeId: 'com.docker.swarm.node.id',
+} as const;
+
+/**
+ * A Swarm service's task containers on one node's engine: those carrying its service name label (Swarm sets it on
+ * every task container). The manager's task list says which of them are instances now; this only finds them.
+ */
+export function swarmSelector(serviceName: string): MemberSelector {
+	return {
+		labelFilter: [`${swarmLabels.serviceName}=${serviceName}`],
+		projectFilter: [`${swarmLabels.serviceName}=${serviceName}`],
+		matches: (labels) => labels?.[swarmLabels.serviceName] === serviceName,
+		// The stack panel is Compose-only: a Swarm node's engine is read for the service's tasks alone.
+		otherService: () => null,
+		number(labels) {
+			// com.docker.swarm.task.name is SERVICE.SLOT.TASKID (the node's ID instead of the slot for a global service).
+			const name = labels?.[swarmLabels.taskName] ?? '';
+			const slot = name.startsWith(`${serviceName}.`) ? name.slice(serviceName.length + 1).split('.', 1)[0]! : '';
+			return /^\d+$/.test(slot) ? Number(slot) : null;
 		},
 	};
 }

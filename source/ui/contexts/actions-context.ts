@@ -12,8 +12,10 @@ export interface ActionsView {
 	bound: boolean;
 	readOnly: boolean;
 	dryRun: boolean;
-	/** Per instance name, what an action is doing to it or did last. */
+	/** Per instance name, what an action is doing to it or did last (the runner's; visibleActivity picks what rows show). */
 	activity: ReadonlyMap<string, InstanceActivity>;
+	/** When an entry of `activity` was first seen (epoch ms). */
+	seen(entry: InstanceActivity): number;
 	/** The runner's action in progress. */
 	inProgress: ActionPlan | null;
 	ui: ActionUiState;

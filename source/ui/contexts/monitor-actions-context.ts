@@ -1,10 +1,32 @@
 // Everything a key can do. Stable for the app's life, so consumers do not re-render when data changes.
 import {createContext, useContext} from 'react';
 import type {ChartWindow} from '../hooks/use-monitor-state.js';
+import type {SortKey} from '../layout/instance-order.js';
 
 export interface MonitorActions {
 	selectNext(): void;
 	selectPrevious(): void;
+	/** PgDn (1) and PgUp (-1): a table page at a time. */
+	selectPage(direction: 1 | -1): void;
+	/** g and G: the first and the last row. */
+	selectFirst(): void;
+	selectLast(): void;
+	/** `!`: the worst instance, the filter cleared if it hides it. */
+	selectWorst(): void;
+	/** C, M, N: sort by that column, or reverse it. */
+	sortBy(key: SortKey): void;
+	/** `/`: type a filter; the table follows as it is typed. */
+	openFilter(): void;
+	typeFilter(text: string): void;
+	eraseFilter(): void;
+	/** Enter keeps the typed filter; Esc clears it. */
+	acceptFilter(): void;
+	clearFilter(): void;
+	/** `t`: the table alone; `e`: the table and the event log, whose lines the keys then scroll. */
+	toggleView(view: 'table' | 'log'): void;
+	closeView(): void;
+	/** Scrolls the focused event log by entries (positive: older), a page, or to an end. */
+	scrollLog(by: number | 'page-up' | 'page-down' | 'oldest' | 'newest'): void;
 	setWindow(window: ChartWindow): void;
 	togglePause(): void;
 	toggleHelp(): void;
@@ -19,6 +41,8 @@ export interface MonitorActions {
 	quit(code: number): void;
 	/** Gives a key (keyName) to the scale/drain actions first; true when they took it. */
 	actionKey(name: string): boolean;
+	/** True while an action dialog (count input, confirmation) takes every key, Esc included. */
+	actionDialogOpen(): boolean;
 	/** The instances now in view: past 20 on a remote engine they are the ones streamed (the rest are read spaced). */
 	showing(ids: readonly string[]): void;
 }

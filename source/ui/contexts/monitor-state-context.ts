@@ -2,10 +2,14 @@
 import {createContext, useContext} from 'react';
 import type {History} from '../../core/history.js';
 import type {MonitorFrame} from '../../core/monitor.js';
+import type {ServiceSummary} from '../../core/stack-services.js';
+import type {InstanceSample} from '../../core/types.js';
 import type {AnySourceModel} from '../../core/source-model.js';
 import type {Thresholds} from '../../core/thresholds.js';
 import type {MonitorUiState} from '../hooks/use-monitor-state.js';
 import type {TerminalSize} from '../hooks/use-terminal-size.js';
+import type {OrderedInstances} from '../layout/instance-order.js';
+import type {ScreenLayout, TooSmallLayout} from '../layout/screen-layout.js';
 
 /** Fixed for the run: from the options and the stack. */
 export interface ScreenSettings {
@@ -32,6 +36,17 @@ export interface MonitorState {
 	ui: MonitorUiState;
 	size: TerminalSize;
 	settings: ScreenSettings;
+	/** The table's rows: filtered and sorted. */
+	table: OrderedInstances;
+	layout: ScreenLayout | TooSmallLayout;
+	/** The stack panel: the project's other services, their containers, and whether it shows a line per service. */
+	stack: StackPanelState;
+}
+
+export interface StackPanelState {
+	services: readonly ServiceSummary[];
+	others: readonly InstanceSample[];
+	expanded: boolean;
 }
 
 export const MonitorStateContext = createContext<MonitorState | undefined>(undefined);

@@ -1,6 +1,6 @@
 // What the action keys do: plan through the runner, confirm, execute, abort. The runner is the only way to act and
 // holds every rule; this hook only asks it, shows what it answers, and keeps the dialog state (use-action-state.ts).
-import {useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore} from 'react';
+import {useCallback, useEffect, useMemo, useRef, useSyncExternalStore} from 'react';
 import {isRefusal, type ActionPlan, type ActionRunner, type InstanceActivity} from '../../actions/action-runner.js';
 import type {DrainProgress} from '../../actions/drain.js';
 import {runningCount} from '../../core/action-rules.js';
@@ -8,7 +8,6 @@ import type {Monitor} from '../../core/monitor.js';
 import {usableSample, type AnySourceModel} from '../../core/source-model.js';
 import type {StackSnapshot} from '../../core/types.js';
 import type {ActionsView} from '../contexts/actions-context.js';
-import {activityInProgress} from '../layout/action-text.js';
 import {canAbort, decideKey, isModal, useActionState, type ActionUiAction, type ActionUiState} from './use-action-state.js';
 import {resolveSelection} from './use-monitor-state.js';
 
@@ -28,16 +27,23 @@ export interface UseActionsResult {
 	view: ActionsView;
 	/** Handles a key if it is the actions' (a dialog open, an action key); false: the monitor's keys take it. */
 	onKey(name: string): boolean;
+	/** A dialog (the count, the confirmation) takes every key now. */
+	dialogOpen(): boolean;
 }
 
 const noActivity: ReadonlyMap<string, InstanceActivity> = new Map();
-
-/** How long a row shows an action's result (removed, restored, new, failed) after it came; steps show while they last. */
-export const resultShowMs = 30_000;
 const noSubscribe = () => () => {};
 
 function describeBusy(plan: ActionPlan): string {
-	return plan.kind === 'scale' ? `scale ${plan.from} → ${plan.to}` : `drain of ${plan.instance.name}`;
+	return plan.kind === 'scale' ? `scale ${plan.from} → ${plan.to}` : plan.kind === 'drain' ? `drain of ${plan.instance.name}` : plan.title;
+}
+
+/** The selection ids of a Swarm service's node lines (after the tasks): `node:ID`. */
+export const nodeSelectionPrefix = 'node:';
+
+/** The count a scale starts from: a Swarm service's replicas (tasks still starting included), else the running instances. */
+export function scaleBase(snapshot: StackSnapshot): number {
+	return snapshot.docker.swarm?.desiredReplicas ?? runningCount(snapshot.docker.instances);
 }
 
 /** Why there is no count to plan from, or null when the snapshot has one. */
@@ -66,40 +72,15 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 	const inProgress = useSyncExternalStore(subscribe, () => runner?.inProgress() ?? null);
 	const bound = runner !== null && !runner.readOnly;
 
-	// The runner keeps the last action's entries until the next one: on the rows a result fades after resultShowMs,
-	// so a new instance's USED/LIMIT and trend come back.
+	// When each of the runner's entries was first seen: a row shows a result (restored, new) only as long as it is
+	// news (layout/action-text.ts: visibleActivity), and the screen asks this to know since when.
 	const firstSeen = useRef(new WeakMap<InstanceActivity, number>());
-	const [expired, setExpired] = useState(0);
-	const shown = useMemo(() => {
+	const seen = useMemo(() => {
 		const now = clock();
-		const map = new Map<string, InstanceActivity>();
-		let next = Number.POSITIVE_INFINITY;
-		for (const [name, entry] of activity) {
-			if (activityInProgress(entry)) {
-				map.set(name, entry);
-				continue;
-			}
-
-			let seen = firstSeen.current.get(entry);
-			if (seen === undefined) {
-				seen = now;
-				firstSeen.current.set(entry, now);
-			}
-
-			if (seen + resultShowMs > now) {
-				map.set(name, entry);
-				next = Math.min(next, seen + resultShowMs);
-			}
-		}
-
-		return {map: map.size === 0 ? noActivity : map, next};
-		// `expired` is the timer's nudge to look again.
-	}, [activity, expired, clock]);
-	useEffect(() => {
-		if (!Number.isFinite(shown.next)) return;
-		const timer = setTimeout(() => setExpired(count => count + 1), Math.max(0, shown.next - clock()) + 5);
-		return () => clearTimeout(timer);
-	}, [shown, clock]);
+		for (const entry of activity.values()) if (!firstSeen.current.has(entry)) firstSeen.current.set(entry, now);
+		const map = firstSeen.current;
+		return (entry: InstanceActivity) => map.get(entry) ?? now;
+	}, [activity, clock]);
 
 	// Read through refs: the key callback stays one function for the app's life.
 	const live = useRef({runner, monitor, sources, selectedId, help, guardMs, clock, bound});
@@ -123,43 +104,42 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 		};
 	}, []);
 
-	// Successes close by themselves after a while; failures and refusals wait for a key.
+	// The status line clears itself: results after a few seconds, problems later (the event log keeps them all).
 	useEffect(() => {
-		const {dialog} = ui;
-		if (dialog.kind !== 'notice' || dialog.closesAt === null) return;
-		const timer = setTimeout(() => dispatch({type: 'expire', openedAt: dialog.openedAt}), Math.max(0, dialog.closesAt - clock()));
+		const {status} = ui;
+		if (status === null) return;
+		const timer = setTimeout(() => dispatch({type: 'expire', at: status.at}), Math.max(0, status.closesAt - clock()));
 		return () => clearTimeout(timer);
-	}, [ui.dialog, dispatch, clock]);
+	}, [ui.status, dispatch, clock]);
 
 	const onKey = useCallback(
 		(name: string): boolean => {
 			const {runner: actions, monitor: mon, bound: keysBound} = live.current;
 			const now = live.current.clock();
-			// A success notice goes at the next key, and the key does what it always does.
-			if (getUi().dialog.kind === 'notice' && !isModal(getUi().dialog)) dispatch({type: 'close'});
 			const state: ActionUiState = getUi();
-			const decision = decideKey(state, name, {now, bound: keysBound, help: live.current.help(), guardMs: live.current.guardMs});
+			const decision = decideKey(state, name, {now, bound: keysBound, readOnly: actions?.readOnly ?? false, help: live.current.help(), guardMs: live.current.guardMs});
 			dispatch({type: 'key', name, at: now});
 			if (decision.kind === 'pass') return false;
 			if (decision.kind === 'ignore' || actions === null) return true;
 
-			const notice = (tone: 'refused' | 'info', title: string, text: string, opener: string | null) =>
-				dispatch({type: 'notice', tone, title, text, opener, at: now});
+			// Refusals and words about the keys go to the status line; the runner has put refusals in the event log.
+			const notice = (tone: 'refused' | 'info', title: string, text: string) => dispatch({type: 'status', tone, text: `${title}: ${text}`, at: now});
 
 			const planScale = (target: number, opener: string, host?: string) => {
 				const snapshot = mon.current()?.snapshot;
 				const why = noCountReason(snapshot);
 				if (why !== null || snapshot === undefined) {
-					notice('refused', 'scale: cannot plan', why ?? '', opener);
+					notice('refused', 'scale: cannot plan', why ?? '');
 					return;
 				}
 
 				const instances = snapshot.docker.instances;
-				const current = runningCount(instances);
+				const current = scaleBase(snapshot);
 				const db = appConnections(snapshot, live.current.sources);
-				const plan = actions.planScale(target, {current, dbConnections: db?.used, dbMax: db?.max, instances, ...(host === undefined ? {} : {host})});
+				const version = snapshot.docker.swarm?.version;
+				const plan = actions.planScale(target, {current, dbConnections: db?.used, dbMax: db?.max, instances, ...(host === undefined ? {} : {host}), ...(version === undefined ? {} : {version})});
 				// A refusal is already in the event log (and the audit log) from the runner; the screen says why.
-				if (isRefusal(plan)) notice('refused', 'scale refused', plan.reason, opener);
+				if (isRefusal(plan)) notice('refused', 'scale refused', plan.reason);
 				else dispatch({type: 'open-confirm', plan, opener, at: now});
 			};
 
@@ -167,23 +147,61 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 				const snapshot = mon.current()?.snapshot;
 				const why = noCountReason(snapshot);
 				if (why !== null || snapshot === undefined) {
-					notice('refused', 'drain: cannot plan', why ?? '', opener);
+					notice('refused', 'drain: cannot plan', why ?? '');
 					return;
 				}
 
 				const instances = snapshot.docker.instances;
+				if (live.current.selectedId()?.startsWith(nodeSelectionPrefix)) {
+					notice('refused', 'drain: a node is selected', 'd drains the selected task; select one of the tasks above (D drains the selected node)');
+					return;
+				}
+
 				const id = resolveSelection(
 					instances.map(instance => instance.id),
 					live.current.selectedId(),
 				);
 				const selected = instances.find(instance => instance.id === id);
 				if (selected === undefined) {
-					notice('refused', 'drain: nothing selected', 'no instance to drain', opener);
+					notice('refused', 'drain: nothing selected', 'no instance to drain');
 					return;
 				}
 
-				const plan = actions.planDrain({id: selected.id, name: selected.name, state: selected.state, ...(selected.host === undefined ? {} : {host: selected.host})}, {current: runningCount(instances), instances});
-				if (isRefusal(plan)) notice('refused', 'drain refused', plan.reason, opener);
+				const version = snapshot.docker.swarm?.version;
+				const plan = actions.planDrain(
+					{id: selected.id, name: selected.name, state: selected.state, ...(selected.host === undefined ? {} : {host: selected.host})},
+					{current: scaleBase(snapshot), instances, ...(version === undefined ? {} : {version})},
+				);
+				if (isRefusal(plan)) notice('refused', 'drain refused', plan.reason);
+				else dispatch({type: 'open-confirm', plan, opener, at: now});
+			};
+
+			// D: the selected node line (or the selected task's node) drained, or made active again.
+			const planNode = (opener: string) => {
+				const swarm = mon.current()?.snapshot.docker.swarm;
+				if (!actions.nodes || swarm === undefined) {
+					notice('refused', 'D: not a Swarm service', "D sets a Swarm node's availability (drain, active); va-top follows a Compose service here");
+					return;
+				}
+
+				const snapshot = mon.current()?.snapshot;
+				const why = noCountReason(snapshot);
+				if (why !== null) {
+					notice('refused', 'D: cannot plan', why);
+					return;
+				}
+
+				const chosen = live.current.selectedId();
+				const task = snapshot?.docker.instances.find(instance => instance.id === resolveSelection(snapshot.docker.instances.map(entry => entry.id), chosen));
+				const node = chosen?.startsWith(nodeSelectionPrefix) ? swarm.nodes.find(entry => `${nodeSelectionPrefix}${entry.id}` === chosen) : swarm.nodes.find(entry => entry.hostname === task?.node);
+				if (node === undefined) {
+					notice('refused', 'D: no node selected', 'select a node line (below the tasks) or a task on the node, then D');
+					return;
+				}
+
+				const otherActive = swarm.nodes.filter(entry => entry.id !== node.id && entry.availability === 'active' && entry.state === 'ready').length;
+				const plan = actions.planNode({id: node.id, hostname: node.hostname, availability: node.availability, version: node.version, tasks: node.tasks, otherActive});
+				if (isRefusal(plan)) notice('refused', 'D refused', plan.reason);
 				else dispatch({type: 'open-confirm', plan, opener, at: now});
 			};
 
@@ -192,7 +210,7 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 				const abort = new AbortController();
 				abortRef.current = abort;
 				const control = {signal: abort.signal, onProgress: (progress: DrainProgress) => safeDispatch({type: 'progress', progress})};
-				const run = plan.kind === 'scale' ? actions.executeScale(plan, control) : actions.executeDrain(plan, control);
+				const run = plan.kind === 'scale' ? actions.executeScale(plan, control) : plan.kind === 'drain' ? actions.executeDrain(plan, control) : actions.executeNode(plan);
 				run.then(
 					result => safeDispatch({type: 'finish', result, at: live.current.clock()}),
 					(error: unknown) =>
@@ -204,7 +222,7 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 								result: 'failed',
 								from: plan.from,
 								to: plan.to,
-								instance: plan.kind === 'drain' ? plan.instance.name : null,
+								instance: plan.kind === 'drain' ? plan.instance.name : plan.kind === 'node' ? plan.node.hostname : null,
 								message: `${plan.title} failed: ${error instanceof Error ? error.message : String(error)}`,
 								durationMs: 0,
 							},
@@ -230,13 +248,20 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 				case 'cancel':
 					if (state.dialog.kind === 'confirm') {
 						const {plan} = state.dialog;
-						mon.log({at: now, level: 'INFO', key: plan.kind === 'drain' ? `action:drain:${plan.instance.name}` : 'action:scale', text: `${plan.title} cancelled: nothing was done`});
+						const key = plan.kind === 'drain' ? `action:drain:${plan.instance.name}` : plan.kind === 'node' ? `action:node:${plan.node.hostname}` : 'action:scale';
+						mon.log({at: now, level: 'INFO', key, text: `${plan.title} cancelled: nothing was done`});
 					}
 
 					dispatch({type: 'close'});
 					return true;
-				case 'close':
-					dispatch({type: 'close'});
+				case 'confirm-type':
+					dispatch({type: 'confirm-type', digit: decision.digit});
+					return true;
+				case 'confirm-erase':
+					dispatch({type: 'confirm-erase'});
+					return true;
+				case 'read-only':
+					notice('info', 'read-only', 'actions are off (--read-only)');
 					return true;
 				case 'type':
 					dispatch({type: 'input-type', digit: decision.digit});
@@ -246,23 +271,25 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 					return true;
 				case 'submit': {
 					const text = state.dialog.kind === 'input' ? state.dialog.text : '';
-					if (text === '') dispatch({type: 'close'});
-					else planScale(Number(text), 'return');
+					// The prompt closes; a confirmation or a refusal follows.
+					dispatch({type: 'close'});
+					if (text !== '') planScale(Number(text), 'return');
 					return true;
 				}
 
 				case 'open': {
 					const busy = actions.inProgress();
 					if (busy !== null) {
-						notice('refused', 'busy', `another action is in progress (${describeBusy(busy)}); wait for it${canAbort(state.running) ? ', or Esc aborts it' : ''}`, decision.opener);
+						notice('info', 'busy', `another action is in progress (${describeBusy(busy)}); wait for it${canAbort(state.running) ? ', or Esc aborts it' : ''}`);
 						return true;
 					}
 
 					const snapshot = mon.current()?.snapshot;
-					const current = snapshot ? runningCount(snapshot.docker.instances) : 0;
+					const current = snapshot ? scaleBase(snapshot) : 0;
 					if (decision.action === 'scale-up') planScale(current + 1, decision.opener);
 					else if (decision.action === 'scale-down') planScale(current - 1, decision.opener);
 					else if (decision.action === 'input') dispatch({type: 'open-input', opener: decision.opener, at: now});
+					else if (decision.action === 'node') planNode(decision.opener);
 					else planDrain(decision.opener);
 					return true;
 				}
@@ -274,12 +301,12 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 					} else if (state.running?.aborting) {
 						// Already on its way back.
 					} else {
-						notice('info', 'cannot abort', state.running?.plan.kind === 'scale' && state.running.plan.direction === 'up' ? 'a scale-up cannot be aborted; wait for it to finish' : 'the stop has begun; it runs to the end', 'escape');
+						notice('info', 'cannot abort', state.running?.plan.kind === 'scale' && state.running.plan.direction === 'up' ? 'a scale-up cannot be aborted; wait for it to finish' : 'the stop has begun; it runs to the end');
 					}
 
 					return true;
 				case 'busy-quit':
-					notice('info', 'an action is in progress', `${state.running ? describeBusy(state.running.plan) : 'an action'} is running: ${canAbort(state.running) ? 'Esc aborts it (puts the instance back), ' : 'wait for it, '}then q quits. Ctrl-C quits at once${canAbort(state.running) ? ' and aborts it' : ''}.`, 'q');
+					notice('info', `${state.running ? describeBusy(state.running.plan) : 'an action'} in progress`, `${canAbort(state.running) ? 'Esc aborts it (puts the instance back), ' : 'wait for it, '}then q quits; Ctrl-C quits at once${canAbort(state.running) ? ' and aborts it' : ''}`);
 					return true;
 			}
 		},
@@ -287,8 +314,9 @@ export function useActions({runner, monitor, sources = [], selectedId, help, gua
 	);
 
 	const view = useMemo<ActionsView>(
-		() => ({runner, bound, readOnly: runner?.readOnly ?? false, dryRun: runner?.dryRun ?? false, activity: shown.map, inProgress, ui}),
-		[runner, bound, shown, inProgress, ui],
+		() => ({runner, bound, readOnly: runner?.readOnly ?? false, dryRun: runner?.dryRun ?? false, activity, seen, inProgress, ui}),
+		[runner, bound, activity, seen, inProgress, ui],
 	);
-	return {view, onKey};
+	const dialogOpen = useCallback(() => isModal(getUi().dialog), [getUi]);
+	return {view, onKey, dialogOpen};
 }

@@ -1,16 +1,20 @@
 // Keys → actions. Handled on arrival, independent of the data clock, so they respond at once.
-// The action keys (+ - s d, and y / Esc in their dialogs) go to the actions first (use-actions.ts decides, with the
-// held-key rules of use-action-state.ts); what they do not take is the monitor's.
+// While `/` is typed every key is text for the filter. Otherwise the action keys (+ - s d, and y / Esc in their
+// dialogs) go to the actions first (use-actions.ts decides, with the held-key rules of use-action-state.ts); what they
+// do not take is the monitor's. Esc closes what is open, nearest first: the filter input, the help or the list of
+// concerns, the focused log or the table view, the filter; only then does it abort a drain in progress.
 import {useInput, useStdin, type Key} from 'ink';
 import type {MonitorActions} from '../contexts/monitor-actions-context.js';
+import {sortKeyFor} from '../layout/instance-order.js';
+import type {MonitorUiState} from './use-monitor-state.js';
 import {windowKeys} from './use-monitor-state.js';
 
 /**
  * The keys in one input event, by name: the character typed, or `escape`, `return`, `backspace`, `delete`, `up`,
- * `down`, … Ink hands over plain text that arrived together (fast typing, a held key read late, tmux send-keys, a
- * paste) as one string; each character is its own key here, in order. A paste therefore cannot answer a
- * confirmation: its characters arrive in the same instant, inside the dialog's guard time, and are ignored.
- * Other Ctrl and Alt combinations are no keys of ours.
+ * `down`, `pageup`, `pagedown`, `home`, `end`, … Ink hands over plain text that arrived together (fast typing, a held
+ * key read late, tmux send-keys, a paste) as one string; each character is its own key here, in order. A paste
+ * therefore cannot answer a confirmation: its characters arrive in the same instant, inside the dialog's guard time,
+ * and are ignored. Other Ctrl and Alt combinations are no keys of ours.
  */
 export function keyNames(input: string, key: Key): string[] {
 	if (key.escape) return ['escape'];
@@ -21,52 +25,143 @@ export function keyNames(input: string, key: Key): string[] {
 	if (key.downArrow) return ['down'];
 	if (key.leftArrow) return ['left'];
 	if (key.rightArrow) return ['right'];
+	if (key.pageUp) return ['pageup'];
+	if (key.pageDown) return ['pagedown'];
+	if (key.home) return ['home'];
+	if (key.end) return ['end'];
 	if (key.tab) return ['tab'];
 	if (key.ctrl || key.meta) return [];
 	return Array.from(input);
 }
 
-export function useKeys(actions: MonitorActions, help: boolean): void {
-	const {isRawModeSupported} = useStdin();
-	const handle = (name: string) => {
-		if (actions.actionKey(name)) return;
-		if (name === 'q') {
-			actions.quit(0);
+/** The monitor's state a key's meaning depends on. */
+export type KeyState = Pick<MonitorUiState, 'help' | 'concerns' | 'filter' | 'filterInput' | 'view'>;
+
+/** True when Esc has something of the monitor's to close (then it does not abort a drain). */
+export function escapeCloses(state: KeyState): boolean {
+	return state.filterInput !== null || state.help || state.concerns || state.view !== 'normal' || state.filter !== '';
+}
+
+/** What one key does, given the state; the action keys have had their turn unless noted. */
+export function handleKey(name: string, state: KeyState, actions: MonitorActions): void {
+	// Typing a filter: every key is text, so a name with j, k or q in it can be typed.
+	if (state.filterInput !== null) {
+		if (name === 'return') actions.acceptFilter();
+		else if (name === 'escape') actions.clearFilter();
+		else if (name === 'backspace' || name === 'delete') actions.eraseFilter();
+		else if (Array.from(name).length === 1) actions.typeFilter(name);
+		return;
+	}
+
+	if (name === 'escape' && escapeCloses(state) && !actions.actionDialogOpen()) {
+		if (state.help || state.concerns) actions.closeHelp();
+		else if (state.view !== 'normal') actions.closeView();
+		else actions.clearFilter();
+		return;
+	}
+
+	if (actions.actionKey(name)) return;
+	if (name === 'q') {
+		actions.quit(0);
+		return;
+	}
+
+	if (name === '?') {
+		actions.toggleHelp();
+		return;
+	}
+
+	if (name === 'escape') {
+		actions.closeHelp();
+		return;
+	}
+
+	if (name === 'a') {
+		actions.toggleConcerns();
+		return;
+	}
+
+	// The overlay covers the screen: keys that change it would act unseen.
+	if (state.help || state.concerns) return;
+	if (state.view === 'log') {
+		// The log has the focus: the usual moving keys scroll it (up: older lines).
+		const scroll: Record<string, Parameters<MonitorActions['scrollLog']>[0]> = {
+			up: 1,
+			k: 1,
+			down: -1,
+			j: -1,
+			pageup: 'page-up',
+			pagedown: 'page-down',
+			g: 'oldest',
+			home: 'oldest',
+			G: 'newest',
+			end: 'newest',
+		};
+		const by = scroll[name];
+		if (by !== undefined) {
+			actions.scrollLog(by);
 			return;
 		}
+	}
 
-		if (name === '?') {
-			actions.toggleHelp();
-			return;
-		}
+	const sortKey = sortKeyFor(name);
+	if (sortKey !== undefined) {
+		actions.sortBy(sortKey);
+		return;
+	}
 
-		if (name === 'escape') {
-			actions.closeHelp();
-			return;
-		}
-
-		if (name === 'a') {
-			actions.toggleConcerns();
-			return;
-		}
-
-		// The overlay covers the screen: keys that change it would act unseen.
-		if (help) return;
-		if (name === 'down' || name === 'j') {
+	switch (name) {
+		case 'down':
+		case 'j':
 			actions.selectNext();
-		} else if (name === 'up' || name === 'k') {
+			return;
+		case 'up':
+		case 'k':
 			actions.selectPrevious();
-		} else if (name === 'p') {
+			return;
+		case 'pagedown':
+			actions.selectPage(1);
+			return;
+		case 'pageup':
+			actions.selectPage(-1);
+			return;
+		case 'g':
+		case 'home':
+			actions.selectFirst();
+			return;
+		case 'G':
+		case 'end':
+			actions.selectLast();
+			return;
+		case '!':
+			actions.selectWorst();
+			return;
+		case '/':
+			actions.openFilter();
+			return;
+		case 't':
+			actions.toggleView('table');
+			return;
+		case 'e':
+			actions.toggleView('log');
+			return;
+		case 'p':
 			actions.togglePause();
-		} else if (name === 'c') {
+			return;
+		case 'c':
 			actions.nextChartPage();
-		} else if (name === 'e') {
+			return;
+		case 'x':
 			actions.toggleStack();
-		} else if (name.length === 1 && name >= '1' && name <= '4') {
-			actions.setWindow(windowKeys[Number(name) - 1]!);
-		}
-	};
+			return;
+		default:
+			if (name.length === 1 && name >= '1' && name <= '4') actions.setWindow(windowKeys[Number(name) - 1]!);
+	}
+}
 
+/** `state` is read at each key: keys handled in one input event see what the previous one changed. */
+export function useKeys(actions: MonitorActions, state: () => KeyState): void {
+	const {isRawModeSupported} = useStdin();
 	useInput(
 		(input, key) => {
 			if (key.ctrl && input === 'c') {
@@ -74,7 +169,7 @@ export function useKeys(actions: MonitorActions, help: boolean): void {
 				return;
 			}
 
-			for (const name of keyNames(input, key)) handle(name);
+			for (const name of keyNames(input, key)) handleKey(name, state(), actions);
 		},
 		// Without a TTY on stdin (piped) there are no keys; the screen still runs and Ctrl-C is a real SIGINT.
 		{isActive: isRawModeSupported},

@@ -1,9 +1,12 @@
-// Words for the actions on screen: the dialog's lines fitted to a box, an instance row's activity cell, the footer's
-// progress. Pure: state in, text out (the components only draw it).
+// Words for the actions on screen: the confirmation's lines fitted to a box, the status line (the count being typed,
+// results, refusals), an instance row's activity cell and which rows show one, the progress of the action running.
+// Pure: state in, text out (the components only draw it). Instances are named by their container name, as in the
+// event log and the audit log.
 import type {ActionPlan, InstanceActivity} from '../../actions/action-runner.js';
 import type {DrainProgress} from '../../actions/drain.js';
-import type {ActionDialog, NoticeTone, RunningAction} from '../hooks/use-action-state.js';
-import {fit, shortName, wrapText} from './format.js';
+import type {InstanceSample} from '../../core/types.js';
+import type {ActionDialog, ActionStatus, NoticeTone, RunningAction} from '../hooks/use-action-state.js';
+import {fit, wrapText} from './format.js';
 import type {ColorName} from './symbols.js';
 
 export type DialogLineStyle = 'title' | 'plain' | 'step' | 'warn' | 'keys' | 'input' | 'dim';
@@ -45,17 +48,23 @@ function wrapped(text: string, width: number, style: DialogLineStyle, priority: 
 	return wrapText(text, room).map((part, index) => ({line: {text: (index === 0 ? first : rest) + part, style}, priority}));
 }
 
-function planEntries(plan: ActionPlan, width: number, context: DialogContext): Entry[] {
+function planEntries(plan: ActionPlan, width: number, context: DialogContext, typed: string): Entry[] {
 	const entries: Entry[] = [];
 	const title =
 		plan.kind === 'scale'
 			? `SCALE ${context.service} ${plan.from} → ${plan.to} (${plan.direction === 'up' ? `+${plan.to - plan.from}` : `-${plan.from - plan.to}`})${plan.host ? ` on ${plan.host}` : ''}`
-			: `DRAIN ${shortName(plan.instance.name, context.project)}, then remove it`;
+			: plan.kind === 'drain'
+				? `DRAIN ${plan.instance.name}, then remove it`
+				: `NODE ${plan.node.hostname}: ${plan.availability.from} → ${plan.availability.to.toUpperCase()}`;
 	entries.push({line: {text: title + (plan.dryRun ? ' · DRY RUN' : ''), style: 'title', color: plan.kind === 'scale' && plan.direction === 'up' ? 'cyan' : 'yellow'}, priority: 100});
+	// A versioned service (Swarm): the count is its replicas, and the version is what the change is made against.
+	const version = plan.kind !== 'node' && plan.version !== undefined && plan.version !== null ? ` · version ${plan.version}` : '';
 	const counts =
 		plan.kind === 'scale'
-			? `running now ${plan.from} · target ${plan.to} · allowed ${context.min}-${context.max} (--min/--max)`
-			: `running now ${plan.from} · after ${plan.to} · waits at most ${plan.timeoutSeconds} s for its connections`;
+			? `${version === '' ? 'running now' : 'replicas now'} ${plan.from} · target ${plan.to} · allowed ${context.min}-${context.max} (--min/--max)${version}`
+			: plan.kind === 'drain'
+				? `${version === '' ? 'running now' : 'replicas now'} ${plan.from} · after ${plan.to} · waits at most ${plan.timeoutSeconds} s for its connections${version}`
+				: `node version ${plan.version} · the service's replicas do not change`;
 	entries.push(...wrapped(counts, width, 'plain', 90));
 	const warnings = new Set(plan.warnings);
 	plan.steps.forEach((step, index) => {
@@ -66,30 +75,28 @@ function planEntries(plan: ActionPlan, width: number, context: DialogContext): E
 		if (!plan.steps.includes(warning)) entries.push(...wrapped(warning, width, 'warn', 85, '▲▲ '));
 	}
 
+	if (plan.confirmText !== undefined) {
+		// A jump of more than one from outside --min/--max: the number removed is typed, so y cannot do it.
+		entries.push({line: {text: `this removes ${plan.confirmText} instances at once: type ${plan.confirmText}, then Enter`, style: 'warn'}, priority: 95});
+		entries.push({line: {text: `removed: ${typed}▏`, style: 'input'}, priority: 100});
+		entries.push({line: {text: `type ${plan.confirmText} and Enter to confirm · any other key cancels`, style: 'keys'}, priority: 100});
+		return entries;
+	}
+
 	const otherHost = plan.kind === 'scale' && (plan.hosts?.length ?? 0) > 1 ? 'h another host · ' : '';
 	entries.push({line: {text: `y confirm · ${otherHost}any other key cancels`, style: 'keys'}, priority: 100});
 	return entries;
 }
 
+
 function dialogEntries(dialog: ActionDialog, width: number, context: DialogContext): Entry[] {
 	switch (dialog.kind) {
+		case 'confirm':
+			return planEntries(dialog.plan, width, context, dialog.typed);
+		// The count after `s` is typed on the status line (statusLine), not in a box.
+		case 'input':
 		case 'none':
 			return [];
-		case 'confirm':
-			return planEntries(dialog.plan, width, context);
-		case 'input':
-			return [
-				{line: {text: `SCALE ${context.service} to an exact count${context.dryRun ? ' · DRY RUN' : ''}`, style: 'title', color: 'cyan'}, priority: 100},
-				...wrapped(`running now ${context.current ?? '?'} · allowed ${context.min}-${context.max} (--min/--max)`, width, 'plain', 90),
-				{line: {text: `count: ${dialog.text}▏`, style: 'input'}, priority: 100},
-				{line: {text: 'digits, then Enter (a confirmation follows) · Backspace · Esc cancels', style: 'keys'}, priority: 100},
-			];
-		case 'notice':
-			return [
-				{line: {text: dialog.title, style: 'title', color: toneColor[dialog.tone]}, priority: 100},
-				...wrapped(dialog.text, width, dialog.tone === 'failed' ? 'warn' : 'plain', 90),
-				{line: {text: dialog.closesAt === null ? 'any key closes' : 'closes by itself, or at the next key', style: 'keys'}, priority: 100},
-			];
 	}
 }
 
@@ -204,11 +211,76 @@ function progressText(progress: DrainProgress | null): string {
 	}
 }
 
-/** The footer's one-line status of the action in progress: `drain server-3: 4 conn, 27s left`. */
-export function runningText(running: RunningAction, project: string): string {
+/** The status line's words for the action in progress: `drain voiceassist-voiceassist-server-3: 4 conn, 27s left`. */
+export function runningText(running: RunningAction): string {
 	const {plan} = running;
-	if (running.aborting) return `${plan.kind === 'drain' ? `drain ${shortName(plan.instance.name, project)}` : plan.title}: aborting, putting back`;
-	if (plan.kind === 'drain') return `drain ${shortName(plan.instance.name, project)}: ${progressText(running.progress)}`;
+	if (plan.kind === 'node') return `${plan.title}: updating`;
+	if (running.aborting) return `${plan.kind === 'drain' ? `drain ${plan.instance.name}` : plan.title}: aborting, putting back`;
+	if (plan.kind === 'drain') return `drain ${plan.instance.name}: ${progressText(running.progress)}`;
 	if (plan.direction === 'up') return `${plan.title}: creating`;
-	return `${plan.title}: ${running.progress ? `${shortName(running.progress.instance, project)} ` : ''}${progressText(running.progress)}`;
+	return `${plan.title}: ${running.progress ? `${running.progress.instance} ` : ''}${progressText(running.progress)}`;
+}
+
+/** What the status line says, and in which colour: the count being typed, else the last result or refusal. */
+export interface StatusText {
+	text: string;
+	color: ColorName;
+	/** Bold: a prompt being typed, or a failure. */
+	strong: boolean;
+}
+
+const statusColor: Record<NoticeTone, ColorName> = toneColor;
+
+/** The count prompt after `s`, or the status (a result, a refusal), or null when there is nothing to say. */
+export function actionStatusText(dialog: ActionDialog, status: ActionStatus | null, context: Pick<DialogContext, 'current' | 'min' | 'max' | 'dryRun'>): StatusText | null {
+	if (dialog.kind === 'input') {
+		const now = context.current === null ? '?' : String(context.current);
+		return {text: `scale to: ${dialog.text}▏ (running ${now}, allowed ${context.min}-${context.max}${context.dryRun ? ', DRY RUN' : ''})`, color: 'cyan', strong: true};
+	}
+
+	if (status === null) return null;
+	return {text: status.text, color: statusColor[status.tone], strong: status.tone === 'failed'};
+}
+
+/**
+ * The activity rows show: a step while it lasts; a result only as long as it is news. `new` while the instance starts
+ * (created, health starting, no reading yet), `restored` and `aborted` for one interval after they came, `removed`
+ * while the row is still listed, a failure for failureShowMs. So CPU and memory are never hidden by an old word.
+ */
+export const failureShowMs = 30_000;
+
+export function visibleActivity(
+	activity: ReadonlyMap<string, InstanceActivity>,
+	seen: (entry: InstanceActivity) => number,
+	instances: readonly InstanceSample[],
+	now: number,
+	intervalMs: number,
+): ReadonlyMap<string, InstanceActivity> {
+	if (activity.size === 0) return activity;
+	const byName = new Map(instances.map(instance => [instance.name, instance]));
+	const shown = new Map<string, InstanceActivity>();
+	for (const [name, entry] of activity) {
+		const instance = byName.get(name);
+		if (instance === undefined) continue;
+		const age = now - seen(entry);
+		let show: boolean;
+		switch (entry.phase) {
+			case 'created':
+				show = instance.state !== 'running' || instance.health === 'starting' || instance.cpuPercent === null;
+				break;
+			case 'restored':
+			case 'aborted':
+				show = age <= intervalMs;
+				break;
+			case 'failed':
+				show = age < failureShowMs;
+				break;
+			default:
+				show = true;
+		}
+
+		if (show) shown.set(name, entry);
+	}
+
+	return shown.size === activity.size ? activity : shown;
 }

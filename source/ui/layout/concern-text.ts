@@ -2,7 +2,7 @@
 import type {Assessment, Concern, OverallLevel} from '../../core/assessment.js';
 import {overallOf, runbookActions} from '../../core/rules.js';
 import {formatValue} from '../../core/threshold-judge.js';
-import {formatDuration, formatPercent, shortName} from './format.js';
+import {formatDuration, formatPercent} from './format.js';
 import {levelSymbol, type DisplayLevel} from './symbols.js';
 
 /** The workload's metric words; a source's concern brings its own (`label`). */
@@ -20,18 +20,21 @@ export function sustainText(concern: Concern): string {
 }
 
 /**
- * `avg cpu 84% ▲ 6m12s → IMMEDIATE at 10m`, `web-2 mem 91% ▲▲`, `? postgres: connection refused…`. With the project,
- * an instance is named without its `${project}-` prefix, as in the table (the header names the project).
+ * `avg cpu 84% ▲ 6m12s → IMMEDIATE at 10m`, `web-2 mem 91% ▲▲`, `? postgres: connection refused…`. An instance is
+ * named by its container name, as in the table, the events and the audit log. (`_project` is no longer used: names are
+ * never shortened by a prefix, only by width.)
  */
-export function concernShort(concern: Concern, project = ''): string {
+export function concernShort(concern: Concern, _project = ''): string {
 	const symbol = levelSymbol[concern.level];
+	// A state concern without a number brings its own short words (`replica db-2:5432 not streaming`).
+	if (concern.value === null && concern.label !== undefined) return `${concern.label} ${symbol}`;
 	if (concern.metric === 'reachability') return `${symbol} ${concern.message}`;
 	if (concern.metric === 'state') {
 		const head = concern.message.split(':')[0] ?? '';
-		return `${concern.scope === 'instance' ? head.replace(concern.subject, shortName(concern.subject, project)) : head} ${symbol}`;
+		return `${head} ${symbol}`;
 	}
 
-	const who = concern.scope === 'service' ? 'avg ' : concern.scope === 'instance' ? `${shortName(concern.subject, project)} ` : '';
+	const who = concern.scope === 'service' ? 'avg ' : concern.scope === 'instance' ? `${concern.subject} ` : '';
 	const timer = sustainText(concern);
 	const word = concern.label ?? metricWord[concern.metric] ?? concern.metric;
 	const value = concern.unit === undefined || concern.unit === 'percent' ? formatPercent(concern.value) : concern.value === null ? '-' : formatValue(concern.value, concern.unit);

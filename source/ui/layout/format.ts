@@ -12,17 +12,24 @@ export function formatPercent(value: number | null | undefined): string {
 
 const byteUnits = ['B', 'K', 'M', 'G', 'T', 'P'];
 
-/** Binary units, at most 4 characters plus the unit: 512M, 1.5G, 980K. */
+/**
+ * Binary units in one style everywhere, at most four characters: 12K, 987M, 1.0G, 9.5G, 10G. A value of 1000 or
+ * more of a unit is shown in the next one (1010M is 1.0G), so `1010M/2.0G` and `1012K/64M` cannot stand side by side.
+ */
 export function formatBytes(bytes: number | null | undefined): string {
 	if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '-';
 	let value = bytes;
 	let unit = 0;
-	while (value >= 1024 && unit < byteUnits.length - 1) {
+	while (unit < byteUnits.length - 1 && value >= 1000) {
 		value /= 1024;
 		unit++;
 	}
 
-	const text = unit === 0 || value >= 10 ? String(Math.round(value)) : value.toFixed(1);
+	if (unit === 0) return `${Math.round(value)}B`;
+	// One decimal under 10; a value that rounds to 10.0 is shown as 10.
+	const text = value < 9.95 ? value.toFixed(1) : String(Math.round(value));
+	// 999.6M rounds to 1000M: that is 1.0G.
+	if (text === '1000' && unit < byteUnits.length - 1) return `1.0${byteUnits[unit + 1]}`;
 	return `${text}${byteUnits[unit]}`;
 }
 
@@ -55,25 +62,6 @@ export function truncate(text: string, width: number): string {
 	if (chars.length <= width) return text;
 	if (width === 1) return '…';
 	return chars.slice(0, width - 1).join('') + '…';
-}
-
-/** Cuts from the left, keeping the end: container names differ in their last part (`…server-1`, `…server-2`). */
-export function truncateStart(text: string, width: number): string {
-	if (width <= 0) return '';
-	const chars = Array.from(text);
-	if (chars.length <= width) return text;
-	if (width === 1) return '…';
-	return '…' + chars.slice(chars.length - width + 1).join('');
-}
-
-/** A container name without the compose project prefix the header already shows: `voiceassist-server-1`. */
-export function shortName(name: string, project: string): string {
-	for (const separator of ['-', '_']) {
-		const prefix = `${project}${separator}`;
-		if (project !== '' && name.startsWith(prefix) && name.length > prefix.length) return name.slice(prefix.length);
-	}
-
-	return name;
 }
 
 /** Exactly width cells: truncated, then padded on the right (or left with align 'right'). */
@@ -112,24 +100,4 @@ export function wrapText(text: string, width: number): string[] {
 
 	if (line !== '') lines.push(line);
 	return lines;
-}
-
-/**
- * Instance names for the table: without the `${project}-` / `${project}_` prefix when every name has it (the header
- * already names the project), so the part that differs (`…server-1`) is what a narrow column keeps.
- */
-export function displayNames(names: readonly string[], project: string): string[] {
-	if (project === '' || names.length === 0) return names.slice();
-	const short = names.map(name => shortName(name, project));
-	const allShortened = short.every((name, index) => name !== names[index]);
-	// Two names that differ only in the separator would become one: keep them whole.
-	if (!allShortened || new Set(short).size !== short.length) return names.slice();
-	return short;
-}
-
-/** The widest of the names, in cells. */
-export function longestWidth(names: readonly string[]): number {
-	let longest = 0;
-	for (const name of names) longest = Math.max(longest, textWidth(name));
-	return longest;
 }

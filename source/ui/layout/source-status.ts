@@ -64,9 +64,58 @@ function engineLines(snapshot: StackSnapshot, now: number, intervalMs: number): 
 	return lines;
 }
 
+/** The manager's data are its task re-reads (every 2 s): older than this, the swarm's state on screen is stale. */
+export const swarmStaleMs = 5000;
+
+/**
+ * A Swarm service: the manager (unreachable, or stale when it stops answering), each node engine in trouble, each
+ * node that is not ready or whose engine va-top has no way to reach, then `swarm: 3/3 nodes ready (vaswarm-n2 drain)`.
+ */
+function swarmLines(snapshot: StackSnapshot, now: number, intervalMs: number): SourceLine[] {
+	const swarm = snapshot.docker.swarm!;
+	const [manager, ...nodeEngines] = snapshot.docker.engines ?? [];
+	const lines: SourceLine[] = [];
+	// The verdict's data is as old as the oldest engine that answers (the manager's task list included).
+	let oldest: number | null = null;
+	const answered = (line: SourceLine) => {
+		if (line.dataAt !== null && (oldest === null || line.dataAt < oldest)) oldest = line.dataAt;
+	};
+
+	if (manager !== undefined) {
+		const line = describe('docker', manager.status, manager.status.kind === 'ok' ? manager.status.at : null, now, Math.max(intervalMs, swarmStaleMs / 3));
+		if (line.health === 'ok') answered(line);
+		else lines.push({...line, text: line.text.replace(/^docker: /, `docker: manager ${manager.name} `)});
+	}
+
+	for (const engine of nodeEngines) {
+		const streaming = snapshot.docker.instances.some(instance => instance.host === engine.name && instance.state === 'running');
+		const line = describe('docker', engine.status, engine.status.kind === 'ok' ? (streaming ? engine.status.at : snapshot.at) : null, now, intervalMs);
+		if (line.health === 'ok') answered(line);
+		else lines.push({...line, text: line.text.replace(/^docker: /, `docker: ${engine.name} `)});
+	}
+
+	for (const node of swarm.nodes) {
+		if (node.state !== 'ready') lines.push({name: 'docker', health: 'unreachable', dataAt: null, text: `swarm: ${node.hostname} ${node.state}`});
+		else if (node.engine === null && node.reason !== null && node.tasks > 0) lines.push({name: 'docker', health: 'unreachable', dataAt: null, text: `swarm: ${node.hostname} not assessed (${node.reason})`});
+	}
+
+	const ready = swarm.nodes.filter(node => node.state === 'ready').length;
+	const drained = swarm.nodes.filter(node => node.availability !== 'active').map(node => `${node.hostname} ${node.availability}`);
+	const version = swarm.version === null ? '' : ` v${swarm.version}`;
+	lines.push({name: 'docker', health: 'ok', dataAt: oldest, text: `swarm${version}: ${ready}/${swarm.nodes.length} nodes ready${drained.length > 0 ? ` (${drained.join(', ')})` : ''}`});
+	return lines;
+}
+
+/** The workload's lines: a Swarm service's, several engines', or the one engine's. */
+function workloadLines(snapshot: StackSnapshot, now: number, intervalMs: number): SourceLine[] {
+	if (snapshot.docker.swarm !== undefined && snapshot.docker.status.kind === 'ok') return swarmLines(snapshot, now, intervalMs);
+	if ((snapshot.docker.engines?.length ?? 0) > 1) return engineLines(snapshot, now, intervalMs);
+	return [describe('docker', snapshot.docker.status, dockerDataAt(snapshot), now, intervalMs)];
+}
+
 /** Docker first, then every configured source in the registry's order (models give the order and the summaries). */
 export function sourceLines(snapshot: StackSnapshot, now: number, intervalMs: number, models: readonly AnySourceModel[] = []): SourceLine[] {
-	const lines = (snapshot.docker.engines?.length ?? 0) > 1 ? engineLines(snapshot, now, intervalMs) : [describe('docker', snapshot.docker.status, dockerDataAt(snapshot), now, intervalMs)];
+	const lines = workloadLines(snapshot, now, intervalMs);
 	const ids = [...models.map(model => model.id).filter(id => snapshot.sources[id] !== undefined), ...Object.keys(snapshot.sources).filter(id => !models.some(model => model.id === id))];
 	for (const id of ids) {
 		const reading = snapshot.sources[id]!;

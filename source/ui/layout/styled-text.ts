@@ -50,7 +50,7 @@ export function lineWidth(line: StyledLine): number {
 export function fitLine(line: StyledLine, width: number): StyledLine {
 	if (width <= 0) return blankLine;
 	if (lineWidth(line) <= width) return line;
-	const room = width - 1;
+	const room = cutAt(line, width - 1);
 	const spans: Span[] = [];
 	let used = 0;
 	for (const span of line.spans) {
@@ -63,6 +63,25 @@ export function fitLine(line: StyledLine, width: number): StyledLine {
 
 	spans.push({text: '…'});
 	return {spans, style: line.style};
+}
+
+/** How far a cut may move back to a word's start: a long word (a URL) is still cut inside. */
+const wordBackUp = 16;
+
+/**
+ * Where to cut a too-long line so that `room` cells are kept at most: at `room`, or, when that falls inside a word,
+ * just after the space before it. A word cut at its end reads as another word: `api_27` cut to `api_2…` names
+ * another instance, `10m` cut to `1…` another time.
+ */
+function cutAt(line: StyledLine, room: number): number {
+	const chars = Array.from(plainText(line));
+	if (room <= 0 || room >= chars.length) return room;
+	if (chars[room] === ' ' || chars[room - 1] === ' ') return room;
+	for (let index = room - 1; index > 0 && index >= room - wordBackUp; index--) {
+		if (chars[index - 1] === ' ') return index;
+	}
+
+	return room;
 }
 
 /** Exactly `width` cells: fitted, then padded with unstyled spaces. */

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {checkDrain, checkScale, checkUnchanged, isRefusal, projectDbConnections, scaleDownVictims} from '../../../source/core/action-rules.js';
+import {checkDrain, checkScale, checkUnchanged, explicitConfirmation, isRefusal, projectDbConnections, scaleDownVictims, scaleNote} from '../../../source/core/action-rules.js';
 
 const limits = {min: 2, max: 10, readOnly: false};
 
@@ -13,9 +13,38 @@ describe('checkScale', () => {
 	it('refuses below min and above max with the reason and both numbers', () => {
 		expect(checkScale(2, 1, limits)).toMatchObject({code: 'below-min', from: 2, to: 1, reason: '1 is below the minimum of 2 (--min)'});
 		expect(checkScale(10, 11, limits)).toMatchObject({code: 'above-max', reason: '11 is above the maximum of 10 (--max)'});
-		// Strict: even a move toward the bounds is refused when the target is still outside them.
-		expect(checkScale(0, 1, limits)?.code).toBe('below-min');
-		expect(checkScale(13, 12, limits)?.code).toBe('above-max');
+		// From inside the bounds, a target outside them is refused: what is typed is never clamped.
+		expect(checkScale(3, 12, limits)?.code).toBe('above-max');
+	});
+});
+
+describe('a count already outside --min/--max (issue 12: 43 running, --max 6)', () => {
+	const six = {min: 2, max: 6, readOnly: false};
+
+	it('allows every move toward the bounds, one at a time or at once, and says when it is still outside', () => {
+		// Before, `-` (43 → 42) was refused while `s 6` (43 → 6) was offered: only the most drastic path was allowed.
+		expect(checkScale(43, 42, six)).toBeNull();
+		expect(scaleNote(43, 42, six)).toBe('43 → 42 is still above the maximum of 6 (--max)');
+		expect(checkScale(43, 6, six)).toBeNull();
+		expect(scaleNote(43, 6, six)).toBeNull();
+		expect(checkDrain(43, 'api-43', six)).toBeNull();
+		// Below --min: up toward it.
+		expect(checkScale(1, 2, {...six, min: 3})).toBeNull();
+		expect(scaleNote(1, 2, {...six, min: 3})).toBe('1 → 2 is still below the minimum of 3 (--min)');
+	});
+
+	it('refuses moving away from the bounds, or past the other one', () => {
+		expect(checkScale(43, 44, six)).toMatchObject({code: 'above-max', reason: '43 already run, above the maximum of 6 (--max); only scaling down is allowed'});
+		expect(checkScale(43, 1, six)?.code).toBe('below-min');
+		expect(checkScale(1, 0, {...six, min: 3})?.code).toBe('below-min');
+		expect(checkScale(1, 7, {...six, min: 3})?.code).toBe('above-max');
+	});
+
+	it('asks for the number removed to be typed for a jump of more than one down from outside; y is enough otherwise', () => {
+		expect(explicitConfirmation(43, 6, six)).toBe('37');
+		expect(explicitConfirmation(43, 42, six)).toBeUndefined();
+		expect(explicitConfirmation(5, 2, six)).toBeUndefined();
+		expect(explicitConfirmation(1, 5, {...six, min: 3})).toBeUndefined();
 	});
 
 	it('refuses everything in read-only mode, and non-counts and no-ops always', () => {

@@ -35,8 +35,8 @@ describe('openAuditLog', () => {
 		expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
 		const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
 		expect(lines).toEqual([
-			{time: '2025-11-27T12:00:00.000Z', user: 'op', host: 'bastion', action: 'scale', instance: null, from: 2, to: 3, result: 'began', duration: null, error: null},
-			{time: '2025-11-27T12:00:00.000Z', user: 'op', host: 'bastion', action: 'scale', instance: null, from: 2, to: 3, result: 'ok', duration: 1234, error: null},
+			{time: '2025-11-27T12:00:00.000Z', user: 'op', host: 'bastion', action: 'scale', instance: null, instances: null, from: 2, to: 3, result: 'began', duration: null, error: null},
+			{time: '2025-11-27T12:00:00.000Z', user: 'op', host: 'bastion', action: 'scale', instance: null, instances: null, from: 2, to: 3, result: 'ok', duration: 1234, error: null},
 		]);
 	});
 

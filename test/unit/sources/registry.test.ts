@@ -112,9 +112,11 @@ describe('a new source, as one folder and one registry line', () => {
 		history.push('jobs:depth', 5000, 1500);
 		const charts = chartData({frame: {snapshot: data, assessment, events: [], tick: 1}, history, thresholds: defaultThresholds, selected: undefined, windowMs: 60_000, windowLabel: '1m', intervalMs: 1000, sources: models});
 		expect(charts.map(chart => chart.key)).toEqual(['cpu', 'mem', 'db', 'redis']);
-		expect(chartData({frame: {snapshot: data, assessment, events: [], tick: 1}, history, thresholds: defaultThresholds, selected: undefined, windowMs: 60_000, windowLabel: '1m', intervalMs: 1000, sources: [kind]})).toContainEqual(
-			expect.objectContaining({key: 'jobs', title: 'JOBS 1500 (1m)', threshold: 1000, values: [1500]}),
-		);
+		const jobs = chartData({frame: {snapshot: data, assessment, events: [], tick: 1}, history, thresholds: defaultThresholds, selected: undefined, windowMs: 60_000, windowLabel: '1m', intervalMs: 1000, sources: [kind]}).find(chart => chart.key === 'jobs');
+		// A count is drawn on its own axis (a ceiling of twice the threshold), never on the 0-100 % one.
+		expect(jobs).toMatchObject({title: 'JOBS 1500 (1m)', threshold: 50, values: [75]});
+		expect(jobs?.axis?.label(100)).toBe(' 2k');
+		expect(jobs?.axis?.label(50)).toBe(' 1k');
 	});
 
 	it('a source not configured is null in the JSON report, never zeros', () => {
@@ -149,7 +151,9 @@ describe('the registered sources', () => {
 
 	it('each threshold takes a value from the command line and from a config file, and a bad one is one line for exit 64', () => {
 		for (const spec of sources.flatMap(source => source.thresholds)) {
-			expect(resolveOptions({[spec.flag]: String(spec.defaultValue)}, {}, {}).thresholds[spec.key]).toBe(spec.defaultValue);
+			// A time is kept in ms and a bare number is seconds: give it with its unit.
+			const given = spec.unit === 'time' ? `${spec.defaultValue}ms` : String(spec.defaultValue);
+			expect(resolveOptions({[spec.flag]: given}, {}, {}).thresholds[spec.key]).toBe(spec.defaultValue);
 			expect(() => resolveOptions({[spec.flag]: 'lots'}, {}, {})).toThrow(new RegExp(`^--${spec.flag}: expected .*, got "lots"$`));
 		}
 	});

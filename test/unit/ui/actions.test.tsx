@@ -104,7 +104,8 @@ async function runningBecomes(count: number): Promise<void> {
 		await sleep(20);
 	}
 }
-const ready = (frame: string) => /▸ voiceassist-server-1 /.test(frame) && frame.includes('voiceassist-server-3');
+// At 80 columns the name column shows each container name's end: `…voiceassist-server-1`.
+const ready = (frame: string) => /▸ (…|voiceassist-)voiceassist-server-1 /.test(frame) && frame.includes('voiceassist-server-3');
 const footer = (frame: string) => frameLines(frame).at(-1) ?? '';
 
 describe('scale keys', () => {
@@ -125,19 +126,20 @@ describe('scale keys', () => {
 
 		await sleep(guardMs + 20);
 		app.stdin.write('y');
-		const done = await waitForFrame(app, f => f.includes('scale 3 → 4: done'));
-		expect(done).toMatch(/scale 3 → 4 ok: created voiceassist-voiceassist-server-4/);
+		// The result is a status line and an event: the charts and the log stay in view while it shows.
+		const done = await waitForFrame(app, f => footer(f).startsWith('scale 3 → 4 ok: created voiceassist-voiceassist-server-4'));
+		expect(done).toContain('EVENTS');
+		expect(done).toMatch(/DB conn \d+\/100/);
 		await runningBecomes(4);
-		// The new row carries its result, and the event log has the line.
-		await waitForFrame(app, f => /voiceassist-server-4 .* new/.test(f));
-		// A success asks nothing: the next key closes it and does what it always does.
-		expect(footer(app.lastFrame()!)).toContain('+/-/s scale');
+		// The result asks nothing: keys do what they always do.
 		app.stdin.write('j');
-		await waitForFrame(app, f => /▸ voiceassist-server-2 /.test(f) && !f.includes('scale 3 → 4: done'));
-		expect(audit().map(record => [record.action, record.from, record.to, record.result])).toEqual([
-			['scale', 3, 4, 'began'],
-			['scale', 3, 4, 'ok'],
+		await waitForFrame(app, f => /▸ …voiceassist-server-2 /.test(f));
+		// The audit names the instance created.
+		expect(audit().map(record => [record.action, record.from, record.to, record.result, record.instances])).toEqual([
+			['scale', 3, 4, 'began', null],
+			['scale', 3, 4, 'ok', ['voiceassist-voiceassist-server-4']],
 		]);
+		expect(audit()[1]!.instance).toBe('voiceassist-voiceassist-server-4');
 		await waitForFrame(app, () => (app.monitor.current()?.events ?? []).some(event => event.key === 'action:scale' && event.text.startsWith('scale 3 → 4 ok')));
 	});
 
@@ -158,22 +160,21 @@ describe('scale keys', () => {
 		expect(audit()).toEqual([]);
 	});
 
-	it('below --min: refused with the reason, on screen, in the event log and the audit log; any key closes it', async () => {
+	it('below --min: refused with the reason, on the status line, in the event log and the audit log', async () => {
 		const app = mount({runner: {min: 3}});
 		await waitForFrame(app, ready);
 		app.stdin.write('-');
-		const refused = await waitForFrame(app, f => f.includes('scale refused'));
-		expect(refused).toContain('2 is below the minimum of 3 (--min)');
-		expect(footer(refused)).toBe('any key closes');
+		const refused = await waitForFrame(app, f => footer(f).startsWith('scale refused: 2 is below the minimum of 3 (--min)'));
+		// Nothing covers the screen: the charts and the log stay.
+		expect(refused).toContain('EVENTS');
+		expect(refused).toContain('REDIS mem');
 		expect(audit()).toMatchObject([{action: 'scale', from: 3, to: 2, result: 'refused', error: '2 is below the minimum of 3 (--min)'}]);
-		// A held - (its repeats) neither closes it nor refuses again.
+		// A burst of - (a held key's repeats) is one more press, not five more refusals.
+		await sleep(200);
 		for (let i = 0; i < 5; i++) app.stdin.write('-');
 		await sleep(guardMs + 20);
-		expect(app.lastFrame()).toContain('scale refused');
-		expect(audit()).toHaveLength(1);
-		app.stdin.write(' ');
-		const closed = await waitForFrame(app, f => !frameLines(f).some(line => line.trim() === 'scale refused') && f.includes('scale refused: 2 is below'));
-		expect(closed).toContain('EVENTS');
+		expect(audit()).toHaveLength(2);
+		await waitForFrame(app, f => f.includes('scale refused: 2 is below'));
 		expect(running()).toBe(3);
 	});
 
@@ -181,25 +182,25 @@ describe('scale keys', () => {
 		const app = mount();
 		await waitForFrame(app, ready);
 		app.stdin.write('s');
-		let frame = await waitForFrame(app, f => f.includes('to an exact count'));
-		expect(footer(frame)).toBe('0-9 count  Enter plan  Backspace erase  Esc cancel');
+		// The count is typed on the status line; the charts stay in view.
+		let frame = await waitForFrame(app, f => footer(f).startsWith('scale to: ▏ (running 3, allowed 2-10)'));
+		expect(footer(frame)).toContain('0-9 count  Enter plan');
+		expect(frame).toContain('REDIS mem');
 		for (const key of ['1', '2']) app.stdin.write(key);
-		frame = await waitForFrame(app, f => f.includes('count: 12'));
+		frame = await waitForFrame(app, f => footer(f).startsWith('scale to: 12▏'));
 		app.stdin.write(keys.enter);
 		frame = await waitForFrame(app, f => f.includes('scale refused'));
-		expect(frame).toContain('12 is above the maximum of 10 (--max)');
-		await sleep(guardMs + 20);
-		app.stdin.write('x');
+		expect(footer(frame)).toContain('12 is above the maximum of 10 (--max)');
 
 		app.stdin.write('s');
-		await waitForFrame(app, f => f.includes('to an exact count'));
+		await waitForFrame(app, f => footer(f).startsWith('scale to: ▏'));
 		for (const key of ['6', keys.backspace, '5']) app.stdin.write(key);
-		await waitForFrame(app, f => f.includes('count: 5'));
+		await waitForFrame(app, f => footer(f).startsWith('scale to: 5▏'));
 		app.stdin.write(keys.enter);
 		frame = await waitForFrame(app, f => f.includes('SCALE voiceassist-server 3 → 5 (+2)'));
 		await sleep(guardMs + 20);
 		app.stdin.write('y');
-		await waitForFrame(app, f => f.includes('scale 3 → 5: done'));
+		await waitForFrame(app, f => footer(f).startsWith('scale 3 → 5 ok: created'));
 		await runningBecomes(5);
 	});
 
@@ -228,12 +229,22 @@ describe('scale keys', () => {
 });
 
 describe('--read-only and --dry-run', () => {
-	it('--read-only: no action key is bound or listed, the header says READ-ONLY, and nothing is written', async () => {
+	it('--read-only: no action key is listed, each says actions are off on the status line, and nothing is written', async () => {
 		const app = mount({runner: {readOnly: true}});
 		const frame = await waitForFrame(app, ready);
 		expect(frameLines(frame)[0]).toContain('[READ-ONLY]');
-		expect(footer(frame)).toBe('↑↓/jk select  1-4 window 5m  p pause  ? help  q quit');
-		for (const key of ['+', '-', 's', 'd', 'y']) app.stdin.write(key);
+		// The demo's pool, queue and access-log charts are a second page, its database and Redis nodes two more: `c`
+		// cycles them, said right after the finding keys.
+		expect(footer(frame)).toMatch(/^! worst {2}\/ filter {2}C\/M\/N sort {2}c 1\/4 {2}\? help {2}q quit/);
+		expect(footer(frame)).not.toContain('scale');
+		// Before, + - s d did nothing and said nothing under --read-only.
+		for (const key of ['+', '-', 's', 'd']) {
+			app.stdin.write(key);
+			await waitForFrame(app, f => footer(f).startsWith('read-only: actions are off (--read-only)'));
+			await sleep(150);
+		}
+
+		app.stdin.write('y');
 		await sleep(300);
 		expect(app.lastFrame()).not.toMatch(/SCALE|DRAIN|refused/);
 		app.stdin.write('?');
@@ -253,13 +264,10 @@ describe('--read-only and --dry-run', () => {
 		expect(dialog).toContain('DRY RUN: nothing will be changed, only shown and logged');
 		await sleep(guardMs + 20);
 		app.stdin.write('y');
-		const result = await waitForFrame(app, f => f.includes('DRY RUN: nothing was changed'));
-		expect(flat(result)).toContain('dry-run: scale 3 → 4 would add 1 simulated instance');
+		const result = await waitForFrame(app, f => footer(f).startsWith('dry-run: scale 3 → 4 would add 1 simulated instance'));
+		expect(result).toContain('EVENTS');
 		expect(running()).toBe(3);
 		expect(audit()).toMatchObject([{action: 'scale', from: 3, to: 4, result: 'dry-run'}]);
-		// A result notice ignores keys for the guard time too.
-		await sleep(guardMs + 20);
-		app.stdin.write('x');
 		app.stdin.write('?');
 		const help = await waitForFrame(app, f => f.includes('Keys'));
 		expect(help).toContain('DRY RUN: actions show and log what they would do, change nothing');
@@ -288,7 +296,7 @@ describe('a held key cannot open and confirm (issue 7)', () => {
 		expect(audit()).toEqual([]);
 		// Now y is deliberate.
 		app.stdin.write('y');
-		await waitForFrame(app, f => f.includes('scale 3 → 4: done'));
+		await waitForFrame(app, f => footer(f).startsWith('scale 3 → 4 ok'));
 		await runningBecomes(4);
 		expect(audit().filter(record => record.result === 'began')).toHaveLength(1);
 	});
@@ -304,7 +312,7 @@ describe('a held key cannot open and confirm (issue 7)', () => {
 		expect(audit()).toEqual([]);
 		// Keys read together still each count, in order: x cancels, j moves the selection.
 		app.stdin.write('xj');
-		await waitForFrame(app, f => !f.includes('SCALE voiceassist-server') && /▸ voiceassist-server-2 /.test(f));
+		await waitForFrame(app, f => !f.includes('SCALE voiceassist-server') && /▸ …voiceassist-server-2 /.test(f));
 	});
 
 	it('the key rules, directly: opener ignored, guard, repeat after close, help covers the keys', () => {
@@ -338,34 +346,38 @@ describe('drain', () => {
 		const app = mount();
 		await waitForFrame(app, ready);
 		app.stdin.write('j');
-		await waitForFrame(app, f => /▸ voiceassist-server-2 /.test(f));
+		await waitForFrame(app, f => /▸ …voiceassist-server-2 /.test(f));
 		app.stdin.write('d');
-		const dialog = await waitForFrame(app, f => f.includes('DRAIN voiceassist-server-2, then remove it'));
+		// The dialog names the instance as the table, the events and the audit log do: its container name.
+		const dialog = await waitForFrame(app, f => f.includes('DRAIN voiceassist-voiceassist-server-2, then remove it'));
 		expect(flat(dialog)).toContain('running now 3 · after 2 · waits at most 30 s for its connections');
 		expect(flat(dialog)).toContain('take voiceassist-voiceassist-server-2 out of the load balancer');
 		await sleep(guardMs + 20);
 		app.stdin.write('y');
 
 		// The first reading: its connections and 30 s left, on the row and in the footer with Esc.
-		let frame = await waitForFrame(app, f => /▸ voiceassist-server-2 .* draining \d+ conn 30s/.test(f));
-		const first = Number(/draining (\d+) conn/.exec(frame)![1]);
+		// At 80 columns the action column is short: ⇣ and the connections, then the seconds left.
+		let frame = await waitForFrame(app, f => /▸ …voiceassist-server-2 .* ⇣\d+ 30s/.test(f));
+		const first = Number(/⇣(\d+) 30s/.exec(frame)![1]);
 		expect(first).toBeGreaterThan(0);
-		expect(footer(frame)).toMatch(/^drain voiceassist-server-2: \d+ conn, 30s left {2}Esc abort/);
+		expect(footer(frame)).toMatch(/^drain voiceassist-voiceassist-server-2: \d+ conn, 30s left {2}Esc abort/);
+		// Its CPU and memory stay in view beside the drain's own column.
+		expect(frame).toMatch(/▸ …voiceassist-server-2 +running\/healthy +[\d.]+% +[\d.]+% +[\d.]+[KMG]\/[\d.]+G +⇣\d+ 30s/);
 		expect(footer(frame)).not.toContain('+/-/s');
 		// Two readings later the countdown moved with the (simulated) clock and the connections went down.
 		await app.stepper.step(2);
-		frame = await waitForFrame(app, f => /draining \d+ conn 28s/.test(f));
-		expect(Number(/draining (\d+) conn 28s/.exec(frame)![1])).toBeLessThan(first);
+		frame = await waitForFrame(app, f => /⇣\d+ 28s/.test(f));
+		expect(Number(/⇣(\d+) 28s/.exec(frame)![1])).toBeLessThan(first);
 		expect(fitProblems(frame, 80, 24)).toEqual([]);
 
 		// Drained: zero three times, then stopped and removed.
-		while (!/drain voiceassist-voiceassist-server-2: done/.test(app.lastFrame() ?? '')) {
+		while (!/drain voiceassist-voiceassist-server-2 ok/.test(footer(app.lastFrame() ?? ''))) {
 			if (app.stepper.waiting > 0) await app.stepper.step(1);
 			await sleep(10);
 		}
 
-		frame = app.lastFrame()!;
-		expect(frame).toMatch(/stopped and removed after \d+\.\d s, connections drained; service 3 → 2/);
+		const lastEvents = async () => (await waitForFrame(app, () => (app.monitor.current()?.events ?? []).some(event => event.text.includes('stopped and removed')))) && app.monitor.current()!.events;
+		expect((await lastEvents()).map(event => event.text).join('\n')).toMatch(/stopped and removed after \d+\.\d s, connections drained; service 3 → 2/);
 		expect(running()).toBe(2);
 		expect(audit().map(record => [record.action, record.instance, record.result])).toEqual([
 			['drain', 'voiceassist-voiceassist-server-2', 'began'],
@@ -377,29 +389,23 @@ describe('drain', () => {
 		const app = mount();
 		await waitForFrame(app, ready);
 		app.stdin.write('d');
-		await waitForFrame(app, f => f.includes('DRAIN voiceassist-server-1'));
+		await waitForFrame(app, f => f.includes('DRAIN voiceassist-voiceassist-server-1'));
 		await sleep(guardMs + 20);
 		app.stdin.write('y');
-		await waitForFrame(app, f => /draining \d+ conn 30s/.test(f));
+		await waitForFrame(app, f => /⇣\d+ 30s/.test(f));
 
 		// q does not walk away from an instance out of the balancer; a second action is not started.
 		app.stdin.write('q');
-		let frame = await waitForFrame(app, f => f.includes('an action is in progress'));
-		expect(flat(frame)).toContain('Esc aborts it (puts the instance back), then q quits');
+		let frame = await waitForFrame(app, f => footer(f).startsWith('drain of voiceassist-voiceassist-server-1 in progress: Esc aborts it'));
 		expect(app.quits).toEqual([]);
-		await sleep(guardMs + 20);
-		app.stdin.write('x');
 		app.stdin.write('+');
-		frame = await waitForFrame(app, f => f.includes('busy'));
-		expect(flat(frame)).toContain('another action is in progress (drain of voiceassist-voiceassist-server-1)');
-		await sleep(guardMs + 20);
-		app.stdin.write('x');
-		await waitForFrame(app, f => !f.includes('busy'));
+		frame = await waitForFrame(app, f => f.includes('busy:'));
+		expect(footer(frame)).toContain('another action is in progress (drain of voiceassist-voiceassist-server-1)');
 
 		app.stdin.write(keys.escape);
-		frame = await waitForFrame(app, f => f.includes('aborted'));
-		expect(frame).toContain('back in the balancer, nothing stopped');
-		await waitForFrame(app, f => /voiceassist-server-1 .* restored/.test(f));
+		frame = await waitForFrame(app, f => footer(f).includes('aborted'));
+		await waitForFrame(app, () => (app.monitor.current()?.events ?? []).some(event => event.text.includes('aborted')));
+		expect(app.monitor.current()!.events.find(event => event.text.includes('aborted'))!.text).toContain('back in the balancer, nothing stopped');
 		expect(running()).toBe(3);
 		expect(audit().map(record => record.result)).toEqual(['began', 'aborted']);
 	});
@@ -408,8 +414,11 @@ describe('drain', () => {
 		const app = mount({runner: {min: 3}});
 		await waitForFrame(app, ready);
 		app.stdin.write('d');
-		const frame = await waitForFrame(app, f => f.includes('drain refused'));
-		expect(flat(frame)).toContain('draining voiceassist-voiceassist-server-1 would leave 2 instances, below the minimum of 3 (--min)');
+		const frame = await waitForFrame(app, f => footer(f).startsWith('drain refused: draining voiceassist-voiceassist-server-1 would leave 2'));
+		expect(fitProblems(frame, 80, 24)).toEqual([]);
+		// The whole line is in the event log (e shows it wrapped).
+		await waitForFrame(app, () => (app.monitor.current()?.events.length ?? 0) > 0);
+		expect(app.monitor.current()!.events.at(-1)!.text).toBe('drain refused: draining voiceassist-voiceassist-server-1 would leave 2 instances, below the minimum of 3 (--min)');
 		expect(audit()).toMatchObject([{action: 'drain', result: 'refused'}]);
 	});
 });
@@ -420,16 +429,15 @@ describe('errors', () => {
 		const app = mount({runner: {max: 25}});
 		await waitForFrame(app, ready);
 		app.stdin.write('s');
-		await waitForFrame(app, f => f.includes('to an exact count'));
+		await waitForFrame(app, f => footer(f).startsWith('scale to: ▏'));
 		for (const key of ['2', '1']) app.stdin.write(key);
-		await waitForFrame(app, f => f.includes('count: 21'));
+		await waitForFrame(app, f => footer(f).startsWith('scale to: 21▏'));
 		app.stdin.write(keys.enter);
 		await waitForFrame(app, f => f.includes('SCALE voiceassist-server 3 → 21'));
 		await sleep(guardMs + 20);
 		app.stdin.write('y');
-		const frame = await waitForFrame(app, f => f.includes('FAILED'));
-		expect(flat(frame)).toContain('scale 3 → 21 failed: scale count must be a whole number 0..20, got 21');
-		expect(footer(frame)).toBe('any key closes');
+		const frame = await waitForFrame(app, f => footer(f).startsWith('scale 3 → 21 failed'));
+		expect(footer(frame)).toContain('scale 3 → 21 failed: scale count must be a whole number 0..20, got 21');
 		expect(running()).toBe(3);
 		expect(audit().map(record => record.result)).toEqual(['began', 'failed']);
 		expect(audit()[1]!.error).toContain('scale count must be a whole number 0..20, got 21');
@@ -440,7 +448,8 @@ describe('help and footer list exactly what works', () => {
 	it('with actions: the footer offers +/-/s and d, the help explains them with the limits', async () => {
 		const app = mount();
 		const frame = await waitForFrame(app, ready);
-		expect(footer(frame)).toBe('↑↓/jk select  1-4 window 5m  p pause  +/-/s scale  d drain  ? help  q quit');
+		// At 80 columns scale and drain come before ? help, so they are never the keys cut.
+		expect(footer(frame)).toMatch(/ {2}c 1\/4 {2}\+\/-\/s scale {2}d drain {2}\? help {2}q quit/);
 		app.stdin.write('?');
 		const help = await waitForFrame(app, f => f.includes('Keys'));
 		expect(help).toMatch(/^ {2}\+ {2}- +scale up or down by one, within --min 2 \/ --max 10 \(asks first\)$/m);
@@ -459,16 +468,16 @@ describe('help and footer list exactly what works', () => {
 		const app = mount({columns: 120, rows: 40});
 		await waitForFrame(app, ready);
 		app.stdin.write('d');
-		const frame = await waitForFrame(app, f => f.includes('DRAIN voiceassist-server-1'));
+		const frame = await waitForFrame(app, f => f.includes('DRAIN voiceassist-voiceassist-server-1'));
 		expect(fitProblems(frame, 120, 40)).toEqual([]);
 		expect(frame).toContain('4. Esc before the stop puts it back into the load balancer');
 	});
 
 	it('60x16, the smallest pane: a long confirmation keeps its title, counts and keys, and says what was cut', async () => {
 		const app = mount({columns: 60, rows: 16});
-		await waitForFrame(app, f => f.includes('voiceassist-server-3'));
+		await waitForFrame(app, f => f.includes('server-3'));
 		app.stdin.write('d');
-		const frame = await waitForFrame(app, f => f.includes('DRAIN voiceassist-server-1'));
+		const frame = await waitForFrame(app, f => f.includes('DRAIN '));
 		expect(fitProblems(frame, 60, 16)).toEqual([]);
 		expect(frame).toContain('running now 3 · after 2');
 		expect(frame).toContain('… (more than fits this pane)');
@@ -479,10 +488,10 @@ describe('help and footer list exactly what works', () => {
 		const app = mount();
 		await waitForFrame(app, ready);
 		app.stdin.write('d');
-		await waitForFrame(app, f => f.includes('DRAIN voiceassist-server-1'));
+		await waitForFrame(app, f => f.includes('DRAIN voiceassist-voiceassist-server-1'));
 		await sleep(guardMs + 20);
 		app.stdin.write('y');
-		await waitForFrame(app, f => /draining \d+ conn 30s/.test(f));
+		await waitForFrame(app, f => /⇣\d+ 30s/.test(f));
 		app.stdin.write(keys.ctrlC);
 		expect(app.quits).toEqual([130]);
 		app.unmount();

@@ -58,11 +58,12 @@ describe('App at the two reference sizes', () => {
 		expect(frame).toMatch(/▸ web-1 /);
 		for (const title of ['CPU 40%', 'MEM 50%', 'DB conn 20/100 20%', 'REDIS mem']) expect(frame).toContain(title);
 		expect(frame).toContain('EVENTS');
-		expect(lines.at(-1)).toBe('↑↓/jk select  1-4 window 5m  p pause  ? help  q quit');
+		// The keys that find the worst come first; at 80 columns the arrows give way (? lists every key), the line is cut at a word.
+		expect(lines.at(-1)).toMatch(/^(↑↓\/jk select {2})?! worst {2}\/ filter {2}C\/M\/N sort {2}\? help {2}q quit/);
 	});
 
 	it('120x40 gives the charts more room than 80x24', async () => {
-		const plotRows = (frame: string) => frameLines(frame).filter(line => /^ {0,2}\d{1,3}[┤┼]/.test(line)).length;
+		const plotRows = (frame: string) => frameLines(frame).filter(line => /^[ \d]{3}[┤┼]/.test(line)).length;
 		const small = await waitForFrame(mount({columns: 80, rows: 24}), f => f.includes('REDIS'));
 		cleanup();
 		const large = await waitForFrame(mount({columns: 120, rows: 40}), f => f.includes('REDIS'));
@@ -85,7 +86,8 @@ describe('App at the two reference sizes', () => {
 		expect(lines[1]).toMatch(/^▲▲ IMMEDIATE: Check load balancing, or drain the instance · web-1 mem 90% ▲▲ · \+2 more \(a\)$/);
 		expect(lines[2]).toContain('? postgres: unreachable (connection refused at 127.0.0.1:5432)');
 		expect(lines[2]).toContain('? redis: stale 12s');
-		expect(frame).toMatch(/▸ web-1\s+running\/healthy\s+95% ▲\s+90% ▲▲/);
+		// From 120 columns the health has its own column.
+		expect(frame).toMatch(/▸ web-1\s+running\s+healthy\s+95% ▲\s+90% ▲▲/);
 		expect(frame).toContain('CPU 95% ▲ 0s → IMMEDIATE at 10m');
 		expect(frame).toContain('DB conn no data ? unreachable');
 		expect(frame).toMatch(/\d\d:\d\d:\d\d ▲▲ IMMEDIATE breach began: web-1 memory 90%/);
@@ -96,7 +98,7 @@ describe('App at the two reference sizes', () => {
 		const data = snapshot({docker: {kind: 'unreachable', reason: 'permission denied at /var/run/docker.sock', since: t0}, instances: []});
 		const frame = await waitForFrame(mount({stack: new MemoryStack(data)}), f => f.includes('docker: unreachable'));
 		expect(frame).toContain('  docker: unreachable (permission denied at /var/run/docker.sock)');
-		expect(frameLines(frame).at(-1)).toBe('1-4 window 5m  p pause  ? help  q quit');
+		expect(frameLines(frame).at(-1)).toBe('? help  q quit  t table  e events  1-4 window 5m  p pause');
 	});
 
 	it('re-lays out at once on resize, and below the minimum says how big the pane must be', async () => {
@@ -134,11 +136,11 @@ describe('keys', () => {
 
 	it('1 2 3 4 choose the chart window', async () => {
 		const app = mount();
-		await waitForFrame(app, f => f.includes('window 5m'));
+		await waitForFrame(app, f => f.includes('CPU 40% (5m)'));
 		for (const [key, window] of [['1', '1m'], ['3', '15m'], ['4', '1h'], ['2', '5m']] as const) {
 			app.stdin.write(key);
-			const frame = await waitForFrame(app, f => f.includes(`window ${window}`));
-			expect(frame).toContain(`CPU 40% (${window})`);
+			const frame = await waitForFrame(app, f => f.includes(`CPU 40% (${window})`));
+			expect(frame).toContain(`MEM 50% 1.0G/2.0G (${window})`);
 		}
 	});
 
@@ -146,7 +148,7 @@ describe('keys', () => {
 		const app = mount();
 		await waitForFrame(app, f => f.includes('CPU 40%'));
 		app.stdin.write('p');
-		await waitForFrame(app, f => f.includes('[PAUSED]') && f.includes('p resume'));
+		await waitForFrame(app, f => f.includes('[PAUSED]'));
 		app.stack.current = snapshot({at: t0 + 5000, instances: [instance('web-1', 77, 50, {sampledAt: t0 + 5000})]});
 		await ticks(app.stack, 3);
 		expect(app.lastFrame()).toContain('CPU 40%');

@@ -26,8 +26,8 @@ describe('fitChart', () => {
 		}
 	});
 
-	it('keeps a fixed 0..100 scale whatever the data', () => {
-		for (const values of [[1, 2, 3], [50, 50], [150]]) {
+	it('keeps a fixed 0..100 scale for values up to 100, whatever they are', () => {
+		for (const values of [[1, 2, 3], [50, 50], [100]]) {
 			const lines = chartText(fitChart({values, width: 30, height: 5}));
 			expect(lines[0]!.slice(0, 3)).toBe('100');
 			expect(lines.at(-1)!.slice(0, 3)).toBe('  0');
@@ -59,11 +59,12 @@ describe('fitChart', () => {
 	});
 });
 
-describe('threshold label', () => {
-	it('the threshold row is labelled with the threshold, not the scale value', () => {
+describe('threshold row', () => {
+	it('the threshold is drawn on the row nearest to it, and that row keeps its own label', () => {
 		const lines = chartText(fitChart({values: [10, 20], threshold: 80, width: 30, height: 5}));
-		// 5 lines: 100, 75, 50, 25, 0 — 80 lands on the 75 row and names itself.
-		expect(lines.map(line => line.slice(0, 3))).toEqual(['100', ' 80', ' 50', ' 25', '  0']);
+		// 5 lines: 100, 75, 50, 25, 0. 80 is nearest the 75 row: the dots are there, the label still says 75.
+		expect(lines.map(line => line.slice(0, 3))).toEqual(['100', ' 75', ' 50', ' 25', '  0']);
+		expect(lines[1]).toMatch(/^ 75┤┄+$/);
 	});
 });
 

@@ -100,16 +100,16 @@ describe('chart pages', () => {
 		const withJobs = {...data, sources: {...data.sources, jobs: {endpoint: 'redis://q', status: {kind: 'ok' as const, at: t0}, sample: {depth: 420, at: t0}}}};
 		const app = mount(new MemoryStack(withJobs), {models: [...sources, queueModel]});
 		let frame = await waitForFrame(app, f => f.includes('DB conn'));
-		expect(frameLines(frame).at(-1)).toContain('c charts 1/2');
+		expect(frameLines(frame).at(-1)).toContain('c 1/2');
 		expect(frame).not.toContain('JOBS waiting');
 
 		app.stdin.write('c');
 		frame = await waitForFrame(app, f => f.includes('JOBS waiting 420'));
 		expect(frame).not.toContain('DB conn');
-		expect(frameLines(frame).at(-1)).toContain('c charts 2/2');
+		expect(frameLines(frame).at(-1)).toContain('c 2/2');
 
 		app.stdin.write('c');
-		await waitForFrame(app, f => f.includes('DB conn') && f.includes('c charts 1/2'));
+		await waitForFrame(app, f => f.includes('DB conn') && f.includes('c 1/2'));
 	});
 
 	it('with one page there is no `c` in the footer', async () => {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {computeLayout, minColumns, minRows, tableColumns} from '../../../source/ui/layout/screen-layout.js';
-import {fit, formatAge, formatBytes, formatPercent, shortName, truncate, truncateStart} from '../../../source/ui/layout/format.js';
+import {fit, formatAge, formatBytes, formatPercent, truncate} from '../../../source/ui/layout/format.js';
 import {bucketMax, cleanSeries, sparkline} from '../../../source/ui/layout/series.js';
 
 describe('computeLayout', () => {
@@ -80,17 +80,9 @@ describe('format', () => {
 
 	it('cuts text to a width from either end', () => {
 		expect(truncate('abcdef', 4)).toBe('abc…');
-		expect(truncateStart('voiceassist-server-12', 8)).toBe('…rver-12');
 		expect(fit('ab', 4)).toBe('ab  ');
 		expect(fit('ab', 4, 'right')).toBe('  ab');
 		expect(fit('abcdef', 3)).toBe('ab…');
-	});
-
-	it('drops the compose project prefix from container names, and only that', () => {
-		expect(shortName('voiceassist-voiceassist-server-1', 'voiceassist')).toBe('voiceassist-server-1');
-		expect(shortName('voiceassist_voiceassist-server_1', 'voiceassist')).toBe('voiceassist-server_1');
-		expect(shortName('other-web-1', 'voiceassist')).toBe('other-web-1');
-		expect(shortName('voiceassist-', 'voiceassist')).toBe('voiceassist-');
 	});
 });
 

@@ -116,10 +116,12 @@ describe('InstancesTable', () => {
 		);
 		const lines = frameLines(lastFrame());
 		expect(lines).toHaveLength(4);
-		expect(lines[0]).toMatch(/INSTANCE\s+STATE\s+CPU\s+MEM/);
-		expect(lines[1]).toMatch(/^ {2}web-1\s+running\/healthy\s+84% ▲\s+50%\s/);
-		expect(lines[2]).toMatch(/^▸ web-2\s+running\/healthy\s+91%\s+88% ▲▲/);
-		expect(lines[3]).toMatch(/^ {2}web-3\s+exited ▲\s+-\s+-/);
+		expect(lines[0]).toMatch(/INSTANCE↑\s+STATE\S*\s+(HEALTH\s+)?CPU\s+MEM/);
+		// Below 120 columns state and health share a column; from 120 the health has its own.
+		const state = columns >= 120 ? 'running\\s+healthy' : 'running\\/healthy';
+		expect(lines[1]).toMatch(new RegExp(`^ {2}web-1\\s+${state}\\s+84% ▲\\s+50%\\s`));
+		expect(lines[2]).toMatch(new RegExp(`^▸ web-2\\s+${state}\\s+91%\\s+88% ▲▲`));
+		expect(lines[3]).toMatch(/^ {2}web-3\s+exited ▲\s+(-\s+)?-\s+-/);
 		expect(lines[1]).toMatch(/ ▂▅▇$/);
 		expect(fitProblems(lastFrame()!, columns, rows)).toEqual([]);
 	});
@@ -140,7 +142,7 @@ describe('InstancesTable', () => {
 		const many = Array.from({length: 12}, (_, i) => instance(`web-${i + 1}`, 10, 10));
 		const {lastFrame} = renderAt(<InstancesTable instances={many} assessment={undefined} selectedId="id-web-9" trends={new Map()} width={80} height={4} color={false} />, 80, 24);
 		const lines = frameLines(lastFrame());
-		expect(lines[0]).toContain('INSTANCE 7-9/12');
+		expect(lines[0]).toContain('INSTANCE↑ 7-9/12');
 		expect(lines[3]).toMatch(/^▸ web-9 /);
 	});
 
@@ -170,8 +172,8 @@ describe('Chart', () => {
 		expect(lines).toHaveLength(height);
 		expect(lines[0]!.startsWith('CPU 84%')).toBe(true);
 		for (const line of lines) expect(Array.from(stripAnsi(line)).length).toBeLessThanOrEqual(width);
-		// The first value's row has '┼' on the axis (asciichart's mark).
-		expect(lines[1]).toMatch(/^100[┤┼]/);
+		// The first value's row has '┼' on the axis (asciichart's mark); a top of 110 gives 12 plot lines a label each.
+		expect(lines[1]).toMatch(/^1[01]0[┤┼]/);
 		expect(lines.at(-1)).toMatch(/^ {2}0[┤┼]/);
 	});
 
@@ -193,7 +195,7 @@ describe('EventLog', () => {
 		process.env.TZ = 'UTC';
 		const {lastFrame} = renderAt(<EventLog events={events} width={80} height={3} color={false} />, 80, 24);
 		const lines = frameLines(lastFrame());
-		expect(lines[0]).toBe('EVENTS (last 2 of 3)');
+		expect(lines[0]).toBe('EVENTS (last 2 of 3; e scrolls)');
 		expect(lines[1]).toMatch(/^\d\d:01:00 ▲▲ IMMEDIATE breach began: database connections 92\/100$/);
 		expect(lines[2]).toMatch(/^\d\d:02:00 ✓ OK breach ended/);
 	});
@@ -206,16 +208,20 @@ describe('EventLog', () => {
 
 describe('Footer, help and too-small', () => {
 	it('the footer lists the keys that work now', () => {
-		expect(renderAt(<Footer color={false} help={false} paused={false} canSelect window="5m" />, 80, 24).lastFrame()).toBe('↑↓/jk select  1-4 window 5m  p pause  ? help  q quit');
-		expect(renderAt(<Footer color={false} help={false} paused canSelect={false} window="1h" />, 80, 24).lastFrame()).toBe('1-4 window 1h  p resume  ? help  q quit');
+		expect(renderAt(<Footer color={false} help={false} paused={false} canSelect window="5m" width={140} />, 140, 24).lastFrame()).toBe(
+			'↑↓/jk select  ! worst  / filter  C/M/N sort  ? help  q quit  t table  e events  1-4 window 5m  p pause',
+		);
+		expect(renderAt(<Footer color={false} help={false} paused canSelect={false} window="1h" />, 80, 24).lastFrame()).toBe('? help  q quit  t table  e events  1-4 window 1h  p resume');
 		expect(renderAt(<Footer color={false} help paused={false} canSelect window="5m" />, 80, 24).lastFrame()).toBe('? close help  q quit');
 	});
 
-	it('help lists every key and fits the smallest body', () => {
+	it('help lists every key and mark at 80x24, and fits the smallest body', () => {
+		const full = renderAt(<HelpOverlay width={80} height={19} color={false} />, 80, 24).lastFrame()!;
+		for (const key of ['j k', 'PgUp PgDn g G', '!', 'C  M  N', '/ ', 't  e', '1 2 3 4', 'p ', '?  Esc', 'q  Ctrl-C', '▲ SOON', '▲▲ IMMEDIATE', '╌╌ 100 % (1 core)']) expect(full).toContain(key);
+		expect(full).not.toContain('…');
+		cleanup();
 		const {lastFrame} = renderAt(<HelpOverlay width={60} height={11} color={false} />, 60, 16);
-		const frame = lastFrame()!;
-		for (const key of ['j k', '1 2 3 4', 'p ', '?  Esc', 'q  Ctrl-C', '▲ SOON', '▲▲ IMMEDIATE']) expect(frame).toContain(key);
-		expect(fitProblems(frame, 60, 16)).toEqual([]);
+		expect(fitProblems(lastFrame()!, 60, 16)).toEqual([]);
 	});
 
 	it('too small: one sentence, cut to the pane', () => {

@@ -47,20 +47,20 @@ function lines(props: {expanded: boolean; width?: number; height?: number; list?
 
 describe('the stack panel', () => {
 	it('collapsed: one line with each service running/total, the concern mark of its containers, and the key', () => {
-		expect(lines({expanded: false})).toEqual(['stack nginx 1/2 · postgres 1/1 · redis 1/1 ▲▲  e: expand']);
+		expect(lines({expanded: false})).toEqual(['stack nginx 1/2 · postgres 1/1 · redis 1/1 ▲▲  x: expand']);
 	});
 
 	it('collapsed on a narrow pane: as many services as fit, then how many more', () => {
 		const [line] = lines({expanded: false, width: 38});
 		expect(line).toBe('stack nginx 1/2 · postgres 1/1 +1 more');
 		expect(line!.length).toBeLessThanOrEqual(38);
-		expect(lines({expanded: false, width: 37})).toEqual(['stack nginx 1/2 +2 more  e: expand']);
+		expect(lines({expanded: false, width: 37})).toEqual(['stack nginx 1/2 +2 more  x: expand']);
 	});
 
 	it('expanded: a line per service with the hottest CPU, the fullest memory of its limit, restarts and health', () => {
 		const shown = lines({expanded: true});
 		expect(shown).toHaveLength(4);
-		expect(shown[0]).toMatch(/^STACK\s+RUNNING\s+CPU\s+MEM\s+RESTARTS\s+HEALTH\s+e: collapse$/);
+		expect(shown[0]).toMatch(/^STACK\s+RUNNING\s+CPU\s+MEM\s+RESTARTS\s+HEALTH\s+x: collapse$/);
 		expect(shown[1]).toMatch(/^nginx\s+1\/2\s+1\.0%\s+10% of 64M\s+0\s+-$/);
 		expect(shown[2]).toMatch(/^postgres\s+1\/1\s+48%\s+30% of 64M\s+2\s+healthy$/);
 		expect(shown[3]).toMatch(/^redis\s+1\/1\s+0\.5%\s+▲▲\s+91% of 64M\s+0\s+-$/);
@@ -89,7 +89,7 @@ describe('the stack panel in the layout and the keys', () => {
 		for (let columns = minColumns; columns <= 200; columns += 13) {
 			for (let rows = minRows; rows <= 60; rows += 4) {
 				for (const wanted of [1, 4, 12]) {
-					const layout = computeLayout(columns, rows, 3, wanted);
+					const layout = computeLayout(columns, rows, 3, {stackWanted: wanted});
 					if (layout.kind !== 'screen') throw new Error('too small');
 					expect(layout.header + layout.footer + layout.table + layout.stack + layout.charts.height * layout.charts.rows + layout.events, `${columns}x${rows} stack ${wanted}`).toBe(rows - 1);
 					expect(layout.stack).toBeGreaterThanOrEqual(1);
@@ -101,14 +101,14 @@ describe('the stack panel in the layout and the keys', () => {
 		}
 	});
 
-	it('e expands on a small screen and collapses on a wide one (where it starts expanded)', () => {
+	it('x expands on a small screen and collapses on a wide one (where it starts expanded)', () => {
 		const small = monitorUiReducer(initialUiState, {type: 'toggle-stack', wide: false});
 		expect(small.stackExpanded).toBe(true);
 		expect(monitorUiReducer(small, {type: 'toggle-stack', wide: false}).stackExpanded).toBe(false);
 		expect(monitorUiReducer(initialUiState, {type: 'toggle-stack', wide: true}).stackExpanded).toBe(false);
 	});
 
-	it('80x24: one line under the table; e expands it to a line per service, the frame still within the pane', async () => {
+	it('80x24: one line under the table; x expands it to a line per service, the frame still within the pane', async () => {
 		const base = snapshot();
 		const data: StackSnapshot = {...base, docker: {...base.docker, others}};
 		const stack = new MemoryStack(data);
@@ -120,29 +120,35 @@ describe('the stack panel in the layout and the keys', () => {
 		expect(frameLines(collapsed)[tableEnd - 1]).toContain('web-3');
 		// The evaluation of this snapshot found the redis container over 85 %: the panel marks it.
 		expect(frameLines(collapsed)[tableEnd]).toContain('redis 1/1 ▲▲');
-		app.stdin.write('e');
-		const expanded = await waitForFrame(app, frame => frame.includes('e: collapse'));
+		app.stdin.write('x');
+		const expanded = await waitForFrame(app, frame => frame.includes('x: collapse'));
 		expect(fitProblems(expanded, 80, 24)).toEqual([]);
 		expect(frameLines(expanded)).toHaveLength(23);
 		expect(expanded).toMatch(/postgres\s+1\/1\s+48%/);
 		// The app service stays the table's focus: no other service's container is a row of it.
 		expect(expanded).not.toMatch(/▸ shop-/);
-		app.stdin.write('e');
-		await waitForFrame(app, frame => frame.includes('e: expand'));
+		app.stdin.write('x');
+		await waitForFrame(app, frame => frame.includes('x: expand'));
 	});
 
-	it('120x40: expanded from the start, a line per service, e collapses it to one line', async () => {
+	it('120x40: expanded from the start, a line per service; e (the event log) leaves it be, x collapses it to one line', async () => {
 		const base = snapshot();
 		const stack = new MemoryStack({...base, docker: {...base.docker, others}});
 		const monitor = createMonitor({sources, thresholds: defaultThresholds});
 		const app = renderAt(<App stack={stack} monitor={monitor} settings={settings({intervalMs: 100})} onQuit={() => undefined} />, 120, 40);
-		const expanded = await waitForFrame(app, frame => frame.includes('e: collapse'));
+		const expanded = await waitForFrame(app, frame => frame.includes('x: collapse'));
 		expect(fitProblems(expanded, 120, 40)).toEqual([]);
 		expect(expanded).toMatch(/^nginx\s+1\/2/m);
 		expect(expanded).toMatch(/^redis\s+1\/1\s+0\.5%\s+▲▲/m);
+		// `e` is the event log's key: it gives the body to the table and the log, leaving the panel as it was.
 		app.stdin.write('e');
-		const collapsed = await waitForFrame(app, frame => frame.includes('e: expand'));
+		const log = await waitForFrame(app, frame => !frame.includes('x: collapse'));
+		expect(log).not.toMatch(/^postgres\s+1\/1/m);
+		app.stdin.write('\u001B');
+		await waitForFrame(app, frame => frame.includes('x: collapse'));
+		app.stdin.write('x');
+		const collapsed = await waitForFrame(app, frame => frame.includes('x: expand'));
 		expect(fitProblems(collapsed, 120, 40)).toEqual([]);
-		expect(collapsed).not.toContain('e: collapse');
+		expect(collapsed).not.toContain('x: collapse');
 	});
 });

@@ -11,14 +11,23 @@ describe('fitLine', () => {
 	});
 
 	it('cuts a longer line to width - 1 across its runs and ends it in an ellipsis in the line style only', () => {
-		const cut = fitLine(line, 10);
-		expect(plainText(cut)).toBe('va-top vo…');
-		expect(lineWidth(cut)).toBe(10);
+		const cut = fitLine(line, 26);
+		expect(plainText(cut)).toBe('va-top voiceassist/server…');
+		expect(lineWidth(cut)).toBe(26);
 		expect(cut.spans.at(-1)).toEqual({text: '…'});
-		expect(cut.spans[1]).toEqual({text: ' vo', style: {color: 'cyan'}});
+		expect(cut.spans[1]).toEqual({text: ' voiceassist/server', style: {color: 'cyan'}});
 		expect(cut.style).toEqual({dim: true});
 		expect(plainText(fitLine(line, 1))).toBe('…');
 		expect(fitLine(line, 0).spans).toEqual([]);
+	});
+
+	it('a cut inside a word moves back to the word\'s start, so no word is cut into another (api_27 into api_2)', () => {
+		// Issue 12: at 60x16 the recommendation line ended `· api_2…` for api_27: a name that reads as another instance.
+		const advice = styledLine('▲ SOON: Check load balancing, or drain the instance · api_27 cpu 95%');
+		expect(plainText(fitLine(advice, 60))).toBe('▲ SOON: Check load balancing, or drain the instance · …');
+		expect(plainText(fitLine(line, 10))).toBe('va-top …');
+		// A word longer than 16 cells is still cut inside (a URL): nothing to mistake it for.
+		expect(plainText(fitLine(styledLine('docker tcp://very-long-hostname.example.com:2376'), 40))).toBe('docker tcp://very-long-hostname.example…');
 	});
 
 	it('counts box-drawing and block glyphs as one cell each', () => {

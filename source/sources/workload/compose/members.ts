@@ -9,7 +9,7 @@ import {statusCode, type EngineLink} from '../../docker/engine-link.js';
 import {splitLines} from '../../docker/stats-reader.js';
 import type {Meter} from '../meter/meter.js';
 import {emptySlot, isRunning, type MeteredEntry} from '../meter/slot.js';
-import type {ComposeSelector} from '../selector.js';
+import type {MemberSelector} from '../selector.js';
 
 /** Events replayed from before the listing, so none is lost between the listing and the subscription. */
 const eventReplayMs = 2000;
@@ -59,7 +59,7 @@ export interface ComposeMembers {
 
 export interface MembersContext {
 	link: EngineLink;
-	selector: ComposeSelector;
+	selector: MemberSelector;
 	entries: Map<string, MeteredEntry>;
 	meter: Meter;
 	now(): number;

@@ -1,5 +1,6 @@
-// The open action dialog (count input, confirmation, notice), drawn in the space of the charts and the log so the
-// instance table stays in view. Renders the lines layout/action-text.ts made; decides nothing.
+// The confirmation, drawn in the space of the charts and the log so the instance table stays in view: the one thing
+// about the actions that covers part of the screen (the count and the results are the status line). Renders the
+// lines layout/action-text.ts made; decides nothing.
 import React, {memo} from 'react';
 import type {ActionDialog as Dialog} from '../../hooks/use-action-state.js';
 import {dialogLines, type DialogContext, type DialogLineStyle} from '../../layout/action-text.js';

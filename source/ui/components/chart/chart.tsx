@@ -1,6 +1,8 @@
 // A titled asciichart, fitted to exactly the box it is given.
 import React, {memo, useMemo} from 'react';
-import {fitChart, type ChartLine, type SegmentKind} from '../../layout/chart-fit.js';
+import {fitChart, type ChartAxis, type ChartLine, type SegmentKind} from '../../layout/chart-fit.js';
+import {textWidth} from '../../layout/format.js';
+import {shortenName} from '../../layout/instance-names.js';
 import {fitLine, styledLine, type StyledLine} from '../../layout/styled-text.js';
 import {tone, type ColorName} from '../../layout/symbols.js';
 import {Lines} from '../lines/index.js';
@@ -17,11 +19,13 @@ export interface ChartProps {
 	expectedPoints?: number;
 	lineColor?: ColorName;
 	color: boolean;
+	/** A chart not in percent: its values scaled to 0..100 and how to label them (see chart-specs). */
+	axis?: ChartAxis;
 }
 
 /** The last plot and its styled lines: redrawn only when the values, the threshold or the box changed. */
 export class PlotCache {
-	private last: {values: readonly number[]; threshold: number | null | undefined; width: number; height: number; expectedPoints: number | undefined; lines: ChartLine[]} | undefined;
+	private last: {values: readonly number[]; threshold: number | null | undefined; width: number; height: number; expectedPoints: number | undefined; axisKey: string | undefined; lines: ChartLine[]} | undefined;
 	private styled: {plot: ChartLine[]; color: boolean; lineColor: ColorName | undefined; lines: StyledLine[]} | undefined;
 	private titled: {title: string; titleColor: ColorName | undefined; color: boolean; width: number; line: StyledLine} | undefined;
 
@@ -30,19 +34,19 @@ export class PlotCache {
 		const last = this.titled;
 		if (last !== undefined && last.title === title && last.titleColor === titleColor && last.color === color && last.width === width) return last.line;
 		// One cell short, so side-by-side titles never run into each other.
-		const line = fitLine(styledLine(title, {bold: true, color: tone(color, titleColor)}), Math.max(1, width - 1));
+		const line = fitLine(styledLine(fitTitle(title, Math.max(1, width - 1)), {bold: true, color: tone(color, titleColor)}), Math.max(1, width - 1));
 		this.titled = {title, titleColor, color, width, line};
 		return line;
 	}
 
-	plot(values: readonly number[], threshold: number | null | undefined, width: number, height: number, expectedPoints: number | undefined): ChartLine[] {
+	plot(values: readonly number[], threshold: number | null | undefined, width: number, height: number, expectedPoints: number | undefined, axis?: ChartAxis): ChartLine[] {
 		const last = this.last;
-		if (last !== undefined && last.threshold === threshold && last.width === width && last.height === height && last.expectedPoints === expectedPoints && sameValues(last.values, values)) {
+		if (last !== undefined && last.threshold === threshold && last.width === width && last.height === height && last.expectedPoints === expectedPoints && last.axisKey === axis?.key && sameValues(last.values, values)) {
 			return last.lines;
 		}
 
-		const lines = fitChart({values, threshold, width, height, expectedPoints});
-		this.last = {values, threshold, width, height, expectedPoints, lines};
+		const lines = fitChart({values, threshold, width, height, expectedPoints, axis});
+		this.last = {values, threshold, width, height, expectedPoints, axisKey: axis?.key, lines};
 		return lines;
 	}
 
@@ -54,6 +58,7 @@ export class PlotCache {
 			axis: 'gray',
 			data: lineColor ?? 'cyan',
 			threshold: 'red',
+			limit: 'gray',
 			blank: undefined,
 			note: 'gray',
 		};
@@ -61,6 +66,23 @@ export class PlotCache {
 		this.styled = {plot, color, lineColor, lines};
 		return lines;
 	}
+}
+
+/** Shortest an instance name in a title gets before the title is simply cut. */
+const minTitleName = 8;
+
+/**
+ * A title in `width` cells. A title ending in ` · NAME` (the selected instance) keeps the name recognisable: the name
+ * gives way from its start, as everywhere (instance-names.ts), rather than being cut at its end into another name.
+ */
+export function fitTitle(title: string, width: number): string {
+	if (textWidth(title) <= width) return title;
+	const at = title.lastIndexOf(' · ');
+	if (at < 0) return title;
+	const head = title.slice(0, at + 3);
+	const room = width - textWidth(head);
+	if (room < minTitleName) return title;
+	return head + shortenName(title.slice(at + 3), room);
 }
 
 function sameValues(a: readonly number[], b: readonly number[]): boolean {
@@ -71,9 +93,9 @@ function sameValues(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** `height` lines: the title, then the plot. */
-export function chartLines({title, titleColor, values, threshold, width, height, expectedPoints, lineColor, color}: ChartProps, cache: PlotCache = new PlotCache()): StyledLine[] {
+export function chartLines({title, titleColor, values, threshold, width, height, expectedPoints, lineColor, color, axis}: ChartProps, cache: PlotCache = new PlotCache()): StyledLine[] {
 	if (height <= 0) return [];
-	const plot = cache.plot(values, threshold, width, height - 1, expectedPoints);
+	const plot = cache.plot(values, threshold, width, height - 1, expectedPoints, axis);
 	return [cache.title(title, titleColor, color, width), ...cache.style(plot, color, lineColor)];
 }
 

@@ -1,1 +1,1 @@
-export {Footer, footerHints, footerLine, type FooterActions, type FooterProps} from './footer.js';
+export {Footer, footerHints, footerLine, type FooterActions, type FooterFilter, type FooterProps} from './footer.js';

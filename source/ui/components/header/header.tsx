@@ -1,5 +1,6 @@
 // Three lines: what is watched, what the runbook says to do, how fresh the data is.
 import React, {memo} from 'react';
+import {runningCount} from '../../../core/action-rules.js';
 import type {Assessment} from '../../../core/assessment.js';
 import type {AnySourceModel} from '../../../core/source-model.js';
 import type {StackSnapshot} from '../../../core/types.js';
@@ -21,6 +22,8 @@ export interface HeaderProps {
 	dryRun?: boolean;
 	paused: boolean;
 	max: number;
+	/** --min: a running count under it is marked, as one over --max is. */
+	min?: number;
 	intervalMs: number;
 	/** Undefined before the first reading. */
 	snapshot: StackSnapshot | undefined;
@@ -72,8 +75,17 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 	const {width, color, snapshot, assessment} = props;
 	const instances = snapshot?.docker.instances ?? [];
 	const notRunning = instances.filter(instance => instance.state !== 'running').length;
-	const count = `${instances.length}/${props.max} instances${notRunning > 0 ? ` (${notRunning} not running)` : ''}`;
-	const overCapacity = instances.length > props.max;
+	const swarm = snapshot?.docker.swarm;
+	// A Swarm service: the replicas it is meant to have, and how many of its tasks are not running; else the count the
+	// actions go by (running, restarting, paused). Either is marked when it is outside --min/--max.
+	const desired = swarm?.desiredReplicas ?? null;
+	const counted = desired ?? runningCount(instances);
+	const outside = counted > props.max ? ` ${levelSymbol.SOON} above --max ${props.max}` : counted < (props.min ?? 0) && snapshot !== undefined ? ` ${levelSymbol.SOON} below --min ${props.min}` : '';
+	const count =
+		swarm === undefined || desired === null
+			? `${instances.length}/${props.max} instances${notRunning > 0 ? ` (${notRunning} not running)` : ''}${outside}`
+			: `${desired}/${props.max} replicas${swarm.runningTasks !== desired ? ` (${swarm.runningTasks} running)` : ''}${swarm.mode === 'global' ? ' global' : ''}${outside}`;
+	const overCapacity = outside !== '';
 	const badges = [props.mode === 'demo' ? 'DEMO' : '', props.readOnly ? 'READ-ONLY' : '', props.dryRun ? 'DRY RUN' : '', props.paused ? 'PAUSED' : ''].filter(Boolean);
 
 	const advice = assessment ? recommendation(assessment, snapshot?.project ?? props.project) : undefined;
@@ -93,7 +105,7 @@ export function headerLines(props: HeaderProps): StyledLine[] {
 	first.push(
 		{text: ` ${props.project}/${props.service} · `},
 		{text: count, style: {color: tone(color, overCapacity ? 'red' : undefined)}},
-		{text: ` · docker ${props.dockerEndpoint}`, style: {dim: color}},
+		{text: ` · ${swarm === undefined ? 'docker' : `swarm ${swarm.service} via`} ${props.dockerEndpoint}`, style: {dim: color}},
 	);
 	let second: StyledLine;
 	if (advice) {

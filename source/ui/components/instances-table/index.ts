@@ -1,1 +1,1 @@
-export {hostColumnWidth, InstancesTable, RowCache, scrollStart, shownNames, tableLines, type InstancesTableProps} from './instances-table.js';
+export {formatUptime, hostColumnWidth, InstancesTable, outOfViewText, RowCache, rowColumns, scrollStart, TableScroll, tableColumnsFor, tableLines, type InstancesTableProps} from './instances-table.js';

@@ -4,16 +4,15 @@ import {Box} from 'ink';
 import React, {useContext, useEffect, useLayoutEffect, useMemo} from 'react';
 import {runningCount} from '../../../core/action-rules.js';
 import {redactUrl} from '../../../core/redact.js';
-import {servicesOf} from '../../../core/stack-services.js';
 import {ActionsContext} from '../../contexts/actions-context.js';
 import {FrameOutputContext} from '../../contexts/frame-output-context.js';
 import {MonitorActionsContext} from '../../contexts/monitor-actions-context.js';
 import {useMonitorStateContext} from '../../contexts/monitor-state-context.js';
-import {canAbort, isModal, type ActionDialog as ActionDialogState} from '../../hooks/use-action-state.js';
-import {chartWindows, resolveSelection, stackExpanded} from '../../hooks/use-monitor-state.js';
-import {runningText} from '../../layout/action-text.js';
+import {canAbort, type ActionDialog as ActionDialogState} from '../../hooks/use-action-state.js';
+import {chartWindows, resolveSelection} from '../../hooks/use-monitor-state.js';
+import {actionStatusText, runningText, visibleActivity} from '../../layout/action-text.js';
 import {chartData, chartPages, cpuTrends} from '../../layout/chart-specs.js';
-import {computeLayout, isWideSize, tableColumns} from '../../layout/screen-layout.js';
+import {ShortNames} from '../../layout/instance-names.js';
 import {sourceLines} from '../../layout/source-status.js';
 import {fitLine, renderLine, toHeight, type StyledLine} from '../../layout/styled-text.js';
 import {actionDialogLines} from '../action-dialog/index.js';
@@ -23,39 +22,46 @@ import {eventLogLines} from '../event-log/index.js';
 import {footerLine, type FooterActions} from '../footer/index.js';
 import {headerLines} from '../header/index.js';
 import {helpLines} from '../help-overlay/index.js';
-import {hostColumnWidth, RowCache, scrollStart, shownNames, tableLines} from '../instances-table/index.js';
+import {RowCache, rowColumns, TableScroll, tableLines} from '../instances-table/index.js';
+import {nodeBlockHeight, nodeSelectionId, swarmNodeLines} from '../swarm-nodes/index.js';
 import {TextLine} from '../lines/index.js';
 import {stackPanelHeight, stackPanelLines} from '../stack-panel/index.js';
 import {tooSmallLines} from '../too-small/index.js';
 
 const noInstances: never[] = [];
+const noNodes: never[] = [];
 const noDialog: ActionDialogState = {kind: 'none'};
+const noActivity = new Map();
 
 export function Screen() {
-	const {frame, history, ui, size, settings} = useMonitorStateContext();
+	const {frame, history, ui, size, settings, table, layout, stack} = useMonitorStateContext();
 	const {sgr} = useContext(FrameOutputContext);
-	// Rows and plots that did not change are reused from the last frame.
-	const caches = useMemo(() => ({rows: new RowCache(), plots: new PlotCaches(), text: new RenderedLines()}), []);
+	// Rows and plots that did not change are reused from the last frame; the scroll is remembered between them.
+	const caches = useMemo(() => ({rows: new RowCache(), names: new ShortNames(), scroll: new TableScroll(), plots: new PlotCaches(), text: new RenderedLines()}), []);
 	// Optional: a screen mounted without actions shows none.
 	const actions = useContext(ActionsContext);
 	const snapshot = frame?.snapshot;
 	const instances = snapshot?.docker.instances ?? noInstances;
 	const now = snapshot?.at ?? 0;
-	// The project's other services: a panel under the table, one line unless expanded (`e`, or a wide screen).
-	const others = snapshot?.docker.others ?? noInstances;
-	const services = useMemo(() => (snapshot ? (servicesOf(snapshot) ?? []) : []), [snapshot?.docker.status, others]);
-	const expanded = stackExpanded(ui, isWideSize(size.columns, size.rows));
-	const stackWanted = stackPanelHeight(services.length, expanded);
-	const layout = useMemo(() => computeLayout(size.columns, size.rows, instances.length, stackWanted), [size.columns, size.rows, instances.length, stackWanted]);
-	const ids = useMemo(() => instances.map(instance => instance.id), [instances]);
-	const selectedId = resolveSelection(ids, ui.selectedId);
-	const selected = instances.find(instance => instance.id === selectedId);
+	const {rows, ids} = table;
+	// A Swarm service's nodes take the table's last lines (a heading and one each, or one line for all).
+	const swarmNodes = snapshot?.docker.swarm?.nodes ?? noNodes;
+	const taskTable = layout.kind === 'screen' ? layout.table - nodeBlockHeight(swarmNodes.length, layout.table) : 0;
+	// A node line selected: no task is (and the charts show the service's averages).
+	const nodeSelected = ui.selectedId !== null && swarmNodes.some(node => nodeSelectionId(node) === ui.selectedId);
+	const selectedId = nodeSelected ? null : resolveSelection(ids, ui.selectedId);
+	const selected = rows.find(instance => instance.id === selectedId);
 	const project = snapshot?.project ?? settings.project;
-	// The table's own columns: its trend cells are as many as the points asked for here.
-	const {longest} = shownNames(instances, project);
-	const trendWidth = layout.kind === 'screen' ? tableColumns(layout.columns, longest, hostColumnWidth(instances)).trend : 0;
 
-	const pages = chartPages(settings.sources);
+	// What rows show of an action: a step while it lasts, a result only while it is news.
+	const activity = useMemo(
+		() => (actions ? visibleActivity(actions.activity, actions.seen, instances, Date.now(), settings.intervalMs) : noActivity),
+		[actions, instances, settings.intervalMs],
+	);
+	// The table's own columns: its trend cells are as many as the points asked for here.
+	const trendWidth = layout.kind === 'screen' ? rowColumns(rows, layout.columns, activity.size > 0).columns.trend : 0;
+
+	const pages = chartPages(settings.sources, snapshot);
 	const page = Math.min(ui.chartPage, pages);
 	// History is shared and mutable: the frame (a new object every tick) is what says it changed.
 	const charts = useMemo(
@@ -74,8 +80,8 @@ export function Screen() {
 		[frame, history, settings.thresholds, settings.intervalMs, settings.sources, page, selected, ui.window],
 	);
 	// Only the rows in view have a trend to draw (10 of 50 at 120x40).
-	const tableRows = layout.kind === 'screen' ? Math.max(0, layout.table - 1) : 0;
-	const start = scrollStart(ids.length, tableRows, selectedId === null ? -1 : ids.indexOf(selectedId));
+	const tableRows = layout.kind === 'screen' ? Math.max(0, taskTable - 1) : 0;
+	const start = caches.scroll.at(ids.length, tableRows, selectedId === null ? -1 : ids.indexOf(selectedId));
 	const inView = useMemo(() => new Set(ids.slice(start, start + tableRows)), [ids, start, tableRows]);
 	// The stack streams what is in view first; a screen mounted without actions has no one to tell.
 	const showing = useContext(MonitorActionsContext)?.showing;
@@ -86,15 +92,22 @@ export function Screen() {
 
 	const dialog = actions?.ui.dialog ?? noDialog;
 	const running = actions?.ui.running ?? null;
+	// A Swarm service's count is its replicas (tasks still starting included), as its scale goes by.
+	const current = snapshot ? (snapshot.docker.swarm?.desiredReplicas ?? runningCount(instances)) : null;
 	// The footer's view of the actions: one object while nothing about them changed.
 	const footerActions = useMemo<FooterActions>(
 		() => ({
 			bound: actions?.bound ?? false,
-			dialog: isModal(dialog) ? dialog.kind : 'none',
-			running: running === null ? null : runningText(running, project),
+			dialog: dialog.kind,
+			explicit: dialog.kind === 'confirm' && dialog.plan.confirmText !== undefined,
+			running: running === null ? null : runningText(running),
 			abortable: canAbort(running),
 		}),
-		[actions?.bound, dialog, running, project],
+		[actions?.bound, dialog, running],
+	);
+	const status = useMemo(
+		() => actionStatusText(dialog, actions?.ui.status ?? null, {current, min: settings.min, max: settings.max, dryRun: settings.dryRun}),
+		[dialog, actions?.ui.status, current, settings.min, settings.max, settings.dryRun],
 	);
 
 	const lines = useMemo(() => {
@@ -103,47 +116,53 @@ export function Screen() {
 		const width = layout.columns;
 		const docker = snapshot ? sourceLines(snapshot, now, settings.intervalMs)[0] : undefined;
 		const emptyText = !snapshot ? 'waiting for the first reading…' : docker && docker.health !== 'ok' ? docker.text : undefined;
-		const table = () =>
-			toHeight(
+		// The task rows, then a Swarm service's node block, in `height` lines.
+		const tableView = (height: number) => {
+			const nodeHeight = nodeBlockHeight(swarmNodes.length, height);
+			const taskHeight = height - nodeHeight;
+			return [
+				...toHeight(
 				tableLines(
 					{
-						instances,
+						instances: rows,
 						assessment: frame?.assessment,
 						selectedId,
 						trends,
 						width,
-						height: layout.table,
+						height: taskHeight,
 						color,
 						emptyText,
-						project,
-						activity: actions?.activity,
+						activity,
+						sort: ui.sort,
+						filter: ui.filter,
+						total: table.total,
+						start,
+						now,
 					},
 					caches.rows,
+					caches.names,
 				),
-				layout.table,
-			);
+					taskHeight,
+				),
+				...toHeight(swarmNodeLines({nodes: swarmNodes, selectedId: ui.selectedId, width, height: nodeHeight, color}), nodeHeight),
+			];
+		};
+
 		let body: StyledLine[];
-		if (dialog.kind !== 'none') {
-			// The table stays in view: a confirmation is read next to the instances it is about.
-			const context = {
-				service: settings.service,
-				project,
-				min: settings.min,
-				max: settings.max,
-				current: snapshot ? runningCount(instances) : null,
-				dryRun: settings.dryRun,
-			};
-			body = [...table(), ...actionDialogLines({dialog, context, width, height: layout.body - layout.table, color})];
+		if (dialog.kind === 'confirm') {
+			// Only the confirmation covers anything: the table stays in view, read next to the instances it is about.
+			const context = {service: settings.service, project, min: settings.min, max: settings.max, current, dryRun: settings.dryRun};
+			body = [...tableView(layout.table), ...actionDialogLines({dialog, context, width, height: layout.body - layout.table, color})];
 		} else if (ui.concerns) {
 			body = concernListLines({assessment: frame?.assessment, width, height: layout.body, color, project});
 		} else if (ui.help) {
-			body = helpLines({width, height: layout.body, color, actions: actions?.bound ? {dryRun: settings.dryRun, min: settings.min, max: settings.max} : null});
+			body = helpLines({width, height: layout.body, color, actions: actions?.bound ? {dryRun: settings.dryRun, min: settings.min, max: settings.max, swarm: snapshot?.docker.swarm !== undefined} : null});
 		} else {
 			body = [
-				...table(),
-				...toHeight(stackPanelLines({services, others, assessment: frame?.assessment, expanded, width, height: layout.stack, color}), layout.stack),
+				...tableView(layout.table),
+				...toHeight(stackPanelLines({services: stack.services, others: stack.others, assessment: frame?.assessment, expanded: stack.expanded, width, height: layout.stack, color}), layout.stack),
 				...toHeight(chartsPanelLines({charts, layout: layout.charts, color}, caches.plots), layout.charts.height * layout.charts.rows),
-				...eventLogLines({events: frame?.events ?? noInstances, width, height: layout.events, color}),
+				...eventLogLines({events: frame?.events ?? noInstances, width, height: layout.events, color, focused: ui.view === 'log', scroll: ui.logScroll}),
 			];
 		}
 
@@ -158,15 +177,28 @@ export function Screen() {
 			dryRun: settings.dryRun,
 			paused: ui.paused,
 			max: settings.max,
+			min: settings.min,
 			intervalMs: settings.intervalMs,
 			snapshot,
 			assessment: frame?.assessment,
 			now,
 			sources: settings.sources,
 		});
-		const footer = footerLine({color, help: ui.help || ui.concerns, paused: ui.paused, canSelect: instances.length > 1, window: ui.window, actions: footerActions, chartPage: pages > 1 ? {page, pages} : undefined});
+		const footer = footerLine({
+			color,
+			help: ui.help || ui.concerns,
+			paused: ui.paused,
+			canSelect: rows.length > 1,
+			window: ui.window,
+			actions: footerActions,
+			view: ui.view,
+			filter: {input: ui.filterInput, matches: rows.length, total: table.total},
+			status,
+			chartPage: pages > 1 ? {page, pages} : undefined,
+			width,
+		});
 		return [...toHeight(header, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
-	}, [layout, settings, snapshot, now, instances, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, caches, page, pages, services, others, expanded]);
+	}, [layout, settings, snapshot, now, rows, table.total, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, status, caches, activity, start, current, page, pages, swarmNodes, stack]);
 
 	const text = useMemo(() => caches.text.render(lines, size.columns, sgr), [lines, size.columns, sgr, caches]);
 	return <FrameView lines={text} width={Math.max(1, size.columns)} />;
@@ -205,7 +237,7 @@ function FrameView({lines, width}: {lines: readonly string[]; width: number}) {
 	}, [draw, lines]);
 	if (draw !== undefined || lines.length === 0) return null;
 	return (
-		<Box flexDirection="column" width={width} height={lines.length}>
+		<Box flexDirection="column" width={Math.max(1, width)} height={lines.length}>
 			{lines.map((text, index) => (
 				// Screen rows: the index is the identity, and an unchanged row is not re-rendered.
 				<TextLine key={index} text={text} />

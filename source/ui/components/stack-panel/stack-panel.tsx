@@ -1,5 +1,5 @@
 // The stack panel: the Compose project's other services (postgres, redis, nginx, …) under the table. Collapsed, one
-// line (`stack  nginx 1/2 · postgres 1/1 ▲▲ · redis 1/1`); expanded (`e`, or a wide screen), a line per service with
+// line (`stack  nginx 1/2 · postgres 1/1 ▲▲ · redis 1/1`); expanded (`x`, or a wide screen), a line per service with
 // its hottest container's CPU and memory, restarts and health. The app service stays the table's and charts' focus.
 import React, {memo} from 'react';
 import type {Assessment, ConcernLevel} from '../../../core/assessment.js';
@@ -64,7 +64,7 @@ function markSpans(level: ConcernLevel | undefined, color: boolean): Span[] {
 function collapsedLine(props: StackPanelProps, levels: Map<string, ConcernLevel>): StyledLine {
 	const {services, width, color} = props;
 	const title: Span = {text: 'stack ', style: {bold: true}};
-	const hint: Span = {text: '  e: expand', style: {dim: color}};
+	const hint: Span = {text: '  x: expand', style: {dim: color}};
 	const parts = services.map(service => {
 		const spans: Span[] = [{text: `${service.name} ${service.running}/${service.containers}`}, ...markSpans(levels.get(service.name), color)];
 		if (service.health === 'unhealthy') spans.push({text: ' unhealthy', style: {color: tone(color, 'yellow')}});
@@ -93,7 +93,7 @@ function expandedLines(props: StackPanelProps, levels: Map<string, ConcernLevel>
 	const nameWidth = Math.max(8, Math.min(24, ...services.map(service => service.name.length)));
 	const row = (name: string, running: string, cpu: string, mem: string, restarts: string, health: string) =>
 		`${fit(name, nameWidth)} ${fit(running, 7, 'right')} ${fit(cpu, 6, 'right')}    ${fit(mem, 13)} ${fit(restarts, 8, 'right')}  ${health}`;
-	const lines: StyledLine[] = [styledLine([{text: row('STACK', 'RUNNING', 'CPU', 'MEM', 'RESTARTS', 'HEALTH'), style: {bold: true}}, {text: '  e: collapse', style: {dim: color}}])];
+	const lines: StyledLine[] = [styledLine([{text: row('STACK', 'RUNNING', 'CPU', 'MEM', 'RESTARTS', 'HEALTH'), style: {bold: true}}, {text: '  x: collapse', style: {dim: color}}])];
 	const room = Math.max(0, height - 1);
 	const ordered = services.length <= room ? services : [...services].sort((a, b) => levelRank[levels.get(b.name) ?? 'OK'] - levelRank[levels.get(a.name) ?? 'OK']);
 	const shown = services.length <= room ? ordered : ordered.slice(0, Math.max(0, room - 1));

@@ -1,0 +1,1 @@
+export {nodeBlockHeight, nodeSelectionId, swarmNodeLines, type SwarmNodesProps} from './swarm-nodes.js';
