@@ -62,7 +62,7 @@ export interface ReportJson {
 	swarm: SwarmJson | null;
 	/**
 	 * The Compose project's other services (postgres, redis, nginx, …), one entry each with its hottest container's
-	 * figures: [] when the project has none, null when Docker cannot be read.
+	 * figures: [] when the project has none, null when Docker cannot be read and under Swarm (read for Compose only).
 	 */
 	services: ServiceJson[] | null;
 }
@@ -188,7 +188,7 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment, mode
 		if (cpuPercent !== null && memPercent !== null) lines.push(`  average: CPU ${cpuPercent.toFixed(1)}%, memory ${memPercent.toFixed(1)}%`);
 	}
 
-	lines.push(...servicesReportLines(servicesOf(snapshot)));
+	lines.push(...servicesReportLines(servicesOf(snapshot), snapshot.docker.swarm !== undefined));
 
 	for (const model of models) {
 		const reading = snapshot.sources[model.id];

@@ -74,9 +74,12 @@ export function summarizeServices(others: readonly InstanceSample[]): ServiceSum
 		});
 }
 
-/** The services of a snapshot, or null when Docker cannot be read (nothing is known about them then). */
+/**
+ * The services of a snapshot, or null when nothing is known about them: Docker cannot be read, or va-top follows a
+ * Swarm service (the other services are read for Compose only, so an empty list would claim there are none).
+ */
 export function servicesOf(snapshot: Pick<StackSnapshot, 'docker'>): ServiceSummary[] | null {
-	if (snapshot.docker.status.kind !== 'ok') return null;
+	if (snapshot.docker.status.kind !== 'ok' || snapshot.docker.swarm !== undefined) return null;
 	return summarizeServices(snapshot.docker.others ?? []);
 }
 
@@ -159,8 +162,15 @@ export function serviceCells(service: ServiceSummary): {containers: string; cpu:
 	};
 }
 
-/** The --once text report's lines for the other services: none when there are none, or Docker is unreadable (its own line says so). */
-export function servicesReportLines(services: readonly ServiceSummary[] | null): string[] {
+/** Said in the text report under Swarm, where the other services are not read. */
+export const swarmServicesNote = 'Stack services: not read under Swarm (Compose only)';
+
+/**
+ * The --once text report's lines for the other services: none when there are none, or Docker is unreadable (its own
+ * line says so); under Swarm, one line saying they are not read.
+ */
+export function servicesReportLines(services: readonly ServiceSummary[] | null, swarm = false): string[] {
+	if (swarm) return [swarmServicesNote];
 	if (services === null || services.length === 0) return [];
 	const rows = services.map(service => ({name: service.name, cells: serviceCells(service), notAssessed: service.notAssessed}));
 	const width = Math.max(7, ...rows.map(row => row.name.length));

@@ -6,7 +6,7 @@ import {emptyClock, evaluate, exitCodeFor} from '../../source/core/rules.js';
 import {servicesOf, summarizeServices} from '../../source/core/stack-services.js';
 import type {InstanceSample, StackSnapshot} from '../../source/core/types.js';
 import {mergeViews} from '../../source/sources/workload/fanout.js';
-import {composeSelector} from '../../source/sources/workload/selector.js';
+import {composeSelector, swarmSelector} from '../../source/sources/workload/selector.js';
 import {defaultThresholds} from '../../source/sources/registry.js';
 import {instance, snapshot, sources} from '../support/snapshots.js';
 
@@ -169,3 +169,23 @@ describe('the other services on several engines', () => {
 	});
 });
 
+describe('the other services under Swarm (read for Compose only)', () => {
+	const swarm = {service: 'shop_api', serviceId: 'svc1', mode: 'replicated' as const, version: 7, desiredReplicas: 2, runningTasks: 2, stopGraceSeconds: null, nodes: [], missing: null};
+
+	it('are not known rather than none: services is null, the text report says they are not read, the panel has nothing to show', () => {
+		const base = snapshot();
+		const data: StackSnapshot = {...base, docker: {...base.docker, swarm}};
+		expect(servicesOf(data)).toBeNull();
+		const {json, text} = check(data);
+		expect(json.services).toBeNull();
+		expect(text.split('\n')).toContain('Stack services: not read under Swarm (Compose only)');
+		// Outside Swarm a project with no other service is [] and says nothing.
+		expect(check(withOthers([])).json.services).toEqual([]);
+	});
+
+	it("a Swarm node's selector reads the followed service's tasks alone, never another service's containers", () => {
+		const selector = swarmSelector('shop_api');
+		expect(selector.projectFilter).toEqual(selector.labelFilter);
+		expect(selector.otherService({'com.docker.swarm.service.name': 'shop_postgres', 'com.docker.stack.namespace': 'shop'})).toBeNull();
+	});
+});
