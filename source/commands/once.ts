@@ -155,7 +155,9 @@ export function isComplete(snapshot: StackSnapshot, models: readonly AnySourceMo
 		if (!complete) return false;
 	}
 
-	return snapshot.docker.instances.every(instance => instance.state !== 'running' || instance.cpuPercent !== null || instance.notAssessed !== undefined);
+	// The project's other services' containers too: their figures are in the report.
+	const read = (instance: StackSnapshot['docker']['instances'][number]) => instance.state !== 'running' || instance.cpuPercent !== null || instance.notAssessed !== undefined;
+	return snapshot.docker.instances.every(read) && (snapshot.docker.others ?? []).every(read);
 }
 
 /** A source that has not answered by the deadline is reported as unreadable, not as zero. */

@@ -2,6 +2,7 @@
 import type {Assessment, Concern} from './assessment.js';
 import {formatBytes} from './format.js';
 import {readingError, usableSample, type AnySourceModel, type ThresholdUnit} from './source-model.js';
+import {servicesJson, servicesOf, servicesReportLines, type ServiceJson} from './stack-services.js';
 import {swarmJson, swarmTextLines, type SwarmJson} from './swarm-report.js';
 import type {EngineView, StackSnapshot} from './types.js';
 
@@ -74,6 +75,11 @@ export interface ReportJson {
 	swarm: SwarmJson | null;
 	/** --once only: whether the sustained CPU rule was judged over the recorded history. */
 	history?: ReportHistory;
+	/**
+	 * The Compose project's other services (postgres, redis, nginx, …), one entry each with its hottest container's
+	 * figures: [] when the project has none, null when Docker cannot be read and under Swarm (read for Compose only).
+	 */
+	services: ServiceJson[] | null;
 }
 
 /** The report as written: the fields above, then each source's part under its key (null when not configured). */
@@ -136,6 +142,7 @@ export function reportJson(snapshot: StackSnapshot, assessment: Assessment, exit
 			memLimitBytes: instance.memLimitBytes,
 		})),
 		swarm: swarmJson(snapshot.docker.swarm),
+		services: servicesJson(servicesOf(snapshot)),
 	};
 	for (const model of models) {
 		const reading = snapshot.sources[model.id];
@@ -195,6 +202,8 @@ export function reportText(snapshot: StackSnapshot, assessment: Assessment, mode
 		const {cpuPercent, memPercent} = assessment.averages;
 		if (cpuPercent !== null && memPercent !== null) lines.push(`  average: CPU ${cpuPercent.toFixed(1)}%, memory ${memPercent.toFixed(1)}%`);
 	}
+
+	lines.push(...servicesReportLines(servicesOf(snapshot), snapshot.docker.swarm !== undefined));
 
 	for (const model of models) {
 		const reading = snapshot.sources[model.id];

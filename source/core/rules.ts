@@ -5,6 +5,7 @@ import type {Assessment, Concern, ConcernLevel, Level, OverallLevel, Sustain} fr
 import {breachConcern} from './breach.js';
 import {formatDuration, formatPercent} from './format.js';
 import {healthOf, readingError, usableSample, type AnySourceModel, type ConcernContext} from './source-model.js';
+import {containerMemoryConcerns} from './stack-services.js';
 import {createJudge, emptyClock, type BreachClock, type Judge, type Rung} from './threshold-judge.js';
 import type {Thresholds} from './thresholds.js';
 import {swarmConcerns} from './swarm-report.js';
@@ -118,6 +119,9 @@ export function evaluate(
 		fromSources.push(...found);
 	});
 	add(2, instances);
+	// The project's other services (postgres, redis, …): the memory rule per container, after the app's instances.
+	const containers = containerMemoryConcerns(snapshot.docker.others ?? [], {judge, thresholds, now});
+	add(2.5, containers);
 
 	const reachability: Concern[] = [];
 	for (const [name, status, dataAt] of sourceStatuses(snapshot, models)) {
@@ -148,7 +152,7 @@ export function evaluate(
 	// A Swarm node va-top has no way to reach leaves its tasks unseen, as an engine that cannot be read does.
 	reachability.push(...swarmConcerns(snapshot));
 	add(3, reachability);
-	const concerns = [...workload, ...fromSources, ...instances, ...reachability];
+	const concerns = [...workload, ...fromSources, ...instances, ...containers, ...reachability];
 	concerns.sort((a, b) => levelRank[b.level] - levelRank[a.level] || groupRank.get(a)! - groupRank.get(b)! || a.key.localeCompare(b.key));
 
 	return {

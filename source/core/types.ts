@@ -44,6 +44,13 @@ export interface InstanceSample {
 	node?: string | null;
 	/** Why it cannot be assessed now (its engine is unreachable): its numbers are null, never zeros. */
 	notAssessed?: string;
+	/** A container of the project's other services (DockerView.others): its Compose service. Absent for the app's. */
+	service?: string;
+	/**
+	 * HostConfig.Memory > 0: it has a memory limit of its own. false: none, so its memory figure is of the host's
+	 * memory (as `docker stats` shows it). Absent when not known.
+	 */
+	memoryLimited?: boolean;
 	/** A Swarm task: its slot, and its state as the manager last said (desired → actual). */
 	task?: {slot: number | null; state: string; desiredState: string; message: string};
 }
@@ -113,6 +120,13 @@ export interface DockerView {
 	statsFrom?: {cgroup: number; api: number; spaced: number};
 	/** Every engine read, each with its own status (one entry for a single engine). */
 	engines?: EngineView[];
+	/**
+	 * The containers of the project's other services (postgres, redis, nginx, …), each with its `service`, read like
+	 * the instances; never the focus of the table, charts or actions. Absent where the collector does not look (demo).
+	 */
+	others?: InstanceSample[];
+	/** How the running ones of `others` are read (never by a stream: cgroup files, else spaced API readings). */
+	othersStatsFrom?: {cgroup: number; api: number; spaced: number};
 	/** The Swarm service and its nodes, when va-top follows one; absent for Compose. */
 	swarm?: SwarmView;
 }

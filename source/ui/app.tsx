@@ -3,22 +3,24 @@ import React, {useMemo, useRef} from 'react';
 import type {ActionRunner} from '../actions/action-runner.js';
 import type {Autoscaler} from '../actions/autoscaler.js';
 import type {Monitor, MonitorFrame} from '../core/monitor.js';
+import {servicesOf} from '../core/stack-services.js';
 import {Screen} from './components/screen/index.js';
+import {stackPanelHeight} from './components/stack-panel/index.js';
 import {ActionsContext} from './contexts/actions-context.js';
 import {AutoscaleContext} from './contexts/autoscale-context.js';
 import {FrameOutputContext, type FrameOutput} from './contexts/frame-output-context.js';
 import {MonitorActionsContext, type MonitorActions} from './contexts/monitor-actions-context.js';
-import {MonitorStateContext, type MonitorState, type ScreenSettings} from './contexts/monitor-state-context.js';
+import {MonitorStateContext, type MonitorState, type ScreenSettings, type StackPanelState} from './contexts/monitor-state-context.js';
 import {useActions} from './hooks/use-actions.js';
 import {useAutoscale} from './hooks/use-autoscale.js';
 import {useKeys} from './hooks/use-keys.js';
 import {useMonitor, type SnapshotSource} from './hooks/use-monitor.js';
-import {resolveSelection, useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
+import {resolveSelection, stackExpanded, useMonitorState, type MonitorUiState} from './hooks/use-monitor-state.js';
 import {nodeSelectionId} from './components/swarm-nodes/index.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {chartPages} from './layout/chart-specs.js';
 import {orderInstances, worstInstance} from './layout/instance-order.js';
-import {computeLayout} from './layout/screen-layout.js';
+import {computeLayout, isWideSize} from './layout/screen-layout.js';
 
 export interface AppProps {
 	stack: SnapshotSource;
@@ -45,6 +47,7 @@ export interface AppProps {
 
 const noInstances: never[] = [];
 const noNodes: never[] = [];
+const noServices: never[] = [];
 
 export function App({stack, monitor, settings: given, onQuit, onBell, initialUi, runner = null, actionGuardMs, output, autoscaler = null, autoscaleSummary = '', onSnapshot}: AppProps) {
 	const [ui, dispatch, getUi] = useMonitorState(initialUi);
@@ -66,9 +69,16 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	const selectable = useMemo(() => (nodes.length === 0 ? table.ids : [...table.ids, ...nodes.map(nodeSelectionId)]), [table.ids, nodes]);
 	const eventCount = frame?.events.length ?? 0;
 	const rowsWanted = table.rows.length + (nodes.length > 0 ? nodes.length + 1 : 0);
+	// The project's other services: a panel under the table, one line unless expanded (`x`, or a wide screen).
+	const docker = frame?.snapshot.docker;
+	const others = docker?.others ?? noInstances;
+	const services = useMemo(() => (docker ? (servicesOf({docker}) ?? noServices) : noServices), [docker?.status, docker?.swarm, others]);
+	const expanded = stackExpanded(ui, isWideSize(size.columns, size.rows));
+	const stackPanel = useMemo<StackPanelState>(() => ({services, others, expanded}), [services, others, expanded]);
+	const stackWanted = stackPanelHeight(services.length, expanded);
 	const layout = useMemo(
-		() => computeLayout(size.columns, size.rows, rowsWanted, {events: eventCount, view: ui.view, autoscaleLine: autoscaler !== null}),
-		[size.columns, size.rows, rowsWanted, eventCount, ui.view, autoscaler],
+		() => computeLayout(size.columns, size.rows, rowsWanted, {events: eventCount, view: ui.view, stackWanted, autoscaleLine: autoscaler !== null}),
+		[size.columns, size.rows, rowsWanted, eventCount, ui.view, stackWanted, autoscaler],
 	);
 
 	// Actions stay one object for the app's life; what changes (rows, page size, onQuit, selection) is read through refs.
@@ -82,6 +92,8 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	snapshotRef.current = onSnapshot;
 	const settingsRef = useRef(settings);
 	settingsRef.current = settings;
+	const sizeRef = useRef(size);
+	sizeRef.current = size;
 	const {view: actionsView, onKey, dialogOpen} = useActions({
 		runner,
 		monitor,
@@ -140,6 +152,7 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 				dispatch({type: 'next-chart-page', pages: chartPages(settingsRef.current.sources, live.current.frame?.snapshot)});
 			},
 			toggleConcerns: () => dispatch({type: 'toggle-concerns'}),
+			toggleStack: () => dispatch({type: 'toggle-stack', wide: isWideSize(sizeRef.current.columns, sizeRef.current.rows)}),
 			quit: code => quitRef.current(code),
 			snapshot: () => snapshotRef.current?.(),
 			actionKey: name => keyRef.current.onKey(name),
@@ -151,8 +164,8 @@ export function App({stack, monitor, settings: given, onQuit, onBell, initialUi,
 	useKeys(actions, getUi);
 
 	const state = useMemo<MonitorState>(
-		() => ({frame, history: monitor.history, ui, size, settings, table, layout}),
-		[frame, monitor, ui, size, settings, table, layout],
+		() => ({frame, history: monitor.history, ui, size, settings, table, layout, stack: stackPanel}),
+		[frame, monitor, ui, size, settings, table, layout, stackPanel],
 	);
 	const screen = (
 		<MonitorActionsContext.Provider value={actions}>

@@ -18,13 +18,14 @@ describe('the --once report', () => {
 		expect(text).not.toContain('VoiceAssist');
 	});
 
-	it('keeps every JSON field, in order, with the postgres and redis objects as before the registry (redis gains the tier\'s fields after them; swarm, null outside Swarm)', () => {
+	it('keeps every JSON field, in order, with the postgres and redis objects as before the registry (redis gains the tier\'s fields after them; swarm, null outside Swarm; services[], [] for a project with no other service)', () => {
 		const {json} = report();
 		// Later sources add their keys after these, each null here as it is not configured; swarm is null outside Swarm.
-		const before = ['version', 'time', 'project', 'service', 'level', 'unknown', 'exitCode', 'recommendations', 'averages', 'docker', 'instances', 'swarm', 'postgres', 'redis'];
+		const before = ['version', 'time', 'project', 'service', 'level', 'unknown', 'exitCode', 'recommendations', 'averages', 'docker', 'instances', 'swarm', 'services', 'postgres', 'redis'];
 		const keys = Object.keys(json);
 		expect(keys.slice(0, before.length)).toEqual(before);
 		expect(json['swarm']).toBeNull();
+		expect(json['services']).toEqual([]);
 		expect(keys.slice(before.length).length).toBeGreaterThan(0);
 		for (const later of keys.slice(before.length)) expect(json[later], later).toBeNull();
 		expect(json['postgres']).toEqual({endpoint: '127.0.0.1:5432', reachable: true, connections: 10, active: 2, maxConnections: 100, ratio: 0.1, error: null});

@@ -6,15 +6,16 @@
 //
 // The parts: engine-link.ts (connection, retry, status), workload/compose/members.ts (list + events + inspect),
 // workload/selector.ts (who is a member), workload/meter/ (cgroup rounds, streams, spaced readings, the stream plan).
-// This file only puts them together and builds the view.
+// This file only puts them together and builds the view: the service's instances, and apart from them the containers
+// of the project's other services (`others`), found by the same listing and events.
 import type Dockerode from 'dockerode';
-import type {DockerView} from '../../core/types.js';
+import type {DockerView, InstanceSample} from '../../core/types.js';
 import type {Collector} from '../collector.js';
 import {createListeners} from '../listeners.js';
 import {createComposeMembers} from '../workload/compose/members.js';
 import {createMeter} from '../workload/meter/meter.js';
 import {byNumberThenName} from '../workload/meter/plan.js';
-import type {MeteredEntry} from '../workload/meter/slot.js';
+import {isOther, type MeteredEntry} from '../workload/meter/slot.js';
 import {composeSelector, type MemberSelector} from '../workload/selector.js';
 import {createCgroupReader, type CgroupReader} from './cgroup-reader.js';
 import {createEngineLink} from './engine-link.js';
@@ -103,12 +104,20 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 		start: link.start,
 		stop: link.stop,
 		view() {
-			cached ??= {
-				endpoint,
-				status: link.status(),
-				instances: [...entries.values()].map((entry) => entry.sample).sort(byNumberThenName),
-				statsFrom: meter.counts(),
-			};
+			if (cached === null) {
+				const instances: InstanceSample[] = [];
+				const others: InstanceSample[] = [];
+				for (const entry of entries.values()) (isOther(entry) ? others : instances).push(entry.sample);
+				cached = {
+					endpoint,
+					status: link.status(),
+					instances: instances.sort(byNumberThenName),
+					statsFrom: meter.counts(),
+					others: others.sort((a, b) => a.service!.localeCompare(b.service!) || byNumberThenName(a, b)),
+					othersStatsFrom: meter.counts(true),
+				};
+			}
+
 			return cached;
 		},
 		subscribe: listeners.subscribe,

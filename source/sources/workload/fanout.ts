@@ -52,8 +52,8 @@ export function notAssessedReason(engine: EngineView): string {
 	return isDown(engine.status) ? `${engine.name} ${engine.status.kind === 'reconnecting' ? 'reconnecting' : 'unreachable'}: ${engine.status.reason}` : `${engine.name} not read yet`;
 }
 
-/** Per engine: its last view and the instances made from it, so an unchanged engine costs nothing per frame. */
-export type MergeCache = Map<string, {view: DockerView; instances: InstanceSample[]}>;
+/** Per engine: its last view and the instances (and other services' containers) made from it, so an unchanged engine costs nothing per frame. */
+export type MergeCache = Map<string, {view: DockerView; instances: InstanceSample[]; others: InstanceSample[]}>;
 
 /** The engines' views as one. Pure but for `cache`, which it reads and fills. */
 export function mergeViews(members: ReadonlyArray<{name: string; view: DockerView; role?: EngineView['role']}>, cache: MergeCache = new Map()): DockerView {
@@ -62,17 +62,21 @@ export function mergeViews(members: ReadonlyArray<{name: string; view: DockerVie
 		({name, view, role}): EngineView => ({name, endpoint: view.endpoint, status: view.status, role: role ?? 'engine', instances: view.instances.length}),
 	);
 	const statsFrom = {cgroup: 0, api: 0, spaced: 0};
+	const othersStatsFrom = {cgroup: 0, api: 0, spaced: 0};
 	for (const {view} of members) {
 		statsFrom.cgroup += view.statsFrom?.cgroup ?? 0;
 		statsFrom.api += view.statsFrom?.api ?? 0;
 		statsFrom.spaced += view.statsFrom?.spaced ?? 0;
+		othersStatsFrom.cgroup += view.othersStatsFrom?.cgroup ?? 0;
+		othersStatsFrom.api += view.othersStatsFrom?.api ?? 0;
+		othersStatsFrom.spaced += view.othersStatsFrom?.spaced ?? 0;
 	}
 
-	function instancesOf(name: string, view: DockerView, engine: EngineView): InstanceSample[] {
+	function samplesOf(name: string, view: DockerView, engine: EngineView): {instances: InstanceSample[]; others: InstanceSample[]} {
 		const cached = cache.get(name);
-		if (cached?.view === view) return cached.instances;
+		if (cached?.view === view) return cached;
 		const down = several && isDown(view.status) ? notAssessedReason(engine) : undefined;
-		const instances = view.instances.map((sample): InstanceSample => {
+		const toMerged = (sample: InstanceSample): InstanceSample => {
 			const named: InstanceSample = {
 				...sample,
 				host: name,
@@ -82,18 +86,23 @@ export function mergeViews(members: ReadonlyArray<{name: string; view: DockerVie
 			};
 			if (down === undefined) return named;
 			return {...named, cpuPercent: null, memPercent: null, memUsageBytes: null, memLimitBytes: null, notAssessed: down};
-		});
-		cache.set(name, {view, instances});
-		return instances;
+		};
+		const entry = {view, instances: view.instances.map(toMerged), others: (view.others ?? []).map(toMerged)};
+		cache.set(name, entry);
+		return entry;
 	}
+
+	const merged = members.map((member, index) => samplesOf(member.name, member.view, engines[index]!));
 
 	return {
 		endpoint: several ? engines.map((engine) => engine.name).join(', ') : (members[0]?.view.endpoint ?? ''),
 		status: combinedStatus(engines),
 		// Grouped by host in the order given, each host's by number as one engine shows them.
-		instances: members.flatMap((member, index) => instancesOf(member.name, member.view, engines[index]!)),
+		instances: merged.flatMap((part) => part.instances),
 		statsFrom,
 		engines,
+		others: merged.flatMap((part) => part.others),
+		othersStatsFrom,
 	};
 }
 

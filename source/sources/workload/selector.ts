@@ -11,10 +11,17 @@ export const composeLabels = {
 
 /** Which containers of one engine are members: what the engine is asked for, and the check on what it sent. */
 export interface MemberSelector {
-	/** For the engine's label filter (list and events). */
+	/** For the engine's label filter (list and events). The actions list with this one. */
 	readonly labelFilter: readonly string[];
+	/**
+	 * What the collector lists and follows: the whole Compose project (its other services included); for Swarm the
+	 * same as labelFilter, as the other services are read for Compose only.
+	 */
+	readonly projectFilter: readonly string[];
 	/** The labels of a container say it is a member (checked again on whatever the engine sent). */
 	matches(labels: Readonly<Record<string, string>> | null | undefined): boolean;
+	/** The service of a container of the project's OTHER services (postgres, redis, …); null for the app and strangers. */
+	otherService(labels: Readonly<Record<string, string>> | null | undefined): string | null;
 	/** Its replica number (Compose container number, Swarm slot), null when missing or not a number. */
 	number(labels: Readonly<Record<string, string>> | null | undefined): number | null;
 }
@@ -29,8 +36,14 @@ export function composeSelector(project: string, service: string): ComposeSelect
 		project,
 		service,
 		labelFilter: [`${composeLabels.project}=${project}`, `${composeLabels.service}=${service}`],
+		projectFilter: [`${composeLabels.project}=${project}`],
 		matches(labels) {
 			return labels?.[composeLabels.project] === project && labels[composeLabels.service] === service && labels[composeLabels.oneoff] !== 'True';
+		},
+		otherService(labels) {
+			if (labels?.[composeLabels.project] !== project || labels[composeLabels.oneoff] === 'True') return null;
+			const other = labels[composeLabels.service];
+			return other !== undefined && other !== '' && other !== service ? other : null;
 		},
 		number(labels) {
 			const parsed = Number.parseInt(labels?.[composeLabels.number] ?? '', 10);
@@ -54,7 +67,10 @@ export const swarmLabels = {
 export function swarmSelector(serviceName: string): MemberSelector {
 	return {
 		labelFilter: [`${swarmLabels.serviceName}=${serviceName}`],
+		projectFilter: [`${swarmLabels.serviceName}=${serviceName}`],
 		matches: (labels) => labels?.[swarmLabels.serviceName] === serviceName,
+		// The stack panel is Compose-only: a Swarm node's engine is read for the service's tasks alone.
+		otherService: () => null,
 		number(labels) {
 			// com.docker.swarm.task.name is SERVICE.SLOT.TASKID (the node's ID instead of the slot for a global service).
 			const name = labels?.[swarmLabels.taskName] ?? '';

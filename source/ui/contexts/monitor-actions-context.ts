@@ -35,6 +35,8 @@ export interface MonitorActions {
 	nextChartPage(): void;
 	/** Shows or hides the list of every concern. */
 	toggleConcerns(): void;
+	/** Expands the stack panel to a line per service, or collapses it to one line. */
+	toggleStack(): void;
 	/** 0 for q, 130 for Ctrl-C. */
 	quit(code: number): void;
 	/** S: writes an incident snapshot; its path shows in the event log. */

@@ -2,6 +2,8 @@
 import {createContext, useContext} from 'react';
 import type {History} from '../../core/history.js';
 import type {MonitorFrame} from '../../core/monitor.js';
+import type {ServiceSummary} from '../../core/stack-services.js';
+import type {InstanceSample} from '../../core/types.js';
 import type {AnySourceModel} from '../../core/source-model.js';
 import type {Thresholds} from '../../core/thresholds.js';
 import type {MonitorUiState} from '../hooks/use-monitor-state.js';
@@ -37,6 +39,14 @@ export interface MonitorState {
 	/** The table's rows: filtered and sorted. */
 	table: OrderedInstances;
 	layout: ScreenLayout | TooSmallLayout;
+	/** The stack panel: the project's other services, their containers, and whether it shows a line per service. */
+	stack: StackPanelState;
+}
+
+export interface StackPanelState {
+	services: readonly ServiceSummary[];
+	others: readonly InstanceSample[];
+	expanded: boolean;
 }
 
 export const MonitorStateContext = createContext<MonitorState | undefined>(undefined);

@@ -157,6 +157,9 @@ export function handleKey(name: string, state: KeyState, actions: MonitorActions
 		case 'S':
 			actions.snapshot();
 			return;
+		case 'x':
+			actions.toggleStack();
+			return;
 		default:
 			if (name.length === 1 && name >= '1' && name <= '4') actions.setWindow(windowKeys[Number(name) - 1]!);
 	}

@@ -35,6 +35,8 @@ export interface MonitorUiState {
 	chartPage: number;
 	/** The list of every concern replaces the body (`a`). */
 	concerns: boolean;
+	/** The stack panel (the project's other services) expanded to a line each (`x`); null: expanded only on a wide screen. */
+	stackExpanded: boolean | null;
 }
 
 export type MonitorUiAction =
@@ -62,7 +64,8 @@ export type MonitorUiAction =
 	| {type: 'toggle-help'}
 	| {type: 'close-help'}
 	| {type: 'next-chart-page'; pages: number}
-	| {type: 'toggle-concerns'};
+	| {type: 'toggle-concerns'}
+	| {type: 'toggle-stack'; wide: boolean};
 
 export const initialUiState: MonitorUiState = {
 	selectedId: null,
@@ -76,10 +79,16 @@ export const initialUiState: MonitorUiState = {
 	logScroll: 0,
 	chartPage: 1,
 	concerns: false,
+	stackExpanded: null,
 };
 
 /** The longest filter typed: a name is never longer. */
 export const maxFilterLength = 64;
+
+/** Whether the stack panel shows a line per service: as chosen with `x`, else on a wide screen only. */
+export function stackExpanded(state: Pick<MonitorUiState, 'stackExpanded'>, wide: boolean): boolean {
+	return state.stackExpanded ?? wide;
+}
 
 /** The selected id among ids: the chosen one while it exists, else the first. */
 export function resolveSelection(ids: readonly string[], selectedId: string | null): string | null {
@@ -145,6 +154,8 @@ export function monitorUiReducer(state: MonitorUiState, action: MonitorUiAction)
 			return action.pages <= 1 ? state : {...state, chartPage: (state.chartPage % action.pages) + 1};
 		case 'toggle-concerns':
 			return {...state, concerns: !state.concerns, help: false};
+		case 'toggle-stack':
+			return {...state, stackExpanded: !stackExpanded(state, action.wide)};
 	}
 }
 

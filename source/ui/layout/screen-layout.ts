@@ -9,6 +9,11 @@ export const minRows = 16;
 export const wideColumns = 120;
 export const wideRows = 40;
 
+/** The wide layout's size: the stack panel is expanded there by default. */
+export function isWideSize(columns: number, rows: number): boolean {
+	return columns >= wideColumns && rows >= wideRows;
+}
+
 export const headerHeight = 3;
 export const footerHeight = 1;
 
@@ -37,6 +42,8 @@ export interface ScreenLayout {
 	body: number;
 	/** Table lines, its column header included. */
 	table: number;
+	/** The stack panel's lines under the table (the project's other services); 0 hides it. */
+	stack: number;
 	charts: ChartsLayout;
 	/** Event log lines, its title included; 0 hides it. */
 	events: number;
@@ -62,7 +69,12 @@ export interface LayoutNeeds {
 	view?: BodyView;
 	/** The autoscale preview line under the header (the live monitor always has one). */
 	autoscaleLine?: boolean;
+	/** The stack panel's lines (1 collapsed, 1 + a line per service expanded), cut to what fits; shown in the normal view only. */
+	stackWanted?: number;
 }
+
+/** What the table, the charts and the log need at least: 2 + 4 + 2 lines; the stack panel gets no more than leaves them that. */
+const restMin = 8;
 
 /** A chart of `height` lines (title included) whose rows get round labels 25 points apart or closer. */
 function roundChart(height: number): boolean {
@@ -75,7 +87,7 @@ export function computeLayout(columns: number, rows: number, instanceCount: numb
 	const lines = Math.floor(rows);
 	if (!(cols >= minColumns && lines >= minRows)) return {kind: 'too-small', columns: cols || 0, rows: lines || 0};
 
-	const wide = cols >= wideColumns && lines >= wideRows;
+	const wide = isWideSize(cols, lines);
 	const frame = lines - 1;
 	const header = headerHeight + (needs.autoscaleLine ? 1 : 0);
 	const body = frame - header - footerHeight;
@@ -83,22 +95,25 @@ export function computeLayout(columns: number, rows: number, instanceCount: numb
 	const noCharts: ChartsLayout = {arrangement: 'grid', height: 0, widths: split(cols, 2), rows: 0};
 	const tableWanted = 1 + Math.max(1, instanceCount);
 	const view = needs.view ?? 'normal';
-	if (view === 'table') return {...base, table: body, charts: noCharts, events: 0};
+	if (view === 'table') return {...base, table: body, stack: 0, charts: noCharts, events: 0};
 
-	const tableCap = wide ? Math.max(11, Math.min(21, Math.floor(body / 3))) : 6;
+	// The normal view shares the body with the stack panel; the rest is divided as before.
+	const stack = view === 'normal' ? Math.max(0, Math.min(Math.floor(needs.stackWanted ?? 0), body - restMin)) : 0;
+	const rest = body - stack;
+	const tableCap = wide ? Math.max(11, Math.min(21, Math.floor(rest / 3))) : 6;
 	let table = Math.min(tableWanted, tableCap);
-	if (view === 'log') return {...base, table: Math.min(table, Math.max(2, body - 4)), charts: noCharts, events: body - Math.min(table, Math.max(2, body - 4))};
+	if (view === 'log') return {...base, table: Math.min(table, Math.max(2, body - 4)), stack: 0, charts: noCharts, events: body - Math.min(table, Math.max(2, body - 4))};
 
 	const eventsMin = wide ? 4 : 2;
 	// The title and the lines there are (one line says there are none yet).
 	const eventsNeed = needs.events === undefined ? Number.POSITIVE_INFINITY : 1 + Math.max(1, needs.events);
-	let chartSpace = body - table - eventsMin;
+	let chartSpace = rest - table - eventsMin;
 	let charts: ChartsLayout;
 	// A grid needs two rows of charts with 4 plot lines each; below that the four charts share one row.
 	if (chartSpace >= 10) {
 		let height = Math.min(wide ? 13 : 8, Math.floor(chartSpace / 2));
 		// Rows the log would leave blank go to more instances, then to taller charts.
-		let spare = body - table - 2 * height - eventsNeed;
+		let spare = rest - table - 2 * height - eventsNeed;
 		if (spare > 0) {
 			const more = Math.min(spare, tableWanted - table);
 			table += more;
@@ -109,7 +124,7 @@ export function computeLayout(columns: number, rows: number, instanceCount: numb
 		// A chart whose rows cannot carry round labels at 25 points or finer (4 plot lines: 0 33 67 100) takes one
 		// more line from the log or the table, or gives one back.
 		if (!roundChart(height)) {
-			const fromLog = body - table - 2 * height - eventsMin;
+			const fromLog = rest - table - 2 * height - eventsMin;
 			const fromTable = table - Math.min(table, 4);
 			if (roundChart(height + 1) && fromLog + fromTable >= 2) {
 				table -= Math.max(0, 2 - fromLog);
@@ -122,15 +137,15 @@ export function computeLayout(columns: number, rows: number, instanceCount: numb
 		charts = {arrangement: 'grid', height, widths: split(cols, 2), rows: 2};
 	} else {
 		if (chartSpace < 4) {
-			table = Math.max(2, body - eventsMin - 4);
-			chartSpace = body - table - eventsMin;
+			table = Math.max(2, rest - eventsMin - 4);
+			chartSpace = rest - table - eventsMin;
 		}
 
 		charts = {arrangement: 'row', height: Math.max(0, Math.min(8, chartSpace)), widths: split(cols, 4), rows: 1};
 	}
 
-	const events = Math.max(0, body - table - charts.height * charts.rows);
-	return {...base, table, charts, events};
+	const events = Math.max(0, rest - table - charts.height * charts.rows);
+	return {...base, table, stack, charts, events};
 }
 
 export interface TableColumns {

@@ -217,7 +217,7 @@ describe('Footer, help and too-small', () => {
 
 	it('help lists every key and mark at 80x24, and fits the smallest body', () => {
 		const full = renderAt(<HelpOverlay width={80} height={19} color={false} />, 80, 24).lastFrame()!;
-		for (const key of ['j k', 'PgUp PgDn g G', '!', 'C  M  N', '/ ', 't  e', '1 2 3 4', 'p ', 'S ', '?  Esc', 'q  Ctrl-C', '▲ SOON', '▲▲ IMMEDIATE', '╌╌ 100 % (1 core)']) expect(full).toContain(key);
+		for (const key of ['j k', 'PgUp PgDn g G', '!', 'C  M  N', '/ ', 't  e', 'a  c  x', 'the stack panel', '1 2 3 4', 'p ', 'S ', '?  Esc', 'q  Ctrl-C', '▲ SOON', '▲▲ IMMEDIATE', '╌╌ 100 % (1 core)']) expect(full).toContain(key);
 		expect(full).not.toContain('…');
 		cleanup();
 		const {lastFrame} = renderAt(<HelpOverlay width={60} height={11} color={false} />, 60, 16);

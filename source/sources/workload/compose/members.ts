@@ -1,6 +1,8 @@
-// Who the members of a Compose service are on one engine, and what state each is in: one listing (by both labels,
-// then each container inspected) at every connect, then the events API, no polling. Events for lifecycle and health
-// are applied in order: an inspect answer older than the newest event for its container is dropped.
+// Who the members of a Compose service are on one engine, and what state each is in: one listing (by the project
+// label, then each container inspected) at every connect, then the events API, no polling. Events for lifecycle and
+// health are applied in order: an inspect answer older than the newest event for its container is dropped.
+// The project's other services (postgres, redis, nginx, …) come with the same listing and events: their containers
+// are entries too, marked with their `service`, metered like the instances and shown apart (DockerView.others).
 import type Dockerode from 'dockerode';
 import type {ContainerState, HealthStatus, InstanceSample} from '../../../core/types.js';
 import {statusCode, type EngineLink} from '../../docker/engine-link.js';
@@ -88,8 +90,16 @@ export function createComposeMembers(context: MembersContext): ComposeMembers {
 		return version;
 	}
 
+	/** Whose the container is: the app service's, another service's of the project (its name), or no one's (null). */
+	function ownerOf(info: Dockerode.ContainerInspectInfo): {other: string | undefined} | null {
+		const labels = info.Config?.Labels;
+		if (selector.matches(labels)) return {other: undefined};
+		const other = selector.otherService(labels);
+		return other === null ? null : {other};
+	}
+
 	/** Puts what inspect said into the row, keeping the last CPU and memory while it runs. */
-	function apply(info: Dockerode.ContainerInspectInfo, applyHealth: boolean): void {
+	function apply(info: Dockerode.ContainerInspectInfo, applyHealth: boolean, other: string | undefined): void {
 		const id = info.Id;
 		const state = toState(info.State?.Status);
 		const entry = entries.get(id);
@@ -109,6 +119,8 @@ export function createComposeMembers(context: MembersContext): ComposeMembers {
 			memUsageBytes: running ? (previous?.memUsageBytes ?? null) : null,
 			memLimitBytes: running ? (previous?.memLimitBytes ?? null) : null,
 			sampledAt: running ? (previous?.sampledAt ?? null) : null,
+			...(other === undefined ? {} : {service: other}),
+			...(info.HostConfig?.Memory === undefined ? {} : {memoryLimited: info.HostConfig.Memory > 0}),
 		};
 		if (entry) {
 			entry.sample = sample;
@@ -182,12 +194,13 @@ export function createComposeMembers(context: MembersContext): ComposeMembers {
 			(info) => {
 				if (!link.current(refreshEpoch) || versions.get(id) !== version || version.state !== state) return;
 				if (!info) return;
-				if (!selector.matches(info.Config?.Labels)) {
+				const owner = ownerOf(info);
+				if (!owner) {
 					remove(id);
 					return;
 				}
 
-				apply(info, version.health === health);
+				apply(info, version.health === health, owner.other);
 				changed();
 			},
 			(error: unknown) => {
@@ -216,15 +229,17 @@ export function createComposeMembers(context: MembersContext): ComposeMembers {
 	return {
 		async load(epoch) {
 			listedFrom = now();
-			const listed = await link.request((signal) => link.docker.listContainers({all: true, filters: {label: [...selector.labelFilter]}, abortSignal: signal}));
+			// One listing for the whole project: the other services' containers cost no request of their own.
+			const listed = await link.request((signal) => link.docker.listContainers({all: true, filters: {label: [...selector.projectFilter]}, abortSignal: signal}));
 			if (!link.current(epoch)) return;
 			const infos = await Promise.all(listed.map((container) => inspect(container.Id)));
 			if (!link.current(epoch)) return;
 			const present = new Set<string>();
 			for (const info of infos) {
-				if (!info || !selector.matches(info.Config?.Labels)) continue;
+				const owner = info ? ownerOf(info) : null;
+				if (!info || !owner) continue;
 				present.add(info.Id);
-				apply(info, true);
+				apply(info, true, owner.other);
 			}
 
 			for (const id of [...entries.keys()]) if (!present.has(id)) remove(id);
@@ -235,7 +250,7 @@ export function createComposeMembers(context: MembersContext): ComposeMembers {
 			events = subscription;
 			const eventOptions = {
 				since: Math.floor((listedFrom - eventReplayMs) / 1000),
-				filters: {type: ['container'], label: [...selector.labelFilter], event: followedEvents},
+				filters: {type: ['container'], label: [...selector.projectFilter], event: followedEvents},
 				abortSignal: abort.signal,
 			} as Dockerode.GetEventsOptions;
 			const ended = (error: unknown) => {

@@ -1,12 +1,13 @@
 // How each running member is metered, chosen again whenever membership, focus or the connection changes: its cgroup
 // files when they are ours to read (local engine), else a stats stream while it is in the stream set (all up to the
 // limit, those on screen first past it), else spaced one-shot readings. A member that does not run, or an engine that
-// is not connected, has no reader at all.
+// is not connected, has no reader at all. The project's other services' containers are read by the same cgroup
+// rounds locally and by spaced one-shot readings over the API: they never take a stream from the app's instances.
 import type {CgroupReader} from '../../docker/cgroup-reader.js';
 import {createCgroupRounds, type CgroupRounds} from './cgroup.js';
 import type {MeterContext} from './context.js';
 import {defaultStreamLimit, streamSet} from './plan.js';
-import {isRunning, type MeteredEntry} from './slot.js';
+import {isOther, isRunning, type MeteredEntry} from './slot.js';
 import {createSpacedReadings, defaultSpacedEveryMs, spacedTickMs} from './spaced.js';
 import {closeStream, openStream} from './stream.js';
 
@@ -30,8 +31,8 @@ export interface Meter {
 	release(entry: MeteredEntry): void;
 	/** The connection is gone or va-top stops: every timer and reader closes (the rows keep their numbers). */
 	pause(): void;
-	/** How running members are read now. */
-	counts(): {cgroup: number; api: number; spaced: number};
+	/** How running members are read now: the app's instances (others: false) or the other services' containers. */
+	counts(others?: boolean): {cgroup: number; api: number; spaced: number};
 }
 
 export function createMeter(context: Omit<MeterContext, 'resync'>, options: MeterOptions): Meter {
@@ -70,7 +71,7 @@ export function createMeter(context: Omit<MeterContext, 'resync'>, options: Mete
 			return;
 		}
 
-		if (streaming === null || streaming.has(id)) {
+		if (!isOther(entry) && (streaming === null || streaming.has(id))) {
 			slot.spaced = false;
 			if (!slot.reader && !slot.reopenTimer) openStream(full, id, entry);
 			return;
@@ -84,7 +85,7 @@ export function createMeter(context: Omit<MeterContext, 'resync'>, options: Mete
 	}
 
 	function rebalance(): void {
-		const viaApi = [...entries.values()].filter((entry) => isRunning(entry.sample.state) && !entry.meter.viaCgroup && !rounds?.filesOf(entry));
+		const viaApi = [...entries.values()].filter((entry) => !isOther(entry) && isRunning(entry.sample.state) && !entry.meter.viaCgroup && !rounds?.filesOf(entry));
 		streaming = streamSet(
 			viaApi.map((entry) => entry.sample),
 			streamLimit,
@@ -108,9 +109,10 @@ export function createMeter(context: Omit<MeterContext, 'resync'>, options: Mete
 			rounds?.stop();
 			for (const entry of entries.values()) release(entry);
 		},
-		counts() {
+		counts(others = false) {
 			const counts = {cgroup: 0, api: 0, spaced: 0};
 			for (const entry of entries.values()) {
+				if (isOther(entry) !== others) continue;
 				if (entry.meter.viaCgroup) counts.cgroup++;
 				else if (entry.meter.reader || entry.meter.reopenTimer) counts.api++;
 				else if (entry.meter.spaced) counts.spaced++;

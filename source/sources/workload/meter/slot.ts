@@ -47,6 +47,11 @@ export function emptySlot(): MeterSlot {
 	};
 }
 
+/** A container of the project's other services: metered like the instances, but never streamed nor in focus. */
+export function isOther(entry: MeteredEntry): boolean {
+	return entry.sample.service !== undefined;
+}
+
 export function isRunning(state: ContainerState): boolean {
 	return state === 'running' || state === 'paused';
 }

@@ -20,7 +20,7 @@ export const helpKeys: ReadonlyArray<readonly [string, string]> = [
 	['C  M  N', 'sort by CPU, memory, name/number; the same key reverses'],
 	['/', 'filter by name: text or a glob (api_2*); Enter keeps it'],
 	['t  e', 'the table alone; the event log (↑↓ PgUp PgDn g G scroll it)'],
-	['a  c', 'every concern in full; the next page of charts (if several)'],
+	['a  c  x', 'every concern; next chart page; expand/collapse the stack panel'],
 	['1 2 3 4  p', 'chart window: 1 m, 5 m, 15 m, 1 h; p pauses (readings go on)'],
 	['S', 'incident snapshot: a Markdown and a JSON file, named in the log'],
 	['?  Esc', 'show or close this help; Esc also clears /, closes t, e and a'],

@@ -27,6 +27,7 @@ import {helpLines} from '../help-overlay/index.js';
 import {RowCache, rowColumns, TableScroll, tableLines} from '../instances-table/index.js';
 import {nodeBlockHeight, nodeSelectionId, swarmNodeLines} from '../swarm-nodes/index.js';
 import {TextLine} from '../lines/index.js';
+import {stackPanelHeight, stackPanelLines} from '../stack-panel/index.js';
 import {tooSmallLines} from '../too-small/index.js';
 
 const noInstances: never[] = [];
@@ -35,7 +36,7 @@ const noDialog: ActionDialogState = {kind: 'none'};
 const noActivity = new Map();
 
 export function Screen() {
-	const {frame, history, ui, size, settings, table, layout} = useMonitorStateContext();
+	const {frame, history, ui, size, settings, table, layout, stack} = useMonitorStateContext();
 	const {sgr} = useContext(FrameOutputContext);
 	// Rows and plots that did not change are reused from the last frame; the scroll is remembered between them.
 	const caches = useMemo(() => ({rows: new RowCache(), names: new ShortNames(), scroll: new TableScroll(), plots: new PlotCaches(), text: new RenderedLines()}), []);
@@ -163,6 +164,7 @@ export function Screen() {
 		} else {
 			body = [
 				...tableView(layout.table),
+				...toHeight(stackPanelLines({services: stack.services, others: stack.others, assessment: frame?.assessment, expanded: stack.expanded, width, height: layout.stack, color}), layout.stack),
 				...toHeight(chartsPanelLines({charts, layout: layout.charts, color}, caches.plots), layout.charts.height * layout.charts.rows),
 				...eventLogLines({events: frame?.events ?? noInstances, width, height: layout.events, color, focused: ui.view === 'log', scroll: ui.logScroll}),
 			];
@@ -203,7 +205,7 @@ export function Screen() {
 		// The autoscale preview line under the header, on or off: the runbook's advice made visible.
 		const top = autoscale === undefined ? header : [...header, autoscaleLine(autoscale, width, color)];
 		return [...toHeight(top, layout.header), ...toHeight(body, layout.body), ...toHeight([fitLine(footer, width)], layout.footer)];
-	}, [layout, settings, snapshot, now, rows, table.total, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, status, caches, activity, start, current, page, pages, swarmNodes, autoscale]);
+	}, [layout, settings, snapshot, now, rows, table.total, frame, selectedId, trends, project, actions, dialog, ui, charts, footerActions, status, caches, activity, start, current, page, pages, swarmNodes, autoscale, stack]);
 
 	const text = useMemo(() => caches.text.render(lines, size.columns, sgr), [lines, size.columns, sgr, caches]);
 	return <FrameView lines={text} width={Math.max(1, size.columns)} />;

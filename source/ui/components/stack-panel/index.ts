@@ -1,0 +1,1 @@
+export {StackPanel, stackPanelHeight, stackPanelLines, type StackPanelProps} from './stack-panel.js';
