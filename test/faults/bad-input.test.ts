@@ -297,8 +297,8 @@ const engineCases: Case[] = [
 	{what: 'config context: an empty list', args: [], config: JSON.stringify({context: []}), names: '"context"'},
 	{what: 'config with both context and docker-host', args: [], config: JSON.stringify({context: 'app1', 'docker-host': 'unix:///a.sock'}), env: withStore, names: 'config "context" and config "docker-host"'},
 	// A Swarm service: its nodes' engines and the service's name.
-	{what: 'a --node-host without NODE=', args: ['--node-host', `ssh://ops:${secret}@10.0.0.2`], names: '--node-host'},
-	{what: 'a --node-host of an unknown scheme', args: ['--node-host', 'w2=ftp://10.0.0.2'], names: '--node-host w2'},
+	{what: 'a --node-host without NODE=', args: ['--node-host', `ssh://ops:${secret}@127.0.0.2`], names: '--node-host'},
+	{what: 'a --node-host of an unknown scheme', args: ['--node-host', 'w2=ftp://127.0.0.2'], names: '--node-host w2'},
 	{what: 'a node given twice in --node-host', args: ['--node-host', 'w2=ssh://a@h,w2=ssh://b@h'], names: 'node "w2" is given twice'},
 	{what: 'a --swarm-service that is no service name', args: ['--swarm-service', 'a b'], names: '--swarm-service'},
 	{what: '--swarm-service with several engines', args: ['--swarm-service', 'shop_api', '--docker-host', 'unix:///a.sock,unix:///b.sock'], names: '--swarm-service'},
@@ -308,8 +308,8 @@ const engineCases: Case[] = [
 // The data tier's flags (several PostgreSQL nodes, Redis Sentinel or Cluster, Qdrant) and their variables.
 const dataTierValues: Record<string, string[]> = {
 	'pg-replicas': ['db-r1:5432,,db-r2', 'db-r1:99999', `mysql://ops:${secret}@db-r1/x`, 'db r1'],
-	'redis-sentinel': ['10.0.0.5', '10.0.0.5:26379,', '10.0.0.5:0', `redis://:${secret}@10.0.0.5:26379`],
-	'redis-cluster': ['10.0.0.5', '10.0.0.5:7000,10.0.0.5:7000', 'host:abc'],
+	'redis-sentinel': ['127.0.0.5', '127.0.0.5:26379,', '127.0.0.5:0', `redis://:${secret}@127.0.0.5:26379`],
+	'redis-cluster': ['127.0.0.5', '127.0.0.5:7000,127.0.0.5:7000', 'host:abc'],
 	qdrant: ['grpc://q:6334', `http://u:${secret}@q:6333`, 'http://', 'q:6333', 'http://q:6333/?x=1'],
 	'replica-lag-soon': ['16XB', '-1MB', 'lots'],
 	'replica-lag-immediate-seconds': ['5 minutes', '-1', '25h'],
