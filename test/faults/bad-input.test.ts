@@ -316,15 +316,15 @@ const dataTierValues: Record<string, string[]> = {
 };
 specificCases.push(
 	...Object.entries(dataTierValues).flatMap(([name, values]) => values.map(value => ({what: `--${name} ${JSON.stringify(value)}`, args: [`--${name}`, value], names: `--${name}`}))),
-	{what: '--redis-sentinel without --redis-master', args: ['--redis-sentinel', '10.0.0.5:26379'], names: '--redis-master'},
+	{what: '--redis-sentinel without --redis-master', args: ['--redis-sentinel', '127.0.0.5:26379'], names: '--redis-master'},
 	{what: '--redis-master without --redis-sentinel', args: ['--redis-master', 'mymaster'], names: '--redis-sentinel'},
-	{what: 'Sentinel and Cluster at once', args: ['--redis-sentinel', '10.0.0.5:26379', '--redis-master', 'm', '--redis-cluster', '10.0.0.5:7000'], names: '--redis-cluster'},
+	{what: 'Sentinel and Cluster at once', args: ['--redis-sentinel', '127.0.0.5:26379', '--redis-master', 'm', '--redis-cluster', '127.0.0.5:7000'], names: '--redis-cluster'},
 	{what: 'a PostgreSQL node given twice', args: ['--pg', 'postgres://m@db:5432/x', '--pg', 'postgres://m@db:5432/x'], names: 'db:5432'},
 	{what: 'replica lag SOON above IMMEDIATE', args: ['--replica-lag-soon', '1G', '--replica-lag-immediate', '256MB'], names: '--replica-lag-soon'},
 );
 environmentCases.push(
 	{what: 'REDIS_SENTINELS that are not HOST:PORT', args: ['--once'], env: {REDIS_SENTINELS: 'sentinel-a', REDIS_MASTER_NAME: 'm'}, names: 'REDIS_SENTINELS'},
-	{what: 'REDIS_SENTINELS without REDIS_MASTER_NAME', args: ['--once'], env: {REDIS_SENTINELS: '10.0.0.5:26379'}, names: '--redis-master'},
+	{what: 'REDIS_SENTINELS without REDIS_MASTER_NAME', args: ['--once'], env: {REDIS_SENTINELS: '127.0.0.5:26379'}, names: '--redis-master'},
 	{what: 'QDRANT_URL of another scheme', args: ['--once'], env: {QDRANT_URL: 'ftp://q:6333'}, names: 'QDRANT_URL'},
 	{what: 'DATABASE_REPLICA_URLS with an empty entry', args: ['--once'], env: {DATABASE_REPLICA_URLS: 'db-r1:5432,'}, names: 'DATABASE_REPLICA_URLS'},
 );
