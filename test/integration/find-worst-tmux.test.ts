@@ -92,8 +92,8 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('42 replicas, one hot, 
 	])('%ix%i: C puts the hot one first, ! selects it, the selection survives a re-sort, PgDn pages, / filters', async (columns, height) => {
 		pane = await openPane({width: columns, height});
 		await pane.type(command);
-		// Every replica listed, and the hot one's CPU read and marked.
-		let screen = await pane.waitForScreen(s => new RegExp(`${replicas}/10 instances`).test(s) && rows(s).numbers.length > 3, 60_000);
+		// Every replica listed (80x24 has 3 rows under the autoscale line), and the hot one's CPU read and marked.
+		let screen = await pane.waitForScreen(s => new RegExp(`${replicas}/10 instances`).test(s) && rows(s).numbers.length >= 3, 60_000);
 		fits(screen, columns, height);
 
 		// C: sorted by CPU, the hot one is the first row, the heading marks the column.
@@ -137,7 +137,9 @@ describe.skipIf(!docker || !postgres || !redis || !tmux)('42 replicas, one hot, 
 		expect(screen).toContain('4 of 42 match');
 		await pane.send(['Enter']);
 		screen = await pane.waitForScreen(s => s.includes('/_api_4 (4 of 42)'));
-		expect(rows(screen).numbers).toEqual([4, 40, 41, 42]);
+		// The matches in order, as many as the pane shows (80x24 has room for 3 of the 4).
+		expect(rows(screen).numbers.length).toBeGreaterThanOrEqual(3);
+		expect(rows(screen).numbers).toEqual([4, 40, 41, 42].slice(0, rows(screen).numbers.length));
 		fits(screen, columns, height);
 		await pane.send(['Escape']);
 		// The whole list again (its height may differ from before by the event lines that came in meanwhile; 80x24 shows 4).

@@ -101,6 +101,19 @@ describe.skipIf(!ready)('the access-log triggers through the real binary', () =>
 		await burst.remove();
 	}, 90_000);
 
+	it('the live monitor shows an error burst IMMEDIATE on the recommendation line, with the 5xx rate', async () => {
+		const burst = await stack(['error', 'error', 'ok'], 18094, 18150);
+		const running = load(burst.url, 10, 40);
+		pane = await openPane({width: 120, height: 40, env: {DATABASE_URL: PG_URL, REDIS_URL}});
+		await pane.type(`node ${cli} --project ${burst.project} --service app --no-bell`);
+		const screen = await pane.waitForScreen((text) => text.split('\n').some((line) => line.includes('IMMEDIATE') && /5xx/.test(line)), 45_000);
+		// The header's access-log status carries the rate the rule judged.
+		expect(screen).toMatch(/http p95 \S+ 5xx [\d.]+%/);
+		await pane.send(['q']);
+		await running;
+		await burst.remove();
+	}, 120_000);
+
 	it('the live monitor shows IMMEDIATE naming the slow instance, with its p95', async () => {
 		const slow = await stack(['ok', 'ok', 'slow 2.5'], 18092, 18130);
 		const running = load(slow.url, 10, 40);

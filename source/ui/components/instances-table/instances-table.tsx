@@ -117,11 +117,12 @@ function rowLine({instance, name, selected, trend, columns, color, assessment, a
 		{text: fit(selected ? '▸ ' : '  ', columns.select) + fit(name, columns.name), style: {inverse: selected && color, bold: selected}},
 		...(columns.host > 0 ? [{text: ` ${fit(instance.host ?? '', columns.host)}`, style: {dim: color}}] : []),
 		// An engine (or a Swarm node's engine) that cannot be read: no numbers, and the row says so (the header says why).
+		// Its words take the HEALTH cell too, which has nothing to say for it, so they are never cut to "not asses…".
 		instance.notAssessed !== undefined
-			? {text: ` ${fit(`not assessed ${levelSymbol.UNKNOWN}`, columns.state)}`, style: {color: tone(color, 'yellow')}}
+			? {text: ` ${fit(`not assessed ${levelSymbol.UNKNOWN}`, columns.state + (columns.health > 0 ? columns.health + 1 : 0))}`, style: {color: tone(color, 'yellow')}}
 			: {text: ` ${fit(stateBad ? `${state} ${levelSymbol.SOON}` : state, columns.state)}`, style: {color: tone(color, stateBad ? 'yellow' : undefined)}},
 	];
-	if (columns.health > 0) {
+	if (columns.health > 0 && instance.notAssessed === undefined) {
 		const unhealthy = instance.health === 'unhealthy';
 		spans.push({text: ` ${fit(instance.health === 'none' ? '-' : unhealthy ? `${instance.health} ${levelSymbol.SOON}` : instance.health, columns.health)}`, style: {color: tone(color, unhealthy ? 'yellow' : undefined)}});
 	}
