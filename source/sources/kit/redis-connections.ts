@@ -7,7 +7,7 @@ import {backoffDelay} from './backoff.js';
 import {atMost, timeoutError} from './timeouts.js';
 
 /** ioredis arms this timer on every disconnect and only clears it when a live socket closes; short so stop() can outwait it. */
-const disconnectGraceMs = 200;
+export const disconnectGraceMs = 200;
 
 export interface RedisConnection {
 	readonly client: Redis;
@@ -39,11 +39,12 @@ interface Shared {
 }
 
 /** `stream` is not in the typings; destroying a closed socket is a no-op. */
-function destroySocket(client: Redis): void {
+export function destroySocket(client: Redis): void {
 	(client as unknown as {stream?: {destroy?: () => void}}).stream?.destroy?.();
 }
 
-async function closeClient(client: Redis, timeoutMs: number): Promise<void> {
+/** quit, bounded; then disconnect, and the socket destroyed for sure. Every Redis client of va-top closes this way. */
+export async function closeClient(client: Redis, timeoutMs: number): Promise<void> {
 	if (client.status === 'end') return;
 	const ended = new Promise<void>(resolve => {
 		client.once('end', resolve);

@@ -4,6 +4,7 @@
 // every reading wait. Nodes that leave the topology have their connection closed.
 import {Redis} from 'ioredis';
 import {describeError} from '../describe-error.js';
+import {closeClient, destroySocket, disconnectGraceMs} from '../kit/redis-connections.js';
 
 export interface NodePoolOptions {
 	/** Used for every node of this pool (data nodes and sentinels have separate pools). */
@@ -29,8 +30,6 @@ export interface NodePool {
 	close(): Promise<void>;
 }
 
-const disconnectGraceMs = 200;
-
 /** '127.0.0.1:6379' → host and port; IPv6 as '[::1]:6379'. */
 export function splitEndpoint(endpoint: string): {host: string; port: number} {
 	const match = /^\[?([^\]]*?)\]?:(\d+)$/.exec(endpoint);
@@ -43,31 +42,6 @@ interface Entry {
 	lastError: unknown;
 	/** Fires when an attempt has not become ready within the timeout: its socket is dropped so ioredis retries. */
 	handshakeTimer: NodeJS.Timeout | undefined;
-}
-
-async function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
-	let timer: NodeJS.Timeout | undefined;
-	try {
-		await Promise.race([promise.catch(() => undefined), new Promise<void>(resolve => (timer = setTimeout(resolve, ms)))]);
-	} finally {
-		clearTimeout(timer);
-	}
-}
-
-function destroySocket(client: Redis): void {
-	(client as unknown as {stream?: {destroy?: () => void}}).stream?.destroy?.();
-}
-
-async function closeClient(client: Redis, timeoutMs: number): Promise<void> {
-	if (client.status === 'end') return;
-	const ended = new Promise<void>(resolve => client.once('end', resolve));
-	if (client.status === 'ready') await atMost(client.quit(), timeoutMs);
-	const status: string = client.status;
-	const hasSocket = status !== 'reconnecting' && status !== 'end' && status !== 'wait';
-	client.disconnect();
-	if (hasSocket) await atMost(ended, timeoutMs);
-	else await new Promise(resolve => setTimeout(resolve, disconnectGraceMs + 20));
-	destroySocket(client);
 }
 
 export function createNodePool(options: NodePoolOptions): NodePool {
