@@ -6,7 +6,7 @@ import type {Autoscaler} from '../actions/autoscaler.js';
 import {autoscaleSummary, createAutoscalerFor} from '../actions/create-autoscaler.js';
 import type {Options} from '../config/options.js';
 import {UsageError} from '../config/usage-error.js';
-import {replaySustain, seedHistory} from '../core/backfill.js';
+import {replaySustain} from '../core/backfill.js';
 import {createMonitor, type Monitor, type MonitorFrame} from '../core/monitor.js';
 import {noSelfMadeChanges} from '../core/rules.js';
 import {selfMadeChanges} from '../actions/self-made.js';
@@ -36,10 +36,9 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 	// the event log go on from it, and from now on this monitor records too (or only reads, when another one does).
 	const startedAt = Date.now();
 	const history = new TappedHistory();
-	const opened = openHistory({options, role: 'live', history, secrets: stack.secrets, now: startedAt});
+	const opened = openHistory({options, role: 'live', history, seedCharts: true, secrets: stack.secrets, now: startedAt});
 	const recorded = opened.recorded;
 	const replay = recorded === null ? null : replaySustain(recorded, options.thresholds, startedAt, options.intervalMs);
-	if (recorded !== null) seedHistory(history, recorded, startedAt, options.intervalMs);
 	opened.recorder?.skipEvents(recorded?.events ?? []);
 	// The monitor is made here so the actions write into the same event log the screen shows, and so the rules know
 	// which instances the actions are changing (those raise no breach).

@@ -2,7 +2,7 @@
 // A store that must not be touched (corrupt, newer, not ours, another stack's) is bad input: exit 64, untouched.
 import type {Options} from '../config/options.js';
 import {UsageError} from '../config/usage-error.js';
-import {backfillWindowMs} from '../core/backfill.js';
+import {backfillWindowMs, seedHistory} from '../core/backfill.js';
 import type {MonitorFrame} from '../core/monitor.js';
 import type {Monitor} from '../core/monitor.js';
 import type {RecordedHistory} from '../core/recorded-history.js';
@@ -47,23 +47,38 @@ export interface OpenedHistory {
 /** The series the sustained CPU rule is replayed from (core/backfill.ts): all that the recorder and --once need. */
 export const sustainSeries = (key: string) => key === 'service:cpu' || key.startsWith('cpu:');
 
-export function openHistory(input: {options: Options; role: 'record' | 'live' | 'once'; history?: TappedHistory; secrets: readonly string[]; now?: number; env?: NodeJS.ProcessEnv; only?: (key: string) => boolean}): OpenedHistory {
+export interface OpenHistoryInput {
+	options: Options;
+	role: 'record' | 'live' | 'once';
+	/** The history the recorder taps (what is pushed into it from now on is written). */
+	history?: TappedHistory;
+	/** Fill `history` with the recorded hour for the charts: before the tap opens, so the hour is not written again. */
+	seedCharts?: boolean;
+	secrets: readonly string[];
+	now?: number;
+	env?: NodeJS.ProcessEnv;
+	only?: (key: string) => boolean;
+}
+
+export function openHistory(input: OpenHistoryInput): OpenedHistory {
 	const {options} = input;
 	const paths = storePaths(options, input.env);
 	if (!options.history || options.demo) return {paths, recorded: null, recorder: null};
 	const now = input.now ?? Date.now();
-	let recorder: Recorder | null = null;
+	let recorded: RecordedHistory | null = null;
 	try {
-		if (input.role !== 'once' && input.history !== undefined) {
-			recorder = createRecorder({paths, identity: storeIdentity(options), role: input.role, history: input.history, secrets: input.secrets});
-		}
-
-		const recorded = loadStore(paths.store, {since: now - backfillWindowMs, bucketsSince: now - bucketLookbackMs, only: input.only}, storeIdentity(options));
-		return {paths, recorded, recorder};
+		recorded = loadStore(paths.store, {since: now - backfillWindowMs, bucketsSince: now - bucketLookbackMs, only: input.only}, storeIdentity(options));
 	} catch (error) {
-		recorder?.close();
 		if (error instanceof StoreError && error.kind !== 'io') throw refuse(error);
-		if (error instanceof StoreError) return {paths, recorded: null, recorder};
+		if (!(error instanceof StoreError)) throw error;
+	}
+
+	if (input.seedCharts && recorded !== null && input.history !== undefined) seedHistory(input.history, recorded, now, options.intervalMs);
+	if (input.role === 'once' || input.history === undefined) return {paths, recorded, recorder: null};
+	try {
+		return {paths, recorded, recorder: createRecorder({paths, identity: storeIdentity(options), role: input.role, history: input.history, secrets: input.secrets})};
+	} catch (error) {
+		if (error instanceof StoreError && error.kind !== 'io') throw refuse(error);
 		throw error;
 	}
 }
