@@ -11,6 +11,9 @@ import {checkArgv, checkConfig, resolveOptions, type RawFlags} from './source/co
 import {UsageError} from './source/config/usage-error.js';
 import {scrubSecrets} from './source/core/redact.js';
 import {sources} from './source/sources/registry.js';
+import {markPhase} from './source/ui/terminal/frame-profile.js';
+import type {DemoStack} from './source/sources/demo/demo-stack.js';
+import type {Stack} from './source/sources/stack.js';
 
 async function main(argv: string[]): Promise<number> {
 	checkArgv(argv);
@@ -52,14 +55,29 @@ async function main(argv: string[]): Promise<number> {
 		config = checkConfig(content, file);
 	}
 
+	markPhase('options');
 	const started = Date.now();
 	const resolved = resolveOptions(flags, config, process.env);
 	// Loaded only now: the data sources and the screen's modules (dockerode, pg, ioredis; Ink, React, yoga), which
 	// bad input, --help and --version never need (the fault suite sends hundreds of bad inputs through this binary).
 	const {openStack, resolveWorkload} = await import('./source/sources/live-stack.js');
 	// Compose or a Swarm service: one question to the engine (a --swarm-service the manager lacks is bad input).
+	markPhase('sources-loaded');
 	const options = await resolveWorkload(resolved);
-	const {stack, demo} = await openStack(options, sources);
+	// The live monitor's recorded hour is read on a worker thread while the stack opens and the screen loads.
+	const live = !options.once && !options.record && !options.autoscale.headless && process.stdout.isTTY;
+	const history = live ? await import('./source/record/open-history.js') : undefined;
+	const begun = history?.beginLiveHistory(options) ?? null;
+	let stack: Stack;
+	let demo: DemoStack | undefined;
+	try {
+		({stack, demo} = await openStack(options, sources));
+	} catch (error) {
+		history?.abandonHistory(begun);
+		throw error;
+	}
+
+	markPhase('stack-open');
 	if (options.once) {
 		const {runOnce, onceDeadlineMs} = await import('./source/commands/once.js');
 		// The check still ends within its deadline, the question included.
@@ -82,18 +100,20 @@ async function main(argv: string[]): Promise<number> {
 	// sooner; runLive's own start() is then a no-op. Only on a terminal: without one runLive refuses before its
 	// cleanup (which stops the stack) is in place.
 	if (process.stdout.isTTY) stack.start();
-	let live: typeof import('./source/commands/live.js');
+	let screen: typeof import('./source/commands/live.js');
 	try {
-		live = await import('./source/commands/live.js');
+		screen = await import('./source/commands/live.js');
 	} catch (error) {
+		history?.abandonHistory(begun);
 		await stack.stop();
 		throw error;
 	}
 
+	markPhase('screen-loaded');
 	// Loaded: from here on a small heap is worth more than a fast-growing one (source/launch/heap.ts).
 	tuneHeap('running');
 
-	return live.runLive(stack, options, demo);
+	return screen.runLive(stack, options, demo, {begun});
 }
 
 main(process.argv.slice(2)).then(

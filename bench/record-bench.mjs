@@ -124,7 +124,7 @@ async function firstFrame(env, names) {
 		lines = await pane.capture();
 		const chartLine = lines.some(line => /┤.*[─╭╮╯╰]{30,}/.test(line));
 		if (chartLine && backfilled === null) backfilled = performance.now() - launched;
-		const rows = lines.filter(line => line.includes(`${service}-`) && / running +[\d.]+%/.test(line));
+		const rows = lines.filter(line => line.includes(`${service}-`) && / running .*?\d+\.\d%/.test(line));
 		if (rows.length > 0 && chartLine) full = performance.now() - launched;
 		await new Promise(resolve => setTimeout(resolve, 10));
 	}

@@ -73,6 +73,14 @@ const edits = [
 	},
 ];
 
+// docker-modem formats every request with util.inspect (showHidden, unlimited depth) for a debug line that is off
+// unless DEBUG=modem: most of a request's own CPU. Asked only when that line is on.
+edits.push({
+	file: path.join(dockerModemLib, 'modem.js'),
+	find: "debug('Sending: %s', util.inspect(options, {",
+	replace: "debug.enabled && debug('Sending: %s', util.inspect(options, {",
+});
+
 const editPlugin = {
 	name: 'edit-dependencies',
 	setup(build) {
@@ -101,7 +109,7 @@ const common = {
 	bundle: true,
 	platform: 'node',
 	target: 'node20',
-	minify: true,
+	minify: !process.env.VA_TOP_BUNDLE_PLAIN,
 	legalComments: 'none',
 	logLevel: 'warning',
 	// Optional native addons (ssh2's, cpu-features) stay out: ssh2 falls back to its JavaScript crypto.
@@ -142,7 +150,8 @@ function thirdPartyLicenses(metafiles) {
 
 const main = await esbuild.build({
 	...common,
-	entryPoints: {cli: path.join(root, 'cli.tsx')},
+	// The history store's loader thread (source/record/load-in-background.ts finds it beside the chunks).
+	entryPoints: {cli: path.join(root, 'cli.tsx'), 'history-worker': path.join(root, 'source/record/history-worker.ts')},
 	outdir: dist,
 	format: 'esm',
 	splitting: true,

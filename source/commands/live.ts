@@ -10,12 +10,13 @@ import {replaySustain} from '../core/backfill.js';
 import {createMonitor, type Monitor, type MonitorFrame} from '../core/monitor.js';
 import {noSelfMadeChanges} from '../core/rules.js';
 import {selfMadeChanges} from '../actions/self-made.js';
-import {openHistory, recordingMonitor} from '../record/open-history.js';
+import {abandonHistory, openLiveHistory, recordingMonitor, type BegunHistory} from '../record/open-history.js';
 import {TappedHistory} from '../record/recorder.js';
 import {takeSnapshot} from '../record/snapshot-files.js';
 import type {DemoStack} from '../sources/demo/demo-stack.js';
 import type {Stack} from '../sources/stack.js';
 import {renderLive} from '../ui/render-live.js';
+import {markPhase} from '../ui/terminal/frame-profile.js';
 
 /** Closing connections must not hold the prompt hostage. */
 const stopGraceMs = 1500;
@@ -27,8 +28,15 @@ export const settleMs = 20_000;
 
 export {settled};
 
-export async function runLive(stack: Stack, options: Options, demo?: DemoStack, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+export interface RunLiveExtras {
+	stderr?: NodeJS.WritableStream;
+	/** The history as begun before the screen loaded (cli.tsx): the lock tried, the store being read on a thread. */
+	begun?: BegunHistory | null;
+}
+
+export async function runLive(stack: Stack, options: Options, demo?: DemoStack, {stderr = process.stderr, begun = null}: RunLiveExtras = {}): Promise<number> {
 	if (!process.stdout.isTTY) {
+		abandonHistory(begun);
 		throw new UsageError('the live monitor needs a terminal on stdout, expected a TTY (use --once for a report)');
 	}
 
@@ -36,8 +44,9 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 	// the event log go on from it, and from now on this monitor records too (or only reads, when another one does).
 	const startedAt = Date.now();
 	const history = new TappedHistory();
-	const opened = openHistory({options, role: 'live', history, seedCharts: true, secrets: stack.secrets, now: startedAt});
+	const opened = await openLiveHistory(begun, {options, role: 'live', history, seedCharts: true, secrets: stack.secrets, now: startedAt});
 	const recorded = opened.recorded;
+	markPhase('history-loaded');
 	const replay = recorded === null ? null : replaySustain(recorded, options.thresholds, startedAt, options.intervalMs);
 	opened.recorder?.skipEvents(recorded?.events ?? []);
 	// The monitor is made here so the actions write into the same event log the screen shows, and so the rules know
@@ -106,6 +115,7 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 		// Always there: its line previews the policy even when autoscaling is off.
 		autoscaler = createAutoscalerFor({options, runner: actions.runner, sources: stack.models, log: entry => monitor.log(entry), headless: false, now: demo === undefined ? undefined : () => demo.now()});
 		stack.start();
+		markPhase('render');
 		return await renderLive({stack, options, monitor, runner: actions.runner, autoscaler, autoscaleSummary: autoscaleSummary(options), onSnapshot: snapshot});
 	} finally {
 		// No new act from here; its drain in progress is aborted like the screen's own (settled below).

@@ -190,11 +190,11 @@ export function seedHistory(history: History, recorded: RecordedHistory, now: nu
 			}
 		}
 
-		for (let i = 0; i < series.times.length; i++) {
-			if (series.times[i]! < since) continue;
-			history.push(series.key, series.times[i]!, series.values[i]!);
-			pushed++;
-		}
+		// Readings are in time order (the store sorts them): the hour's are a tail, pushed in bulk.
+		let from = 0;
+		while (from < series.times.length && series.times[from]! < since) from++;
+		history.pushMany(series.key, series.times, series.values, from);
+		pushed += series.times.length - from;
 	}
 
 	return pushed;

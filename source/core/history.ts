@@ -29,6 +29,10 @@ export class History {
 
 	push(key: string, time: number, value: number): void {
 		if (!Number.isFinite(value)) return;
+		this.buffer(key).push(time, value);
+	}
+
+	private buffer(key: string): RingBuffer {
 		let buffer = this.series.get(key);
 		if (buffer === undefined) {
 			if (this.series.size >= this.maxSeries) this.evictOldest();
@@ -36,7 +40,20 @@ export class History {
 			this.series.set(key, buffer);
 		}
 
-		buffer.push(time, value);
+		return buffer;
+	}
+
+	/** Many samples of one series at once, oldest first (the recorded hour at the start): as push, in bulk. */
+	pushMany(key: string, times: Float64Array, values: Float64Array, from = 0, to = times.length): void {
+		if (from >= to) return;
+		for (let i = from; i < to; i++) {
+			if (!Number.isFinite(values[i]!)) {
+				for (let j = from; j < to; j++) this.push(key, times[j]!, values[j]!);
+				return;
+			}
+		}
+
+		this.buffer(key).pushMany(times, values, from, to);
 	}
 
 	values(key: string, since: number): number[] {

@@ -32,6 +32,23 @@ export class RingBuffer {
 		}
 	}
 
+	/** Samples from..to (exclusive) of two parallel arrays, as that many push calls would: at most two copies. */
+	pushMany(times: Float64Array, values: Float64Array, from = 0, to = times.length): void {
+		// Only the last `capacity` of them would stay.
+		const first = Math.max(from, to - this.capacity);
+		let at = first;
+		while (at < to) {
+			const index = (this.start + this.count) % this.capacity;
+			const run = Math.min(to - at, this.capacity - index);
+			this.times.set(times.subarray(at, at + run), index);
+			this.values.set(values.subarray(at, at + run), index);
+			at += run;
+			const kept = Math.min(this.capacity - this.count, run);
+			this.count += kept;
+			this.start = (this.start + (run - kept)) % this.capacity;
+		}
+	}
+
 	/** The newest sample, or undefined when empty. */
 	last(): {time: number; value: number} | undefined {
 		if (this.count === 0) return undefined;

@@ -1,5 +1,6 @@
 // The stack's history for a command: loaded for the backfill, and (live monitor, --record) a recorder writing on.
 // A store that must not be touched (corrupt, newer, not ours, another stack's) is bad input: exit 64, untouched.
+import {mkdirSync} from 'node:fs';
 import type {Options} from '../config/options.js';
 import {UsageError} from '../config/usage-error.js';
 import {backfillWindowMs, seedHistory} from '../core/backfill.js';
@@ -10,7 +11,10 @@ import {redactUrl} from '../core/redact.js';
 import {createRecorder, type Recorder, type TappedHistory} from './recorder.js';
 import {historyBaseDir, stackPaths, type StackPaths} from './stack-paths.js';
 import type {StoreIdentity} from './store-format.js';
-import {loadStore, StoreError} from './store.js';
+import {acquireLock, type LockResult} from './lock.js';
+import {loadInBackground, type LoadedStore} from './load-in-background.js';
+import {loadStoreWithState, StoreError} from './store.js';
+import {identityMatches} from './store-io.js';
 
 /** Buckets are loaded this far back, so a breach's clock can say how long it has really held (up to a day). */
 export const bucketLookbackMs = 24 * 3600_000;
@@ -65,22 +69,92 @@ export function openHistory(input: OpenHistoryInput): OpenedHistory {
 	const paths = storePaths(options, input.env);
 	if (!options.history || options.demo) return {paths, recorded: null, recorder: null};
 	const now = input.now ?? Date.now();
-	let recorded: RecordedHistory | null = null;
+	let loaded: LoadedStore = null;
 	try {
-		recorded = loadStore(paths.store, {since: now - backfillWindowMs, bucketsSince: now - bucketLookbackMs, only: input.only}, storeIdentity(options));
+		loaded = loadStoreWithState(paths.store, {since: now - backfillWindowMs, bucketsSince: now - bucketLookbackMs, only: input.only}, storeIdentity(options));
 	} catch (error) {
-		if (error instanceof StoreError && error.kind !== 'io') throw refuse(error);
-		if (!(error instanceof StoreError)) throw error;
+		settleLoadError(error);
 	}
 
-	if (input.seedCharts && recorded !== null && input.history !== undefined) seedHistory(input.history, recorded, now, options.intervalMs);
-	if (input.role === 'once' || input.history === undefined) return {paths, recorded, recorder: null};
+	return finishOpen(input, paths, now, loaded);
+}
+
+/** A store that must not be touched is bad input; one that cannot be read now (I/O) is history not loaded. */
+function settleLoadError(error: unknown): void {
+	if (error instanceof StoreError && error.kind !== 'io') throw refuse(error);
+	if (!(error instanceof StoreError)) throw error;
+}
+
+function finishOpen(input: OpenHistoryInput, paths: StackPaths, now: number, loaded: LoadedStore, held?: LockResult): OpenedHistory {
+	const recorded = loaded?.history ?? null;
+	if (input.seedCharts && recorded !== null && input.history !== undefined) seedHistory(input.history, recorded, now, input.options.intervalMs);
+	if (input.role === 'once' || input.history === undefined) {
+		if (held?.kind === 'held') held.lock.release();
+		return {paths, recorded, recorder: null};
+	}
+
 	try {
-		return {paths, recorded, recorder: createRecorder({paths, identity: storeIdentity(options), role: input.role, history: input.history, secrets: input.secrets})};
+		const recorder = createRecorder({paths, identity: storeIdentity(input.options), role: input.role, history: input.history, secrets: input.secrets, held, resume: loaded?.state});
+		return {paths, recorded, recorder};
 	} catch (error) {
 		if (error instanceof StoreError && error.kind !== 'io') throw refuse(error);
 		throw error;
 	}
+}
+
+/** The live monitor's history, begun before its screen loads: the lock tried and the store read on a worker thread. */
+export interface BegunHistory {
+	paths: StackPaths;
+	identity: StoreIdentity;
+	lock: LockResult | undefined;
+	load: Promise<LoadedStore>;
+}
+
+export function beginLiveHistory(options: Options, env: NodeJS.ProcessEnv = process.env, now = Date.now()): BegunHistory | null {
+	if (!options.history || options.demo) return null;
+	const paths = storePaths(options, env);
+	const identity = storeIdentity(options);
+	let lock: LockResult | undefined;
+	try {
+		mkdirSync(paths.dir, {recursive: true, mode: 0o700});
+		// Taken before the read, so what the read finds is what the writer goes on from: no one writes in between.
+		lock = acquireLock(paths.lock, 'live');
+	} catch {
+		// The recorder tries again, and says why it cannot record.
+	}
+
+	const load = loadInBackground({file: paths.store, options: {since: now - backfillWindowMs, bucketsSince: now - bucketLookbackMs}, expect: identity});
+	// Awaited by openLiveHistory; until then a refusal must not count as unhandled.
+	load.catch(() => undefined);
+	return {paths, identity, lock, load};
+}
+
+/** Releases what beginLiveHistory took, when the monitor does not start after all. */
+export function abandonHistory(begun: BegunHistory | null): void {
+	if (begun?.lock?.kind === 'held') begun.lock.lock.release();
+}
+
+/** openHistory for the live monitor, from what beginLiveHistory began (null: as openHistory does, here and now). */
+export async function openLiveHistory(begun: BegunHistory | null, input: OpenHistoryInput): Promise<OpenedHistory> {
+	if (begun === null || !identityMatches(begun.identity, storeIdentity(input.options))) {
+		abandonHistory(begun);
+		return openHistory(input);
+	}
+
+	const now = input.now ?? Date.now();
+	let loaded: LoadedStore = null;
+	try {
+		loaded = await begun.load;
+	} catch (error) {
+		try {
+			settleLoadError(error);
+		} catch (refused) {
+			abandonHistory(begun);
+			throw refused;
+		}
+	}
+
+	return finishOpen(input, begun.paths, now, loaded, begun.lock);
 }
 
 /** The monitor, recording after each tick; the frame carries the recording's state for the header. */

@@ -6,10 +6,10 @@ import {History} from '../core/history.js';
 import type {EventEntry} from '../core/event-log.js';
 import type {MonitorFrame, RecordingStatus} from '../core/monitor.js';
 import {scrubSecrets} from '../core/redact.js';
-import {acquireLock, describeHolder, type LockHolder, type StoreLock} from './lock.js';
+import {acquireLock, describeHolder, type LockHolder, type LockResult, type StoreLock} from './lock.js';
 import type {StackPaths} from './stack-paths.js';
 import type {StoreIdentity} from './store-format.js';
-import {StoreError, StoreWriter, type StoreSample} from './store.js';
+import {StoreError, StoreWriter, type StoreSample, type WriterState} from './store.js';
 
 /** A History that also keeps what was pushed since the last drain, for the recorder. */
 export class TappedHistory extends History {
@@ -19,6 +19,11 @@ export class TappedHistory extends History {
 	override push(key: string, time: number, value: number): void {
 		super.push(key, time, value);
 		if (this.tapping && Number.isFinite(value)) this.pending.push({key, time, value});
+	}
+
+	override pushMany(key: string, times: Float64Array, values: Float64Array, from = 0, to = times.length): void {
+		if (!this.tapping) return super.pushMany(key, times, values, from, to);
+		for (let i = from; i < to; i++) this.push(key, times[i]!, values[i]!);
 	}
 
 	drain(): Array<{key: string; time: number; value: number}> {
@@ -45,6 +50,10 @@ export interface RecorderOptions {
 	now?: () => number;
 	/** fdatasync each reading (default true). */
 	sync?: boolean;
+	/** The stack's lock as this process already tried it (beginLiveHistory): used for the first attempt. */
+	held?: LockResult;
+	/** The store as read under that lock: the writer goes on from it without reading it again. */
+	resume?: WriterState;
 }
 
 export interface Recorder {
@@ -78,16 +87,22 @@ export function createRecorder(options: RecorderOptions): Recorder {
 	let nextAttempt = 0;
 	let lastLockCheck = now();
 	let lastEvent: EventEntry | undefined;
+	let {held, resume} = options;
 
 	const tryWrite = (): RecordingStatus => {
 		try {
 			mkdirSync(paths.dir, {recursive: true, mode: 0o700});
 		} catch (error) {
+			if (held?.kind === 'held') held.lock.release();
+			held = undefined;
 			nextAttempt = now() + retryAfterMs;
 			return {kind: 'stopped', text: `recording stopped: cannot create ${paths.dir} (${reasonOf(error)})`, path: paths.store};
 		}
 
-		const result = acquireLock(paths.lock, options.role);
+		const result = held ?? acquireLock(paths.lock, options.role);
+		const resumeFrom = held?.kind === 'held' ? resume : undefined;
+		held = undefined;
+		resume = undefined;
 		if (result.kind === 'busy') {
 			nextAttempt = now() + takeOverEveryMs;
 			if (result.holder === null && /ENOSPC|EDQUOT|EROFS|EACCES/.test(result.reason)) {
@@ -98,7 +113,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
 		}
 
 		try {
-			writer = StoreWriter.open(paths.store, options.identity, {sync: options.sync});
+			writer = StoreWriter.open(paths.store, options.identity, {sync: options.sync, resume: resumeFrom});
 		} catch (error) {
 			result.lock.release();
 			if (error instanceof StoreError && error.kind !== 'io') throw error;

@@ -16,6 +16,18 @@ export class StoreError extends Error {
 	}
 }
 
+/**
+ * What the writer needs of a store it goes on writing (store-writer.ts), as a load found it: valid only while the
+ * loader held the stack's lock, so no one wrote in between; the file's inode and size say it is the same file.
+ */
+export interface WriterState {
+	header: StoreHeader;
+	slots: Array<SlotEntry | null>;
+	rings: Record<RingName, {head: number; nextSeq: number}>;
+	ino: number;
+	size: number;
+}
+
 export function ioError(file: string, what: string, error: unknown): StoreError {
 	const code = (error as NodeJS.ErrnoException).code;
 	const words: Record<string, string> = {
@@ -97,14 +109,31 @@ export function scan(fd: number, file: string, header: StoreHeader, ring: RingNa
 	}
 }
 
+/** Name slots are read this many at a time (64 KiB with the default layout). */
+const slotChunk = 256;
+
+/**
+ * The name slots, read up to the first chunk of free ones: the writer takes the lowest free slot, so the used ones
+ * are a run from 0 (a torn rename may leave one hole in it, never a whole chunk). A new store reads 64 KiB, not 2 MiB.
+ */
 export function readSlots(fd: number, header: StoreHeader): Array<SlotEntry | null> {
 	const {keySlots, keySlotSize} = header.layout;
-	const buffer = readAt(fd, keySlots * keySlotSize, headerSize);
-	const slots: Array<SlotEntry | null> = [];
-	for (let i = 0; i < keySlots; i++) slots.push(decodeSlot(buffer.subarray(i * keySlotSize, (i + 1) * keySlotSize)));
+	const slots: Array<SlotEntry | null> = new Array(keySlots).fill(null);
+	for (let first = 0; first < keySlots; first += slotChunk) {
+		const count = Math.min(slotChunk, keySlots - first);
+		const buffer = readAt(fd, count * keySlotSize, headerSize + first * keySlotSize);
+		let used = 0;
+		for (let i = 0; i < count; i++) {
+			const slot = decodeSlot(buffer.subarray(i * keySlotSize, (i + 1) * keySlotSize));
+			slots[first + i] = slot;
+			if (slot !== null) used++;
+		}
+
+		if (used === 0) break;
+	}
+
 	return slots;
 }
-
 
 export function identityMatches(a: StoreIdentity, b: StoreIdentity): boolean {
 	return a.project === b.project && a.service === b.service && JSON.stringify(a.endpoints) === JSON.stringify(b.endpoints);

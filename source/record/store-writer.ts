@@ -27,7 +27,7 @@ import {
 	type StoreIdentity,
 	type StoreLayout,
 } from './store-format.js';
-import {identityMatches, ioError, readHeader, readSlots, ringBounds, scan, StoreError} from './store-io.js';
+import {identityMatches, ioError, readHeader, readSlots, ringBounds, scan, StoreError, type WriterState} from './store-io.js';
 
 export interface StoreSample {
 	key: string;
@@ -42,6 +42,8 @@ export interface StoreWriterOptions {
 	now?: () => number;
 	/** fdatasync after each reading (default): a power cut then loses at most the last one too. */
 	sync?: boolean;
+	/** The store as this process's load found it under the lock it still holds: not read again when still the same file. */
+	resume?: WriterState;
 }
 
 interface RingState {
@@ -75,7 +77,7 @@ export class StoreWriter {
 		private readonly fd: number,
 		readonly header: StoreHeader,
 		slots: Array<SlotEntry | null>,
-		scans: Record<RingName, RingScan>,
+		scans: Record<RingName, Pick<RingScan, 'head' | 'nextSeq'>>,
 		private readonly sync: boolean,
 	) {
 		const {layout} = header;
@@ -86,7 +88,7 @@ export class StoreWriter {
 		});
 		const ring = (name: RingName): RingState => {
 			const {offset, size} = ringBounds(offsets, layout, name);
-			const {records, head, nextSeq} = scans[name];
+			const {head, nextSeq} = scans[name];
 			return {offset, size, head, seq: nextSeq};
 		};
 
@@ -128,7 +130,13 @@ export class StoreWriter {
 				return new StoreWriter(file, fd, header, new Array(layout.keySlots).fill(null), {fine: emptyScan(), coarse: emptyScan(), events: emptyScan()}, options.sync ?? true);
 			}
 
-			if (!fstatSync(fd).isFile()) throw new StoreError(file, 'not-ours', `history store ${file} is not a regular file`);
+			const stat = fstatSync(fd);
+			if (!stat.isFile()) throw new StoreError(file, 'not-ours', `history store ${file} is not a regular file`);
+			const {resume} = options;
+			if (resume !== undefined && resume.ino === stat.ino && resume.size === stat.size && identityMatches(resume.header.identity, identity)) {
+				return new StoreWriter(file, fd, resume.header, resume.slots, resume.rings, options.sync ?? true);
+			}
+
 			const header = readHeader(fd, file);
 			if (!identityMatches(header.identity, identity)) {
 				throw new StoreError(file, 'identity', `history store ${file} belongs to another stack (${header.identity.project}/${header.identity.service})`);

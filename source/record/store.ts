@@ -3,11 +3,12 @@
 import {closeSync, constants, fstatSync, openSync} from 'node:fs';
 import type {EventEntry, EventLevel} from '../core/event-log.js';
 import {emptyRecordedHistory, type RecordedHistory, type RecordedSeries} from '../core/recorded-history.js';
-import {decodeBucket, recordKind, type StoreIdentity} from './store-format.js';
-import {identityMatches, ioError, readHeader, readSlots, scan, StoreError} from './store-io.js';
+import {decodeBucket, recordKind, type RingName, type RingScan, type StoreIdentity} from './store-format.js';
+import {identityMatches, ioError, readHeader, readSlots, scan, StoreError, type WriterState} from './store-io.js';
 
-export {StoreError} from './store-io.js';
+export {StoreError, type WriterState} from './store-io.js';
 export {StoreWriter, type StoreSample, type StoreWriterOptions} from './store-writer.js';
+
 
 const eventLevels = new Set<EventLevel>(['OK', 'SOON', 'IMMEDIATE', 'UNKNOWN', 'INFO']);
 
@@ -41,6 +42,11 @@ const readAttempts = 3;
  * not a store, is from a newer va-top, is corrupt, or belongs to another stack (`expect`).
  */
 export function loadStore(file: string, options: LoadOptions, expect?: StoreIdentity): RecordedHistory | null {
+	return loadStoreWithState(file, options, expect)?.history ?? null;
+}
+
+/** As loadStore, and what a writer needs to go on from it (one read of the file for both). */
+export function loadStoreWithState(file: string, options: LoadOptions, expect?: StoreIdentity): {history: RecordedHistory; state: WriterState} | null {
 	let fd: number;
 	try {
 		fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -63,7 +69,8 @@ export function loadStore(file: string, options: LoadOptions, expect?: StoreIden
 	}
 }
 
-function loadFrom(fd: number, file: string, options: LoadOptions, expect: StoreIdentity | undefined): RecordedHistory {
+function loadFrom(fd: number, file: string, options: LoadOptions, expect: StoreIdentity | undefined): {history: RecordedHistory; state: WriterState} {
+	const {ino, size} = fstatSync(fd);
 	const header = readHeader(fd, file);
 	if (expect !== undefined && !identityMatches(header.identity, expect)) {
 		throw new StoreError(file, 'identity', `history store ${file} belongs to another stack (${header.identity.project}/${header.identity.service})`);
@@ -94,7 +101,9 @@ function loadFrom(fd: number, file: string, options: LoadOptions, expect: StoreI
 
 	// Readings may be up to 65 s older than their record's time. Two passes over the records: count each slot's
 	// values, then fill typed arrays of that size (no growing arrays: an hour at 50 instances is ~370,000 values).
-	const readings = scan(fd, file, header, 'fine').records.filter(record => record.kind === recordKind.reading && record.time >= options.since);
+	const scans = {} as Record<RingName, RingScan>;
+	scans.fine = scan(fd, file, header, 'fine');
+	const readings = scans.fine.records.filter(record => record.kind === recordKind.reading && record.time >= options.since);
 	const entries = (payload: Buffer) => (payload.length < 2 ? 0 : Math.min(payload.readUInt16LE(0), Math.floor((payload.length - 2) / 8)));
 	const counts: number[] = [];
 	for (const record of readings) {
@@ -139,8 +148,9 @@ function loadFrom(fd: number, file: string, options: LoadOptions, expect: StoreI
 		}
 	});
 
+	scans.coarse = scan(fd, file, header, 'coarse');
 	if (options.bucketsSince !== undefined) {
-		for (const record of scan(fd, file, header, 'coarse').records) {
+		for (const record of scans.coarse.records) {
 			if (record.kind !== recordKind.bucket || record.time < options.bucketsSince) continue;
 			decodeBucket(record.payload, entry => {
 				const series = seriesOf(entry.series);
@@ -161,7 +171,8 @@ function loadFrom(fd: number, file: string, options: LoadOptions, expect: StoreI
 	}
 
 	const eventsSince = options.eventsSince ?? options.since;
-	for (const record of scan(fd, file, header, 'events').records) {
+	scans.events = scan(fd, file, header, 'events');
+	for (const record of scans.events.records) {
 		if (record.kind !== recordKind.event || record.time < eventsSince) continue;
 		const event = decodeEvent(record.payload);
 		if (event !== null) history.events.push(event);
@@ -169,7 +180,8 @@ function loadFrom(fd: number, file: string, options: LoadOptions, expect: StoreI
 
 	// A series sorted by time: entries of one record may be a little out of order (each instance's own reading time).
 	for (const series of history.series.values()) sortSeries(series);
-	return history;
+	const ring = (name: RingName) => ({head: scans[name].head, nextSeq: scans[name].nextSeq});
+	return {history, state: {header, slots, rings: {fine: ring('fine'), coarse: ring('coarse'), events: ring('events')}, ino, size}};
 }
 
 function sortSeries(series: RecordedSeries): void {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {History} from '../../source/core/history.js';
 import {RingBuffer} from '../../source/core/ring-buffer.js';
@@ -10,6 +11,27 @@ describe('ring buffer', () => {
 		expect(buffer.valuesSince(0)).toEqual([30, 40, 50]);
 		expect(buffer.valuesSince(4)).toEqual([40, 50]);
 		expect(buffer.last()).toEqual({time: 5, value: 50});
+	});
+
+	it('takes many samples at once exactly as it takes them one by one, whatever it held before', () => {
+		fc.assert(
+			fc.property(fc.integer({min: 1, max: 9}), fc.integer({min: 0, max: 20}), fc.integer({min: 0, max: 25}), fc.nat(25), (capacity, before, many, skip) => {
+				const one = new RingBuffer(capacity);
+				const bulk = new RingBuffer(capacity);
+				for (let i = 0; i < before; i++) {
+					one.push(i, -i);
+					bulk.push(i, -i);
+				}
+
+				const times = Float64Array.from({length: many}, (_, i) => 100 + i);
+				const values = Float64Array.from({length: many}, (_, i) => i * 2);
+				const from = Math.min(skip, many);
+				for (let i = from; i < many; i++) one.push(times[i]!, values[i]!);
+				bulk.pushMany(times, values, from);
+				expect(bulk.samplesSince(-1)).toEqual(one.samplesSince(-1));
+				expect(bulk.size).toBe(one.size);
+			}),
+		);
 	});
 
 	it('refuses a capacity that is not a positive integer', () => {

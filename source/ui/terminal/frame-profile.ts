@@ -27,3 +27,14 @@ export function markFrameWritten(bytes: number): void {
 		// Profiling must never take the screen down.
 	}
 }
+
+/** A step of the start reached (the benchmark splits launch → first frame by these): {phase, atMs}. */
+export function markPhase(phase: string): void {
+	if (file === undefined) return;
+	try {
+		fd ??= openSync(file, 'a');
+		writeSync(fd, `${JSON.stringify({phase, atMs: Math.round(performance.now())})}\n`);
+	} catch {
+		// Profiling must never take the screen down.
+	}
+}
