@@ -1,6 +1,7 @@
 // The safety rules of scale and drain as pure functions: the action runner asks them before a confirmation is
 // shown and again right before acting, so the screen and the engine can never disagree about what is allowed.
 import type {ContainerState} from './types.js';
+import {compareText} from './compare.js';
 
 /** node: a Swarm node's availability (drain / active). */
 export type ActionKind = 'scale' | 'drain' | 'node';
@@ -161,7 +162,7 @@ export function scaleDownVictims<T extends {number: number | null; name: string}
 	const ordered = [...instances].sort((a, b) => {
 		const an = a.number ?? -1;
 		const bn = b.number ?? -1;
-		return bn - an || b.name.localeCompare(a.name);
+		return bn - an || compareText(b.name, a.name);
 	});
 	return ordered.slice(0, Math.max(0, count));
 }

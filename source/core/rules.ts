@@ -10,6 +10,7 @@ import {createJudge, emptyClock, type BreachClock, type Judge, type Rung} from '
 import type {Thresholds} from './thresholds.js';
 import {swarmConcerns} from './swarm-report.js';
 import type {InstanceSample, SourceStatus, StackSnapshot} from './types.js';
+import {compareText} from './compare.js';
 
 export {emptyClock, type BreachClock} from './threshold-judge.js';
 export {formatDuration, formatPercent} from './format.js';
@@ -153,7 +154,7 @@ export function evaluate(
 	reachability.push(...swarmConcerns(snapshot));
 	add(3, reachability);
 	const concerns = [...workload, ...fromSources, ...instances, ...containers, ...reachability];
-	concerns.sort((a, b) => levelRank[b.level] - levelRank[a.level] || groupRank.get(a)! - groupRank.get(b)! || a.key.localeCompare(b.key));
+	concerns.sort((a, b) => levelRank[b.level] - levelRank[a.level] || groupRank.get(a)! - groupRank.get(b)! || compareText(a.key, b.key));
 
 	return {
 		assessment: {

@@ -7,6 +7,7 @@ import {formatBytes} from './format.js';
 import type {Judge} from './threshold-judge.js';
 import type {Thresholds} from './thresholds.js';
 import type {HealthStatus, InstanceSample, StackSnapshot} from './types.js';
+import {compareText} from './compare.js';
 
 export interface ServiceSummary {
 	/** The Compose service's name. */
@@ -44,7 +45,7 @@ export function summarizeServices(others: readonly InstanceSample[]): ServiceSum
 	}
 
 	return [...byService.entries()]
-		.sort(([a], [b]) => a.localeCompare(b))
+		.sort(([a], [b]) => compareText(a, b))
 		.map(([name, samples]): ServiceSummary => {
 			const running = samples.filter(isRunning);
 			let cpu: number | null = null;

@@ -3,6 +3,7 @@
 // only place a task's CPU and memory can be read). A node whose engine cannot be read leaves its tasks shown with
 // the manager's state and their numbers not assessed, with the reason; never zeros.
 import type {ContainerState, InstanceSample, SourceStatus, SwarmNodeView, SwarmView} from './types.js';
+import {compareText} from './compare.js';
 
 export interface SwarmService {
 	id: string;
@@ -294,10 +295,10 @@ export function joinSwarm(input: SwarmJoin): {instances: InstanceSample[]; swarm
 			task: {slot: task.slot, state: task.state, desiredState: task.desiredState, message: task.message},
 		};
 	});
-	instances.sort((a, b) => (a.number ?? Number.MAX_SAFE_INTEGER) - (b.number ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name));
+	instances.sort((a, b) => (a.number ?? Number.MAX_SAFE_INTEGER) - (b.number ?? Number.MAX_SAFE_INTEGER) || compareText(a.name, b.name));
 
 	// Managers first, then by hostname: the order `docker node ls` readers expect, stable between readings.
-	const ordered = [...nodes].sort((a, b) => (a.role === b.role ? a.hostname.localeCompare(b.hostname) : a.role === 'manager' ? -1 : 1));
+	const ordered = [...nodes].sort((a, b) => (a.role === b.role ? compareText(a.hostname, b.hostname) : a.role === 'manager' ? -1 : 1));
 	const nodeViews = ordered.map((node): SwarmNodeView => {
 		const engine = engines.get(node.id);
 		const reachable = engine !== undefined && engine.engine !== null && engine.status.kind === 'ok';

@@ -85,24 +85,29 @@ const zeros = Buffer.alloc(chunkBytes);
  */
 export function scan(fd: number, file: string, header: StoreHeader, ring: RingName): RingScan {
 	const {offset, size} = ringBounds(regionOffsets(header.layout), header.layout, ring);
-	const buffer = Buffer.allocUnsafe(size);
+	// Chunk by chunk, kept only up to the zero chunk: a ring not yet full costs what it holds, not its whole size
+	// (a new store's 9 MiB bucket ring is a few KiB of records), and no buffer bigger than a megabyte is left to the
+	// allocator to hold on to.
+	const chunks: Buffer[] = [];
 	let end = 0;
 	while (end < size) {
 		const length = Math.min(chunkBytes, size - end);
+		const chunk = Buffer.allocUnsafe(length);
 		let done = 0;
 		while (done < length) {
-			const read = readSync(fd, buffer, end + done, length - done, offset + end + done);
+			const read = readSync(fd, chunk, done, length - done, offset + end + done);
 			if (read === 0) break;
 			done += read;
 		}
 
-		buffer.fill(0, end + done, end + length);
-		if (zeros.compare(buffer, end, end + length, 0, length) === 0) break;
+		chunk.fill(0, done);
+		if (zeros.compare(chunk, 0, length, 0, length) === 0) break;
+		chunks.push(chunk);
 		end += length;
 	}
 
 	try {
-		return scanRing(buffer.subarray(0, end), ring);
+		return scanRing(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, end), ring);
 	} catch (error) {
 		if (error instanceof StoreFormatError) throw new StoreError(file, error.kind, `history store ${file} ${error.message}`);
 		throw error;

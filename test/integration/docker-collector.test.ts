@@ -214,6 +214,7 @@ describe.skipIf(!available)('docker collector (real engine)', () => {
 			locate: (pid, id) => real.locate(pid, id),
 			host: () => real.host(),
 			read: (files, host, at) => (broken && files.version === 1 && files.cpuacctDir.includes(ids.busy) ? null : real.read(files, host, at)),
+			close: () => real.close(),
 		};
 		const collector = createDockerCollector({...connectDocker(endpoint), project, service, cgroupReader: reader});
 		collectors.push(collector);

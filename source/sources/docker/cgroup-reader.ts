@@ -25,12 +25,14 @@ export interface CgroupReader {
 	host(): HostCpu | null;
 	/** One reading; null when a file is gone or unreadable (the container stopped). Never throws. */
 	read(files: CgroupFiles, host: HostCpu, at: number): CgroupReading | null;
+	/** Closes the files kept open between readings. */
+	close(): void;
 }
 
 // One buffer for every read: the files are small (memory.stat is the largest, ~1.5 KB) and reads are synchronous.
 const buffer = Buffer.allocUnsafe(64 * 1024);
 
-/** open + one pread + close: cgroup and proc files are made afresh on each read, so they never block. */
+/** open + one pread + close: for files read once (where a container's cgroup is). */
 function readText(path: string): string {
 	const fd = openSync(path, 'r');
 	try {
@@ -41,8 +43,64 @@ function readText(path: string): string {
 	}
 }
 
+/** A kept file not read for this many reads of others is closed: its container went away. */
+const idleReads = 2000;
+
+/**
+ * The files read every second, kept open: a pread at offset 0 makes cgroup and proc files afresh, so one syscall a
+ * file instead of three (open, read, close), measured at a third of the recorder's CPU at 50 instances. A file whose
+ * cgroup was removed (the container stopped or was restarted) fails its read: it is closed and opened again once.
+ */
+export function keptFiles(): {read(path: string): string; size(): number; close(): void} {
+	const open = new Map<string, {fd: number; used: number}>();
+	let reads = 0;
+	const sweep = () => {
+		for (const [path, entry] of open) {
+			if (reads - entry.used < idleReads) continue;
+			open.delete(path);
+			closeSync(entry.fd);
+		}
+	};
+
+	return {
+		read(path) {
+			reads++;
+			if (reads % idleReads === 0) sweep();
+			const kept = open.get(path);
+			if (kept !== undefined) {
+				try {
+					const length = readSync(kept.fd, buffer, 0, buffer.length, 0);
+					kept.used = reads;
+					return buffer.toString('latin1', 0, length);
+				} catch {
+					open.delete(path);
+					closeSync(kept.fd);
+				}
+			}
+
+			const fd = openSync(path, 'r');
+			let length: number;
+			try {
+				length = readSync(fd, buffer, 0, buffer.length, 0);
+			} catch (error) {
+				closeSync(fd);
+				throw error;
+			}
+
+			open.set(path, {fd, used: reads});
+			return buffer.toString('latin1', 0, length);
+		},
+		size: () => open.size,
+		close() {
+			for (const entry of open.values()) closeSync(entry.fd);
+			open.clear();
+		},
+	};
+}
+
 export function createCgroupReader({procRoot = '/proc'}: {procRoot?: string} = {}): CgroupReader {
 	const memoryBytes = totalmem();
+	const kept = keptFiles();
 	const reader: CgroupReader = {
 		locate(pid, containerId) {
 			if (!Number.isInteger(pid) || pid <= 0) return null;
@@ -58,7 +116,7 @@ export function createCgroupReader({procRoot = '/proc'}: {procRoot?: string} = {
 		},
 		host() {
 			try {
-				const stat = parseProcStat(readText(`${procRoot}/stat`));
+				const stat = parseProcStat(kept.read(`${procRoot}/stat`));
 				return stat ? {...stat, memoryBytes} : null;
 			} catch {
 				return null;
@@ -67,12 +125,13 @@ export function createCgroupReader({procRoot = '/proc'}: {procRoot?: string} = {
 		read(files, host, at) {
 			try {
 				const paths = cgroupFilePaths(files);
-				const texts = {cpu: readText(paths.cpu), memoryUsage: readText(paths.memoryUsage), memoryLimit: readText(paths.memoryLimit), memoryStat: readText(paths.memoryStat)};
+				const texts = {cpu: kept.read(paths.cpu), memoryUsage: kept.read(paths.memoryUsage), memoryLimit: kept.read(paths.memoryLimit), memoryStat: kept.read(paths.memoryStat)};
 				return toCgroupReading(files.version, texts, host, at);
 			} catch {
 				return null;
 			}
 		},
+		close: () => kept.close(),
 	};
 	return reader;
 }

@@ -19,6 +19,7 @@ import {isOther, type MeteredEntry} from '../workload/meter/slot.js';
 import {composeSelector, type MemberSelector} from '../workload/selector.js';
 import {createCgroupReader, type CgroupReader} from './cgroup-reader.js';
 import {createEngineLink} from './engine-link.js';
+import {compareText} from '../../core/compare.js';
 
 export {dockerRequestTimeoutMs, dockerRetryDelaysMs} from './engine-link.js';
 export {firstCpuReadingMs} from '../workload/meter/cgroup.js';
@@ -113,7 +114,7 @@ export function createDockerCollector(options: DockerCollectorOptions): DockerCo
 					status: link.status(),
 					instances: instances.sort(byNumberThenName),
 					statsFrom: meter.counts(),
-					others: others.sort((a, b) => a.service!.localeCompare(b.service!) || byNumberThenName(a, b)),
+					others: others.sort((a, b) => compareText(a.service!, b.service!) || byNumberThenName(a, b)),
 					othersStatsFrom: meter.counts(true),
 				};
 			}

@@ -6,6 +6,7 @@ import {existsSync, readdirSync, readFileSync, readlinkSync} from 'node:fs';
 import type Dockerode from 'dockerode';
 import type {InstanceEndpoints} from './instance-map.js';
 import {listeningSockets, socketInode} from './listening.js';
+import {compareText} from '../../core/compare.js';
 
 export interface EndpointsResolver {
 	/** Lists the instances again and refreshes what changed; never throws (a failure keeps the last list). */
@@ -117,7 +118,7 @@ export function createEndpointsResolver(options: {docker: Dockerode; project: st
 		endpoints: () => [...known.values()].map((entry) => entry.endpoints),
 		instances: () =>
 			[...known.values()]
-				.sort((a, b) => a.number - b.number || a.endpoints.name.localeCompare(b.endpoints.name))
+				.sort((a, b) => a.number - b.number || compareText(a.endpoints.name, b.endpoints.name))
 				.map((entry) => ({id: entry.endpoints.id, name: entry.endpoints.name})),
 	};
 }

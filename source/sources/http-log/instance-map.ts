@@ -4,6 +4,7 @@
 //   names the container, whatever the port.
 // - Containers on the host network (this machine's tests, some single-host setups): they share the host's
 //   addresses and differ by port, so the port names the container: the one whose processes listen on it.
+import {compareText} from '../../core/compare.js';
 
 export interface ListeningSocket {
 	/** The local address as /proc/net/tcp shows it: 0.0.0.0 or :: for every address. */
@@ -96,6 +97,6 @@ export function groupByInstance<F extends AddressFigures>(
 		row.figures.push(figures);
 	}
 
-	unmatched.sort((a, b) => a.name.localeCompare(b.name));
+	unmatched.sort((a, b) => compareText(a.name, b.name));
 	return [...rows.values(), ...unmatched];
 }

@@ -1,6 +1,7 @@
 // Qdrant's REST answers turned into one sample. Shapes from Qdrant's published OpenAPI schema
 // (docs/redoc/master/openapi.json: ClusterStatus, RaftInfo, MessageSendErrors, CollectionsResponse,
 // CollectionInfo, CollectionStatus) and its /metrics text. Pure: every function takes the decoded body.
+import {compareNatural} from '../../core/compare.js';
 
 export type CollectionStatus = 'green' | 'yellow' | 'grey' | 'red';
 
@@ -130,7 +131,7 @@ export function parseCluster(result: unknown): QdrantCluster {
 	return {
 		enabled: true,
 		peerId,
-		peers: peers.sort((a, b) => a.id.localeCompare(b.id, 'en', {numeric: true})),
+		peers: peers.sort((a, b) => compareNatural(a.id, b.id)),
 		leader: asId(raft.leader),
 		role: asText(raft.role),
 		pendingOperations: asNumber(raft.pending_operations),

@@ -4,6 +4,7 @@
 import type {NodePool} from './node-pool.js';
 import {askNode} from './sentinel-reader.js';
 import {clusterInfo, nodeSample, parseClusterNodes, type ClusterNodeLine, type RedisNodeSample, type RedisTopology} from './topology.js';
+import {compareNatural} from '../../core/compare.js';
 
 export interface ClusterTopologyConfig {
 	/** host:port of the nodes given; the rest are found through CLUSTER NODES. */
@@ -61,7 +62,7 @@ export async function readClusterTopology(config: ClusterTopologyConfig, pool: N
 	pool.retain(new Set([...config.seeds, ...nodes.map(node => node.endpoint)]));
 	return {
 		mode: 'cluster',
-		nodes: nodes.sort((a, b) => a.endpoint.localeCompare(b.endpoint, 'en', {numeric: true})),
+		nodes: nodes.sort((a, b) => compareNatural(a.endpoint, b.endpoint)),
 		master: null,
 		sentinel: null,
 		cluster: {state: info?.state ?? null, slotsAssigned: info?.slotsAssigned ?? null, slotsFail: info?.slotsFail ?? null, knownNodes: info?.knownNodes ?? null, seenFrom},

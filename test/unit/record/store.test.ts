@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {encodeHeader, formatVersion, headerSize, regionOffsets, type StoreLayout} from '../../../source/record/store-format.js';
-import {loadStore, StoreError, StoreWriter} from '../../../source/record/store.js';
+import {loadStore, loadStoreWithState, StoreError, StoreWriter} from '../../../source/record/store.js';
 
 const identity = {project: 'varec', service: 'web', endpoints: ['unix:///var/run/docker.sock']};
 // Small rings so a test wraps them in a few hundred readings.
@@ -73,6 +73,33 @@ describe('the history store', () => {
 		again.close();
 		expect(statSync(file).size).toBe(regionOffsets(layout).end - layout.eventBytes);
 		expect(loadStore(file, {since: 0})!.series.get('service:cpu')!.times.at(-1)).toBe(t0 + 5999_000);
+	});
+
+	it('goes on from the state its own load found, and reads the file again when it changed since', () => {
+		// Given a store loaded with the writer's state (the live monitor's start, under its lock)
+		const first = StoreWriter.open(file, identity, {layout, sync: false});
+		writeReadings(first, 0, 10);
+		first.close();
+		const {state} = loadStoreWithState(file, {since: 0})!;
+
+		// When the writer resumes from that state: its readings follow on
+		const resumed = StoreWriter.open(file, identity, {layout, sync: false, resume: state});
+		writeReadings(resumed, 10, 5);
+		resumed.close();
+		expect(loadStore(file, {since: 0})!.series.get('service:cpu')!.times).toHaveLength(15);
+
+		// And when another writer wrote after that load (the file grew), a writer given the stale state reads the
+		// store again rather than writing over what it no longer knows
+		const stale = loadStoreWithState(file, {since: 0})!.state;
+		const other = StoreWriter.open(file, identity, {layout, sync: false});
+		writeReadings(other, 15, 20);
+		other.close();
+		const late = StoreWriter.open(file, identity, {layout, sync: false, resume: stale});
+		writeReadings(late, 35, 5);
+		late.close();
+		const times = loadStore(file, {since: 0})!.series.get('service:cpu')!.times;
+		expect(times).toHaveLength(40);
+		expect(times.at(-1)).toBe(t0 + 39_000);
 	});
 
 	it('keeps per-minute buckets (min, mean, max) for the hours the readings no longer reach', () => {

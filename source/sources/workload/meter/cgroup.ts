@@ -91,6 +91,7 @@ export function createCgroupRounds(context: MeterContext, cgroups: CgroupReader,
 			sampleTimer = undefined;
 			clearTimeout(quickTimer);
 			quickTimer = undefined;
+			cgroups.close();
 		},
 	};
 }

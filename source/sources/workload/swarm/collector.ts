@@ -14,6 +14,7 @@ import type {WorkloadEngine} from '../backend.js';
 import {swarmSelector} from '../selector.js';
 import {createSwarmManager, type SwarmManager} from './manager.js';
 import {chooseNodeEngine, choiceKey, type NodeEngineChoice} from './node-engines.js';
+import {compareText} from '../../../core/compare.js';
 
 export interface SwarmCollectorOptions {
 	manager: WorkloadEngine;
@@ -235,7 +236,7 @@ export function createSwarmCollector(options: SwarmCollectorOptions): SwarmColle
 
 		for (const [id, entry] of none) engines.set(id, {engine: null, reason: entry.reason});
 		// The manager first, then the nodes' engines by hostname: a stable order for the header and the JSON.
-		engineViews.splice(1, engineViews.length - 1, ...engineViews.slice(1).sort((a, b) => a.name.localeCompare(b.name)));
+		engineViews.splice(1, engineViews.length - 1, ...engineViews.slice(1).sort((a, b) => compareText(a.name, b.name)));
 		const joined = joinSwarm({
 			serviceName,
 			service: state.service,
