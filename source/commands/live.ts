@@ -10,7 +10,7 @@ import {replaySustain} from '../core/backfill.js';
 import {createMonitor, type Monitor, type MonitorFrame} from '../core/monitor.js';
 import {noSelfMadeChanges} from '../core/rules.js';
 import {selfMadeChanges} from '../actions/self-made.js';
-import {abandonHistory, openLiveHistory, recordingMonitor, type BegunHistory} from '../record/open-history.js';
+import {abandonHistory, openBegunHistory, recordingMonitor, type BegunHistory} from '../record/open-history.js';
 import {TappedHistory} from '../record/recorder.js';
 import {takeSnapshot} from '../record/snapshot-files.js';
 import type {DemoStack} from '../sources/demo/demo-stack.js';
@@ -44,7 +44,7 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 	// the event log go on from it, and from now on this monitor records too (or only reads, when another one does).
 	const startedAt = Date.now();
 	const history = new TappedHistory();
-	const opened = await openLiveHistory(begun, {options, role: 'live', history, seedCharts: true, secrets: stack.secrets, now: startedAt});
+	const opened = await openBegunHistory(begun, {options, role: 'live', history, seedCharts: true, secrets: stack.secrets, now: startedAt});
 	const recorded = opened.recorded;
 	markPhase('history-loaded');
 	const replay = recorded === null ? null : replaySustain(recorded, options.thresholds, startedAt, options.intervalMs);

@@ -6,7 +6,7 @@ import {replaySustain} from '../core/backfill.js';
 import type {EventEntry} from '../core/event-log.js';
 import {createMonitor} from '../core/monitor.js';
 import {scrubSecrets} from '../core/redact.js';
-import {openHistory, recordingMonitor, sustainSeries} from '../record/open-history.js';
+import {beginHistory, openBegunHistory, recorderEvents, recordingMonitor, sustainSeries} from '../record/open-history.js';
 import {TappedHistory} from '../record/recorder.js';
 import type {Stack} from '../sources/stack.js';
 
@@ -30,11 +30,13 @@ export async function runRecord(stack: Stack, options: Options, io: RecordIo): P
 	const startedAt = Date.now();
 	// The recorder needs no charts in memory: two samples a series are enough for the monitor's own bookkeeping.
 	const history = new TappedHistory(2);
-	// Only the CPU series: the sustained rule's clocks are all the recorder needs of what was recorded.
-	const opened = openHistory({options, role: 'record', history, secrets: stack.secrets, now: startedAt, only: sustainSeries});
+	// The sustained rule's clocks are all the recorder needs of what was recorded: replayed on a thread of its own,
+	// so the hour's buffers never sit in this long-running process's heap (where the allocator would keep them).
+	const begun = beginHistory(options, 'record', process.env, startedAt);
+	const opened = await openBegunHistory(begun, {options, role: 'record', history, secrets: stack.secrets, now: startedAt, only: sustainSeries});
 	const recorder = opened.recorder!;
-	const replay = opened.recorded === null ? null : replaySustain(opened.recorded, options.thresholds, startedAt, options.intervalMs);
-	const recordedEvents = opened.recorded?.events.slice(-20) ?? [];
+	const replay = opened.replayed ?? (opened.recorded === null ? null : replaySustain(opened.recorded, options.thresholds, startedAt, options.intervalMs));
+	const recordedEvents = opened.recorded?.events.slice(-recorderEvents) ?? [];
 	const historyFrom = opened.recorded?.from ?? null;
 	// Not kept: the loaded hour is a few MB the recorder has no use for once the clocks are replayed.
 	opened.recorded = null;

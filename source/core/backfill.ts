@@ -12,6 +12,9 @@ export function maxGapMs(intervalMs: number): number {
 	return Math.max(10_000, 3 * intervalMs);
 }
 
+/** The series the sustained CPU rule is replayed from: all that the recorder and --once need of a store. */
+export const sustainSeries = (key: string) => key === 'service:cpu' || key.startsWith('cpu:');
+
 /** The charts' longest window. */
 export const backfillWindowMs = 3600_000;
 

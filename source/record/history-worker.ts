@@ -1,14 +1,14 @@
 // The history store loaded on a thread of its own (load-in-background.ts starts it): the recorded hour is read and
 // decoded on the second core while the main thread loads the screen, instead of after it.
 import {parentPort, workerData} from 'node:worker_threads';
-import {loadStoreWithState, StoreError} from './store.js';
-import type {BackgroundLoadRequest, BackgroundLoadReply} from './load-in-background.js';
+import {loadForRequest, type BackgroundLoadRequest, type BackgroundLoadReply} from './load-in-background.js';
+import {StoreError} from './store.js';
 
 const request = workerData as BackgroundLoadRequest;
 let reply: BackgroundLoadReply;
 const transfer: ArrayBuffer[] = [];
 try {
-	const loaded = loadStoreWithState(request.file, request.options, request.expect);
+	const loaded = loadForRequest(request);
 	reply = {kind: 'loaded', loaded};
 	// The readings' arrays move to the main thread, not copied (an hour at 50 instances is ~6 MB of them).
 	const buffers = new Set<ArrayBuffer>();

@@ -3,7 +3,7 @@
 import {mkdirSync} from 'node:fs';
 import type {Options} from '../config/options.js';
 import {UsageError} from '../config/usage-error.js';
-import {backfillWindowMs, seedHistory} from '../core/backfill.js';
+import {backfillWindowMs, seedHistory, type SustainReplay} from '../core/backfill.js';
 import type {MonitorFrame} from '../core/monitor.js';
 import type {Monitor} from '../core/monitor.js';
 import type {RecordedHistory} from '../core/recorded-history.js';
@@ -43,13 +43,14 @@ function refuse(error: StoreError): UsageError {
 
 export interface OpenedHistory {
 	paths: StackPaths;
+	/** The sustained rule's clocks when they were replayed where the store was read (the recorder's thread). */
+	replayed?: SustainReplay;
 	/** What was recorded (the last hour of readings, a day of buckets, the last hour's events); null when none. */
 	recorded: RecordedHistory | null;
 	recorder: Recorder | null;
 }
 
-/** The series the sustained CPU rule is replayed from (core/backfill.ts): all that the recorder and --once need. */
-export const sustainSeries = (key: string) => key === 'service:cpu' || key.startsWith('cpu:');
+export {sustainSeries} from '../core/backfill.js';
 
 export interface OpenHistoryInput {
 	options: Options;
@@ -90,19 +91,23 @@ function finishOpen(input: OpenHistoryInput, paths: StackPaths, now: number, loa
 	if (input.seedCharts && recorded !== null && input.history !== undefined) seedHistory(input.history, recorded, now, input.options.intervalMs);
 	if (input.role === 'once' || input.history === undefined) {
 		if (held?.kind === 'held') held.lock.release();
-		return {paths, recorded, recorder: null};
+		return {paths, recorded, recorder: null, ...(loaded?.replayed === undefined ? {} : {replayed: loaded.replayed})};
 	}
 
 	try {
 		const recorder = createRecorder({paths, identity: storeIdentity(input.options), role: input.role, history: input.history, secrets: input.secrets, held, resume: loaded?.state});
-		return {paths, recorded, recorder};
+		return {paths, recorded, recorder, ...(loaded?.replayed === undefined ? {} : {replayed: loaded.replayed})};
 	} catch (error) {
 		if (error instanceof StoreError && error.kind !== 'io') throw refuse(error);
 		throw error;
 	}
 }
 
-/** The live monitor's history, begun before its screen loads: the lock tried and the store read on a worker thread. */
+/**
+ * A start's history, begun early: the lock tried, then the store read on a worker thread (the live monitor's screen
+ * loads meanwhile; the recorder gets only the sustained rule's clocks back). The lock comes first, so what the read
+ * finds is what the writer goes on from: no one writes in between.
+ */
 export interface BegunHistory {
 	paths: StackPaths;
 	identity: StoreIdentity;
@@ -110,32 +115,41 @@ export interface BegunHistory {
 	load: Promise<LoadedStore>;
 }
 
-export function beginLiveHistory(options: Options, env: NodeJS.ProcessEnv = process.env, now = Date.now()): BegunHistory | null {
+export function beginHistory(options: Options, role: 'live' | 'record', env: NodeJS.ProcessEnv = process.env, now = Date.now()): BegunHistory | null {
 	if (!options.history || options.demo) return null;
 	const paths = storePaths(options, env);
 	const identity = storeIdentity(options);
 	let lock: LockResult | undefined;
 	try {
 		mkdirSync(paths.dir, {recursive: true, mode: 0o700});
-		// Taken before the read, so what the read finds is what the writer goes on from: no one writes in between.
-		lock = acquireLock(paths.lock, 'live');
+		lock = acquireLock(paths.lock, role);
 	} catch {
 		// The recorder tries again, and says why it cannot record.
 	}
 
-	const load = loadInBackground({file: paths.store, options: {since: now - backfillWindowMs, bucketsSince: now - bucketLookbackMs}, expect: identity});
-	// Awaited by openLiveHistory; until then a refusal must not count as unhandled.
+	const window = {since: now - backfillWindowMs, bucketsSince: now - bucketLookbackMs};
+	const load = loadInBackground({
+		file: paths.store,
+		expect: identity,
+		...(role === 'live'
+			? {options: window}
+			: {options: {...window, sustainOnly: true}, replay: {thresholds: options.thresholds, now, intervalMs: options.intervalMs, events: recorderEvents}}),
+	});
+	// Awaited by openBegunHistory; until then a refusal must not count as unhandled.
 	load.catch(() => undefined);
 	return {paths, identity, lock, load};
 }
 
-/** Releases what beginLiveHistory took, when the monitor does not start after all. */
+/** The recorder's event log starts with this many recorded events (its rules need no more). */
+export const recorderEvents = 20;
+
+/** Releases what beginHistory took, when the command does not go on after all. */
 export function abandonHistory(begun: BegunHistory | null): void {
 	if (begun?.lock?.kind === 'held') begun.lock.lock.release();
 }
 
-/** openHistory for the live monitor, from what beginLiveHistory began (null: as openHistory does, here and now). */
-export async function openLiveHistory(begun: BegunHistory | null, input: OpenHistoryInput): Promise<OpenedHistory> {
+/** openHistory from what beginHistory began (null: as openHistory does, here and now). */
+export async function openBegunHistory(begun: BegunHistory | null, input: OpenHistoryInput): Promise<OpenedHistory> {
 	if (begun === null || !identityMatches(begun.identity, storeIdentity(input.options))) {
 		abandonHistory(begun);
 		return openHistory(input);

@@ -6,7 +6,9 @@ import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {loadInBackground} from '../../../source/record/load-in-background.js';
-import {loadStoreWithState, StoreError, StoreWriter} from '../../../source/record/store.js';
+import {replaySustain, sustainSeries} from '../../../source/core/backfill.js';
+import {defaultThresholds} from '../../../source/core/thresholds.js';
+import {loadStore, loadStoreWithState, StoreError, StoreWriter} from '../../../source/record/store.js';
 
 // The thread runs compiled JavaScript: tsc's output of history-worker.ts (`npm test` builds first).
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -64,6 +66,19 @@ describe('loading the history on a worker thread', () => {
 		writeMinutes(2);
 		const loaded = (await loadInBackground(request(), pathToFileURL(path.join(dir, 'no-such-worker.js'))))!;
 		expect(loaded.history.series.get('cpu:abc')!.values.length).toBe(120);
+	});
+
+	it('sends the recorder only the sustained rule’s clocks, replayed there as here', async () => {
+		// Given five minutes of one instance at 90 % (under a 60 s sustain: IMMEDIATE)
+		writeMinutes(5);
+		const thresholds = {...defaultThresholds, cpuSustainSeconds: 60};
+		const replay = {thresholds, now, intervalMs: 1000, events: 20};
+		const loaded = (await loadInBackground({...request(), options: {...request().options, sustainOnly: true}, replay}, builtWorker))!;
+		const expected = replaySustain(loadStore(file, {since: now - 3600_000, bucketsSince: now - 24 * 3600_000, only: sustainSeries})!, thresholds, now, 1000);
+		expect(loaded.replayed).toEqual(expected);
+		expect(loaded.replayed!.clock.size).toBeGreaterThan(0);
+		expect(loaded.history.series.size).toBe(0);
+		expect(loaded.history.events).toHaveLength(1);
 	});
 
 	it('finds no history where there is no store', async () => {
