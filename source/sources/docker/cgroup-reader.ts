@@ -43,6 +43,13 @@ function readText(path: string): string {
 	}
 }
 
+/**
+ * The memory limit and memory.stat (only its inactive_file is used: page cache the kernel can drop) change slowly
+ * and cost the most to make (cgroup v1's memory.stat walks every counter): read this often, the usage every second.
+ * docker stats reads all four each second; its figure and va-top's differ by the page cache's change in this time.
+ */
+export const slowFilesEveryMs = 5000;
+
 /** A kept file not read for this many reads of others is closed: its container went away. */
 const idleReads = 2000;
 
@@ -101,6 +108,8 @@ export function keptFiles(): {read(path: string): string; size(): number; close(
 export function createCgroupReader({procRoot = '/proc'}: {procRoot?: string} = {}): CgroupReader {
 	const memoryBytes = totalmem();
 	const kept = keptFiles();
+	// Per container (its files' object, made once where it is located): the slow files' last text and when read.
+	const slow = new WeakMap<CgroupFiles, {memoryLimit: string; memoryStat: string; at: number}>();
 	const reader: CgroupReader = {
 		locate(pid, containerId) {
 			if (!Number.isInteger(pid) || pid <= 0) return null;
@@ -125,7 +134,13 @@ export function createCgroupReader({procRoot = '/proc'}: {procRoot?: string} = {
 		read(files, host, at) {
 			try {
 				const paths = cgroupFilePaths(files);
-				const texts = {cpu: kept.read(paths.cpu), memoryUsage: kept.read(paths.memoryUsage), memoryLimit: kept.read(paths.memoryLimit), memoryStat: kept.read(paths.memoryStat)};
+				let slowTexts = slow.get(files);
+				if (slowTexts === undefined || at - slowTexts.at >= slowFilesEveryMs || at < slowTexts.at) {
+					slowTexts = {memoryLimit: kept.read(paths.memoryLimit), memoryStat: kept.read(paths.memoryStat), at};
+					slow.set(files, slowTexts);
+				}
+
+				const texts = {cpu: kept.read(paths.cpu), memoryUsage: kept.read(paths.memoryUsage), memoryLimit: slowTexts.memoryLimit, memoryStat: slowTexts.memoryStat};
 				return toCgroupReading(files.version, texts, host, at);
 			} catch {
 				return null;
