@@ -67,7 +67,9 @@ async function main(argv: string[]): Promise<number> {
 	// The live monitor's recorded hour is read on a worker thread while the stack opens and the screen loads.
 	const live = !options.once && !options.record && !options.autoscale.headless && process.stdout.isTTY;
 	const history = live ? await import('./source/record/open-history.js') : undefined;
+	markPhase('history-module');
 	const begun = history?.beginHistory(options, 'live') ?? null;
+	markPhase('history-begun');
 	let stack: Stack;
 	let demo: DemoStack | undefined;
 	try {

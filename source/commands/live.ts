@@ -47,7 +47,8 @@ export async function runLive(stack: Stack, options: Options, demo?: DemoStack, 
 	const opened = await openBegunHistory(begun, {options, role: 'live', history, seedCharts: true, secrets: stack.secrets, now: startedAt});
 	const recorded = opened.recorded;
 	markPhase('history-loaded');
-	const replay = recorded === null ? null : replaySustain(recorded, options.thresholds, startedAt, options.intervalMs);
+	// Replayed on the loading thread when the history was begun early (cli.tsx), else here.
+	const replay = opened.replayed ?? (recorded === null ? null : replaySustain(recorded, options.thresholds, startedAt, options.intervalMs));
 	opened.recorder?.skipEvents(recorded?.events ?? []);
 	// The monitor is made here so the actions write into the same event log the screen shows, and so the rules know
 	// which instances the actions are changing (those raise no breach).

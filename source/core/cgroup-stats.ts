@@ -24,6 +24,14 @@ function unescapeMount(text: string): string {
 }
 
 /** The cgroup file systems of /proc/self/mountinfo (man 5 proc: fields, " - ", fstype, source, super options). */
+/** The last mount table parsed: at a start every container is located against the same one. */
+let lastMounts: {text: string; mounts: CgroupMount[]} | null = null;
+
+function mountsOf(mountinfo: string): CgroupMount[] {
+	if (lastMounts?.text !== mountinfo) lastMounts = {text: mountinfo, mounts: parseCgroupMounts(mountinfo)};
+	return lastMounts.mounts;
+}
+
 export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
 	const mounts: CgroupMount[] = [];
 	for (const line of mountinfo.split('\n')) {
@@ -72,7 +80,7 @@ function join(mount: CgroupMount, path: string): string | null {
  */
 export function cgroupFilesFor(procCgroup: string, mountinfo: string, containerId: string): CgroupFiles | null {
 	const {v1, v2} = parseProcCgroup(procCgroup);
-	const mounts = parseCgroupMounts(mountinfo);
+	const mounts = mountsOf(mountinfo);
 	const names = (path: string) => path.includes(containerId);
 	const cpuacct = v1.get('cpuacct');
 	const memory = v1.get('memory');

@@ -1,5 +1,5 @@
 // Per-series history for the charts and trends. Bounded twice: samples per series, and number of series.
-import {RingBuffer} from './ring-buffer.js';
+import {RingBuffer, type RingParts} from './ring-buffer.js';
 
 /** One hour at one sample a second. */
 export const defaultHistoryCapacity = 3600;
@@ -54,6 +54,25 @@ export class History {
 		}
 
 		this.buffer(key).pushMany(times, values, from, to);
+	}
+
+	/** Every series' ring as parts, to hand this history to another thread (it must not be used after). */
+	handOver(): Array<{key: string; ring: RingParts}> {
+		return [...this.series].map(([key, buffer]) => ({key, ring: buffer.parts()}));
+	}
+
+	/** Takes series handed over by handOver(), as if each had been pushed in: the backfill built on another thread. */
+	adopt(series: ReadonlyArray<{key: string; ring: RingParts}>): void {
+		for (const {key, ring} of series) {
+			if (ring.capacity !== this.capacity || ring.times.length !== ring.capacity || ring.values.length !== ring.capacity) {
+				// Built for another size: taken sample by sample.
+				for (let i = 0; i < ring.count; i++) this.push(key, ring.times[(ring.start + i) % ring.capacity]!, ring.values[(ring.start + i) % ring.capacity]!);
+				continue;
+			}
+
+			if (!this.series.has(key) && this.series.size >= this.maxSeries) this.evictOldest();
+			this.series.set(key, new RingBuffer(this.capacity, ring));
+		}
 	}
 
 	values(key: string, since: number): number[] {

@@ -1,5 +1,14 @@
 // Fixed-capacity time series: memory is set at creation and never grows with run time.
 
+/** A ring's whole state as plain arrays: built on one thread, handed to another without copying (backfill). */
+export interface RingParts {
+	capacity: number;
+	times: Float64Array;
+	values: Float64Array;
+	start: number;
+	count: number;
+}
+
 export class RingBuffer {
 	readonly capacity: number;
 	private readonly times: Float64Array;
@@ -7,14 +16,25 @@ export class RingBuffer {
 	private start = 0;
 	private count = 0;
 
-	constructor(capacity: number) {
+	constructor(capacity: number, parts?: RingParts) {
 		if (!Number.isInteger(capacity) || capacity < 1) {
 			throw new RangeError(`ring buffer capacity must be a positive integer, got ${capacity}`);
 		}
 
+		if (parts !== undefined && !(parts.capacity === capacity && parts.times.length === capacity && parts.values.length === capacity && parts.count <= capacity && parts.start < capacity)) {
+			throw new RangeError(`ring parts of capacity ${parts.capacity} do not fit a ring of ${capacity}`);
+		}
+
 		this.capacity = capacity;
-		this.times = new Float64Array(capacity);
-		this.values = new Float64Array(capacity);
+		this.times = parts?.times ?? new Float64Array(capacity);
+		this.values = parts?.values ?? new Float64Array(capacity);
+		this.start = parts?.start ?? 0;
+		this.count = parts?.count ?? 0;
+	}
+
+	/** The ring's arrays themselves (not copies): for a ring that is handed over, not kept. */
+	parts(): RingParts {
+		return {capacity: this.capacity, times: this.times, values: this.values, start: this.start, count: this.count};
 	}
 
 	get size(): number {

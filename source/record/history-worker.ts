@@ -17,6 +17,11 @@ try {
 		buffers.add(series.values.buffer as ArrayBuffer);
 	}
 
+	for (const {ring} of loaded?.seeded ?? []) {
+		buffers.add(ring.times.buffer as ArrayBuffer);
+		buffers.add(ring.values.buffer as ArrayBuffer);
+	}
+
 	transfer.push(...buffers);
 } catch (error) {
 	reply =

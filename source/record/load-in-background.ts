@@ -3,7 +3,9 @@
 // gets those back and never holds the hour's buffers in its own heap. Where the worker cannot run (no such file
 // under the test runner, a thread that failed), the same load runs here: slower, never a different answer.
 import {Worker} from 'node:worker_threads';
-import {replaySustain, sustainSeries, type SustainReplay} from '../core/backfill.js';
+import {replaySustain, seedHistory, sustainSeries, type SustainReplay} from '../core/backfill.js';
+import {History} from '../core/history.js';
+import type {RingParts} from '../core/ring-buffer.js';
 import type {RecordedHistory} from '../core/recorded-history.js';
 import type {Thresholds} from '../core/thresholds.js';
 import type {StoreIdentity} from './store-format.js';
@@ -12,8 +14,10 @@ import {loadStoreWithState, StoreError, type LoadOptions, type WriterState} from
 export type LoadedStore = {
 	history: RecordedHistory;
 	state: WriterState;
-	/** With a replay request: the clocks; the history then has no series, and only the newest events. */
+	/** With a replay request: the sustained rule's clocks. */
 	replayed?: SustainReplay;
+	/** With a seed request: the charts' rings, built there, for History.adopt. */
+	seeded?: Array<{key: string; ring: RingParts}>;
 } | null;
 
 export interface BackgroundLoadRequest {
@@ -21,8 +25,12 @@ export interface BackgroundLoadRequest {
 	/** Without `only` (a function does not cross to a thread): `sustainOnly` names the one filter there is. */
 	options: Omit<LoadOptions, 'only'> & {sustainOnly?: boolean};
 	expect: StoreIdentity;
-	/** Replay the sustained CPU rule there and send back only its clocks and the newest `events`. */
-	replay?: {thresholds: Thresholds; now: number; intervalMs: number; events: number};
+	/** Replay the sustained CPU rule there (the clocks come back in `replayed`). */
+	replay?: {thresholds: Thresholds; now: number; intervalMs: number};
+	/** Build the charts' rings there (History of this capacity, as seedHistory fills it; back in `seeded`). */
+	seed?: {capacity: number; now: number; intervalMs: number};
+	/** Send back no series (what was asked of them came back replayed or seeded), and only the newest events. */
+	slim?: {events: number};
 }
 
 export type BackgroundLoadReply =
@@ -34,10 +42,17 @@ export type BackgroundLoadReply =
 export function loadForRequest(request: BackgroundLoadRequest): LoadedStore {
 	const {sustainOnly, ...options} = request.options;
 	const loaded = loadStoreWithState(request.file, {...options, only: sustainOnly ? sustainSeries : undefined}, request.expect);
-	if (loaded === null || request.replay === undefined) return loaded;
-	const {thresholds, now, intervalMs, events} = request.replay;
-	const replayed = replaySustain(loaded.history, thresholds, now, intervalMs);
-	return {history: {...loaded.history, series: new Map(), events: loaded.history.events.slice(-events)}, state: loaded.state, replayed};
+	if (loaded === null) return null;
+	const result: NonNullable<LoadedStore> = {...loaded};
+	if (request.replay !== undefined) result.replayed = replaySustain(loaded.history, request.replay.thresholds, request.replay.now, request.replay.intervalMs);
+	if (request.seed !== undefined) {
+		const charts = new History(request.seed.capacity);
+		seedHistory(charts, loaded.history, request.seed.now, request.seed.intervalMs);
+		result.seeded = charts.handOver();
+	}
+
+	if (request.slim !== undefined) result.history = {...loaded.history, series: new Map(), events: loaded.history.events.slice(-request.slim.events)};
+	return result;
 }
 
 /** Next to this module: dist/history-worker.js in the bundle, dist/source/record/history-worker.js from tsc. */

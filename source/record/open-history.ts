@@ -4,6 +4,7 @@ import {mkdirSync} from 'node:fs';
 import type {Options} from '../config/options.js';
 import {UsageError} from '../config/usage-error.js';
 import {backfillWindowMs, seedHistory, type SustainReplay} from '../core/backfill.js';
+import {defaultHistoryCapacity} from '../core/history.js';
 import type {MonitorFrame} from '../core/monitor.js';
 import type {Monitor} from '../core/monitor.js';
 import type {RecordedHistory} from '../core/recorded-history.js';
@@ -88,7 +89,11 @@ function settleLoadError(error: unknown): void {
 
 function finishOpen(input: OpenHistoryInput, paths: StackPaths, now: number, loaded: LoadedStore, held?: LockResult): OpenedHistory {
 	const recorded = loaded?.history ?? null;
-	if (input.seedCharts && recorded !== null && input.history !== undefined) seedHistory(input.history, recorded, now, input.options.intervalMs);
+	if (input.seedCharts && recorded !== null && input.history !== undefined) {
+		if (loaded?.seeded !== undefined) input.history.adopt(loaded.seeded);
+		else seedHistory(input.history, recorded, now, input.options.intervalMs);
+	}
+
 	if (input.role === 'once' || input.history === undefined) {
 		if (held?.kind === 'held') held.lock.release();
 		return {paths, recorded, recorder: null, ...(loaded?.replayed === undefined ? {} : {replayed: loaded.replayed})};
@@ -128,12 +133,15 @@ export function beginHistory(options: Options, role: 'live' | 'record', env: Nod
 	}
 
 	const window = {since: now - backfillWindowMs, bucketsSince: now - bucketLookbackMs};
+	const replay = {thresholds: options.thresholds, now, intervalMs: options.intervalMs};
+	// The live monitor gets its charts' rings and the clocks; the recorder only the clocks and the newest events.
 	const load = loadInBackground({
 		file: paths.store,
 		expect: identity,
+		replay,
 		...(role === 'live'
-			? {options: window}
-			: {options: {...window, sustainOnly: true}, replay: {thresholds: options.thresholds, now, intervalMs: options.intervalMs, events: recorderEvents}}),
+			? {options: window, seed: {capacity: defaultHistoryCapacity, now, intervalMs: options.intervalMs}, slim: {events: Number.MAX_SAFE_INTEGER}}
+			: {options: {...window, sustainOnly: true}, slim: {events: recorderEvents}}),
 	});
 	// Awaited by openBegunHistory; until then a refusal must not count as unhandled.
 	load.catch(() => undefined);

@@ -3,6 +3,7 @@
 // that fails (no space left, an I/O error) stops the recording, never the monitor; it is tried again a minute later.
 import {mkdirSync} from 'node:fs';
 import {History} from '../core/history.js';
+import type {RingParts} from '../core/ring-buffer.js';
 import type {EventEntry} from '../core/event-log.js';
 import type {MonitorFrame, RecordingStatus} from '../core/monitor.js';
 import {scrubSecrets} from '../core/redact.js';
@@ -24,6 +25,16 @@ export class TappedHistory extends History {
 	override pushMany(key: string, times: Float64Array, values: Float64Array, from = 0, to = times.length): void {
 		if (!this.tapping) return super.pushMany(key, times, values, from, to);
 		for (let i = from; i < to; i++) this.push(key, times[i]!, values[i]!);
+	}
+
+	override adopt(series: ReadonlyArray<{key: string; ring: RingParts}>): void {
+		if (!this.tapping) return super.adopt(series);
+		for (const {key, ring} of series) {
+			for (let i = 0; i < ring.count; i++) {
+				const index = (ring.start + i) % ring.capacity;
+				this.push(key, ring.times[index]!, ring.values[index]!);
+			}
+		}
 	}
 
 	drain(): Array<{key: string; time: number; value: number}> {

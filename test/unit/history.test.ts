@@ -34,6 +34,22 @@ describe('ring buffer', () => {
 		);
 	});
 
+	it('is handed to another history whole, as if its samples had been pushed there', () => {
+		const built = new History(5);
+		for (let i = 1; i <= 8; i++) built.push('cpu:a', i * 1000, i);
+		built.push('service:cpu', 1000, 42);
+		const adopted = new History(5);
+		adopted.adopt(built.handOver());
+		expect(adopted.samples('cpu:a', 0)).toEqual([4, 5, 6, 7, 8].map(i => ({time: i * 1000, value: i})));
+		expect(adopted.values('service:cpu', 0)).toEqual([42]);
+		adopted.push('cpu:a', 9000, 9);
+		expect(adopted.values('cpu:a', 0)).toEqual([5, 6, 7, 8, 9]);
+		// Rings of another size are taken sample by sample, the newest kept
+		const small = new History(3);
+		small.adopt(built.handOver());
+		expect(small.values('cpu:a', 0)).toEqual([6, 7, 8]);
+	});
+
 	it('refuses a capacity that is not a positive integer', () => {
 		expect(() => new RingBuffer(0)).toThrow(RangeError);
 	});

@@ -110,11 +110,22 @@ export function createCgroupReader({procRoot = '/proc'}: {procRoot?: string} = {
 	const kept = keptFiles();
 	// Per container (its files' object, made once where it is located): the slow files' last text and when read.
 	const slow = new WeakMap<CgroupFiles, {memoryLimit: string; memoryStat: string; at: number}>();
+	let mountinfo: {text: string; at: number} | null = null;
 	const reader: CgroupReader = {
 		locate(pid, containerId) {
 			if (!Number.isInteger(pid) || pid <= 0) return null;
 			try {
-				const files = cgroupFilesFor(readText(`${procRoot}/${pid}/cgroup`), readText(`${procRoot}/self/mountinfo`), containerId);
+				// The mount table is long (a mount per container) and the same for every container located at once (at a
+				// start, 50 of them): read again only when it is older than a second or does not know this cgroup.
+				const cgroup = readText(`${procRoot}/${pid}/cgroup`);
+				const fresh = mountinfo === null || Date.now() - mountinfo.at > 1000;
+				if (fresh) mountinfo = {text: readText(`${procRoot}/self/mountinfo`), at: Date.now()};
+				let files = cgroupFilesFor(cgroup, mountinfo!.text, containerId);
+				if (!files && !fresh) {
+					mountinfo = {text: readText(`${procRoot}/self/mountinfo`), at: Date.now()};
+					files = cgroupFilesFor(cgroup, mountinfo.text, containerId);
+				}
+
 				if (!files) return null;
 				// Proves the files are there and readable by us (permissions, another mount namespace).
 				const host = reader.host();

@@ -6,7 +6,8 @@ import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {loadInBackground} from '../../../source/record/load-in-background.js';
-import {replaySustain, sustainSeries} from '../../../source/core/backfill.js';
+import {replaySustain, seedHistory, sustainSeries} from '../../../source/core/backfill.js';
+import {History} from '../../../source/core/history.js';
 import {defaultThresholds} from '../../../source/core/thresholds.js';
 import {loadStore, loadStoreWithState, StoreError, StoreWriter} from '../../../source/record/store.js';
 
@@ -72,13 +73,25 @@ describe('loading the history on a worker thread', () => {
 		// Given five minutes of one instance at 90 % (under a 60 s sustain: IMMEDIATE)
 		writeMinutes(5);
 		const thresholds = {...defaultThresholds, cpuSustainSeconds: 60};
-		const replay = {thresholds, now, intervalMs: 1000, events: 20};
-		const loaded = (await loadInBackground({...request(), options: {...request().options, sustainOnly: true}, replay}, builtWorker))!;
+		const replay = {thresholds, now, intervalMs: 1000};
+		const loaded = (await loadInBackground({...request(), options: {...request().options, sustainOnly: true}, replay, slim: {events: 20}}, builtWorker))!;
 		const expected = replaySustain(loadStore(file, {since: now - 3600_000, bucketsSince: now - 24 * 3600_000, only: sustainSeries})!, thresholds, now, 1000);
 		expect(loaded.replayed).toEqual(expected);
 		expect(loaded.replayed!.clock.size).toBeGreaterThan(0);
 		expect(loaded.history.series.size).toBe(0);
 		expect(loaded.history.events).toHaveLength(1);
+	});
+
+	it('builds the live monitor’s chart rings there: the same as seeding them here', async () => {
+		writeMinutes(3);
+		const loaded = (await loadInBackground({...request(), seed: {capacity: 3600, now, intervalMs: 1000}, slim: {events: 100}}, builtWorker))!;
+		const adopted = new History();
+		adopted.adopt(loaded.seeded!);
+		const seeded = new History();
+		seedHistory(seeded, loadStore(file, {since: now - 3600_000, bucketsSince: now - 24 * 3600_000})!, now, 1000);
+		expect(adopted.keys().sort()).toEqual(seeded.keys().sort());
+		expect(adopted.samples('cpu:abc', 0)).toEqual(seeded.samples('cpu:abc', 0));
+		expect(adopted.values('cpu:abc', 0)).toHaveLength(180);
 	});
 
 	it('finds no history where there is no store', async () => {
