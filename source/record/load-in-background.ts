@@ -56,7 +56,7 @@ export function loadForRequest(request: BackgroundLoadRequest): LoadedStore {
 }
 
 /** Next to this module: dist/history-worker.js in the bundle, dist/source/record/history-worker.js from tsc. */
-export const defaultWorkerUrl = new URL('history-worker.js', import.meta.url);
+export const defaultWorkerUrl = new URL('./history-worker.js', import.meta.url);
 
 /** Resolves with the load, or rejects with the StoreError the same load would throw on this thread. */
 export function loadInBackground(request: BackgroundLoadRequest, workerUrl: URL = defaultWorkerUrl): Promise<LoadedStore> {
