@@ -162,6 +162,9 @@ describe.skipIf(swarm === null || !tmux)('Swarm keys in a real 200x50 tmux pane'
 	it('after a drain on the worker with fewer tasks, what va-top says Swarm removed matches docker’s own task list (another task: said plainly)', async () => {
 		// 5 tasks: one worker 3, the other 2. Swarm removes by node balance first unless the drained slot is already
 		// dead when the scale lands: which of the two happens is Swarm's timing, and va-top must tell them apart.
+		// As an operator would: once the header shows the 4 replicas the last drain left. The drain's outcome is shown
+		// at once, the manager's reading of it up to a second later, and a confirmation is planned from the last frame.
+		await pane.waitForScreen(/ 4\/8 replicas/, 10_000);
 		await confirm('+', /SCALE \S+ 4 → 5/);
 		await pane.waitForScreen(/scale 4 → 5 ok/, 40_000);
 		await closeNotice();
